@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: GPL-2.0
+# vqlab: make (build), make check (tests), make lab (set up + smoke scenario + report).
+# V=1 shows full commands; O=dir puts the build elsewhere (default: build/).
+
+O ?= build
+OUT := $(abspath $(O))
+V ?= 0
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+ARCH := x86
+# vmlinux.h is generated from the BTF of the build host's running kernel; CO-RE
+# relocates every field access to the guest kernel's own layout at load time.
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+
+CFLAGS ?= -O2 -g
+CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
+	  -I$(OUT) -Itools/lib -Ibpf -MMD -MP
+BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUT) -Ibpf -MMD -MP
+
+LIB_SRCS := $(wildcard tools/lib/*.c)
+LIB_OBJS := $(patsubst tools/lib/%.c,$(OUT)/lib/%.o,$(LIB_SRCS))
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
+TOOLS := $(patsubst tools/%.c,%,$(wildcard tools/*.c))
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
+
+# Per-tool libraries. vqtrace is linked statically so that the guest initramfs
+# needs no shared libraries.
+LDLIBS_vqtrace := -static -lbpf -lelf -lz -ljansson
+LDLIBS_vqlab := -lvirt -lbpf -lelf -lz -ljansson -linih -lgsl -lgslcblas -lm
+LDLIBS_vqreport := -ljansson -lgsl -lgslcblas -lm
+LDLIBS_default := -lbpf -lelf -lz -ljansson -linih -lvirt -lgsl -lgslcblas -lm
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all check lab setup clean unit integration
+all: $(addprefix $(OUT)/,$(TOOLS)) $(UNIT_BINS)
+
+$(OUT) $(OUT)/lib $(OUT)/tests:
+	$(Q)mkdir -p $@
+
+$(OUT)/vmlinux.h: | $(OUT)
+	$(call msg,GEN,$@)
+	$(Q)test -r $(VMLINUX_BTF) || { echo "Error: no BTF at $(VMLINUX_BTF) (set VMLINUX_BTF=path)" >&2; exit 1; }
+	$(Q)$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@
+
+$(OUT)/%.bpf.o: bpf/%.bpf.c $(OUT)/vmlinux.h | $(OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@
+
+$(OUT)/lib/%.o: tools/lib/%.c | $(OUT)/lib
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# Every tool may include any skeleton; -MMD records which one it really uses.
+$(OUT)/%.o: tools/%.c $(SKELS) | $(OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/%: $(OUT)/%.o $(LIB_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(or $(LDLIBS_$*),$(LDLIBS_default))
+
+$(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS) $(SKELS) | $(OUT)/tests
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests $< $(LIB_OBJS) -o $@ $(LDLIBS_default)
+
+setup:
+	$(Q)scripts/setup.sh
+
+# The README's two commands.
+check: setup all
+	$(Q)O=$(OUT) tests/run
+
+lab: setup all
+	$(Q)$(OUT)/vqlab run scenarios/smoke.ini
+
+clean:
+	$(call msg,CLEAN,$(OUT))
+	$(Q)rm -rf $(OUT)
+
+-include $(wildcard $(OUT)/*.d $(OUT)/lib/*.d $(OUT)/tests/*.d)
