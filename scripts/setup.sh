@@ -32,6 +32,7 @@ base_pkgs=(
 	libjansson-dev libinih-dev libgsl-dev libxml2-dev
 	gnuplot-nox busybox-static kmod cpio xz-utils zstd
 	iproute2 ethtool curl dpkg-dev
+	chromium fonts-dejavu-core
 )
 # Packages that must come from bookworm-backports.
 bp_pkgs=(qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients libvirt-dev)
