@@ -32,6 +32,9 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUT)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUT)/%.skel.h,$(BPF_SRCS))
 TOOLS := $(patsubst tools/%.c,%,$(wildcard tools/*.c))
+# vqreport's GSL-using code lives in tools/report/: linked into vqreport and the
+# unit tests only, never into the static vqtrace (which has no GSL).
+REPORT_OBJS := $(patsubst tools/report/%.c,$(OUT)/report/%.o,$(wildcard tools/report/*.c))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
@@ -47,7 +50,7 @@ LDLIBS_default := -lbpf -lelf -lz -ljansson -linih -lvirt -lgsl -lgslcblas -lm
 .PHONY: all check lab setup clean unit integration
 all: $(addprefix $(OUT)/,$(TOOLS)) $(UNIT_BINS)
 
-$(OUT) $(OUT)/lib $(OUT)/tests:
+$(OUT) $(OUT)/lib $(OUT)/tests $(OUT)/report:
 	$(Q)mkdir -p $@
 
 $(OUT)/vmlinux.h: | $(OUT)
@@ -67,6 +70,12 @@ $(OUT)/lib/%.o: tools/lib/%.c | $(OUT)/lib
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
+$(OUT)/report/%.o: tools/report/%.c | $(OUT)/report
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/vqreport: $(REPORT_OBJS)
+
 # Every tool may include any skeleton; -MMD records which one it really uses.
 $(OUT)/%.o: tools/%.c $(SKELS) | $(OUT)
 	$(call msg,CC,$@)
@@ -76,9 +85,9 @@ $(OUT)/%: $(OUT)/%.o $(LIB_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(or $(LDLIBS_$*),$(LDLIBS_default))
 
-$(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS) $(SKELS) | $(OUT)/tests
+$(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS) $(REPORT_OBJS) $(SKELS) | $(OUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests $< $(LIB_OBJS) -o $@ $(LDLIBS_default)
+	$(Q)$(CC) $(CFLAGS) -Itests -Itools/report $< $(LIB_OBJS) $(REPORT_OBJS) -o $@ $(LDLIBS_default)
 
 setup:
 	$(Q)scripts/setup.sh
@@ -94,4 +103,4 @@ clean:
 	$(call msg,CLEAN,$(OUT))
 	$(Q)rm -rf $(OUT)
 
--include $(wildcard $(OUT)/*.d $(OUT)/lib/*.d $(OUT)/tests/*.d)
+-include $(wildcard $(OUT)/*.d $(OUT)/lib/*.d $(OUT)/report/*.d $(OUT)/tests/*.d)
