@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Sample statistics and Welch's two-sample t-test for vqreport. The
+ * distributions come from GSL; this file only arranges the formulas.
+ */
+#ifndef VQREPORT_STATS_H
+#define VQREPORT_STATS_H
+#include <stddef.h>
+
+/* Summary of one series. Figures that cannot be computed are NaN. */
+struct stats_summary {
+	size_t n;		/* finite values used */
+	double mean;
+	double sd;		/* sample standard deviation (n - 1) */
+	double cv_pct;		/* 100 * sd / |mean| */
+	double ci_lo, ci_hi;	/* confidence interval of the mean (t) */
+	double min, max;
+};
+
+/* Summarise the finite values of @x[0..n); NaN and infinities are skipped
+ * (the caller counts them). @conf is the confidence level, e.g. 0.95. */
+void stats_summarize(const double *x, size_t n, double conf,
+		     struct stats_summary *out);
+
+struct stats_welch {
+	double t;		/* (mean_b - mean_a) / se */
+	double df;		/* Welch-Satterthwaite degrees of freedom */
+	double p;		/* two-sided p-value, NaN when not computable */
+	double diff;		/* mean_b - mean_a */
+	double diff_lo, diff_hi;/* confidence interval of diff */
+	double change_pct;	/* 100 * diff / |mean_a| */
+};
+
+/* Welch's t-test of b against a from two summaries (n >= 2 each). Two
+ * zero-variance series give p = 1 when their means are equal and p = 0
+ * otherwise (a deterministic metric, e.g. an instruction count, that moved).
+ * Returns 0, or -EDOM when a p-value cannot be computed (p is then NaN). */
+int stats_welch(const struct stats_summary *a, const struct stats_summary *b,
+		double conf, struct stats_welch *out);
+
+enum stats_verdict {
+	VERDICT_NONE,		/* no significant change */
+	VERDICT_IMPROVEMENT,
+	VERDICT_REGRESSION,
+	VERDICT_CHANGED,	/* significant, but the metric has no direction */
+	VERDICT_INSUFFICIENT,	/* too few samples for a test */
+};
+
+/* @better: +1 when higher is better, -1 when lower is better, 0 unknown.
+ * A change is called only when p < @alpha and |change %| > @threshold_pct. */
+enum stats_verdict stats_verdict(const struct stats_welch *w, int better,
+				 double alpha, double threshold_pct);
+const char *stats_verdict_name(enum stats_verdict v);
+
+#endif
