@@ -53,8 +53,9 @@ if [ ! -f "$dest/vmlinuz" ]; then
 	done
 	[ -f "$tmp/out/vmlinuz" ] || { echo "Error: $pkg has no vmlinuz" >&2; exit 1; }
 	rm -f "$mods/vmlinuz" "$mods/config" "$mods/System.map"
-	mkdir -p "$tmp/out/modules"
-	mv "$mods" "$tmp/out/modules/$kver"
+	mkdir -p "$tmp/out/lib/modules"
+	mv "$mods" "$tmp/out/lib/modules/$kver"
+	depmod -b "$tmp/out" "$kver"
 	printf '{"spec":"debian:%s","package":"%s","package_version":"%s","kernel_release":"%s"}\n' \
 		"$suite" "$pkg" "$ver" "$kver" >"$tmp/out/kernel.json"
 	mkdir -p "$(dirname "$dest")"
