@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "compare.h"
+
+json_t *json_num(double v)
+{
+	/* jansson refuses NaN and infinities: they become null. */
+	return isfinite(v) ? json_real(v) : json_null();
+}
+
+double json_num_get(const json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+const char *verdict_key(enum stats_verdict v)
+{
+	switch (v) {
+	case VERDICT_NONE:
+		return "none";
+	case VERDICT_IMPROVEMENT:
+		return "improvement";
+	case VERDICT_REGRESSION:
+		return "regression";
+	case VERDICT_CHANGED:
+		return "changed";
+	case VERDICT_INSUFFICIENT:
+		return "insufficient";
+	}
+	return "insufficient";
+}
+
+static const char *better_text(int better)
+{
+	return better > 0 ? "higher" : better < 0 ? "lower" : "unknown";
+}
+
+static json_t *summary_json(const struct metric_series *m, double conf,
+			    struct stats_summary *s)
+{
+	stats_summarize(m ? m->v : NULL, m ? m->n : 0, conf, s);
+	return json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+			 "n", (json_int_t)s->n,
+			 "missing", (json_int_t)(m ? m->missing : 0),
+			 "mean", json_num(s->mean), "sd", json_num(s->sd),
+			 "cv_pct", json_num(s->cv_pct),
+			 "ci_lo", json_num(s->ci_lo), "ci_hi", json_num(s->ci_hi),
+			 "min", json_num(s->min), "max", json_num(s->max));
+}
+
+json_t *model_run_info(const struct run *r)
+{
+	static const char *const keys[] = {
+		"id", "accel", "accel_reason", "host", "versions", "kernels",
+		"status", "started", "ended",
+	};
+	json_t *o = json_pack("{s:s}", "dir", r->dir), *sc;
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		json_t *v = json_object_get(r->info, keys[i]);
+
+		if (v)
+			json_object_set(o, keys[i], v);
+	}
+	/* The scenario's name and file, not its whole text. */
+	sc = json_object_get(r->info, "scenario");
+	if (json_is_object(sc)) {
+		json_t *s = json_object();
+
+		if (json_object_get(sc, "name"))
+			json_object_set(s, "name", json_object_get(sc, "name"));
+		if (json_object_get(sc, "file"))
+			json_object_set(s, "file", json_object_get(sc, "file"));
+		if (json_object_get(sc, "description"))
+			json_object_set(s, "description",
+					json_object_get(sc, "description"));
+		json_object_set_new(o, "scenario", s);
+	}
+	if (!json_object_get(o, "id")) {
+		const char *slash = strrchr(r->dir, '/');
+
+		json_object_set_new(o, "id", json_string(slash && slash[1] ?
+							 slash + 1 : r->dir));
+	}
+	return o;
+}
+
+json_t *model_show(const struct run *r, double conf)
+{
+	json_t *cells = json_array(), *o;
+	size_t i, j, ok = 0, failed = 0;
+
+	for (i = 0; i < r->ncells; i++) {
+		const struct cell *c = &r->cells[i];
+		json_t *ms = json_array();
+
+		for (j = 0; j < c->nm; j++) {
+			struct stats_summary s;
+			json_t *m = summary_json(&c->m[j], conf, &s);
+
+			json_object_set_new(m, "name", json_string(c->m[j].name));
+			json_object_set_new(m, "unit", json_string(c->m[j].unit));
+			json_object_set_new(m, "better",
+					    json_string(better_text(c->m[j].better)));
+			json_array_append_new(ms, m);
+		}
+		ok += c->ok;
+		failed += c->failed;
+		json_array_append_new(cells,
+			json_pack("{s:s, s:O, s:I, s:I, s:o}", "cell", c->id,
+				  "axes", c->axes, "ok", (json_int_t)c->ok,
+				  "failed", (json_int_t)c->failed, "metrics", ms));
+	}
+	o = json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:f, s:o, s:O, s:O}",
+		      "run", model_run_info(r),
+		      "samples", (json_int_t)r->samples, "ok", (json_int_t)ok,
+		      "failed", (json_int_t)failed,
+		      "torn_lines", (json_int_t)r->torn,
+		      "rejected_lines", (json_int_t)r->rejected,
+		      "confidence", conf, "cells", cells,
+		      "failed_samples", r->failed, "warnings", r->warnings);
+	return o;
+}
+
+/* Metrics of @a and @b compared, in @a's order then those only @b has. */
+static json_t *compare_cells(const struct cell *a, const struct cell *b,
+			     const struct compare_opts *o, json_t *counts)
+{
+	json_t *out = json_array();
+	size_t i, k;
+
+	for (k = 0; k < 2; k++) {
+		const struct cell *from = k ? b : a;
+
+		for (i = 0; i < from->nm; i++) {
+			const struct metric_series *ma, *mb, *m = &from->m[i];
+			struct stats_summary sa, sb;
+			struct stats_welch w;
+			enum stats_verdict v;
+			json_t *row, *cnt;
+			const char *note = NULL;
+
+			if (k && cell_metric(a, m->name))
+				continue;	/* done in the first pass */
+			ma = cell_metric(a, m->name);
+			mb = cell_metric(b, m->name);
+			row = json_pack("{s:s, s:s, s:s, s:o, s:o}",
+					"name", m->name, "unit", m->unit,
+					"better", better_text(m->better),
+					"baseline", summary_json(ma, o->conf, &sa),
+					"candidate", summary_json(mb, o->conf, &sb));
+			stats_welch(&sa, &sb, o->conf, &w);
+			v = stats_verdict(&w, m->better, o->alpha, o->threshold_pct);
+			if (!ma || !sa.n)
+				note = "not measured in the baseline";
+			else if (!mb || !sb.n)
+				note = "not measured in the candidate";
+			else if (sa.n < 2 || sb.n < 2)
+				note = "a t-test needs at least 2 samples on each side";
+			else if (ma->better != mb->better || strcmp(ma->unit, mb->unit))
+				note = "unit or direction differs between the two sides";
+			json_object_set_new(row, "change_pct", json_num(w.change_pct));
+			json_object_set_new(row, "diff", json_num(w.diff));
+			json_object_set_new(row, "diff_ci_lo", json_num(w.diff_lo));
+			json_object_set_new(row, "diff_ci_hi", json_num(w.diff_hi));
+			json_object_set_new(row, "t", json_num(w.t));
+			json_object_set_new(row, "df", json_num(w.df));
+			json_object_set_new(row, "p", json_num(w.p));
+			json_object_set_new(row, "verdict", json_string(verdict_key(v)));
+			if (note)
+				json_object_set_new(row, "note", json_string(note));
+			cnt = json_object_get(counts, verdict_key(v));
+			json_object_set_new(counts, verdict_key(v),
+					    json_integer(json_integer_value(cnt) + 1));
+			json_array_append_new(out, row);
+		}
+	}
+	return out;
+}
+
+static json_t *counts_new(void)
+{
+	return json_pack("{s:i, s:i, s:i, s:i, s:i}", "improvement", 0,
+			 "regression", 0, "changed", 0, "none", 0,
+			 "insufficient", 0);
+}
+
+static json_t *side_json(const struct cell *c, const char *axis)
+{
+	json_t *o = json_pack("{s:s, s:I, s:I}", "cell", c->id,
+			      "ok", (json_int_t)c->ok,
+			      "failed", (json_int_t)c->failed);
+
+	if (axis) {
+		char *v = axis_text(c->axes, axis);
+
+		json_object_set_new(o, "value", json_string(v ? v : "?"));
+		free(v);
+	}
+	return o;
+}
+
+static json_t *compare_head(const struct compare_opts *o, const char *kind)
+{
+	return json_pack("{s:s, s:f, s:f, s:f}", "kind", kind, "alpha", o->alpha,
+			 "threshold_pct", o->threshold_pct, "confidence", o->conf);
+}
+
+static json_t *common_axes(const json_t *axes, const char *skip)
+{
+	json_t *c = json_deep_copy(axes);
+
+	if (skip)
+		json_object_del(c, skip);
+	return c;
+}
+
+json_t *run_axis_values(const struct run *r, const char *axis)
+{
+	json_t *vals = json_array(), *seen = json_object();
+	size_t i;
+
+	for (i = 0; i < r->ncells; i++) {
+		char *v = axis_text(r->cells[i].axes, axis);
+
+		if (v && !json_object_get(seen, v)) {
+			json_object_set_new(seen, v, json_true());
+			json_array_append_new(vals, json_string(v));
+		}
+		free(v);
+	}
+	json_decref(seen);
+	if (!json_array_size(vals)) {
+		json_decref(vals);
+		return NULL;
+	}
+	return vals;
+}
+
+char *axis_default_base(const struct run *r, const char *axis)
+{
+	json_t *vals = run_axis_values(r, axis), *v;
+	const char *best = NULL;
+	double bestnum = INFINITY;
+	int numeric = 1;
+	size_t i;
+	char *out;
+
+	if (!vals)
+		return NULL;
+	json_array_foreach(vals, i, v) {
+		const char *s = json_string_value(v);
+		char *end;
+		double d = strtod(s, &end);
+
+		if (!strcmp(s, "off") || !strcmp(s, "false") || !strcmp(s, "no")) {
+			best = s;
+			numeric = 0;
+			break;
+		}
+		if (end == s || *end)
+			numeric = 0;
+		else if (d < bestnum)
+			bestnum = d, best = s;
+	}
+	if (!best || (!numeric && strcmp(best, "off") && strcmp(best, "false") &&
+		      strcmp(best, "no")))
+		best = json_string_value(json_array_get(vals, 0));
+	out = strdup(best);
+	json_decref(vals);
+	return out;
+}
+
+json_t *model_compare_axis(const struct run *r, const char *axis,
+			   const char *base, const struct compare_opts *o,
+			   char **err)
+{
+	json_t *m, *items, *unmatched, *counts, *vals, *v;
+	json_t *bykey = json_object();	/* key without axis -> base cell */
+	size_t i, found = 0;
+
+	*err = NULL;
+	vals = run_axis_values(r, axis);
+	if (!vals) {
+		if (asprintf(err, "no cell of %s has the axis '%s'", r->dir, axis) < 0)
+			*err = NULL;
+		json_decref(bykey);
+		return NULL;
+	}
+	json_array_foreach(vals, i, v)
+		if (!strcmp(json_string_value(v), base))
+			found = 1;
+	if (!found) {
+		char *list = NULL, *tmp;
+
+		json_array_foreach(vals, i, v) {
+			if (asprintf(&tmp, "%s%s%s", list ? list : "", list ? ", " : "",
+				     json_string_value(v)) < 0)
+				break;
+			free(list);
+			list = tmp;
+		}
+		if (asprintf(err, "no cell has %s=%s (values in %s: %s)", axis,
+			     base, r->dir, list ? list : "") < 0)
+			*err = NULL;
+		free(list);
+		json_decref(vals);
+		json_decref(bykey);
+		return NULL;
+	}
+	m = compare_head(o, "axis");
+	json_object_set_new(m, "axis", json_string(axis));
+	json_object_set_new(m, "base", json_string(base));
+	json_object_set_new(m, "values", vals);
+	json_object_set_new(m, "run", model_run_info(r));
+	items = json_array();
+	unmatched = json_array();
+	counts = counts_new();
+	for (i = 0; i < r->ncells; i++) {
+		char *val = axis_text(r->cells[i].axes, axis);
+
+		if (val && !strcmp(val, base)) {
+			char *key = axes_key(r->cells[i].axes, axis);
+
+			json_object_set_new(bykey, key, json_integer(i));
+			free(key);
+		}
+		free(val);
+	}
+	for (i = 0; i < r->ncells; i++) {
+		const struct cell *c = &r->cells[i], *b;
+		char *val = axis_text(c->axes, axis), *key;
+		json_t *idx;
+
+		if (!val || !strcmp(val, base)) {
+			free(val);
+			continue;
+		}
+		free(val);
+		key = axes_key(c->axes, axis);
+		idx = json_object_get(bykey, key);
+		free(key);
+		if (!idx) {
+			char *reason = NULL;
+
+			if (asprintf(&reason, "no cell with %s=%s and the same other axes",
+				     axis, base) < 0)
+				reason = NULL;
+			json_array_append_new(unmatched,
+				json_pack("{s:s, s:O, s:s}", "cell", c->id,
+					  "axes", c->axes, "reason",
+					  reason ? reason : "no baseline"));
+			free(reason);
+			continue;
+		}
+		b = &r->cells[json_integer_value(idx)];
+		json_array_append_new(items,
+			json_pack("{s:o, s:o, s:o, s:o}",
+				  "axes", common_axes(c->axes, axis),
+				  "baseline", side_json(b, axis),
+				  "candidate", side_json(c, axis),
+				  "metrics", compare_cells(b, c, o, counts)));
+	}
+	json_decref(bykey);
+	json_object_set_new(m, "comparisons", items);
+	json_object_set_new(m, "unmatched", unmatched);
+	json_object_set_new(m, "counts", counts);
+	json_object_set(m, "failed_samples", r->failed);
+	json_object_set(m, "warnings", r->warnings);
+	return m;
+}
+
+static json_t *tag_failed(const struct run *r, const char *side)
+{
+	json_t *out = json_array(), *f;
+	size_t i;
+
+	json_array_foreach(r->failed, i, f) {
+		json_t *c = json_deep_copy(f);
+
+		json_object_set_new(c, "side", json_string(side));
+		json_array_append_new(out, c);
+	}
+	return out;
+}
+
+json_t *model_compare_runs(const struct run *a, const struct run *b,
+			   const struct compare_opts *o)
+{
+	json_t *m = compare_head(o, "runs"), *items = json_array();
+	json_t *unmatched = json_array(), *counts = counts_new(), *failed;
+	json_t *warnings = json_array();
+	size_t i;
+
+	json_object_set_new(m, "baseline_run", model_run_info(a));
+	json_object_set_new(m, "candidate_run", model_run_info(b));
+	for (i = 0; i < b->ncells; i++) {
+		const struct cell *cb = &b->cells[i];
+		const struct cell *ca = run_find_cell_by_key(a, cb->key);
+
+		if (!ca) {
+			json_array_append_new(unmatched,
+				json_pack("{s:s, s:s, s:O, s:s}", "side", "candidate",
+					  "cell", cb->id, "axes", cb->axes, "reason",
+					  "no cell with the same axes in the baseline run"));
+			continue;
+		}
+		json_array_append_new(items,
+			json_pack("{s:O, s:o, s:o, s:o}", "axes", cb->axes,
+				  "baseline", side_json(ca, NULL),
+				  "candidate", side_json(cb, NULL),
+				  "metrics", compare_cells(ca, cb, o, counts)));
+	}
+	for (i = 0; i < a->ncells; i++)
+		if (!run_find_cell_by_key(b, a->cells[i].key))
+			json_array_append_new(unmatched,
+				json_pack("{s:s, s:s, s:O, s:s}", "side", "baseline",
+					  "cell", a->cells[i].id, "axes", a->cells[i].axes,
+					  "reason", "no cell with the same axes in the candidate run"));
+	failed = tag_failed(a, "baseline");
+	{
+		json_t *fb = tag_failed(b, "candidate");
+
+		json_array_extend(failed, fb);
+		json_decref(fb);
+	}
+	json_array_extend(warnings, a->warnings);
+	json_array_extend(warnings, b->warnings);
+	json_object_set_new(m, "comparisons", items);
+	json_object_set_new(m, "unmatched", unmatched);
+	json_object_set_new(m, "counts", counts);
+	json_object_set_new(m, "failed_samples", failed);
+	json_object_set_new(m, "warnings", warnings);
+	return m;
+}

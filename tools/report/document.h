@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The full report of one run: facts about the machine and versions, what
+ * the numbers can and cannot say, per-cell statistics, failed samples, one
+ * pivot section per axis that varies, tracer histograms, and gnuplot plots
+ * (scripts and data files kept beside the report, SVG for HTML, PNG for
+ * Markdown).
+ */
+#ifndef VQREPORT_DOCUMENT_H
+#define VQREPORT_DOCUMENT_H
+#include <jansson.h>
+#include "compare.h"
+#include "runset.h"
+
+#define DOC_HTML 1u
+#define DOC_MD 2u
+
+struct document_opts {
+	struct compare_opts cmp;
+	const char *outdir;	/* NULL: <run>/report */
+	unsigned int formats;	/* DOC_HTML | DOC_MD */
+	int plots;		/* 0: no gnuplot (tables only) */
+	/* Explicit section "AXIS=BASE" instead of one per varying axis. */
+	const char *by;
+};
+
+/* Write the report. On success *result holds { dir, html, md, sections,
+ * plots: [..], plot_errors } and 0 is returned; else -errno and *err. */
+int document_write(const struct run *r, const struct document_opts *o,
+		   json_t **result, char **err);
+
+#endif

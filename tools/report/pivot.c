@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdlib.h>
+#include <string.h>
+#include "compare.h"
+#include "numfmt.h"
+#include "pivot.h"
+#include "runset.h"
+
+static const char *col_name(const json_t *cmp, const json_t *side,
+			    const char *fallback)
+{
+	const char *v = json_string_value(json_object_get(side, "value"));
+
+	return v ? v : fallback;
+}
+
+json_t *pivot_build(const json_t *cmp)
+{
+	json_t *groups = json_array(), *gidx = json_object(), *item;
+	const char *base = json_string_value(json_object_get(cmp, "base"));
+	size_t i;
+
+	json_array_foreach(json_object_get(cmp, "comparisons"), i, item) {
+		json_t *axes = json_object_get(item, "axes"), *g, *rows, *ridx, *m;
+		char *key = axes_key(axes, PIVOT_ROW_AXIS);
+		char *rowv = axis_text(axes, PIVOT_ROW_AXIS);
+		const char *col = col_name(cmp, json_object_get(item, "candidate"),
+					   "candidate");
+		size_t j, k;
+		int known = 0;
+
+		g = json_object_get(gidx, key);
+		if (!g) {
+			char *label = axes_label(axes, PIVOT_ROW_AXIS);
+			json_t *gaxes = json_deep_copy(axes);
+
+			json_object_del(gaxes, PIVOT_ROW_AXIS);
+			g = json_pack("{s:s, s:o, s:s, s:[], s:[], s:{}}", "label",
+				      label && *label ? label : "all cells",
+				      "axes", gaxes, "base", base ? base : "baseline",
+				      "columns", "rows", "index");
+			free(label);
+			json_array_append_new(groups, g);
+			json_object_set(gidx, key, g);
+		}
+		free(key);
+		json_array_foreach(json_object_get(g, "columns"), k, m)
+			if (!strcmp(json_string_value(m), col))
+				known = 1;
+		if (!known)
+			json_array_append_new(json_object_get(g, "columns"),
+					      json_string(col));
+		rows = json_object_get(g, "rows");
+		ridx = json_object_get(g, "index");
+		json_array_foreach(json_object_get(item, "metrics"), j, m) {
+			const char *name = json_string_value(json_object_get(m, "name"));
+			char *rk = NULL;
+			json_t *row, *cell;
+
+			if (asprintf(&rk, "%s\x1f%s", rowv ? rowv : "", name) < 0)
+				continue;
+			row = json_object_get(ridx, rk);
+			if (!row) {
+				row = json_pack("{s:s, s:s, s:O, s:O, s:O, s:{}}",
+						"row", rowv ? rowv : "", "metric", name,
+						"unit", json_object_get(m, "unit"),
+						"better", json_object_get(m, "better"),
+						"baseline", json_object_get(m, "baseline"),
+						"cells");
+				json_array_append_new(rows, row);
+				json_object_set(ridx, rk, row);
+			}
+			free(rk);
+			cell = json_deep_copy(json_object_get(m, "candidate"));
+			json_object_set(cell, "change_pct", json_object_get(m, "change_pct"));
+			json_object_set(cell, "p", json_object_get(m, "p"));
+			json_object_set(cell, "verdict", json_object_get(m, "verdict"));
+			if (json_object_get(m, "note"))
+				json_object_set(cell, "note", json_object_get(m, "note"));
+			json_object_set_new(json_object_get(row, "cells"), col, cell);
+		}
+		free(rowv);
+	}
+	json_array_foreach(groups, i, item)
+		json_object_del(item, "index");
+	json_decref(gidx);
+	return groups;
+}
+
+struct table *pivot_table(const json_t *g, int with_n)
+{
+	json_t *cols = json_object_get(g, "columns"), *row, *c;
+	size_t ncols = json_array_size(cols), i, j, nt = 4 + 4 * ncols;
+	unsigned int right = 0;
+	struct table *t;
+	const char **hdr;
+
+	/* Columns: row, metric, unit, base, then per candidate value: value,
+	 * change, p, verdict. Numbers right-aligned. */
+	if (nt > 32)
+		nt = 32, ncols = 7;
+	right |= 1u << 3;
+	for (j = 0; j < ncols; j++)
+		right |= 7u << (4 + 4 * j);
+	t = table_new(nt, right);
+	hdr = calloc(nt, sizeof(*hdr));
+	if (!t || !hdr)
+		goto out;
+	hdr[0] = PIVOT_ROW_AXIS;
+	hdr[1] = "metric";
+	hdr[2] = "unit";
+	hdr[3] = json_string_value(json_object_get(g, "base"));
+	for (j = 0; j < ncols; j++) {
+		const char *cn = json_string_value(json_array_get(cols, j));
+
+		hdr[4 + 4 * j] = cn;
+		hdr[4 + 4 * j + 1] = "change";
+		hdr[4 + 4 * j + 2] = "p";
+		hdr[4 + 4 * j + 3] = "verdict";
+	}
+	table_add(t, hdr);
+	json_array_foreach(json_object_get(g, "rows"), i, row) {
+		char buf[32][NUMFMT_LEN + 16];
+		const char *cells[32];
+
+		memset(cells, 0, sizeof(cells));
+		cells[0] = json_string_value(json_object_get(row, "row"));
+		cells[1] = json_string_value(json_object_get(row, "metric"));
+		cells[2] = json_string_value(json_object_get(row, "unit"));
+		fmt_mean_ci(buf[3], json_object_get(row, "baseline"));
+		if (with_n)
+			snprintf(buf[3] + strlen(buf[3]), 16, " (n=%lld)",
+				 (long long)json_integer_value(json_object_get(json_object_get(row, "baseline"), "n")));
+		cells[3] = buf[3];
+		for (j = 0; j < ncols; j++) {
+			size_t b = 4 + 4 * j;
+
+			c = json_object_get(json_object_get(row, "cells"),
+					    json_string_value(json_array_get(cols, j)));
+			if (!c)
+				continue;
+			fmt_mean_ci(buf[b], c);
+			if (with_n)
+				snprintf(buf[b] + strlen(buf[b]), 16, " (n=%lld)",
+					 (long long)json_integer_value(json_object_get(c, "n")));
+			cells[b] = buf[b];
+			cells[b + 1] = fmt_pct(buf[b + 1], json_num_get(c, "change_pct"));
+			cells[b + 2] = fmt_p(buf[b + 2], json_num_get(c, "p"));
+			cells[b + 3] = verdict_words(json_string_value(json_object_get(c, "verdict")));
+		}
+		table_add(t, cells);
+	}
+out:
+	free(hdr);
+	return t;
+}
+
+void pivot_print_text(const json_t *cmp, FILE *f)
+{
+	json_t *groups = pivot_build(cmp), *g, *x;
+	const char *kind = json_string_value(json_object_get(cmp, "kind"));
+	size_t i;
+
+	if (kind && !strcmp(kind, "axis"))
+		fprintf(f, "%s: %s (baseline) vs the other values, in %s\n",
+			json_string_value(json_object_get(cmp, "axis")),
+			json_string_value(json_object_get(cmp, "base")),
+			json_string_value(json_object_get(json_object_get(cmp, "run"), "dir")));
+	else
+		fprintf(f, "%s (baseline) vs %s (candidate)\n",
+			json_string_value(json_object_get(json_object_get(cmp, "baseline_run"), "dir")),
+			json_string_value(json_object_get(json_object_get(cmp, "candidate_run"), "dir")));
+	fprintf(f, "mean \u00b1 half-width of the %g%% CI; Welch's t-test; a change is called when p < %g and |change| > %g%%\n",
+		100 * json_num_get(cmp, "confidence"), json_num_get(cmp, "alpha"),
+		json_num_get(cmp, "threshold_pct"));
+	json_array_foreach(groups, i, g) {
+		struct table *t = pivot_table(g, 1);
+
+		fprintf(f, "\n[%s]\n", json_string_value(json_object_get(g, "label")));
+		if (t)
+			table_print_text(t, f, 2);
+		table_free(t);
+	}
+	if (!json_array_size(groups))
+		fprintf(f, "\nno pair of cells to compare\n");
+	json_array_foreach(json_object_get(cmp, "unmatched"), i, x) {
+		char *label = axes_label(json_object_get(x, "axes"), NULL);
+
+		fprintf(f, "%sunmatched: %s %s: %s\n", i ? "" : "\n",
+			json_string_value(json_object_get(x, "cell")), label,
+			json_string_value(json_object_get(x, "reason")));
+		free(label);
+	}
+	json_decref(groups);
+}

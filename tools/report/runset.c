@@ -1,0 +1,460 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdarg.h>
+#include <unistd.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "jsonfile.h"
+#include "runset.h"
+
+char *axis_text(const json_t *axes, const char *axis)
+{
+	json_t *v = json_object_get(axes, axis);
+	char *s = NULL;
+
+	if (!v)
+		return NULL;
+	if (json_is_string(v))
+		return strdup(json_string_value(v));
+	if (json_is_true(v))
+		return strdup("true");
+	if (json_is_false(v))
+		return strdup("false");
+	if (json_is_null(v))
+		return strdup("null");
+	if (json_is_integer(v)) {
+		if (asprintf(&s, "%lld", (long long)json_integer_value(v)) < 0)
+			return NULL;
+		return s;
+	}
+	if (json_is_real(v)) {
+		if (asprintf(&s, "%g", json_real_value(v)) < 0)
+			return NULL;
+		return s;
+	}
+	return json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+}
+
+char *axes_key(const json_t *axes, const char *skip)
+{
+	json_t *copy = json_deep_copy(axes);
+	char *s;
+
+	if (!copy)
+		return NULL;
+	if (skip)
+		json_object_del(copy, skip);
+	s = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(copy);
+	return s;
+}
+
+char *axes_label(const json_t *axes, const char *skip)
+{
+	const char *k;
+	json_t *v;
+	char *out = strdup(""), *tmp;
+
+	json_object_foreach((json_t *)axes, k, v) {
+		char *t;
+
+		if (!out)
+			return NULL;
+		if (skip && !strcmp(k, skip))
+			continue;
+		t = axis_text(axes, k);
+		if (asprintf(&tmp, "%s%s%s=%s", out, *out ? " " : "", k,
+			     t ? t : "?") < 0)
+			tmp = NULL;
+		free(t);
+		free(out);
+		out = tmp;
+	}
+	return out;
+}
+
+static void warnf(struct run *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void warnf(struct run *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) >= 0) {
+		/* Cap the list: one broken writer must not bury the report. */
+		if (json_array_size(r->warnings) < 50)
+			json_array_append_new(r->warnings, json_string(s));
+		free(s);
+	}
+	va_end(ap);
+}
+
+static struct cell *cell_add(struct run *r, const char *id, json_t *axes)
+{
+	struct cell *c;
+
+	if (r->ncells == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 16;
+		struct cell *n = realloc(r->cells, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		r->cells = n;
+		r->cap = cap;
+	}
+	c = &r->cells[r->ncells];
+	memset(c, 0, sizeof(*c));
+	c->id = strdup(id);
+	c->axes = json_is_object(axes) ? json_deep_copy(axes) : json_object();
+	c->key = axes_key(c->axes, NULL);
+	c->trace = json_object();
+	if (!c->id || !c->axes || !c->key || !c->trace) {
+		free(c->id);
+		free(c->key);
+		json_decref(c->axes);
+		json_decref(c->trace);
+		return NULL;
+	}
+	json_object_set_new(r->index, id, json_integer(r->ncells));
+	r->ncells++;
+	return c;
+}
+
+static struct metric_series *series_get(struct cell *c, const char *name,
+					const char *unit, int better,
+					struct run *r)
+{
+	struct metric_series *m;
+	size_t i;
+
+	for (i = 0; i < c->nm; i++) {
+		m = &c->m[i];
+		if (strcmp(m->name, name))
+			continue;
+		if (strcmp(m->unit, unit) || m->better != better)
+			warnf(r, "cell %s: metric %s changes unit or direction between samples (%s vs %s)",
+			      c->id, name, m->unit, unit);
+		return m;
+	}
+	if (c->nm == c->mcap) {
+		size_t cap = c->mcap ? 2 * c->mcap : 8;
+		struct metric_series *n = realloc(c->m, cap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		c->m = n;
+		c->mcap = cap;
+	}
+	m = &c->m[c->nm];
+	memset(m, 0, sizeof(*m));
+	m->name = strdup(name);
+	m->unit = strdup(unit);
+	m->better = better;
+	if (!m->name || !m->unit) {
+		free(m->name);
+		free(m->unit);
+		return NULL;
+	}
+	c->nm++;
+	return m;
+}
+
+static int series_push(struct metric_series *m, double v)
+{
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? 2 * m->cap : 16;
+		double *n = realloc(m->v, cap * sizeof(*n));
+
+		if (!n)
+			return -ENOMEM;
+		m->v = n;
+		m->cap = cap;
+	}
+	m->v[m->n++] = v;
+	return 0;
+}
+
+/* Add every log2 histogram (an array of counts, or an object holding a "log2"
+ * array) and the adds/gets counters of each traced queue into @sum. The
+ * tracer's layout is tolerated, not required: unknown members are skipped. */
+static void trace_accumulate(json_t *sum, json_t *trace)
+{
+	json_t *queues = json_object_get(trace, "queues"), *q;
+	size_t i;
+
+	if (!json_is_array(queues))
+		return;
+	json_array_foreach(queues, i, q) {
+		const char *name = json_string_value(json_object_get(q, "name"));
+		const char *k;
+		json_t *v, *acc;
+
+		if (!name)
+			continue;
+		acc = json_object_get(sum, name);
+		if (!acc) {
+			acc = json_object();
+			json_object_set_new(sum, name, acc);
+		}
+		json_object_foreach(q, k, v) {
+			json_t *hist = NULL, *old, *x;
+			size_t j;
+
+			if (json_is_integer(v) || json_is_real(v)) {
+				double prev = json_number_value(json_object_get(acc, k));
+
+				json_object_set_new(acc, k,
+						    json_real(prev + json_number_value(v)));
+				continue;
+			}
+			if (json_is_object(v))
+				hist = json_object_get(v, "log2");
+			else if (json_is_array(v))
+				hist = v;
+			if (!json_is_array(hist) || !json_array_size(hist) ||
+			    !json_is_number(json_array_get(hist, 0)))
+				continue;
+			old = json_object_get(acc, k);
+			if (!old) {
+				old = json_array();
+				json_object_set_new(acc, k, old);
+			}
+			json_array_foreach(hist, j, x) {
+				double add = json_number_value(x);
+
+				if (j < json_array_size(old))
+					json_array_set_new(old, j,
+							   json_real(json_number_value(json_array_get(old, j)) + add));
+				else
+					json_array_append_new(old, json_real(add));
+			}
+		}
+	}
+}
+
+static int better_of(json_t *metric)
+{
+	const char *b = json_string_value(json_object_get(metric, "better"));
+
+	if (b && !strcmp(b, "higher"))
+		return 1;
+	if (b && !strcmp(b, "lower"))
+		return -1;
+	return 0;
+}
+
+static int sample_add(struct run *r, json_t *s, size_t line)
+{
+	json_t *axes = json_object_get(s, "axes"), *metrics, *mv, *idx;
+	const char *id = json_string_value(json_object_get(s, "cell"));
+	const char *status = json_string_value(json_object_get(s, "status"));
+	const char *name;
+	char *key = NULL;
+	struct cell *c;
+	json_t *schema = json_object_get(s, "schema");
+
+	if (schema && json_integer_value(schema) != RESULTS_SCHEMA) {
+		r->rejected++;
+		warnf(r, "samples.jsonl line %zu: schema %lld is not %d, skipped",
+		      line, (long long)json_integer_value(schema), RESULTS_SCHEMA);
+		return 0;
+	}
+	if (!json_is_object(axes))
+		axes = NULL;
+	if (!id) {
+		/* No cell id: the axes themselves identify the cell. */
+		key = axes ? axes_key(axes, NULL) : strdup("{}");
+		if (!key)
+			return -ENOMEM;
+		id = key;
+	}
+	idx = json_object_get(r->index, id);
+	c = idx ? &r->cells[json_integer_value(idx)] : cell_add(r, id, axes);
+	free(key);
+	if (!c)
+		return -ENOMEM;
+	/* The samples' axes may name more than the matrix did (e.g. accel):
+	 * the first sample of a cell completes them. */
+	if (axes && c->ok + c->failed == 0) {
+		json_object_update(c->axes, axes);
+		free(c->key);
+		c->key = axes_key(c->axes, NULL);
+	}
+	r->samples++;
+	if (!status || strcmp(status, "ok")) {
+		const char *reason = json_string_value(json_object_get(s, "reason"));
+		json_t *f = json_pack("{s:s, s:O?, s:O, s:s}", "cell", c->id,
+				      "rep", json_object_get(s, "rep"), "axes",
+				      c->axes, "reason",
+				      reason ? reason :
+				      status ? "no reason given" :
+					       "no status (counted as failed)");
+
+		c->failed++;
+		if (f)
+			json_array_append_new(r->failed, f);
+		return 0;
+	}
+	c->ok++;
+	metrics = json_object_get(s, "metrics");
+	json_object_foreach(metrics, name, mv) {
+		const char *unit = json_string_value(json_object_get(mv, "unit"));
+		json_t *val = json_object_get(mv, "value");
+		struct metric_series *m;
+
+		if (!json_is_object(mv))
+			continue;
+		m = series_get(c, name, unit ? unit : "", better_of(mv), r);
+		if (!m)
+			return -ENOMEM;
+		if (json_is_number(val) && isfinite(json_number_value(val))) {
+			if (series_push(m, json_number_value(val)))
+				return -ENOMEM;
+		} else {
+			m->missing++;
+		}
+	}
+	if (json_is_object(json_object_get(s, "trace")))
+		trace_accumulate(c->trace, json_object_get(s, "trace"));
+	return 0;
+}
+
+int run_load(const char *dir, struct run *r, char **err)
+{
+	char *path = NULL;
+	json_t *lines = NULL, *m, *s;
+	json_error_t jerr;
+	size_t i;
+	int torn = 0, ret = -1;
+
+	memset(r, 0, sizeof(*r));
+	*err = NULL;
+	r->dir = strdup(dir);
+	r->failed = json_array();
+	r->warnings = json_array();
+	r->index = json_object();
+	if (!r->dir || !r->failed || !r->warnings || !r->index) {
+		ret = -ENOMEM;
+		goto cleanup;
+	}
+	if (asprintf(&path, "%s/run.json", dir) < 0) {
+		path = NULL;
+		ret = -ENOMEM;
+		goto cleanup;
+	}
+	r->info = json_load_file(path, 0, &jerr);
+	if (!r->info && access(path, F_OK) == 0) {
+		ret = -EINVAL;
+		if (asprintf(err, "%s:%d: %s", path, jerr.line, jerr.text) < 0)
+			*err = NULL;
+		goto cleanup;
+	}
+	if (!r->info) {
+		warnf(r, "%s: not found; no host, versions or accelerator to report", path);
+	} else if (json_integer_value(json_object_get(r->info, "schema")) != RESULTS_SCHEMA) {
+		ret = -EPROTO;
+		if (asprintf(err, "%s: schema %s is not %d (this vqreport reads schema %d only)",
+			     path,
+			     json_is_integer(json_object_get(r->info, "schema")) ?
+				     "given" : "missing",
+			     RESULTS_SCHEMA, RESULTS_SCHEMA) < 0)
+			*err = NULL;
+		goto cleanup;
+	}
+	/* Matrix order first, so that cells appear in the scenario's order
+	 * and cells without samples are reported as such. */
+	json_array_foreach(json_object_get(r->info, "matrix"), i, m) {
+		const char *id = json_string_value(json_object_get(m, "cell"));
+
+		if (id && !json_object_get(r->index, id) &&
+		    !cell_add(r, id, json_object_get(m, "axes"))) {
+			ret = -ENOMEM;
+			goto cleanup;
+		}
+	}
+	free(path);
+	if (asprintf(&path, "%s/samples.jsonl", dir) < 0) {
+		path = NULL;
+		ret = -ENOMEM;
+		goto cleanup;
+	}
+	lines = json_read_lines(path, &torn);
+	if (!lines && errno == ENOENT && r->info) {
+		/* A run that has not finished its first sample yet. */
+		warnf(r, "%s: not found; no sample yet", path);
+		lines = json_array();
+	}
+	if (!lines) {
+		ret = -errno;
+		if (asprintf(err, "%s: %s", path, strerror(errno)) < 0)
+			*err = NULL;
+		goto cleanup;
+	}
+	r->torn = torn;
+	if (torn)
+		warnf(r, "%s: %d torn or unparseable line(s) skipped", path, torn);
+	json_array_foreach(lines, i, s) {
+		ret = sample_add(r, s, i + 1);
+		if (ret)
+			goto cleanup;
+	}
+	ret = 0;
+cleanup:
+	if (ret && !*err) {
+		if (asprintf(err, "%s: %s", dir, strerror(-ret)) < 0)
+			*err = NULL;
+	}
+	json_decref(lines);
+	free(path);
+	return ret;
+}
+
+void run_free(struct run *r)
+{
+	size_t i, j;
+
+	for (i = 0; i < r->ncells; i++) {
+		struct cell *c = &r->cells[i];
+
+		for (j = 0; j < c->nm; j++) {
+			free(c->m[j].name);
+			free(c->m[j].unit);
+			free(c->m[j].v);
+		}
+		free(c->m);
+		free(c->id);
+		free(c->key);
+		json_decref(c->axes);
+		json_decref(c->trace);
+	}
+	free(r->cells);
+	free(r->dir);
+	json_decref(r->info);
+	json_decref(r->failed);
+	json_decref(r->warnings);
+	json_decref(r->index);
+	memset(r, 0, sizeof(*r));
+}
+
+struct cell *run_find_cell_by_key(const struct run *r, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < r->ncells; i++)
+		if (!strcmp(r->cells[i].key, key))
+			return &r->cells[i];
+	return NULL;
+}
+
+const struct metric_series *cell_metric(const struct cell *c, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < c->nm; i++)
+		if (!strcmp(c->m[i].name, name))
+			return &c->m[i];
+	return NULL;
+}

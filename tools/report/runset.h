@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A results folder (docs/results.md, schema 1) read into cells: the samples
+ * of each cell grouped, metric values collected per metric, failed samples
+ * listed apart so that they are counted and never averaged.
+ */
+#ifndef VQREPORT_RUNSET_H
+#define VQREPORT_RUNSET_H
+#include <stddef.h>
+#include <jansson.h>
+
+#define RESULTS_SCHEMA 1
+
+struct metric_series {
+	char *name;
+	char *unit;
+	int better;		/* +1 higher, -1 lower, 0 not stated */
+	double *v;		/* values of the ok samples that measured it */
+	size_t n, cap;
+	size_t missing;		/* ok samples where the value is null/absent */
+};
+
+struct cell {
+	char *id;
+	json_t *axes;		/* object, owned */
+	char *key;		/* canonical axes text, to match across runs */
+	size_t ok, failed;
+	struct metric_series *m;
+	size_t nm, mcap;
+	/* Tracer histograms summed over the ok samples:
+	 * { queue: { "adds": n, "gets": n, "<hist>": [counts per log2 slot] } } */
+	json_t *trace;
+};
+
+struct run {
+	char *dir;
+	json_t *info;		/* run.json, or NULL when absent */
+	struct cell *cells;
+	size_t ncells, cap;
+	size_t samples;		/* sample lines read */
+	size_t torn;		/* unparseable / torn lines skipped */
+	size_t rejected;	/* lines with an unknown schema */
+	json_t *failed;		/* [ { cell, rep, axes, reason } ] */
+	json_t *warnings;	/* [ "text" ] */
+	json_t *index;		/* cell id -> index in cells */
+};
+
+/* Read @dir/run.json (optional) and @dir/samples.jsonl. 0, or -errno with a
+ * message in @err (static text or allocated into *err; free() it). */
+int run_load(const char *dir, struct run *r, char **err);
+void run_free(struct run *r);
+
+struct cell *run_find_cell_by_key(const struct run *r, const char *key);
+const struct metric_series *cell_metric(const struct cell *c, const char *name);
+
+/* Axis value as text ("off", "256", "true"); NULL when absent. Allocated. */
+char *axis_text(const json_t *axes, const char *axis);
+/* Canonical text of @axes without @skip (may be NULL). Allocated. */
+char *axes_key(const json_t *axes, const char *skip);
+/* "ring=split in_order=off" in the order of the run's first cell. Allocated. */
+char *axes_label(const json_t *axes, const char *skip);
+
+#endif
