@@ -448,9 +448,9 @@ static int write_documents(int argc, char **argv, unsigned int formats)
 		print_warnings(r.warnings);
 		json_array_foreach(json_object_get(res, "plot_errors"), i, e)
 			fprintf(stderr, "Warning: %s\n", json_string_value(e));
-		if (json_object_get(res, "html"))
+		if (json_is_string(json_object_get(res, "html")))
 			printf("%s\n", json_string_value(json_object_get(res, "html")));
-		if (json_object_get(res, "md"))
+		if (json_is_string(json_object_get(res, "md")))
 			printf("%s\n", json_string_value(json_object_get(res, "md")));
 	}
 	ret = 0;

@@ -1,12 +1,740 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 #include "document.h"
+#include "numfmt.h"
+#include "pivot.h"
+#include "plot.h"
+#include "table.h"
+
+#define MAX_PLOTS 400
+
+struct doc {
+	const struct run *r;
+	const struct document_opts *o;
+	char *dir, *plotdir;
+	json_t *show;		/* model_show */
+	json_t *sections;	/* [ { axis, base, title, intro, cmp, groups } ] */
+	json_t *trace;		/* { intro, plots: [ { heading, names: [..] } ] } */
+	json_t *errors;
+	struct plot_set ps;
+};
+
+/* One writer for both formats, so HTML and Markdown hold the same text. */
+struct emitter {
+	FILE *f;
+	int html;
+	const char *plotdir;
+};
+
+static int mkdir_p(const char *path)
+{
+	char *p = strdup(path), *s;
+	int ret = 0;
+
+	if (!p)
+		return -ENOMEM;
+	for (s = p + 1; ; s++) {
+		if (*s && *s != '/')
+			continue;
+		{
+			char c = *s;
+
+			*s = '\0';
+			if (mkdir(p, 0755) && errno != EEXIST)
+				ret = -errno;
+			*s = c;
+		}
+		if (!*s || ret)
+			break;
+	}
+	free(p);
+	return ret;
+}
+
+static void e_text(struct emitter *e, const char *s)
+{
+	if (e->html)
+		html_escape(e->f, s);
+	else
+		md_escape(e->f, s);
+}
+
+static void e_h(struct emitter *e, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void e_h(struct emitter *e, int level, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	if (e->html) {
+		fprintf(e->f, "<h%d>", level);
+		html_escape(e->f, s ? s : "");
+		fprintf(e->f, "</h%d>\n", level);
+	} else {
+		fprintf(e->f, "\n%.*s ", level, "######");
+		md_escape(e->f, s ? s : "");
+		fputs("\n\n", e->f);
+	}
+	free(s);
+}
+
+static void e_p(struct emitter *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void e_p(struct emitter *e, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	fputs(e->html ? "<p>" : "", e->f);
+	e_text(e, s ? s : "");
+	fputs(e->html ? "</p>\n" : "\n\n", e->f);
+	free(s);
+}
+
+static void e_table(struct emitter *e, struct table *t)
+{
+	if (!t)
+		return;
+	if (e->html) {
+		table_print_html(t, e->f);
+	} else {
+		table_print_md(t, e->f);
+		fputc('\n', e->f);
+	}
+}
+
+static void e_img(struct emitter *e, const char *name, const char *title)
+{
+	const char *ext = e->html ? "svg" : "png";
+	char *path = NULL;
+	int exists;
+
+	if (asprintf(&path, "%s/%s.%s", e->plotdir, name, ext) < 0)
+		return;
+	exists = access(path, R_OK) == 0;
+	free(path);
+	if (!exists) {
+		e_p(e, "(plot %s was not rendered: see plots/gnuplot.log)", name);
+		return;
+	}
+	if (e->html) {
+		fprintf(e->f, "<figure><img src=\"plots/%s.%s\" alt=\"", name, ext);
+		html_escape(e->f, title);
+		fprintf(e->f, "\"><figcaption>");
+		html_escape(e->f, title);
+		fprintf(e->f, " (<a href=\"plots/%s.gp\">script</a>, <a href=\"plots/%s.dat\">data</a>)</figcaption></figure>\n",
+			name, name);
+	} else {
+		fputs("![", e->f);
+		md_escape(e->f, title);
+		fprintf(e->f, "](plots/%s.%s)\n\n", name, ext);
+	}
+}
+
+static int axis_rank(const char *a)
+{
+	if (!strcmp(a, "in_order"))
+		return 0;
+	if (!strcmp(a, "ring") || !strcmp(a, "packed"))
+		return 1;
+	if (strstr(a, "queue_size"))
+		return 2;
+	if (strstr(a, "mitigation") || strstr(a, "retpoline"))
+		return 3;
+	if (!strcmp(a, "kernel"))
+		return 4;
+	return 5;
+}
+
+/* The axes that vary in the run, in report order. */
+static json_t *varying_axes(const struct run *r)
+{
+	json_t *names = json_array(), *seen = json_object(), *out = json_array();
+	size_t i, k;
+	int rank;
+
+	for (i = 0; i < r->ncells; i++) {
+		const char *a;
+		json_t *v;
+
+		json_object_foreach(r->cells[i].axes, a, v) {
+			json_t *vals;
+
+			if (json_object_get(seen, a) || !strcmp(a, PIVOT_ROW_AXIS))
+				continue;
+			json_object_set_new(seen, a, json_true());
+			vals = run_axis_values(r, a);
+			if (json_array_size(vals) >= 2)
+				json_array_append_new(names, json_string(a));
+			json_decref(vals);
+		}
+	}
+	for (rank = 0; rank <= 5; rank++)
+		for (k = 0; k < json_array_size(names); k++) {
+			const char *a = json_string_value(json_array_get(names, k));
+
+			if (axis_rank(a) == rank)
+				json_array_append_new(out, json_string(a));
+		}
+	json_decref(names);
+	json_decref(seen);
+	return out;
+}
+
+static const char *section_intro(const char *axis)
+{
+	switch (axis_rank(axis)) {
+	case 0:
+		return "VIRTIO_F_IN_ORDER (feature bit 35): QEMU offers it with in_order=on; the guest uses it only when its kernel negotiates it (each sample's guest.devices records the negotiated features). Rows are workloads, columns the two settings and the change, as the in-order series reported it, plus the confidence interval, p-value and verdict it left out.";
+	case 1:
+		return "Split against packed virtqueue layout.";
+	case 2:
+		return "Queue-size report: the ring size against the smallest one measured, one table per combination of the other axes (in_order among them).";
+	case 3:
+		return "Retpoline report: the guest's Spectre v2 mitigation setting, one table per kernel, so the cost of indirect calls in the virtqueue ops can be read before and after the patch that removes them.";
+	case 4:
+		return "Kernel report: guest kernels against the first one in the scenario (e.g. before and after the in-order series or the virtqueue-ops patch), one table per combination of the other axes.";
+	}
+	return "Cells that differ only by this axis, against the base value.";
+}
+
+static char *plot_title(const char *metric, const json_t *cmp, const json_t *g)
+{
+	char *s = NULL, *cols = NULL, *tmp;
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(json_object_get(g, "columns"), i, c) {
+		if (asprintf(&tmp, "%s%s%s", cols ? cols : "", cols ? ", " : "",
+			     json_string_value(c)) < 0)
+			break;
+		free(cols);
+		cols = tmp;
+	}
+	if (asprintf(&s, "%s: %s=%s vs %s [%s]; bars: mean, whiskers: 95%% CI", metric,
+		     json_string_value(json_object_get(cmp, "axis")),
+		     json_string_value(json_object_get(g, "base")), cols ? cols : "",
+		     json_string_value(json_object_get(g, "label"))) < 0)
+		s = NULL;
+	free(cols);
+	return s;
+}
+
+static int build_section(struct doc *d, const char *axis, const char *base)
+{
+	char *err = NULL, *title = NULL;
+	json_t *cmp, *groups, *g;
+	size_t i;
+
+	cmp = model_compare_axis(d->r, axis, base, &d->o->cmp, &err);
+	if (!cmp) {
+		json_array_append_new(d->errors, json_string(err ? err : "out of memory"));
+		free(err);
+		return -EINVAL;
+	}
+	groups = pivot_build(cmp);
+	json_array_foreach(groups, i, g) {
+		json_t *plots = json_array(), *seen = json_object(), *row;
+		size_t j;
+
+		json_array_foreach(json_object_get(g, "rows"), j, row) {
+			const char *metric = json_string_value(json_object_get(row, "metric"));
+			const char *name;
+			char *t;
+
+			if (!d->o->plots || json_object_get(seen, metric))
+				continue;
+			json_object_set_new(seen, metric, json_true());
+			t = plot_title(metric, cmp, g);
+			name = plot_bars(&d->ps, t ? t : metric, g, metric);
+			if (name)
+				json_array_append_new(plots, json_pack("{s:s, s:s}", "name", name,
+								      "title", t ? t : metric));
+			free(t);
+		}
+		json_object_set_new(g, "plots", plots);
+		json_decref(seen);
+	}
+	if (asprintf(&title, "%s: %s (baseline) vs %s", axis, base,
+		     axis_rank(axis) == 0 ? "on" : "the other values") < 0)
+		title = NULL;
+	json_array_append_new(d->sections,
+		json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "axis", axis, "base", base,
+			  "title", title ? title : axis, "intro", section_intro(axis),
+			  "cmp", cmp, "groups", groups));
+	free(title);
+	return 0;
+}
+
+static const struct cell *cell_by_id(const struct run *r, const char *id)
+{
+	json_t *idx = json_object_get(r->index, id);
+
+	return idx ? &r->cells[json_integer_value(idx)] : NULL;
+}
+
+/* Histograms of one queue, one series per cell: latency gets a histogram and
+ * a CDF, other log2 histograms (batching) a histogram. */
+static void trace_plots_for(struct doc *d, const struct cell *const *cells,
+			    const char *const *labels, size_t n, const char *heading)
+{
+	const char *q, *k;
+	json_t *qv, *hv, *names = json_array();
+
+	json_object_foreach(cells[0]->trace, q, qv) {
+		json_object_foreach(qv, k, hv) {
+			json_t *series = json_array();
+			int lat = strstr(k, "lat") != NULL;
+			char *title = NULL, *xl = NULL;
+			const char *name;
+			size_t i;
+
+			if (!json_is_array(hv))
+				continue;
+			for (i = 0; i < n; i++) {
+				json_t *h = json_object_get(json_object_get(cells[i]->trace, q), k);
+
+				if (json_is_array(h))
+					json_array_append_new(series, json_pack("{s:s, s:O}",
+						"label", labels[i], "counts", h));
+			}
+			if (json_array_size(series) != n ||
+			    asprintf(&title, "queue %s, %s: %s", q, k, heading) < 0 ||
+			    asprintf(&xl, "%s (log2 slots)", lat ? "latency" : k) < 0) {
+				json_decref(series);
+				free(title);
+				continue;
+			}
+			name = plot_log2(&d->ps, title, xl, lat ? "ns" : "", series, 0);
+			if (name)
+				json_array_append_new(names, json_pack("{s:s, s:s}", "name", name, "title", title));
+			if (lat) {
+				char *ct = NULL;
+
+				if (asprintf(&ct, "%s (CDF)", title) >= 0) {
+					name = plot_log2(&d->ps, ct, xl, "ns", series, 1);
+					if (name)
+						json_array_append_new(names, json_pack("{s:s, s:s}", "name", name, "title", ct));
+					free(ct);
+				}
+			}
+			free(title);
+			free(xl);
+			json_decref(series);
+		}
+	}
+	if (json_array_size(names))
+		json_array_append_new(json_object_get(d->trace, "plots"),
+				      json_pack("{s:s, s:o}", "heading", heading, "names", names));
+	else
+		json_decref(names);
+}
+
+static void build_trace(struct doc *d)
+{
+	json_t *sec = NULL, *s, *item;
+	size_t i;
+
+	d->trace = json_pack("{s:[]}", "plots");
+	if (!d->o->plots)
+		return;
+	/* Off against on when the run has in_order, else the first section. */
+	json_array_foreach(d->sections, i, s)
+		if (!sec || !strcmp(json_string_value(json_object_get(s, "axis")), "in_order"))
+			sec = s;
+	if (sec) {
+		json_t *cmp = json_object_get(sec, "cmp");
+		const char *axis = json_string_value(json_object_get(cmp, "axis"));
+
+		json_array_foreach(json_object_get(cmp, "comparisons"), i, item) {
+			const struct cell *c[2];
+			const char *lab[2];
+			char *la[2] = { NULL, NULL }, *heading;
+
+			c[0] = cell_by_id(d->r, json_string_value(json_object_get(json_object_get(item, "baseline"), "cell")));
+			c[1] = cell_by_id(d->r, json_string_value(json_object_get(json_object_get(item, "candidate"), "cell")));
+			if (!c[0] || !c[1] || !json_object_size(c[0]->trace))
+				continue;
+			if (asprintf(&la[0], "%s=%s", axis, json_string_value(json_object_get(json_object_get(item, "baseline"), "value"))) < 0)
+				la[0] = NULL;
+			if (asprintf(&la[1], "%s=%s", axis, json_string_value(json_object_get(json_object_get(item, "candidate"), "value"))) < 0)
+				la[1] = NULL;
+			lab[0] = la[0] ? la[0] : "baseline";
+			lab[1] = la[1] ? la[1] : "candidate";
+			heading = axes_label(json_object_get(item, "axes"), NULL);
+			trace_plots_for(d, c, lab, 2, heading && *heading ? heading : "all cells");
+			free(heading);
+			free(la[0]);
+			free(la[1]);
+		}
+		return;
+	}
+	for (i = 0; i < d->r->ncells; i++) {
+		const struct cell *c = &d->r->cells[i];
+		const char *lab = c->id;
+		char *heading;
+
+		if (!json_object_size(c->trace))
+			continue;
+		heading = axes_label(c->axes, NULL);
+		trace_plots_for(d, &c, &lab, 1, heading && *heading ? heading : c->id);
+		free(heading);
+	}
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "unknown";
+}
+
+static void emit_facts(struct doc *d, struct emitter *e)
+{
+	const json_t *info = json_object_get(d->show, "run");
+	const json_t *host = json_object_get(info, "host");
+	const json_t *ver = json_object_get(info, "versions");
+	const json_t *sc = json_object_get(info, "scenario");
+	const char *accel = json_string_value(json_object_get(info, "accel"));
+	const char *k;
+	json_t *v;
+	struct table *t = table_new(2, 0);
+
+	e_h(e, 1, "vqreport: %s", jstr(info, "id"));
+	e_p(e, "Scenario %s (%s)%s%s. Started %s, ended %s, status %s. Results folder: %s.",
+	    jstr(sc, "name"), jstr(sc, "file"),
+	    json_object_get(sc, "description") ? ": " : "",
+	    json_object_get(sc, "description") ? jstr(sc, "description") : "",
+	    jstr(info, "started"), jstr(info, "ended"), jstr(info, "status"), d->r->dir);
+	e_h(e, 2, "Machine, accelerator and versions");
+	table_addf(t, "item\tvalue");
+	table_addf(t, "host\t%s, kernel %s, %lld CPUs, %lld MiB", jstr(host, "hostname"),
+		   jstr(host, "kernel"), (long long)json_integer_value(json_object_get(host, "cpus")),
+		   (long long)json_integer_value(json_object_get(host, "memory_mib")));
+	table_addf(t, "accelerator\t%s%s%s", accel ? accel : "unknown (not in run.json)",
+		   json_object_get(info, "accel_reason") ? ": " : "",
+		   json_object_get(info, "accel_reason") ? jstr(info, "accel_reason") : "");
+	table_addf(t, "QEMU\t%s", jstr(ver, "qemu"));
+	table_addf(t, "libvirt\t%s", jstr(ver, "libvirt"));
+	table_addf(t, "vqlab\t%s", jstr(ver, "vqlab"));
+	json_object_foreach(json_object_get(info, "kernels"), k, v)
+		table_addf(t, "guest kernel %s\t%s%s%s", k, jstr(v, "release"),
+			   json_object_get(v, "package_version") ? ", package " : "",
+			   json_object_get(v, "package_version") ? jstr(v, "package_version") : "");
+	json_object_foreach(json_object_get(ver, "packages"), k, v)
+		table_addf(t, "package %s\t%s", k, json_string_value(v) ? json_string_value(v) : "?");
+	table_addf(t, "samples\t%lld (%lld ok, %lld failed) in %zu cells%s",
+		   (long long)json_integer_value(json_object_get(d->show, "samples")),
+		   (long long)json_integer_value(json_object_get(d->show, "ok")),
+		   (long long)json_integer_value(json_object_get(d->show, "failed")),
+		   json_array_size(json_object_get(d->show, "cells")),
+		   json_integer_value(json_object_get(d->show, "torn_lines")) ?
+			   "; unreadable lines skipped (see warnings)" : "");
+	e_table(e, t);
+	table_free(t);
+
+	e_h(e, 2, "What these numbers can and cannot say");
+	if (accel && !strcmp(accel, "tcg"))
+		e_p(e, "The guests ran under TCG, QEMU's instruction emulator, not under KVM. TCG figures compare configurations measured in the same run with each other; they are not the packet rates or latencies a guest reaches on hardware, and a ratio measured under TCG can differ from the ratio under KVM, because emulation slows the guest's CPU far more than QEMU's device model. Read a TCG change as \"this configuration does less work per packet here\", and confirm the size of it under KVM before quoting it.");
+	else if (accel && !strcmp(accel, "kvm"))
+		e_p(e, "The guests ran under KVM. The figures are still those of this host (its CPU, its load, its other guests) and of QEMU's user-space virtio devices; they compare configurations with each other and are not universal rates.");
+	else
+		e_p(e, "run.json does not say which accelerator (KVM or TCG) the guests used, so the figures can only be compared with each other.");
+	e_p(e, "Each figure is the mean of the n repetitions of a cell, run interleaved with the other cells; \u00b1 is the half-width of the %g%% confidence interval of the mean (Student's t). A change is the difference of the means in %% of the baseline mean, with a two-sided Welch's t-test p-value. It is called an improvement or a regression (in the direction each metric's \"better\" field gives) only when p < %g and |change| > %g%%; \"no significant change\" means these samples cannot show a change of that size, not that there is none. With many metrics about one p-value in 1/alpha is below alpha by chance; the threshold guards against calling those. Failed samples are counted and listed below, never averaged; cells with fewer than 2 samples get no test.",
+	    100 * d->o->cmp.conf, d->o->cmp.alpha, d->o->cmp.threshold_pct);
+}
+
+static void emit_sections(struct doc *d, struct emitter *e)
+{
+	json_t *s, *g, *x, *p;
+	size_t i, j, k;
+
+	json_array_foreach(d->sections, i, s) {
+		json_t *cmp = json_object_get(s, "cmp");
+
+		e_h(e, 2, "%s", jstr(s, "title"));
+		e_p(e, "%s", jstr(s, "intro"));
+		json_array_foreach(json_object_get(s, "groups"), j, g) {
+			struct table *t = pivot_table(g, 1);
+
+			e_h(e, 3, "%s", jstr(g, "label"));
+			e_table(e, t);
+			table_free(t);
+			json_array_foreach(json_object_get(g, "plots"), k, p)
+				e_img(e, jstr(p, "name"), jstr(p, "title"));
+		}
+		json_array_foreach(json_object_get(cmp, "unmatched"), j, x) {
+			char *label = axes_label(json_object_get(x, "axes"), NULL);
+
+			e_p(e, "Not compared: cell %s (%s): %s.", jstr(x, "cell"),
+			    label ? label : "", jstr(x, "reason"));
+			free(label);
+		}
+	}
+}
+
+static void emit_trace(struct doc *d, struct emitter *e)
+{
+	json_t *h, *p;
+	size_t i, j;
+
+	if (!json_array_size(json_object_get(d->trace, "plots")))
+		return;
+	e_h(e, 2, "Tracer histograms");
+	e_p(e, "From vqtrace inside the guests: per-queue log2 histograms summed over the ok samples of each cell, drawn as the fraction of events per slot [2^i, 2^(i+1)) so that cells with different event counts compare. Latency histograms also appear as a cumulative distribution.");
+	json_array_foreach(json_object_get(d->trace, "plots"), i, h) {
+		e_h(e, 3, "%s", jstr(h, "heading"));
+		json_array_foreach(json_object_get(h, "names"), j, p)
+			e_img(e, jstr(p, "name"), jstr(p, "title"));
+	}
+}
+
+static void emit_cells(struct doc *d, struct emitter *e)
+{
+	struct table *t = table_new(10, 0x3ec);
+	json_t *c, *m, *f;
+	size_t i, j;
+
+	e_h(e, 2, "Per-cell statistics");
+	table_addf(t, "cell\taxes\tok\tfailed\tmetric\tn\tmean\tsd\tCV\t95%% CI");
+	json_array_foreach(json_object_get(d->show, "cells"), i, c) {
+		char *label = axes_label(json_object_get(c, "axes"), NULL);
+
+		if (!json_array_size(json_object_get(c, "metrics")))
+			table_addf(t, "%s\t%s\t%lld\t%lld\t(no ok sample)\t\t\t\t\t", jstr(c, "cell"),
+				   label ? label : "",
+				   (long long)json_integer_value(json_object_get(c, "ok")),
+				   (long long)json_integer_value(json_object_get(c, "failed")));
+		json_array_foreach(json_object_get(c, "metrics"), j, m) {
+			char b[5][NUMFMT_LEN], cv[NUMFMT_LEN];
+
+			fmt_num(cv, json_num_get(m, "cv_pct"));
+			table_addf(t, "%s\t%s\t%lld\t%lld\t%s (%s)\t%lld\t%s\t%s\t%s%s\t[%s, %s]",
+				   j ? "" : jstr(c, "cell"), j ? "" : (label ? label : ""),
+				   (long long)json_integer_value(json_object_get(c, "ok")),
+				   (long long)json_integer_value(json_object_get(c, "failed")),
+				   jstr(m, "name"), jstr(m, "unit"),
+				   (long long)json_integer_value(json_object_get(m, "n")),
+				   fmt_num(b[0], json_num_get(m, "mean")),
+				   fmt_num(b[1], json_num_get(m, "sd")), cv,
+				   strcmp(cv, "\u2013") ? "%" : "",
+				   fmt_num(b[2], json_num_get(m, "ci_lo")),
+				   fmt_num(b[3], json_num_get(m, "ci_hi")));
+		}
+		free(label);
+	}
+	e_table(e, t);
+	table_free(t);
+	if (json_array_size(json_object_get(d->show, "failed_samples"))) {
+		t = table_new(4, 0);
+		e_h(e, 2, "Failed samples");
+		e_p(e, "%zu sample(s) failed; they are counted here and left out of every mean.",
+		    json_array_size(json_object_get(d->show, "failed_samples")));
+		table_addf(t, "cell\trep\taxes\treason");
+		json_array_foreach(json_object_get(d->show, "failed_samples"), i, f) {
+			char *label = axes_label(json_object_get(f, "axes"), NULL);
+
+			table_addf(t, "%s\t%lld\t%s\t%s", jstr(f, "cell"),
+				   (long long)json_integer_value(json_object_get(f, "rep")),
+				   label ? label : "", jstr(f, "reason"));
+			free(label);
+		}
+		e_table(e, t);
+		table_free(t);
+	}
+}
+
+static void emit_footer(struct doc *d, struct emitter *e)
+{
+	json_t *w;
+	size_t i;
+	char when[32];
+	time_t now = time(NULL);
+
+	if (json_array_size(d->r->warnings) || json_array_size(d->errors)) {
+		e_h(e, 2, "Warnings");
+		json_array_foreach(d->r->warnings, i, w)
+			e_p(e, "%s", json_string_value(w));
+		json_array_foreach(d->errors, i, w)
+			e_p(e, "%s", json_string_value(w));
+	}
+	if (d->ps.dropped)
+		e_p(e, "%zu plot(s) were not drawn (at most %d per report); the tables above hold every figure.",
+		    d->ps.dropped, MAX_PLOTS);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	e_p(e, "Generated by vqreport at %s from %s. Every plot is a gnuplot script and data file in plots/ (NAME.gp, NAME.dat); to re-render: cd plots && gnuplot render.gp.",
+	    when, d->r->dir);
+}
+
+static const char html_head[] =
+"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+"<title>vqreport (plots loading)</title>\n<style>\n"
+"body{font-family:'DejaVu Sans',sans-serif;max-width:70em;margin:1em auto;padding:0 1em;color:#222;line-height:1.4}\n"
+"table{border-collapse:collapse;margin:0.5em 0 1em;font-size:0.9em}\n"
+"th,td{border:1px solid #ccc;padding:0.2em 0.5em;vertical-align:top}\n"
+"th{background:#f0f0f0;text-align:left}\ntd.num{text-align:right;white-space:nowrap}\n"
+".regression{color:#b00;font-weight:bold}\n.improvement{color:#070;font-weight:bold}\n"
+"figure{display:inline-block;vertical-align:top;width:48%;margin:0.5em 1% 1em 0}\nfigure img{width:100%;height:auto;border:1px solid #eee}\n"
+"figcaption{font-size:0.85em;color:#555}\nh2{border-bottom:1px solid #ccc;margin-top:1.5em}\n"
+"</style>\n"
+/* For tests and readers: the title says whether every plot loaded. */
+"<script>\nwindow.addEventListener('load', function () {\n"
+"  var imgs = document.images, bad = [];\n"
+"  for (var i = 0; i < imgs.length; i++)\n"
+"    if (!imgs[i].complete || imgs[i].naturalWidth === 0) bad.push(imgs[i].getAttribute('src'));\n"
+"  document.body.setAttribute('data-plots', bad.length ? 'broken' : 'ok');\n"
+"  document.title = bad.length ? 'vqreport: BROKEN PLOTS ' + bad.join(' ')\n"
+"                              : 'vqreport: ' + imgs.length + ' plots ok';\n"
+"});\n</script>\n</head>\n<body>\n";
+
+static int write_one(struct doc *d, int html, char **out_path)
+{
+	struct emitter e = { .html = html, .plotdir = d->plotdir };
+	char *path = NULL, *tmp = NULL;
+	int ret = -ENOMEM;
+
+	*out_path = NULL;
+	if (asprintf(&path, "%s/report.%s", d->dir, html ? "html" : "md") < 0) {
+		path = NULL;
+		goto cleanup;
+	}
+	if (asprintf(&tmp, "%s.tmp", path) < 0) {
+		tmp = NULL;
+		goto cleanup;
+	}
+	e.f = fopen(tmp, "we");
+	if (!e.f) {
+		ret = -errno;
+		goto cleanup;
+	}
+	if (html)
+		fputs(html_head, e.f);
+	emit_facts(d, &e);
+	emit_sections(d, &e);
+	emit_trace(d, &e);
+	emit_cells(d, &e);
+	emit_footer(d, &e);
+	if (html)
+		fputs("</body>\n</html>\n", e.f);
+	ret = ferror(e.f) ? -EIO : 0;
+	if (fclose(e.f) && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path))
+		ret = -errno;
+	if (ret)
+		unlink(tmp);
+	else
+		*out_path = path, path = NULL;
+cleanup:
+	free(path);
+	free(tmp);
+	return ret;
+}
 
 int document_write(const struct run *r, const struct document_opts *o,
 		   json_t **result, char **err)
 {
+	struct doc d = { .r = r, .o = o };
+	char *html = NULL, *md = NULL;
+	json_t *axes = NULL, *a;
+	size_t i;
+	int ret = -ENOMEM;
+
 	*result = NULL;
 	*err = NULL;
-	return -ENOSYS;
+	d.errors = json_array();
+	d.sections = json_array();
+	if (o->outdir)
+		d.dir = strdup(o->outdir);
+	else if (asprintf(&d.dir, "%s/report", r->dir) < 0)
+		d.dir = NULL;
+	if (!d.dir || asprintf(&d.plotdir, "%s/plots", d.dir) < 0) {
+		d.plotdir = NULL;
+		goto cleanup;
+	}
+	ret = mkdir_p(d.plotdir);
+	if (ret) {
+		if (asprintf(err, "cannot create %s: %s", d.plotdir, strerror(-ret)) < 0)
+			*err = NULL;
+		goto cleanup;
+	}
+	ret = plot_set_init(&d.ps, d.plotdir, MAX_PLOTS);
+	if (ret)
+		goto cleanup;
+	d.show = model_show(r, o->cmp.conf);
+	if (o->by) {
+		char *axis = strndup(o->by, strcspn(o->by, "="));
+
+		ret = axis ? build_section(&d, axis, strchr(o->by, '=') + 1) : -ENOMEM;
+		free(axis);
+		if (ret) {
+			*err = strdup(json_string_value(json_array_get(d.errors, 0)));
+			goto cleanup;
+		}
+	} else {
+		axes = varying_axes(r);
+		json_array_foreach(axes, i, a) {
+			char *base = axis_default_base(r, json_string_value(a));
+
+			if (base)
+				build_section(&d, json_string_value(a), base);
+			free(base);
+		}
+	}
+	build_trace(&d);
+	if (o->plots)
+		plot_render(&d.ps, !!(o->formats & DOC_HTML), !!(o->formats & DOC_MD),
+			    d.errors);
+	if (o->formats & DOC_HTML) {
+		ret = write_one(&d, 1, &html);
+		if (ret)
+			goto write_error;
+	}
+	if (o->formats & DOC_MD) {
+		ret = write_one(&d, 0, &md);
+		if (ret)
+			goto write_error;
+	}
+	*result = json_pack("{s:s, s:s?, s:s?, s:[], s:I, s:I, s:O}", "dir", d.dir,
+			    "html", html, "md", md, "sections",
+			    "plots", (json_int_t)json_array_size(d.ps.plots),
+			    "plots_dropped", (json_int_t)d.ps.dropped,
+			    "plot_errors", d.errors);
+	json_array_foreach(d.sections, i, a)
+		json_array_append_new(json_object_get(*result, "sections"),
+				      json_pack("{s:O, s:O}", "axis", json_object_get(a, "axis"),
+						"base", json_object_get(a, "base")));
+	ret = 0;
+	goto cleanup;
+write_error:
+	if (asprintf(err, "cannot write the report into %s: %s", d.dir, strerror(-ret)) < 0)
+		*err = NULL;
+cleanup:
+	json_decref(axes);
+	json_decref(d.show);
+	json_decref(d.sections);
+	json_decref(d.trace);
+	json_decref(d.errors);
+	plot_set_free(&d.ps);
+	free(d.dir);
+	free(d.plotdir);
+	free(html);
+	free(md);
+	return ret;
 }

@@ -35,9 +35,10 @@ json_t *pivot_build(const json_t *cmp)
 			json_t *gaxes = json_deep_copy(axes);
 
 			json_object_del(gaxes, PIVOT_ROW_AXIS);
-			g = json_pack("{s:s, s:o, s:s, s:[], s:[], s:{}}", "label",
+			g = json_pack("{s:s, s:o, s:s, s:s?, s:[], s:[], s:{}}", "label",
 				      label && *label ? label : "all cells",
 				      "axes", gaxes, "base", base ? base : "baseline",
+				      "axis", json_string_value(json_object_get(cmp, "axis")),
 				      "columns", "rows", "index");
 			free(label);
 			json_array_append_new(groups, g);

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * gnuplot plots for the reports: each plot is a data file and a script
+ * (NAME.dat, NAME.gp) kept beside the report, so a reader can re-render or
+ * restyle it; render.gp draws them all in one gnuplot process.
+ */
+#ifndef VQREPORT_PLOT_H
+#define VQREPORT_PLOT_H
+#include <jansson.h>
+
+struct plot_set {
+	char *dir;		/* where NAME.dat/.gp/.svg/.png go */
+	json_t *plots;		/* [ { name, title } ] in order of creation */
+	size_t max;		/* stop adding beyond this many */
+	size_t dropped;
+};
+
+int plot_set_init(struct plot_set *ps, const char *dir, size_t max);
+void plot_set_free(struct plot_set *ps);
+
+/* Bar chart with 95% CI error bars of one pivot group and metric: x = rows
+ * (workloads), one bar per column (base first). Returns the plot's name
+ * (owned by @ps) or NULL when nothing was drawn. */
+const char *plot_bars(struct plot_set *ps, const char *title,
+		      const json_t *group, const char *metric);
+
+/* Two or more log2 histograms (slot i = [2^i, 2^(i+1)) units) as fractions
+ * of their totals: @series = [ { label, counts: [..] } ]. @cdf draws the
+ * cumulative distribution instead. */
+const char *plot_log2(struct plot_set *ps, const char *title,
+		      const char *xlabel, const char *unit,
+		      const json_t *series, int cdf);
+
+/* Write render.gp and run gnuplot on it in ps->dir for SVG and/or PNG.
+ * Returns 0 or -errno; gnuplot's messages go to ps->dir/gnuplot.log and a
+ * one-line reason is appended to @errors. */
+int plot_render(struct plot_set *ps, int svg, int png, json_t *errors);
+
+#endif
