@@ -104,3 +104,24 @@ clean:
 	$(Q)rm -rf $(OUT)
 
 -include $(wildcard $(OUT)/*.d $(OUT)/lib/*.d $(OUT)/report/*.d $(OUT)/tests/*.d)
+
+# ---- vqicount: the QEMU TCG plugin (plugin/, docs/icount.md) ----------------
+# Built against qemu-plugin.h from the Debian source of the installed QEMU.
+# scripts/fetch-qemu-plugin-header.sh runs on every make: it fetches the header
+# once per installed QEMU version and otherwise exits at once without touching
+# the file, so nothing rebuilds. plugin/vqicount.c refuses plugin API < 3.
+QEMU_PLUGIN_INC ?= $(OUT)/qemu-plugin
+PLUGIN_CFLAGS := -O2 -g -Wall -Wextra -Wno-unused-parameter -std=gnu11 -fPIC -shared \
+	-MMD -MP -I$(QEMU_PLUGIN_INC) $(shell pkg-config --cflags glib-2.0 2>/dev/null)
+PLUGIN_LDLIBS := $(shell pkg-config --libs glib-2.0 2>/dev/null) -ljansson
+.PHONY: plugin FORCE
+all: plugin
+plugin: $(OUT)/vqicount.so
+
+$(QEMU_PLUGIN_INC)/qemu-plugin.h: FORCE
+	$(Q)scripts/fetch-qemu-plugin-header.sh $(QEMU_PLUGIN_INC)
+
+$(OUT)/vqicount.so: plugin/vqicount.c $(QEMU_PLUGIN_INC)/qemu-plugin.h | $(OUT)
+	$(call msg,PLUGIN,$@)
+	$(Q)pkg-config --exists glib-2.0 || { echo "Error: glib-2.0 not found (run scripts/setup.sh)" >&2; exit 1; }
+	$(Q)$(CC) $(PLUGIN_CFLAGS) $< -o $@ $(PLUGIN_LDLIBS)

@@ -33,6 +33,7 @@ base_pkgs=(
 	gnuplot-nox busybox-static kmod cpio xz-utils zstd
 	iproute2 ethtool curl dpkg-dev
 	chromium fonts-dejavu-core
+	libglib2.0-dev jq
 )
 # Packages that must come from bookworm-backports.
 bp_pkgs=(qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients libvirt-dev)
