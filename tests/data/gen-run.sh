@@ -10,6 +10,8 @@
 #          [--axes 'in_order=off,on;ring=split;workload=net-tx,net-rx']
 #          [--effect AXIS=VALUE:PCT]... [--fail CELL:REP]... [--trace]
 #          [--metric-null CELL:REP] [--accel tcg|kvm] [--no-run-json]
+# --trace adds a vqtrace summary (docs/vqtrace.md layout: queues[] with
+# dev_name, device, name and log2 histograms latency_ns, gets_per_interrupt).
 # Metrics: pps (packets/s, higher is better, mean 40000 for net-tx and 30000
 # otherwise) and ns_per_pkt (ns, lower is better, mean 2500). An effect
 # multiplies both by (1 + PCT/100) in the matching cells: pps improves and
@@ -121,12 +123,15 @@ BEGIN {
 			       ",\"unit\":\"packets/s\",\"better\":\"higher\"}," \
 			       "\"ns_per_pkt\":{\"value\":" sprintf("%.3f", ns) ",\"unit\":\"ns\",\"better\":\"lower\"}}"
 			if (trace)
-				line = line ",\"trace\":{\"duration_s\":10,\"queues\":[" \
-				       "{\"name\":\"output.0\",\"adds\":" int(pps * 10) ",\"gets\":" int(pps * 10) \
-				       ",\"latency_ns\":{\"log2\":" hist(12.5 - inorder[c], 1000) "}" \
-				       ",\"batch\":{\"log2\":" hist(2 + inorder[c], 200) "}}," \
-				       "{\"name\":\"input.0\",\"adds\":" int(pps * 5) ",\"gets\":" int(pps * 5) \
-				       ",\"latency_ns\":{\"log2\":" hist(14 - inorder[c] / 2, 500) "}}]}"
+				line = line ",\"trace\":{\"schema\":1,\"duration_s\":10,\"queues\":[" \
+				       "{\"dev\":0,\"dev_name\":\"virtio0\",\"device\":\"net\",\"name\":\"output.0\",\"vq\":1," \
+				       "\"adds\":" int(pps * 10) ",\"gets\":" int(pps * 10) \
+				       ",\"latency_ns\":{\"count\":1000,\"sum\":5000000,\"log2\":" hist(12.5 - inorder[c], 1000) "}" \
+				       ",\"kick_prepare\":{\"notify\":10,\"suppressed\":5}" \
+				       ",\"gets_per_interrupt\":{\"log2\":" hist(2 + inorder[c], 200) "}}," \
+				       "{\"dev\":0,\"dev_name\":\"virtio0\",\"device\":\"net\",\"name\":\"input.0\",\"vq\":0," \
+				       "\"adds\":" int(pps * 5) ",\"gets\":" int(pps * 5) \
+				       ",\"latency_ns\":{\"count\":500,\"sum\":9000000,\"log2\":" hist(14 - inorder[c] / 2, 500) "}}]}"
 			print line "}" > out
 		}
 	}

@@ -299,7 +299,9 @@ static void trace_plots_for(struct doc *d, const struct cell *const *cells,
 	json_object_foreach(cells[0]->trace, q, qv) {
 		json_object_foreach(qv, k, hv) {
 			json_t *series = json_array();
-			int lat = strstr(k, "lat") != NULL;
+			/* latency_ns: ns slots, histogram and CDF; the others
+			 * (gets_per_interrupt, in_flight_at_add) count buffers. */
+			int lat = strstr(k, "lat") != NULL && strstr(k, "ns") != NULL;
 			char *title = NULL, *xl = NULL;
 			const char *name;
 			size_t i;
@@ -315,7 +317,10 @@ static void trace_plots_for(struct doc *d, const struct cell *const *cells,
 			}
 			if (json_array_size(series) != n ||
 			    asprintf(&title, "queue %s, %s: %s", q, k, heading) < 0 ||
-			    asprintf(&xl, "%s (log2 slots)", lat ? "latency" : k) < 0) {
+			    asprintf(&xl, "%s (log2 slots)",
+				     lat ? "add->get latency" :
+				     !strcmp(k, "gets_per_interrupt") ? "buffers returned per interrupt (batching)" :
+				     !strcmp(k, "in_flight_at_add") ? "buffers in flight at add" : k) < 0) {
 				json_decref(series);
 				free(title);
 				continue;

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "jsonfile.h"
 #include "runset.h"
 
 char *axis_text(const json_t *axes, const char *axis)
@@ -177,9 +176,11 @@ static int series_push(struct metric_series *m, double v)
 	return 0;
 }
 
-/* Add every log2 histogram (an array of counts, or an object holding a "log2"
- * array) and the adds/gets counters of each traced queue into @sum. The
- * tracer's layout is tolerated, not required: unknown members are skipped. */
+/* Add every log2 histogram (an object holding a "log2" array of counts, as
+ * vqtrace writes latency_ns, in_flight_at_add and gets_per_interrupt, or a
+ * bare array) of each traced queue into @sum. The tracer's layout is
+ * tolerated, not required: members of other shapes are skipped. Queues are
+ * named "virtio0 net output.0" when the tracer gives device and type. */
 static void trace_accumulate(json_t *sum, json_t *trace)
 {
 	json_t *queues = json_object_get(trace, "queues"), *q;
@@ -189,27 +190,27 @@ static void trace_accumulate(json_t *sum, json_t *trace)
 		return;
 	json_array_foreach(queues, i, q) {
 		const char *name = json_string_value(json_object_get(q, "name"));
+		const char *dev = json_string_value(json_object_get(q, "dev_name"));
+		const char *type = json_string_value(json_object_get(q, "device"));
+		char *qname = NULL;
 		const char *k;
 		json_t *v, *acc;
 
 		if (!name)
 			continue;
-		acc = json_object_get(sum, name);
+		if (asprintf(&qname, "%s%s%s%s%s", dev ? dev : "", dev ? " " : "",
+			     type ? type : "", type ? " " : "", name) < 0)
+			continue;
+		acc = json_object_get(sum, qname);
 		if (!acc) {
 			acc = json_object();
-			json_object_set_new(sum, name, acc);
+			json_object_set_new(sum, qname, acc);
 		}
+		free(qname);
 		json_object_foreach(q, k, v) {
 			json_t *hist = NULL, *old, *x;
 			size_t j;
 
-			if (json_is_integer(v) || json_is_real(v)) {
-				double prev = json_number_value(json_object_get(acc, k));
-
-				json_object_set_new(acc, k,
-						    json_real(prev + json_number_value(v)));
-				continue;
-			}
 			if (json_is_object(v))
 				hist = json_object_get(v, "log2");
 			else if (json_is_array(v))
@@ -324,10 +325,12 @@ static int sample_add(struct run *r, json_t *s, size_t line)
 
 int run_load(const char *dir, struct run *r, char **err)
 {
-	char *path = NULL;
-	json_t *lines = NULL, *m, *s;
+	char *path = NULL, *line = NULL;
+	json_t *m, *s;
 	json_error_t jerr;
-	size_t i;
+	size_t i, cap = 0, lineno = 0;
+	ssize_t n;
+	FILE *f = NULL;
 	int torn = 0, ret = -1;
 
 	memset(r, 0, sizeof(*r));
@@ -381,33 +384,51 @@ int run_load(const char *dir, struct run *r, char **err)
 		ret = -ENOMEM;
 		goto cleanup;
 	}
-	lines = json_read_lines(path, &torn);
-	if (!lines && errno == ENOENT && r->info) {
+	/* Stream the lines: a 10 000-sample run never sits in memory as JSON
+	 * objects all at once. A last line without its newline is torn (the
+	 * writer died mid-append) and skipped, as docs/results.md says. */
+	f = fopen(path, "re");
+	if (!f && errno == ENOENT && r->info) {
 		/* A run that has not finished its first sample yet. */
 		warnf(r, "%s: not found; no sample yet", path);
-		lines = json_array();
+		ret = 0;
+		goto cleanup;
 	}
-	if (!lines) {
+	if (!f) {
 		ret = -errno;
 		if (asprintf(err, "%s: %s", path, strerror(errno)) < 0)
 			*err = NULL;
 		goto cleanup;
 	}
-	r->torn = torn;
-	if (torn)
-		warnf(r, "%s: %d torn or unparseable line(s) skipped", path, torn);
-	json_array_foreach(lines, i, s) {
-		ret = sample_add(r, s, i + 1);
+	while ((n = getline(&line, &cap, f)) > 0) {
+		lineno++;
+		if (line[n - 1] != '\n') {
+			torn++;
+			break;
+		}
+		s = json_loads(line, 0, NULL);
+		if (!json_is_object(s)) {
+			json_decref(s);
+			torn++;
+			continue;
+		}
+		ret = sample_add(r, s, lineno);
+		json_decref(s);
 		if (ret)
 			goto cleanup;
 	}
+	r->torn = torn;
+	if (torn)
+		warnf(r, "%s: %d torn or unparseable line(s) skipped", path, torn);
 	ret = 0;
 cleanup:
 	if (ret && !*err) {
 		if (asprintf(err, "%s: %s", dir, strerror(-ret)) < 0)
 			*err = NULL;
 	}
-	json_decref(lines);
+	if (f)
+		fclose(f);
+	free(line);
 	free(path);
 	return ret;
 }

@@ -28,7 +28,7 @@ struct cell {
 	struct metric_series *m;
 	size_t nm, mcap;
 	/* Tracer histograms summed over the ok samples:
-	 * { queue: { "adds": n, "gets": n, "<hist>": [counts per log2 slot] } } */
+	 * { queue: { "<hist>": [counts per log2 slot] } } */
 	json_t *trace;
 };
 
