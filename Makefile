@@ -22,7 +22,7 @@ ARCH := x86
 VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
 
 CFLAGS ?= -O2 -g
-CFLAGS += -Wall -Wextra -Wno-unused-parameter -std=gnu11 -D_GNU_SOURCE \
+CFLAGS += -Wall -Wextra -Wno-unused-parameter -Wno-format-truncation -std=gnu11 -D_GNU_SOURCE \
 	  -I$(OUT) -Itools/lib -Ibpf -MMD -MP
 BPF_CFLAGS := -O2 -g -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUT) -Ibpf -MMD -MP
 
@@ -35,22 +35,26 @@ TOOLS := $(patsubst tools/%.c,%,$(wildcard tools/*.c))
 # vqreport's GSL-using code lives in tools/report/: linked into vqreport and the
 # unit tests only, never into the static vqtrace (which has no GSL).
 REPORT_OBJS := $(patsubst tools/report/%.c,$(OUT)/report/%.o,$(wildcard tools/report/*.c))
+# vqlab's code (libvirt, libxml2, inih) lives in tools/lab/: linked into vqlab
+# and the unit tests only.
+LAB_OBJS := $(patsubst tools/lab/%.c,$(OUT)/lab/%.o,$(wildcard tools/lab/*.c))
+XML_CFLAGS := $(shell pkg-config --cflags libxml-2.0 2>/dev/null)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 
 # Per-tool libraries. vqtrace is linked statically so that the guest initramfs
 # needs no shared libraries.
 LDLIBS_vqtrace := -static -lbpf -lelf -lz -ljansson
-LDLIBS_vqlab := -lvirt -lbpf -lelf -lz -ljansson -linih -lgsl -lgslcblas -lm
+LDLIBS_vqlab := -lvirt -lxml2 -lbpf -lelf -lz -ljansson -linih -lm
 LDLIBS_vqreport := -ljansson -lgsl -lgslcblas -lm
-LDLIBS_default := -lbpf -lelf -lz -ljansson -linih -lvirt -lgsl -lgslcblas -lm
+LDLIBS_default := -lbpf -lelf -lz -ljansson -linih -lvirt -lxml2 -lgsl -lgslcblas -lm
 
 .DELETE_ON_ERROR:
 .SECONDARY:
 .PHONY: all check lab setup clean unit integration
 all: $(addprefix $(OUT)/,$(TOOLS)) $(UNIT_BINS)
 
-$(OUT) $(OUT)/lib $(OUT)/tests $(OUT)/report:
+$(OUT) $(OUT)/lib $(OUT)/tests $(OUT)/report $(OUT)/lab:
 	$(Q)mkdir -p $@
 
 $(OUT)/vmlinux.h: | $(OUT)
@@ -76,6 +80,13 @@ $(OUT)/report/%.o: tools/report/%.c | $(OUT)/report
 
 $(OUT)/vqreport: $(REPORT_OBJS)
 
+$(OUT)/lab/%.o: tools/lab/%.c $(SKELS) | $(OUT)/lab
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(XML_CFLAGS) -Itools/lab -c $< -o $@
+
+$(OUT)/vqlab: $(LAB_OBJS)
+$(OUT)/vqlab.o: CFLAGS += -Itools/lab
+
 # Every tool may include any skeleton; -MMD records which one it really uses.
 $(OUT)/%.o: tools/%.c $(SKELS) | $(OUT)
 	$(call msg,CC,$@)
@@ -85,9 +96,9 @@ $(OUT)/%: $(OUT)/%.o $(LIB_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(or $(LDLIBS_$*),$(LDLIBS_default))
 
-$(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS) $(REPORT_OBJS) $(SKELS) | $(OUT)/tests
+$(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS) $(REPORT_OBJS) $(LAB_OBJS) $(SKELS) | $(OUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -Itests -Itools/report $< $(LIB_OBJS) $(REPORT_OBJS) -o $@ $(LDLIBS_default)
+	$(Q)$(CC) $(CFLAGS) $(XML_CFLAGS) -Itests -Itools/report -Itools/lab $< $(LIB_OBJS) $(REPORT_OBJS) $(LAB_OBJS) -o $@ $(LDLIBS_default)
 
 setup:
 	$(Q)scripts/setup.sh
@@ -103,7 +114,7 @@ clean:
 	$(call msg,CLEAN,$(OUT))
 	$(Q)rm -rf $(OUT)
 
--include $(wildcard $(OUT)/*.d $(OUT)/lib/*.d $(OUT)/report/*.d $(OUT)/tests/*.d)
+-include $(wildcard $(OUT)/*.d $(OUT)/lib/*.d $(OUT)/report/*.d $(OUT)/lab/*.d $(OUT)/tests/*.d)
 
 # ---- vqicount: the QEMU TCG plugin (plugin/, docs/icount.md) ----------------
 # Built against qemu-plugin.h from the Debian source of the installed QEMU.

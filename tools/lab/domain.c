@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libxml/xmlwriter.h>
+#include "domain.h"
+
+#define QEMU_NS "http://libvirt.org/schemas/domain/qemu/1.0"
+
+/* Each helper returns < 0 on error, like the xmlTextWriter calls it wraps. */
+static int el(xmlTextWriterPtr w, const char *name, const char *text)
+{
+	return xmlTextWriterWriteElement(w, BAD_CAST name, BAD_CAST text);
+}
+
+static int attr(xmlTextWriterPtr w, const char *name, const char *value)
+{
+	return xmlTextWriterWriteAttribute(w, BAD_CAST name, BAD_CAST value);
+}
+
+static int attru(xmlTextWriterPtr w, const char *name, unsigned int v)
+{
+	return xmlTextWriterWriteFormatAttribute(w, BAD_CAST name, "%u", v);
+}
+
+static int start(xmlTextWriterPtr w, const char *name)
+{
+	return xmlTextWriterStartElement(w, BAD_CAST name);
+}
+
+static int end(xmlTextWriterPtr w)
+{
+	return xmlTextWriterEndElement(w);
+}
+
+static int serial(xmlTextWriterPtr w, const char *path, unsigned int port)
+{
+	int e = 0;
+
+	e |= start(w, "serial");
+	e |= attr(w, "type", "file");
+	e |= start(w, "source");
+	e |= attr(w, "path", path);
+	e |= end(w);
+	e |= start(w, "target");
+	e |= attru(w, "port", port);
+	e |= end(w);
+	e |= end(w);
+	return e;
+}
+
+char *domain_xml(const struct domain_spec *s)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+	char *out = NULL;
+	int e = 0;
+
+	if (!w)
+		goto cleanup;
+	xmlTextWriterSetIndent(w, 1);
+	xmlTextWriterSetIndentString(w, BAD_CAST "  ");
+	e |= start(w, "domain");
+	e |= attr(w, "type", s->kvm ? "kvm" : "qemu");
+	e |= attr(w, "xmlns:qemu", QEMU_NS);
+	e |= el(w, "name", s->name);
+	e |= xmlTextWriterStartElement(w, BAD_CAST "memory");
+	e |= attr(w, "unit", "MiB");
+	e |= xmlTextWriterWriteFormatString(w, "%u", s->memory_mib);
+	e |= end(w);
+	e |= xmlTextWriterWriteFormatElement(w, BAD_CAST "vcpu", "%u", s->vcpus);
+
+	e |= start(w, "os");
+	e |= start(w, "type");
+	e |= attr(w, "arch", "x86_64");
+	e |= attr(w, "machine", "pc");
+	e |= xmlTextWriterWriteString(w, BAD_CAST "hvm");
+	e |= end(w);
+	e |= el(w, "kernel", s->kernel);
+	e |= el(w, "initrd", s->initrd);
+	e |= el(w, "cmdline", s->cmdline);
+	e |= end(w);
+
+	e |= start(w, "features");
+	e |= el(w, "acpi", NULL);
+	e |= end(w);
+	if (s->kvm) {
+		e |= start(w, "cpu");
+		e |= attr(w, "mode", "host-passthrough");
+		e |= end(w);
+	}
+	/* A guest that stops for any reason is gone: the runner sees it at once. */
+	e |= el(w, "on_poweroff", "destroy");
+	e |= el(w, "on_reboot", "destroy");
+	e |= el(w, "on_crash", "destroy");
+
+	e |= start(w, "devices");
+	e |= serial(w, s->console_log, 0);
+	e |= serial(w, s->report_log, 1);
+	if (s->tap) {
+		e |= start(w, "interface");
+		e |= attr(w, "type", "ethernet");
+		e |= start(w, "mac");
+		e |= attr(w, "address", s->mac);
+		e |= end(w);
+		e |= start(w, "target");
+		e |= attr(w, "dev", s->tap);
+		e |= attr(w, "managed", "no");
+		e |= end(w);
+		e |= start(w, "model");
+		e |= attr(w, "type", "virtio");
+		e |= end(w);
+		e |= start(w, "driver");
+		e |= attr(w, "name", "qemu");
+		e |= attru(w, "rx_queue_size", s->rx_queue_size);
+		e |= attru(w, "tx_queue_size", s->tx_queue_size);
+		e |= attr(w, "packed", s->packed ? "on" : "off");
+		e |= end(w);
+		e |= start(w, "alias");
+		e |= attr(w, "name", DOMAIN_NET_ALIAS);
+		e |= end(w);
+		e |= end(w);
+	}
+	/* No other virtio device: the traced rings carry workload traffic only. */
+	e |= start(w, "memballoon");
+	e |= attr(w, "model", "none");
+	e |= end(w);
+	e |= start(w, "controller");
+	e |= attr(w, "type", "usb");
+	e |= attr(w, "model", "none");
+	e |= end(w);
+	e |= end(w); /* devices */
+
+	/* libvirt has no in_order attribute: set the device property directly. */
+	if (s->tap) {
+		e |= start(w, "qemu:override");
+		e |= start(w, "qemu:device");
+		e |= attr(w, "alias", DOMAIN_NET_ALIAS);
+		e |= start(w, "qemu:frontend");
+		e |= start(w, "qemu:property");
+		e |= attr(w, "name", "in_order");
+		e |= attr(w, "type", "bool");
+		e |= attr(w, "value", s->in_order ? "true" : "false");
+		e |= end(w);
+		e |= end(w);
+		e |= end(w);
+		e |= end(w);
+	}
+	if (s->qemu_args && s->qemu_args[0]) {
+		e |= start(w, "qemu:commandline");
+		for (const char *const *a = s->qemu_args; *a; a++) {
+			e |= start(w, "qemu:arg");
+			e |= attr(w, "value", *a);
+			e |= end(w);
+		}
+		e |= end(w);
+	}
+	e |= end(w); /* domain */
+	e |= xmlTextWriterEndDocument(w);
+	if (e < 0)
+		goto cleanup;
+	xmlFreeTextWriter(w);
+	w = NULL;
+	out = strdup((const char *)xmlBufferContent(buf));
+cleanup:
+	if (w)
+		xmlFreeTextWriter(w);
+	if (buf)
+		xmlBufferFree(buf);
+	if (!out)
+		errno = e < 0 ? EINVAL : ENOMEM;
+	return out;
+}

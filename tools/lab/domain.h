@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* libvirt domain XML for one lab guest. */
+#ifndef VQLAB_DOMAIN_H
+#define VQLAB_DOMAIN_H
+#include <stdbool.h>
+
+struct domain_spec {
+	const char *name;
+	bool kvm;			/* domain type kvm, else qemu (TCG) */
+	unsigned int vcpus;
+	unsigned int memory_mib;
+	const char *kernel, *initrd, *cmdline;
+	const char *console_log;	/* ttyS0 */
+	const char *report_log;		/* ttyS1: the framed report channel */
+	const char *tap;		/* pre-created tap, managed='no' */
+	const char *mac;
+	bool packed, in_order;
+	unsigned int rx_queue_size, tx_queue_size;
+	const char *const *qemu_args;	/* extra QEMU arguments, NULL-terminated */
+};
+
+/* The alias through which <qemu:override> finds the NIC (libvirt wants "ua-"). */
+#define DOMAIN_NET_ALIAS "ua-net0"
+
+/* Returns a malloc'd XML document, or NULL + errno. Every value is escaped by
+ * libxml2's writer. */
+char *domain_xml(const struct domain_spec *s);
+
+#endif

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/libbpf.h>
+#include <bpf/bpf.h>
+#include <linux/if_link.h>
+#include "netlab.h"
+#include "proc.h"
+#include "xdpsink.skel.h"
+#include "xdpsink.h"
+
+static int ip(struct netlab *nl, const char *const argv[])
+{
+	char out[512];
+	int rc = proc_run(argv, out, sizeof(out));
+
+	if (rc) {
+		size_t n = 0;
+
+		for (int i = 0; argv[i] && n < sizeof(nl->err); i++)
+			n += snprintf(nl->err + n, sizeof(nl->err) - n, "%s%s",
+				      i ? " " : "", argv[i]);
+		if (n < sizeof(nl->err))
+			snprintf(nl->err + n, sizeof(nl->err) - n, ": %s",
+				 rc < 0 ? strerror(-rc) : out);
+		return -EIO;
+	}
+	return 0;
+}
+
+static int pid_alive(const char *digits)
+{
+	char *end;
+	long pid = strtol(digits, &end, 10);
+
+	if (*end || pid <= 0)
+		return 1;	/* not ours to judge */
+	return kill(pid, 0) == 0 || errno != ESRCH;
+}
+
+void netlab_reap_stale(void)
+{
+	struct netlab tmp = { 0 };
+	struct if_nameindex *ifs, *i;
+	DIR *d = opendir("/run/netns");
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		if (!strncmp(de->d_name, "vqlab-", 6) && !pid_alive(de->d_name + 6)) {
+			const char *argv[] = { "ip", "netns", "del", de->d_name, NULL };
+
+			ip(&tmp, argv);
+		}
+	}
+	if (d)
+		closedir(d);
+	ifs = if_nameindex();
+	for (i = ifs; i && i->if_index; i++) {
+		if (!strncmp(i->if_name, "vqlab", 5) && !pid_alive(i->if_name + 5)) {
+			const char *argv[] = { "ip", "link", "del", i->if_name, NULL };
+
+			ip(&tmp, argv);
+		}
+	}
+	if (ifs)
+		if_freenameindex(ifs);
+}
+
+int netlab_open(struct netlab *nl)
+{
+	const char *add[] = { "ip", "netns", "add", nl->ns, NULL };
+	int err;
+
+	memset(nl, 0, sizeof(*nl));
+	nl->host_ns_fd = -1;
+	snprintf(nl->ns, sizeof(nl->ns), "vqlab-%d", getpid());
+	snprintf(nl->tap, sizeof(nl->tap), "vqlab%d", getpid());
+	nl->tap[0] = '\0';	/* no tap yet */
+	nl->host_ns_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (nl->host_ns_fd < 0) {
+		snprintf(nl->err, sizeof(nl->err), "/proc/self/ns/net: %s", strerror(errno));
+		return -errno;
+	}
+	nl->skel = xdpsink_bpf__open_and_load();
+	if (!nl->skel) {
+		err = -errno;
+		snprintf(nl->err, sizeof(nl->err),
+			 "cannot load the XDP sink: %s (BPF needs root and a kernel with XDP)",
+			 strerror(-err));
+		return err;
+	}
+	if (ip(nl, add)) {
+		nl->ns[0] = '\0';
+		return -EIO;
+	}
+	return 0;
+}
+
+int netlab_tap_create(struct netlab *nl)
+{
+	/* A locally administered MAC, fixed so the guest can be told it at boot. */
+	snprintf(nl->tap, sizeof(nl->tap), "vqlab%d", getpid());
+	snprintf(nl->tap_mac, sizeof(nl->tap_mac), "02:76:71:00:00:01");
+	const char *add[] = { "ip", "tuntap", "add", "dev", nl->tap, "mode", "tap", NULL };
+	const char *mac[] = { "ip", "link", "set", "dev", nl->tap, "address", nl->tap_mac, NULL };
+
+	nl->tap_in_ns = 0;
+	if (ip(nl, add)) {
+		nl->tap[0] = '\0';
+		return -EIO;
+	}
+	return ip(nl, mac);
+}
+
+static int in_ns(struct netlab *nl, int enter)
+{
+	char path[64];
+	int fd, rc;
+
+	if (!enter)
+		return setns(nl->host_ns_fd, CLONE_NEWNET) ? -errno : 0;
+	snprintf(path, sizeof(path), "/run/netns/%s", nl->ns);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rc = setns(fd, CLONE_NEWNET) ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
+int netlab_tap_adopt(struct netlab *nl)
+{
+	const char *move[] = { "ip", "link", "set", "dev", nl->tap, "netns", nl->ns, NULL };
+	const char *addr[] = { "ip", "-n", nl->ns, "addr", "add", NETLAB_TAP_ADDR "/30",
+			       "dev", nl->tap, NULL };
+	const char *up[] = { "ip", "-n", nl->ns, "link", "set", "dev", nl->tap, "up", NULL };
+	int ifindex, err;
+
+	if (ip(nl, move))
+		return -EIO;
+	nl->tap_in_ns = 1;
+	if (ip(nl, addr) || ip(nl, up))
+		return -EIO;
+	err = in_ns(nl, 1);
+	if (err) {
+		snprintf(nl->err, sizeof(nl->err), "setns %s: %s", nl->ns, strerror(-err));
+		return err;
+	}
+	ifindex = if_nametoindex(nl->tap);
+	err = ifindex ? bpf_xdp_attach(ifindex, bpf_program__fd(nl->skel->progs.xdp_sink),
+				       0, NULL)
+		      : -errno;
+	in_ns(nl, 0);
+	if (err) {
+		snprintf(nl->err, sizeof(nl->err), "attach XDP sink to %s: %s", nl->tap,
+			 strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+int netlab_sink_read(struct netlab *nl, uint64_t *packets, uint64_t *bytes)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xdpsink_count *v;
+	__u32 key = 0;
+	int err;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	v = calloc(ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	err = bpf_map__lookup_elem(nl->skel->maps.counts, &key, sizeof(key), v,
+				   sizeof(*v) * ncpu, 0);
+	*packets = *bytes = 0;
+	for (int i = 0; !err && i < ncpu; i++) {
+		*packets += v[i].packets;
+		*bytes += v[i].bytes;
+	}
+	free(v);
+	return err;
+}
+
+void netlab_tap_remove(struct netlab *nl)
+{
+	if (!nl->tap[0])
+		return;
+	if (nl->tap_in_ns) {
+		const char *del[] = { "ip", "-n", nl->ns, "link", "del", nl->tap, NULL };
+
+		ip(nl, del);
+	} else {
+		const char *del[] = { "ip", "link", "del", nl->tap, NULL };
+
+		ip(nl, del);
+	}
+	nl->tap[0] = '\0';
+}
+
+void netlab_close(struct netlab *nl)
+{
+	netlab_tap_remove(nl);
+	if (nl->ns[0]) {
+		const char *del[] = { "ip", "netns", "del", nl->ns, NULL };
+
+		ip(nl, del);	/* also removes a tap still inside */
+		nl->ns[0] = '\0';
+	}
+	if (nl->skel) {
+		xdpsink_bpf__destroy(nl->skel);
+		nl->skel = NULL;
+	}
+	if (nl->host_ns_fd >= 0) {
+		close(nl->host_ns_fd);
+		nl->host_ns_fd = -1;
+	}
+}

@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include "parse.h"
+#include "scenario.h"
+
+const struct axis_def axis_defs[NR_AXES] = {
+	[AX_KERNEL] = { "kernel", "debian:sid" },
+	[AX_RING] = { "ring", "split", "split|packed" },
+	[AX_IN_ORDER] = { "in_order", "off", "off|on" },
+	[AX_RX_QUEUE_SIZE] = { "rx_queue_size", "256", NULL, 256, 1024, 1 },
+	[AX_TX_QUEUE_SIZE] = { "tx_queue_size", "256", NULL, 256, 1024, 1 },
+	[AX_WORKLOAD] = { "workload", "net-tx" },
+	[AX_PKT_SIZE] = { "pkt_size", "60", NULL, 60, 9000 },
+	[AX_VCPUS] = { "vcpus", "1", NULL, 1, 64 },
+	[AX_MEMORY] = { "memory", "1024", NULL, 256, 65536 },
+	[AX_MITIGATION] = { "mitigation", "auto", "auto|retpoline|off" },
+	[AX_BACKEND] = { "backend", "tap", "tap" },
+	[AX_ACCEL] = { "accel", "auto", "auto|kvm|tcg" },
+};
+
+struct parse_ctx {
+	struct scenario *sc;
+	FILE *f;
+	int line;
+	const char *workload_dir;
+	char *err;
+	size_t errlen;
+	int seen[NR_AXES];
+};
+
+/* inih hands us lines through this reader, so we know the current line. */
+static char *counting_reader(char *str, int num, void *stream)
+{
+	struct parse_ctx *ctx = stream;
+	char *s = fgets(str, num, ctx->f);
+
+	if (s)
+		ctx->line++;
+	return s;
+}
+
+static char *trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		*--e = '\0';
+	return s;
+}
+
+#define fail(ctx, ...)                                                          \
+	({                                                                      \
+		int _n = snprintf((ctx)->err, (ctx)->errlen, "%s:%d: ",        \
+				  (ctx)->sc->path, (ctx)->line);                \
+		if (_n >= 0 && (size_t)_n < (ctx)->errlen)                     \
+			snprintf((ctx)->err + _n, (ctx)->errlen - _n, __VA_ARGS__); \
+		0;                                                              \
+	})
+
+static int workload_exists(const char *dir, const char *name)
+{
+	char path[4096];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s.sh", dir, name);
+	return !strchr(name, '/') && stat(path, &st) == 0;
+}
+
+static void workload_list(const char *dir, char *buf, size_t len)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+
+		if (l > 3 && !strcmp(de->d_name + l - 3, ".sh") && n + l < len) {
+			n += snprintf(buf + n, len - n, "%s%.*s", n ? ", " : "",
+				      (int)(l - 3), de->d_name);
+		}
+	}
+	closedir(d);
+}
+
+static int check_value(struct parse_ctx *ctx, enum axis_id id, const char *v)
+{
+	const struct axis_def *def = &axis_defs[id];
+	char accepted[512];
+	uint64_t u;
+
+	if (def->accepted) {
+		const char *p = def->accepted;
+		size_t l = strlen(v);
+
+		while (p) {
+			if (!strncmp(p, v, l) && (p[l] == '|' || !p[l]))
+				return 1;
+			p = strchr(p, '|');
+			p = p ? p + 1 : NULL;
+		}
+		snprintf(accepted, sizeof(accepted), "%s", def->accepted);
+		for (char *c = accepted; *c; c++)
+			if (*c == '|')
+				*c = ',';
+		return fail(ctx, "%s: unknown value '%s' (accepted: %s)",
+			    def->name, v, accepted);
+	}
+	if (def->max) {
+		if (parse_u64(v, def->min, def->max, &u))
+			return fail(ctx, "%s: '%s' is not a whole number from %lu to %lu",
+				    def->name, v, (unsigned long)def->min,
+				    (unsigned long)def->max);
+		if (def->power_of_two && (u & (u - 1)))
+			return fail(ctx, "%s: %s is not a power of two", def->name, v);
+		return 1;
+	}
+	if (id == AX_KERNEL) {
+		if (!strncmp(v, "debian:", 7) && v[7])
+			return 1;
+		if (!strncmp(v, "build:", 6) && v[6] && !strchr(v + 6, '/'))
+			return 1;
+		if (!strncmp(v, "file:", 5) && v[5])
+			return 1;
+		return fail(ctx, "kernel: '%s' is not a kernel spec (accepted: debian:<suite>, build:<name>, file:<dir with vmlinuz>)", v);
+	}
+	if (id == AX_WORKLOAD) {
+		if (workload_exists(ctx->workload_dir, v))
+			return 1;
+		workload_list(ctx->workload_dir, accepted, sizeof(accepted));
+		return fail(ctx, "workload: unknown workload '%s' (accepted: %s)", v, accepted);
+	}
+	return 1;
+}
+
+static int set_axis(struct parse_ctx *ctx, enum axis_id id, const char *value)
+{
+	struct scenario *sc = ctx->sc;
+	char *copy = strdup(value), *save = NULL, *tok;
+	int ok = 1;
+
+	if (ctx->seen[id]) {
+		free(copy);
+		return fail(ctx, "axis '%s' is given twice (first on line %d)",
+			    axis_defs[id].name, ctx->seen[id]);
+	}
+	ctx->seen[id] = ctx->line;
+	for (tok = strtok_r(copy, ",", &save); tok && ok; tok = strtok_r(NULL, ",", &save)) {
+		char *v = trim(tok);
+
+		if (!*v) {
+			ok = fail(ctx, "%s: empty value in list", axis_defs[id].name);
+			break;
+		}
+		if (sc->nvals[id] == AXIS_MAX_VALUES) {
+			ok = fail(ctx, "%s: more than %d values", axis_defs[id].name,
+				  AXIS_MAX_VALUES);
+			break;
+		}
+		ok = check_value(ctx, id, v);
+		if (!ok)
+			break;
+		for (int i = 0; i < sc->nvals[id]; i++)
+			if (!strcmp(sc->vals[id][i], v))
+				ok = fail(ctx, "%s: value '%s' is listed twice",
+					  axis_defs[id].name, v);
+		if (ok)
+			sc->vals[id][sc->nvals[id]++] = strdup(v);
+	}
+	if (ok && !sc->nvals[id])
+		ok = fail(ctx, "%s: no value", axis_defs[id].name);
+	free(copy);
+	return ok;
+}
+
+static int set_setting(struct parse_ctx *ctx, const char *name, const char *value)
+{
+	struct scenario *sc = ctx->sc;
+	uint64_t u;
+	double d;
+
+	if (!strcmp(name, "name")) {
+		for (const char *c = value; *c; c++)
+			if (!(*c == '-' || *c == '_' || (*c >= 'a' && *c <= 'z') ||
+			      (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')))
+				return fail(ctx, "name: '%s' may hold only letters, digits, '-' and '_'", value);
+		if (!*value || strlen(value) > 40)
+			return fail(ctx, "name: must be 1 to 40 characters");
+		free(sc->name);
+		sc->name = strdup(value);
+	} else if (!strcmp(name, "description")) {
+		free(sc->description);
+		sc->description = strdup(value);
+	} else if (!strcmp(name, "repeat")) {
+		if (parse_u64(value, 1, 1000, &u))
+			return fail(ctx, "repeat: '%s' is not a whole number from 1 to 1000", value);
+		sc->repeat = u;
+	} else if (!strcmp(name, "duration")) {
+		if (parse_duration(value, &d) || d < 1 || d > 3600)
+			return fail(ctx, "duration: '%s' is not a duration from 1s to 3600s (e.g. 5, 5s, 500ms, 2m)", value);
+		sc->duration = d;
+	} else if (!strcmp(name, "timeout")) {
+		if (parse_duration(value, &d) || d < 10 || d > 86400)
+			return fail(ctx, "timeout: '%s' is not a duration from 10s to 86400s", value);
+		sc->timeout = d;
+		sc->timeout_set = 1;
+	} else if (!strcmp(name, "seed")) {
+		if (parse_u64(value, 0, UINT64_MAX, &u))
+			return fail(ctx, "seed: '%s' is not a whole number", value);
+		sc->seed = u;
+	} else {
+		return fail(ctx, "unknown key '%s' in [scenario] (accepted: name, description, repeat, duration, timeout, seed)", name);
+	}
+	return 1;
+}
+
+static int handler(void *user, const char *section, const char *name,
+		   const char *value)
+{
+	struct parse_ctx *ctx = user;
+
+	if (!name)	/* a section header alone */
+		goto check_section;
+	if (!strcmp(section, "scenario"))
+		return set_setting(ctx, name, value);
+	if (!strcmp(section, "axes")) {
+		for (int i = 0; i < NR_AXES; i++)
+			if (!strcmp(name, axis_defs[i].name))
+				return set_axis(ctx, i, value);
+		char accepted[512] = "";
+		size_t n = 0;
+
+		for (int i = 0; i < NR_AXES; i++)
+			n += snprintf(accepted + n, sizeof(accepted) - n, "%s%s",
+				      i ? ", " : "", axis_defs[i].name);
+		return fail(ctx, "unknown axis '%s' in [axes] (accepted: %s)", name, accepted);
+	}
+check_section:
+	if (strcmp(section, "scenario") && strcmp(section, "axes"))
+		return fail(ctx, "unknown section [%s] (accepted: [scenario], [axes])", section);
+	return 1;
+}
+
+static char *slurp(FILE *f)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	char chunk[4096];
+	size_t n;
+
+	if (!m)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		fwrite(chunk, 1, n, m);
+	fclose(m);
+	rewind(f);
+	return buf;
+}
+
+int scenario_load(const char *path, const char *workload_dir,
+		  struct scenario *sc, char *err, size_t errlen)
+{
+	struct parse_ctx ctx = { .sc = sc, .workload_dir = workload_dir,
+				 .err = err, .errlen = errlen };
+	const char *base;
+	int rc;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->path = strdup(path);
+	sc->repeat = 1;
+	sc->duration = 5;
+	sc->seed = 1;
+	err[0] = '\0';
+	ctx.f = fopen(path, "re");
+	if (!ctx.f) {
+		rc = -errno;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return rc;
+	}
+	sc->text = slurp(ctx.f);
+	rc = ini_parse_stream(counting_reader, &ctx, handler, &ctx);
+	fclose(ctx.f);
+	if (rc) {
+		if (!err[0]) {
+			ctx.line = rc > 0 ? rc : ctx.line;
+			fail(&ctx, "syntax error (expected '[section]' or 'key = value')");
+		}
+		return -EINVAL;
+	}
+	if (!sc->name) {
+		base = strrchr(path, '/');
+		base = base ? base + 1 : path;
+		sc->name = strndup(base, strcspn(base, "."));
+	}
+	if (!sc->timeout)
+		sc->timeout = sc->duration + 180;	/* boot under TCG + slack */
+	for (int i = 0; i < NR_AXES; i++)
+		if (!sc->nvals[i])
+			sc->vals[i][sc->nvals[i]++] = strdup(axis_defs[i].def);
+	return 0;
+}
+
+void scenario_free(struct scenario *sc)
+{
+	for (int i = 0; i < NR_AXES; i++)
+		for (int j = 0; j < sc->nvals[i]; j++)
+			free(sc->vals[i][j]);
+	free(sc->path);
+	free(sc->text);
+	free(sc->name);
+	free(sc->description);
+	memset(sc, 0, sizeof(*sc));
+}
+
+/* Why a cell cannot run, before QEMU is ever started (DESIGN.md: QEMU's
+ * user-space virtio-net with a tap backend accepts tx_queue_size=256 only). */
+static void cell_check(struct cell *c)
+{
+	if (!strcmp(c->val[AX_BACKEND], "tap") && strcmp(c->val[AX_TX_QUEUE_SIZE], "256"))
+		snprintf(c->skip_reason, sizeof(c->skip_reason),
+			 "backend=tap accepts tx_queue_size=256 only (1024 needs vhost-user or vDPA)");
+}
+
+int scenario_expand(const struct scenario *sc, struct cell **cells)
+{
+	int total = 1, idx[NR_AXES] = { 0 };
+
+	for (int i = 0; i < NR_AXES; i++)
+		total *= sc->nvals[i];
+	*cells = calloc(total, sizeof(**cells));
+	if (!*cells)
+		return -ENOMEM;
+	for (int n = 0; n < total; n++) {
+		struct cell *c = &(*cells)[n];
+
+		c->index = n;
+		snprintf(c->id, sizeof(c->id), "c%d", n);
+		for (int i = 0; i < NR_AXES; i++)
+			c->val[i] = sc->vals[i][idx[i]];
+		cell_check(c);
+		/* odometer, last axis fastest */
+		for (int i = NR_AXES - 1; i >= 0; i--) {
+			if (++idx[i] < sc->nvals[i])
+				break;
+			idx[i] = 0;
+		}
+	}
+	return total;
+}
+
+void cell_describe(const struct cell *c, char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < NR_AXES && n < len; i++)
+		n += snprintf(buf + n, len - n, "%s%s=%s", i ? " " : "",
+			      axis_defs[i].name, c->val[i]);
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Scenario files: settings plus axes that expand into a matrix of cells. */
+#ifndef VQLAB_SCENARIO_H
+#define VQLAB_SCENARIO_H
+#include <stdint.h>
+
+enum axis_id {
+	AX_KERNEL,
+	AX_RING,
+	AX_IN_ORDER,
+	AX_RX_QUEUE_SIZE,
+	AX_TX_QUEUE_SIZE,
+	AX_WORKLOAD,
+	AX_PKT_SIZE,
+	AX_VCPUS,
+	AX_MEMORY,
+	AX_MITIGATION,
+	AX_BACKEND,
+	AX_ACCEL,
+	NR_AXES,
+};
+
+#define AXIS_MAX_VALUES 16
+
+struct axis_def {
+	const char *name;
+	const char *def;	/* value when the scenario does not name the axis */
+	const char *accepted;	/* "a|b|c", or NULL for numbers/specs */
+	uint64_t min, max;	/* numeric axes: inclusive range; max == 0: not numeric */
+	int power_of_two;
+};
+
+extern const struct axis_def axis_defs[NR_AXES];
+
+struct scenario {
+	char *path;
+	char *text;		/* the whole file, for provenance */
+	char *name;
+	char *description;
+	unsigned int repeat;
+	double duration;	/* seconds the workload runs */
+	double timeout;		/* seconds a sample may take in all */
+	int timeout_set;	/* the file names a timeout */
+	uint64_t seed;
+	int nvals[NR_AXES];
+	char *vals[NR_AXES][AXIS_MAX_VALUES];
+};
+
+struct cell {
+	int index;		/* position in the full matrix */
+	char id[16];		/* "c<index>" */
+	const char *val[NR_AXES];
+	char skip_reason[160];	/* empty when the cell can run */
+};
+
+/* Parse @path. On error returns -EINVAL (or -errno) and writes a one-line
+ * "file:line: message" into @err. */
+int scenario_load(const char *path, const char *workload_dir,
+		  struct scenario *sc, char *err, size_t errlen);
+void scenario_free(struct scenario *sc);
+
+/* Expand into the cartesian matrix (axis order of enum axis_id). Cells that
+ * cannot run get a skip_reason. Returns the number of cells; *cells is
+ * malloc'd. */
+int scenario_expand(const struct scenario *sc, struct cell **cells);
+
+/* "kernel=debian:sid ring=split …" for logs. */
+void cell_describe(const struct cell *c, char *buf, size_t len);
+
+#endif
