@@ -28,22 +28,12 @@ struct parse_ctx {
 	struct scenario *sc;
 	FILE *f;
 	int line;
+	int section_line;	/* line of the last [section] header */
 	const char *workload_dir;
 	char *err;
 	size_t errlen;
 	int seen[NR_AXES];
 };
-
-/* inih hands us lines through this reader, so we know the current line. */
-static char *counting_reader(char *str, int num, void *stream)
-{
-	struct parse_ctx *ctx = stream;
-	char *s = fgets(str, num, ctx->f);
-
-	if (s)
-		ctx->line++;
-	return s;
-}
 
 static char *trim(char *s)
 {
@@ -54,6 +44,20 @@ static char *trim(char *s)
 	e = s + strlen(s);
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
 		*--e = '\0';
+	return s;
+}
+
+/* inih hands us lines through this reader, so we know the current line. */
+static char *counting_reader(char *str, int num, void *stream)
+{
+	struct parse_ctx *ctx = stream;
+	char *s = fgets(str, num, ctx->f);
+
+	if (s) {
+		ctx->line++;
+		if (*trim(s) == '[')
+			ctx->section_line = ctx->line;
+	}
 	return s;
 }
 
@@ -148,7 +152,7 @@ static int check_value(struct parse_ctx *ctx, enum axis_id id, const char *v)
 static int set_axis(struct parse_ctx *ctx, enum axis_id id, const char *value)
 {
 	struct scenario *sc = ctx->sc;
-	char *copy = strdup(value), *save = NULL, *tok;
+	char *copy = strdup(value), *rest = copy, *tok;
 	int ok = 1;
 
 	if (ctx->seen[id]) {
@@ -157,7 +161,8 @@ static int set_axis(struct parse_ctx *ctx, enum axis_id id, const char *value)
 			    axis_defs[id].name, ctx->seen[id]);
 	}
 	ctx->seen[id] = ctx->line;
-	for (tok = strtok_r(copy, ",", &save); tok && ok; tok = strtok_r(NULL, ",", &save)) {
+	/* strsep, not strtok: "a,,b" has an empty item, and that is an error */
+	while (ok && (tok = strsep(&rest, ","))) {
 		char *v = trim(tok);
 
 		if (!*v) {
@@ -248,8 +253,10 @@ static int handler(void *user, const char *section, const char *name,
 		return fail(ctx, "unknown axis '%s' in [axes] (accepted: %s)", name, accepted);
 	}
 check_section:
-	if (strcmp(section, "scenario") && strcmp(section, "axes"))
+	if (strcmp(section, "scenario") && strcmp(section, "axes")) {
+		ctx->line = ctx->section_line;
 		return fail(ctx, "unknown section [%s] (accepted: [scenario], [axes])", section);
+	}
 	return 1;
 }
 

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The report channel: only a complete report with the right length and CRC is
+ * parsed; anything truncated or garbled is detected. */
+#include <stdio.h>
+#include <string.h>
+#include <zlib.h>
+#include "frame.h"
+#include "test.h"
+
+static int frame_of(const char *payload, char *buf, size_t len)
+{
+	return snprintf(buf, len, "VQLAB-READY 2.81\nVQLAB-REPORT 1 %zu %lx\n%s\nVQLAB-END\n",
+			strlen(payload), crc32(0L, (const Bytef *)payload, strlen(payload)),
+			payload);
+}
+
+int main(void)
+{
+	const char *payload = "{\"status\":\"ok\",\"n\":42}";
+	struct frame fr;
+	char buf[512], bad[512];
+	int n;
+
+	frame_parse("", 0, &fr);
+	CHECK(fr.state == FRAME_NOTHING);
+	frame_parse("boot noise\nVQLAB-READY 3.5\n", 27, &fr);
+	CHECK(fr.state == FRAME_READY && fr.ready_uptime == 3.5);
+
+	n = frame_of(payload, buf, sizeof(buf));
+	frame_parse(buf, n, &fr);
+	CHECK(fr.state == FRAME_COMPLETE);
+	CHECK(fr.report && json_integer_value(json_object_get(fr.report, "n")) == 42);
+	frame_free(&fr);
+
+	/* every truncation after the header's start is partial, never complete */
+	for (int cut = strstr(buf, "VQLAB-REPORT ") - buf + 13; cut < n; cut++) {
+		frame_parse(buf, cut, &fr);
+		CHECK(fr.state == FRAME_PARTIAL);
+		frame_free(&fr);
+	}
+
+	/* one flipped byte in the payload: CRC mismatch */
+	memcpy(bad, buf, n);
+	bad[strstr(bad, "42") - bad] = '7';
+	frame_parse(bad, n, &fr);
+	CHECK(fr.state == FRAME_CORRUPT && strstr(fr.error, "CRC"));
+
+	/* a kernel message interleaved into the payload: length mismatch */
+	snprintf(bad, sizeof(bad), "VQLAB-READY 1\nVQLAB-REPORT 1 %zu %lx\n{\"status\":[  42.1] oops\n\"ok\"}\nVQLAB-END\n",
+		 strlen(payload), crc32(0L, (const Bytef *)payload, strlen(payload)));
+	frame_parse(bad, strlen(bad), &fr);
+	CHECK(fr.state == FRAME_CORRUPT);
+
+	/* right length and CRC, but not JSON */
+	n = frame_of("not json at all", buf, sizeof(buf));
+	frame_parse(buf, n, &fr);
+	CHECK(fr.state == FRAME_CORRUPT && strstr(fr.error, "JSON"));
+
+	/* bad header */
+	frame_parse("VQLAB-READY 1\nVQLAB-REPORT 9 x y\n", 33, &fr);
+	CHECK(fr.state == FRAME_CORRUPT && strstr(fr.error, "header"));
+	TEST_DONE();
+}

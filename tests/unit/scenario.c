@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Scenario files: expansion, defaults, skipped cells, and one clear
+ * "file:line: …" error for every kind of bad input. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "scenario.h"
+#include "test.h"
+
+static char jobs[] = "/tmp/vqlab-test-jobs-XXXXXX";
+
+static int load(const char *text, struct scenario *sc, char *err, size_t errlen)
+{
+	char path[] = "/tmp/vqlab-test-XXXXXX.ini";
+	int fd = mkstemps(path, 4), rc;
+
+	if (write(fd, text, strlen(text)) < 0)
+		return -1;
+	close(fd);
+	rc = scenario_load(path, jobs, sc, err, errlen);
+	/* error messages start with the file name: make them comparable */
+	if (rc && !strncmp(err, path, strlen(path)))
+		memmove(err, err + strlen(path) - 1, strlen(err + strlen(path)) + 2), err[0] = 'F';
+	unlink(path);
+	return rc;
+}
+
+/* Expect a load error whose message (file name replaced by F) contains @want. */
+static int bad(const char *text, const char *want)
+{
+	struct scenario sc;
+	char err[1024];
+	int rc = load(text, &sc, err, sizeof(err));
+	int ok = rc != 0 && strstr(err, want);
+
+	if (!ok)
+		fprintf(stderr, "  for %s\n  got rc=%d '%s'\n  want '%s'\n", text, rc, err, want);
+	scenario_free(&sc);
+	return ok;
+}
+
+int main(void)
+{
+	struct scenario sc;
+	struct cell *cells;
+	char err[1024], path[256];
+	int n, skipped = 0;
+
+	mkdtemp(jobs);
+	snprintf(path, sizeof(path), "%s/net-tx.sh", jobs);
+	fclose(fopen(path, "w"));
+	snprintf(path, sizeof(path), "%s/ping.sh", jobs);
+	fclose(fopen(path, "w"));
+
+	CHECK(load("; comment\n[scenario]\nname = t1\nrepeat = 3\nduration = 2s\nseed = 7\n"
+		   "[axes]\nring = split, packed\nin_order = off,on\n"
+		   "tx_queue_size = 256, 1024\nworkload = net-tx, ping\n", &sc, err, sizeof(err)) == 0);
+	CHECK(!strcmp(sc.name, "t1") && sc.repeat == 3 && sc.duration == 2 && sc.seed == 7);
+	CHECK(sc.timeout == 182 && !sc.timeout_set);
+	CHECK(sc.nvals[AX_KERNEL] == 1 && !strcmp(sc.vals[AX_KERNEL][0], "debian:sid"));
+	n = scenario_expand(&sc, &cells);
+	CHECK(n == 16);
+	for (int i = 0; i < n; i++) {
+		if (cells[i].skip_reason[0]) {
+			skipped++;
+			CHECK(!strcmp(cells[i].val[AX_TX_QUEUE_SIZE], "1024"));
+			CHECK(strstr(cells[i].skip_reason, "tx_queue_size=256 only") != NULL);
+		}
+	}
+	CHECK(skipped == 8);
+	/* last axis varies fastest; cell ids are stable */
+	CHECK(!strcmp(cells[0].id, "c0") && !strcmp(cells[1].val[AX_WORKLOAD], "ping"));
+	free(cells);
+	scenario_free(&sc);
+
+	/* name defaults to the file's base name */
+	CHECK(load("[axes]\nring = packed\n", &sc, err, sizeof(err)) == 0);
+	CHECK(!strncmp(sc.name, "vqlab-test-", 11));
+	scenario_free(&sc);
+
+	CHECK(bad("[scenario]\nrepeat = 2\nfoo = 1\n", "F:3: unknown key 'foo' in [scenario] (accepted: name,"));
+	CHECK(bad("[axes]\n\nrung = split\n", "F:3: unknown axis 'rung' in [axes] (accepted: kernel, ring, in_order,"));
+	CHECK(bad("[axes]\nring = split, spiral\n", "F:2: ring: unknown value 'spiral' (accepted: split,packed)"));
+	CHECK(bad("[axes]\nin_order = yes\n", "F:2: in_order: unknown value 'yes' (accepted: off,on)"));
+	CHECK(bad("[axes]\nrx_queue_size = 300\n", "F:2: rx_queue_size: 300 is not a power of two"));
+	CHECK(bad("[axes]\nrx_queue_size = 4096\n", "F:2: rx_queue_size: '4096' is not a whole number from 256 to 1024"));
+	CHECK(bad("[axes]\nworkload = net-rx\n", "F:2: workload: unknown workload 'net-rx' (accepted: "));
+	CHECK(bad("[axes]\nkernel = ubuntu:22.04\n", "F:2: kernel: 'ubuntu:22.04' is not a kernel spec"));
+	CHECK(bad("[axes]\nring = split,,packed\n", "F:2: ring: empty value in list"));
+	CHECK(bad("[axes]\nring = split, split\n", "F:2: ring: value 'split' is listed twice"));
+	CHECK(bad("[axes]\nring = split\nring = packed\n", "F:3: axis 'ring' is given twice (first on line 2)"));
+	CHECK(bad("[scenario]\nrepeat = 0\n", "F:2: repeat: '0' is not a whole number from 1 to 1000"));
+	CHECK(bad("[scenario]\nduration = 5h\n", "F:2: duration: '5h' is not a duration"));
+	CHECK(bad("[scenario]\nduration = 500ms\n", "F:2: duration: '500ms' is not a duration from 1s"));
+	CHECK(bad("[scenario]\nname = a b\n", "F:2: name: 'a b' may hold only"));
+	CHECK(bad("[matrix]\nring = split\n", "F:1: unknown section [matrix] (accepted: [scenario], [axes])"));
+	CHECK(bad("[axes]\nthis line has no equals sign\n", "F:2: syntax error"));
+	CHECK(scenario_load("/nonexistent/x.ini", jobs, &sc, err, sizeof(err)) < 0 &&
+	      strstr(err, "/nonexistent/x.ini: No such file"));
+	scenario_free(&sc);
+
+	snprintf(path, sizeof(path), "rm -rf %s", jobs);
+	CHECK(system(path) == 0);
+	TEST_DONE();
+}
