@@ -70,6 +70,15 @@ expect_rc "md --no-plots" 0 "$V" md "$run" --no-plots -o "$tmp/noplots"
 expect_rc "html --by ring=split" 0 "$V" -j html "$run" --by ring=split -o "$tmp/by"
 jcheck "--by: one section" '[s["axis"] for s in d["sections"]] == ["ring"]'
 expect_rc "html --by on a missing axis" 1 "$V" html "$run" --by colour=red -o "$tmp/by2"
+# Retpoline (mitigation x kernel) and queue-size reports come from the axes.
+"$gen" "$tmp/rp" --seed 12 --effect mitigation=retpoline:-6 \
+	--axes 'kernel=debian:bookworm,debian:sid;mitigation=off,retpoline;rx_queue_size=256,1024;workload=net-tx' >/dev/null
+expect_rc "retpoline/queue-size run: md --no-plots -j" 0 "$V" -j md "$tmp/rp" --no-plots
+jcheck "sections in report order: queue size, mitigation, kernel" '[(s["axis"], s["base"]) for s in d["sections"]] == [("rx_queue_size", "256"), ("mitigation", "off"), ("kernel", "debian:bookworm")]'
+grep_out "retpoline report: one table per kernel" '^### kernel=debian:sid rx\\_queue\\_size=1024$' "$tmp/rp/report/report.md"
+grep_out "retpoline report: -6% called" '^\| net-tx \| pps \| packets/s \| .* \| -[5-7]\.[0-9]+% \| .* \| regression \|$' "$tmp/rp/report/report.md"
+grep_out "queue-size report intro" '^Queue-size report' "$tmp/rp/report/report.md"
+
 fails=()
 for c in 0 1 2 3; do fails+=(--fail "c$c:0" --fail "c$c:1"); done
 "$gen" "$tmp/fo" --reps 2 "${fails[@]}" >/dev/null

@@ -29,7 +29,7 @@ jcheck "A/A by axis: every verdict 'none'" 'verdicts == ["none"] * 4'
 "$gen" "$tmp/base" --seed 1 >/dev/null
 "$gen" "$tmp/plus5" --seed 2 --effect ring=split:5 >/dev/null
 expect_rc "planted +5%: regress exits 1" 1 "$V" regress --baseline "$tmp/base" --candidate "$tmp/plus5" --threshold 3%
-grep_out "planted +5%: one reason line per regression (4)" '^regression: ns_per_pkt in .*workload=net-rx: .*\(\+[4-6]\.[0-9]+%, p=.* < 0\.05, threshold 3%, lower is better\)'
+grep_out "planted +5%: one reason line per regression (4)" '^regression: ns_per_pkt in .*workload=net-rx: [0-9]+ -> [0-9]+ ns \(\+[4-6]\.[0-9]+%, p(=0\.00[0-9]+|<0\.0001), alpha 0\.05, threshold 3%, lower is better\)$'
 [ "$(grep -c '^regression: ' "$tmp/out")" = 4 ] && ok "planted +5%: exactly 4 regression lines" || bad "planted +5%: $(grep -c '^regression: ' "$tmp/out") regression lines, expected 4"
 grep_out "planted +5%: text ends with FAIL" '^FAIL: 4 regression'
 expect_rc "planted +5%: -j regress exits 1" 1 "$V" -j regress --baseline "$tmp/base" --candidate "$tmp/plus5" --threshold 3%

@@ -324,20 +324,21 @@ static int do_compare(int argc, char **argv)
 }
 
 /* "tx_pps in ring=split workload=net-tx: 40123 -> 38000 packets/s (-5.29%,
- * p=0.0001 < 0.05, threshold 3%)" */
+ * p=0.0002, alpha 0.05, threshold 3%, higher is better)" */
 static char *regression_reason(const json_t *m, const json_t *item, const json_t *row)
 {
 	char *label = axes_label(json_object_get(item, "axes"), NULL), *s = NULL;
 	char b[4][NUMFMT_LEN];
 
-	if (asprintf(&s, "%s in %s: %s -> %s %s (%s, p=%s < %g, threshold %g%%, %s is better)",
+	fmt_p(b[3], json_num_get(row, "p"));
+	if (asprintf(&s, "%s in %s: %s -> %s %s (%s, p%s%s, alpha %g, threshold %g%%, %s is better)",
 		     json_string_value(json_object_get(row, "name")),
 		     label && *label ? label : "all cells",
 		     fmt_num(b[0], json_num_get(json_object_get(row, "baseline"), "mean")),
 		     fmt_num(b[1], json_num_get(json_object_get(row, "candidate"), "mean")),
 		     json_string_value(json_object_get(row, "unit")),
 		     fmt_pct(b[2], json_num_get(row, "change_pct")),
-		     fmt_p(b[3], json_num_get(row, "p")), json_num_get(m, "alpha"),
+		     b[3][0] == '<' ? "" : "=", b[3], json_num_get(m, "alpha"),
 		     json_num_get(m, "threshold_pct"),
 		     json_string_value(json_object_get(row, "better"))) < 0)
 		s = NULL;

@@ -1,3 +1,6 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+# Reference figures for tests/unit/stats.c, computed without GSL:
 # Independent reference: python3 statistics + mpmath (regularized incomplete beta).
 import statistics as st, mpmath as mp
 mp.mp.dps = 30

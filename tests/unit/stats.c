@@ -6,8 +6,8 @@
  *    95% CI -3.3654832 0.2054832 (group 1 minus group 2);
  *  - every other figure (more digits) from python3's statistics module
  *    (mean, stdev) and mpmath's regularized incomplete beta function for
- *    the t distribution (mp.dps = 30); the script is in the commit that
- *    added this test and in docs/vqreport.md ("Verifying the statistics").
+ *    the t distribution (mp.dps = 30): tests/data/stats-reference.py prints
+ *    them (python3 tests/data/stats-reference.py).
  */
 #include <errno.h>
 #include <math.h>

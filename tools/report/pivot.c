@@ -18,14 +18,23 @@ json_t *pivot_build(const json_t *cmp)
 {
 	json_t *groups = json_array(), *gidx = json_object(), *item;
 	const char *base = json_string_value(json_object_get(cmp, "base"));
+	const char *cand = NULL;
 	size_t i;
+
+	/* Two runs: the columns are named after the runs. */
+	if (!base) {
+		base = json_string_value(json_object_get(json_object_get(cmp, "baseline_run"), "id"));
+		cand = json_string_value(json_object_get(json_object_get(cmp, "candidate_run"), "id"));
+		if (base && cand && !strcmp(base, cand))
+			base = cand = NULL;
+	}
 
 	json_array_foreach(json_object_get(cmp, "comparisons"), i, item) {
 		json_t *axes = json_object_get(item, "axes"), *g, *rows, *ridx, *m;
 		char *key = axes_key(axes, PIVOT_ROW_AXIS);
 		char *rowv = axis_text(axes, PIVOT_ROW_AXIS);
 		const char *col = col_name(cmp, json_object_get(item, "candidate"),
-					   "candidate");
+					   cand ? cand : "candidate");
 		size_t j, k;
 		int known = 0;
 
