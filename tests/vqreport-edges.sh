@@ -72,6 +72,9 @@ expect_rc "single sample: +50% is not called (exit 0)" 0 "$V" -j regress --basel
 jcheck "single sample: verdicts 'insufficient' with a note" 'set(verdicts) == {"insufficient"} and all("2 samples" in m["note"] and m["p"] is None for c in d["comparisons"] for m in c["metrics"])'
 expect_rc "single sample: text" 0 "$V" regress --baseline "$tmp/one-a" --candidate "$tmp/one-b"
 grep_out "single sample: text counts insufficient data" 'PASS: 0 regression.*, 8 metric\(s\) with insufficient data'
+expect_rc "single sample: md --no-plots" 0 "$V" md "$tmp/one-a" --no-plots -o "$tmp/one-md"
+grep_out "single sample: the report says why nothing is called" 'one sample per cell: .* no change can be called' "$tmp/one-md/report.md"
+
 
 # --- Zero variance (deterministic metrics, e.g. instruction counts).
 "$gen" "$tmp/zero-a" --cv 0 --seed 1 >/dev/null

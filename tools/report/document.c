@@ -462,6 +462,20 @@ static void emit_facts(struct doc *d, struct emitter *e)
 		e_p(e, "run.json does not say which accelerator (KVM or TCG) the guests used, so the figures can only be compared with each other.");
 	e_p(e, "Each figure is the mean of the n repetitions of a cell, run interleaved with the other cells; \u00b1 is the half-width of the %g%% confidence interval of the mean (Student's t). A change is the difference of the means in %% of the baseline mean, with a two-sided Welch's t-test p-value. It is called an improvement or a regression (in the direction each metric's \"better\" field gives) only when p < %g and |change| > %g%%; \"no significant change\" means these samples cannot show a change of that size, not that there is none. With many metrics about one p-value in 1/alpha is below alpha by chance; the threshold guards against calling those. Failed samples are counted and listed below, never averaged; cells with fewer than 2 samples get no test.",
 	    100 * d->o->cmp.conf, d->o->cmp.alpha, d->o->cmp.threshold_pct);
+	{
+		json_t *c, *m;
+		size_t i, j;
+		long long maxn = 0;
+
+		json_array_foreach(json_object_get(d->show, "cells"), i, c)
+			json_array_foreach(json_object_get(c, "metrics"), j, m)
+				if (json_integer_value(json_object_get(m, "n")) > maxn)
+					maxn = json_integer_value(json_object_get(m, "n"));
+		if (maxn == 1)
+			e_p(e, "This run has one sample per cell: the tables give single values, with no interval and no test, so no change can be called. Repeat each cell at least 5 times (repeat = 5 in the scenario) for verdicts.");
+		else if (maxn == 0)
+			e_p(e, "This run has no successful sample yet: there is nothing to average.");
+	}
 }
 
 static void emit_sections(struct doc *d, struct emitter *e)
