@@ -1,0 +1,497 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vqtrace: per-virtqueue adds, gets, add->get latency, kicks, interrupts and
+ * completion order, from fentry/fexit on the exported virtqueue API of
+ * drivers/virtio/virtio_ring.c. Only exported functions are traced: the
+ * per-layout internals (virtqueue_add_split, ..._packed_in_order) are static
+ * and may be inlined by the compiler. */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "vqtrace.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by user space between open and load. */
+const volatile __s32 targ_dev = -1; /* trace only virtio<targ_dev> */
+const volatile __s32 targ_vq = -1;  /* trace only this vq index */
+
+__u64 nr_slots;	  /* slots handed out in `stats` (64-bit: atomics with a result need it) */
+__u64 lost_queues; /* queues seen after `stats` was full */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VQT_MAX_VQS);
+	__type(key, __u64); /* struct virtqueue * */
+	__type(value, struct vqt_queue);
+} queues SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 256); /* user space may resize before load */
+	__type(key, __u32);
+	__type(value, struct vqt_stats);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VQT_MAX_TOKENS);
+	__type(key, struct vqt_token_key);
+	__type(value, struct vqt_token);
+} tokens SEC(".maps");
+
+/* Linux 7.0 (the IN_ORDER series) replaced `bool packed_ring` with
+ * `enum vq_layout layout`; both flavours are matched at load time. */
+enum vq_layout___v7 {
+	VQ_LAYOUT_SPLIT___v7 = 0,
+	VQ_LAYOUT_PACKED___v7 = 1,
+	VQ_LAYOUT_SPLIT_IN_ORDER___v7 = 2,
+	VQ_LAYOUT_PACKED_IN_ORDER___v7 = 3,
+};
+
+struct vring_virtqueue___v7 {
+	enum vq_layout___v7 layout;
+} __attribute__((preserve_access_index));
+
+struct vring_virtqueue___v612 {
+	bool packed_ring;
+} __attribute__((preserve_access_index));
+
+#define SG_CHAIN 0x01UL
+#define SG_END 0x02UL
+#define VQT_MAX_SG 128 /* entries walked per scatterlist */
+#define VQT_MAX_SGS 8  /* scatterlists walked per virtqueue_add_sgs */
+#define IRQ_NONE 0
+
+static __always_inline __u32 log2_u64(__u64 v)
+{
+	__u32 r = 0, shift;
+
+	shift = (v > 0xffffffffULL) << 5;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xffff) << 4;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xff) << 3;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0xf) << 2;
+	v >>= shift;
+	r |= shift;
+	shift = (v > 0x3) << 1;
+	v >>= shift;
+	r |= shift;
+	r |= (v >> 1);
+	return r;
+}
+
+static __always_inline __u32 slot_of(__u64 v, __u32 nslots)
+{
+	__u32 s = log2_u64(v);
+
+	return s < nslots ? s : nslots - 1;
+}
+
+static __always_inline __u32 read_layout(struct virtqueue *vq)
+{
+	if (bpf_core_field_exists(struct vring_virtqueue___v7, layout)) {
+		struct vring_virtqueue___v7 *v7 = (void *)vq;
+		__u32 l = BPF_CORE_READ(v7, layout);
+
+		if (l == bpf_core_enum_value(enum vq_layout___v7, VQ_LAYOUT_SPLIT___v7))
+			return VQT_LAYOUT_SPLIT;
+		if (l == bpf_core_enum_value(enum vq_layout___v7, VQ_LAYOUT_PACKED___v7))
+			return VQT_LAYOUT_PACKED;
+		if (l == bpf_core_enum_value(enum vq_layout___v7, VQ_LAYOUT_SPLIT_IN_ORDER___v7))
+			return VQT_LAYOUT_SPLIT_IN_ORDER;
+		if (l == bpf_core_enum_value(enum vq_layout___v7, VQ_LAYOUT_PACKED_IN_ORDER___v7))
+			return VQT_LAYOUT_PACKED_IN_ORDER;
+		return VQT_LAYOUT_UNKNOWN;
+	}
+	if (bpf_core_field_exists(struct vring_virtqueue___v612, packed_ring)) {
+		struct vring_virtqueue___v612 *v6 = (void *)vq;
+
+		return BPF_CORE_READ(v6, packed_ring) ? VQT_LAYOUT_PACKED : VQT_LAYOUT_SPLIT;
+	}
+	return VQT_LAYOUT_UNKNOWN;
+}
+
+/* First sighting of a virtqueue: read what it is, once. Not inlined, so the
+ * many programs below stay small. */
+static __noinline struct vqt_queue *queue_create(struct virtqueue *vq)
+{
+	struct vring_virtqueue *vvq = (void *)vq; /* vq is its first member */
+	struct virtio_device *vdev = BPF_CORE_READ(vq, vdev);
+	struct vqt_queue q = {};
+	__u64 key = (__u64)vq;
+
+	q.dev_index = BPF_CORE_READ(vdev, index);
+	q.device_id = BPF_CORE_READ(vdev, id.device);
+	q.features = BPF_CORE_READ(vdev, features);
+	q.vq_index = BPF_CORE_READ(vq, index);
+	bpf_probe_read_kernel_str(q.name, sizeof(q.name), BPF_CORE_READ(vq, name));
+	q.layout = read_layout(vq);
+	if (q.layout == VQT_LAYOUT_PACKED || q.layout == VQT_LAYOUT_PACKED_IN_ORDER)
+		q.ring_size = BPF_CORE_READ(vvq, packed.vring.num);
+	else
+		q.ring_size = BPF_CORE_READ(vvq, split.vring.num);
+	q.indirect = BPF_CORE_READ(vvq, indirect);
+	q.event_idx = BPF_CORE_READ(vvq, event);
+	q.traced = (targ_dev < 0 || targ_dev == q.dev_index) &&
+		   (targ_vq < 0 || targ_vq == (__s32)q.vq_index);
+	/* A slot past the end of `stats` makes every lookup fail: the queue
+	 * is then listed but not counted (user space reports it). */
+	q.slot = __sync_fetch_and_add(&nr_slots, 1);
+	bpf_map_update_elem(&queues, &key, &q, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&queues, &key);
+}
+
+static __always_inline struct vqt_queue *queue_of(struct virtqueue *vq)
+{
+	__u64 key = (__u64)vq;
+	struct vqt_queue *q = bpf_map_lookup_elem(&queues, &key);
+
+	if (!q)
+		q = queue_create(vq);
+	if (!q || !q->traced)
+		return NULL;
+	return q;
+}
+
+static __always_inline struct vqt_stats *stats_of(struct virtqueue *vq)
+{
+	struct vqt_queue *q = queue_of(vq);
+
+	return q ? bpf_map_lookup_elem(&stats, &q->slot) : NULL;
+}
+
+/* Scatterlist walk, the way sg_next() does it: chain entries are followed
+ * and not counted, a list stops at its end mark or after its entry budget.
+ * Done in bpf_loop() so that the verifier checks the step once instead of
+ * every iteration of a bounded loop (which exceeded its 1M-insn budget). */
+struct sg_walk {
+	__u64 sg;   /* entry being read, 0 between lists */
+	__u64 sgs;  /* array of lists (virtqueue_add_sgs), or 0 for one list */
+	__u32 list; /* next index into sgs */
+	__u32 lists;
+	__u32 left; /* entries the current list may still give */
+	__u32 n;
+	__u64 bytes;
+};
+
+static int sg_step(__u32 i, struct sg_walk *w)
+{
+	struct scatterlist *e;
+	unsigned long link;
+
+	if (!w->sg) {
+		if (!w->sgs || w->list >= w->lists || w->list >= VQT_MAX_SGS)
+			return 1;
+		bpf_probe_read_kernel(&w->sg, sizeof(w->sg), (void *)(w->sgs + w->list * 8));
+		w->list++;
+		w->left = VQT_MAX_SG;
+		return 0;
+	}
+	e = (void *)w->sg;
+	link = BPF_CORE_READ(e, page_link);
+	if (link & SG_CHAIN) {
+		w->sg = link & ~(SG_CHAIN | SG_END);
+		return 0;
+	}
+	w->bytes += BPF_CORE_READ(e, length);
+	w->n++;
+	if ((link & SG_END) || --w->left == 0)
+		w->sg = 0;
+	else
+		w->sg += bpf_core_type_size(struct scatterlist);
+	return 0;
+}
+
+static __always_inline void sg_count(struct sg_walk *w)
+{
+	bpf_loop(VQT_MAX_SGS * (VQT_MAX_SG + 2), sg_step, w, 0);
+}
+
+static __always_inline void token_add(struct vqt_queue *q, struct vqt_stats *s,
+				      struct virtqueue *vq, void *data)
+{
+	struct vqt_token_key key = { .vq = (__u64)vq, .data = (__u64)data };
+	struct vqt_token tok;
+	__s64 depth;
+
+	/* Adds on one queue are serialized by the driver's lock. */
+	tok.seq = q->next_seq++;
+	tok.ts = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&tokens, &key, &tok, BPF_NOEXIST)) {
+		s->untracked_adds++;
+		return;
+	}
+	depth = __sync_add_and_fetch(&q->in_flight, 1);
+	s->depth[slot_of(depth > 0 ? depth : 0, VQT_DEPTH_SLOTS)]++;
+}
+
+/* The single-scatterlist add variants: (vq, sg, num, data, ...). */
+static __always_inline int on_add_sg(struct virtqueue *vq, struct scatterlist *sg,
+				     unsigned int num, void *data, int ret)
+{
+	struct vqt_queue *q = queue_of(vq);
+	struct sg_walk w = { .sg = (__u64)sg, .left = num };
+	struct vqt_stats *s;
+
+	if (!q || !(s = bpf_map_lookup_elem(&stats, &q->slot)))
+		return 0;
+	if (ret) {
+		s->add_errors++;
+		return 0;
+	}
+	s->adds++;
+	if (num)
+		sg_count(&w);
+	s->descs += w.n;
+	s->bytes += w.bytes;
+	token_add(q, s, vq, data);
+	return 0;
+}
+
+SEC("fexit/virtqueue_add_outbuf")
+int BPF_PROG(add_outbuf, struct virtqueue *vq, struct scatterlist *sg, unsigned int num,
+	     void *data, gfp_t gfp, int ret)
+{
+	return on_add_sg(vq, sg, num, data, ret);
+}
+
+SEC("fexit/virtqueue_add_inbuf")
+int BPF_PROG(add_inbuf, struct virtqueue *vq, struct scatterlist *sg, unsigned int num,
+	     void *data, gfp_t gfp, int ret)
+{
+	return on_add_sg(vq, sg, num, data, ret);
+}
+
+SEC("fexit/virtqueue_add_inbuf_ctx")
+int BPF_PROG(add_inbuf_ctx, struct virtqueue *vq, struct scatterlist *sg, unsigned int num,
+	     void *data, void *vctx, gfp_t gfp, int ret)
+{
+	return on_add_sg(vq, sg, num, data, ret);
+}
+
+/* Linux 6.11+ */
+SEC("fexit/virtqueue_add_outbuf_premapped")
+int BPF_PROG(add_outbuf_premapped, struct virtqueue *vq, struct scatterlist *sg,
+	     unsigned int num, void *data, gfp_t gfp, int ret)
+{
+	return on_add_sg(vq, sg, num, data, ret);
+}
+
+/* (vq, sg, num, data, ctx, gfp) since 7.x; the arguments read are the same. */
+SEC("fexit/virtqueue_add_inbuf_premapped")
+int BPF_PROG(add_inbuf_premapped, struct virtqueue *vq, struct scatterlist *sg,
+	     unsigned int num, void *data, void *vctx, gfp_t gfp, int ret)
+{
+	return on_add_sg(vq, sg, num, data, ret);
+}
+
+/* Linux 7.x */
+SEC("fexit/virtqueue_add_inbuf_cache_clean")
+int BPF_PROG(add_inbuf_cache_clean, struct virtqueue *vq, struct scatterlist *sg,
+	     unsigned int num, void *data, gfp_t gfp, int ret)
+{
+	return on_add_sg(vq, sg, num, data, ret);
+}
+
+SEC("fexit/virtqueue_add_sgs")
+int BPF_PROG(add_sgs, struct virtqueue *vq, struct scatterlist **sgs, unsigned int out_sgs,
+	     unsigned int in_sgs, void *data, gfp_t gfp, int ret)
+{
+	struct vqt_queue *q = queue_of(vq);
+	struct sg_walk w = { .sgs = (__u64)sgs, .lists = out_sgs + in_sgs };
+	struct vqt_stats *s;
+
+	if (!q || !(s = bpf_map_lookup_elem(&stats, &q->slot)))
+		return 0;
+	if (ret) {
+		s->add_errors++;
+		return 0;
+	}
+	s->adds++;
+	sg_count(&w);
+	s->descs += w.n;
+	s->bytes += w.bytes;
+	token_add(q, s, vq, data);
+	return 0;
+}
+
+/* virtqueue_get_buf(vq, len) is virtqueue_get_buf_ctx(vq, len, NULL), and the
+ * compiler may inline the latter into the former (Debian's 7.2 kernel does:
+ * TX completions of virtio_net never reach virtqueue_get_buf_ctx's entry).
+ * Both are traced; when it is not inlined, the inner exit records what it
+ * counted here and the outer exit skips that same buffer. */
+struct last_get {
+	__u64 vq;
+	__u64 data;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct last_get);
+} last_get SEC(".maps");
+
+static __always_inline int on_get(struct virtqueue *vq, void *ret)
+{
+	struct vqt_token_key key = { .vq = (__u64)vq, .data = (__u64)ret };
+	struct vqt_queue *q = queue_of(vq);
+	struct vqt_token *tokp, tok;
+	struct vqt_stats *s;
+	__u64 delta;
+
+	if (!q || !(s = bpf_map_lookup_elem(&stats, &q->slot)))
+		return 0;
+	if (!ret) {
+		s->gets_empty++;
+		return 0;
+	}
+	s->gets++;
+	__sync_fetch_and_add(&q->gets_since_irq, 1);
+	tokp = bpf_map_lookup_elem(&tokens, &key);
+	if (!tokp) {
+		s->gets_untracked++;
+		return 0;
+	}
+	tok = *tokp;
+	/* Only the caller whose delete succeeds owns the token. */
+	if (bpf_map_delete_elem(&tokens, &key)) {
+		s->gets_untracked++;
+		return 0;
+	}
+	__sync_fetch_and_add(&q->in_flight, -1);
+	delta = bpf_ktime_get_ns() - tok.ts;
+	s->lat[slot_of(delta, VQT_LAT_SLOTS)]++;
+	s->lat_count++;
+	s->lat_sum += delta;
+	/* FIFO order: a buffer returned after a later-submitted one was
+	 * overtaken. Gets on one queue are serialized by the driver. */
+	if (tok.seq < q->max_done_seq)
+		s->reorders++;
+	else
+		q->max_done_seq = tok.seq;
+	return 0;
+}
+
+SEC("fexit/virtqueue_get_buf_ctx")
+int BPF_PROG(get_buf_ctx, struct virtqueue *vq, unsigned int *len, void **vctx, void *ret)
+{
+	__u32 zero = 0;
+	struct last_get *l = bpf_map_lookup_elem(&last_get, &zero);
+
+	if (l) {
+		l->vq = (__u64)vq;
+		l->data = (__u64)ret;
+	}
+	return on_get(vq, ret);
+}
+
+SEC("fexit/virtqueue_get_buf")
+int BPF_PROG(get_buf, struct virtqueue *vq, unsigned int *len, void *ret)
+{
+	__u32 zero = 0;
+	struct last_get *l = bpf_map_lookup_elem(&last_get, &zero);
+
+	if (l) {
+		bool seen = l->vq == (__u64)vq && l->data == (__u64)ret;
+
+		l->vq = 0; /* consumed: a later get_buf never matches it */
+		l->data = 0;
+		if (seen)
+			return 0;
+	}
+	return on_get(vq, ret);
+}
+
+SEC("fexit/virtqueue_kick_prepare")
+int BPF_PROG(kick_prepare, struct virtqueue *vq, bool ret)
+{
+	struct vqt_stats *s = stats_of(vq);
+
+	if (s) {
+		if (ret)
+			s->kick_prepare_notify++;
+		else
+			s->kick_prepare_suppressed++;
+	}
+	return 0;
+}
+
+SEC("fentry/virtqueue_notify")
+int BPF_PROG(notify, struct virtqueue *vq)
+{
+	struct vqt_stats *s = stats_of(vq);
+
+	if (s)
+		s->notifies++;
+	return 0;
+}
+
+SEC("fexit/vring_interrupt")
+int BPF_PROG(interrupt, int irq, void *_vq, int ret)
+{
+	struct virtqueue *vq = _vq;
+	struct vqt_queue *q = queue_of(vq);
+	struct vqt_stats *s;
+	__u64 n;
+
+	if (!q || !(s = bpf_map_lookup_elem(&stats, &q->slot)))
+		return 0;
+	s->interrupts++;
+	if (ret == IRQ_NONE) {
+		s->spurious++;
+		return 0;
+	}
+	/* Gets since the end of the previous interrupt: for block devices
+	 * those of this interrupt's callback, for net those of the NAPI poll
+	 * the previous interrupt scheduled. */
+	n = __sync_lock_test_and_set(&q->gets_since_irq, 0);
+	s->batch[slot_of(n, VQT_BATCH_SLOTS)]++;
+	return 0;
+}
+
+SEC("fentry/virtqueue_enable_cb")
+int BPF_PROG(enable_cb, struct virtqueue *vq)
+{
+	struct vqt_stats *s = stats_of(vq);
+
+	if (s)
+		s->enable_cb++;
+	return 0;
+}
+
+SEC("fentry/virtqueue_enable_cb_prepare")
+int BPF_PROG(enable_cb_prepare, struct virtqueue *vq)
+{
+	struct vqt_stats *s = stats_of(vq);
+
+	if (s)
+		s->enable_cb_prepare++;
+	return 0;
+}
+
+SEC("fentry/virtqueue_enable_cb_delayed")
+int BPF_PROG(enable_cb_delayed, struct virtqueue *vq)
+{
+	struct vqt_stats *s = stats_of(vq);
+
+	if (s)
+		s->enable_cb_delayed++;
+	return 0;
+}
+
+SEC("fentry/virtqueue_disable_cb")
+int BPF_PROG(disable_cb, struct virtqueue *vq)
+{
+	struct vqt_stats *s = stats_of(vq);
+
+	if (s)
+		s->disable_cb++;
+	return 0;
+}

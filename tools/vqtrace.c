@@ -1,0 +1,736 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vqtrace: what the virtqueues of this Linux do, per queue: adds, gets,
+ * add->get latency, in-flight depth, kicks, interrupts, completion order.
+ * Lifecycle: open -> set options -> load -> attach -> poll -> cleanup. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <sys/utsname.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <jansson.h>
+#include "vqtrace.h"
+#include "vqtrace.skel.h"
+#include "log2hist.h"
+#include "parse.h"
+
+#define SCHEMA 1
+
+/* Feature bits (include/uapi/linux/virtio_config.h, virtio_ring.h). */
+#define F_INDIRECT_DESC 28
+#define F_EVENT_IDX 29
+#define F_VERSION_1 32
+#define F_RING_PACKED 34
+#define F_IN_ORDER 35
+
+static const char usage_text[] =
+	"Usage: vqtrace [OPTIONS] [INTERVAL [COUNT]]\n"
+	"       vqtrace --duration S [-j] [OPTIONS]\n"
+	"\n"
+	"Per-virtqueue statistics of this kernel's virtio rings: adds, descriptors,\n"
+	"bytes, gets, add->get latency, in-flight depth, kicks, interrupts (spurious\n"
+	"ones too), gets per interrupt, callback enable/disable calls and buffers\n"
+	"completed out of submission order. Needs BTF and BPF fentry/fexit.\n"
+	"\n"
+	"Without --duration, prints a refreshing table every INTERVAL seconds\n"
+	"(default 1), COUNT times (default: until Ctrl-C).\n"
+	"\n"
+	"Options:\n"
+	"  -j, --json          JSON: one line per interval, or one summary with --duration\n"
+	"  -D, --duration S    trace for S seconds (or until SIGINT/SIGTERM), then print\n"
+	"                      one summary of the whole time (S may end in ms, s, m)\n"
+	"  -H, --hist          also print log2 histograms (latency, in-flight, batching)\n"
+	"  -d, --dev DEV       only device DEV (virtio index: 0 or virtio0)\n"
+	"  -q, --vq VQ         only virtqueue VQ (index, e.g. 1, or name, e.g. output.0)\n"
+	"  -v, --verbose       say which functions were attached or skipped; libbpf log\n"
+	"  -h, --help          this text\n"
+	"\n"
+	"Exit status: 0 ok, 1 runtime error (no BTF, BPF tracing not permitted, no\n"
+	"virtio device), 2 usage error.\n"
+	"\n"
+	"EXAMPLES:\n"
+	"    vqtrace                      # live table, refreshed every second\n"
+	"    vqtrace 5 3                  # three 5-second tables\n"
+	"    vqtrace -d virtio0 -q output.0 --hist 1   # one queue, with histograms\n"
+	"    vqtrace -j 1                 # one JSON line per second\n"
+	"    vqtrace --duration 10 -j     # one JSON summary after 10 s (what vqlab uses)\n";
+
+struct options {
+	bool json, hist, verbose;
+	double duration; /* 0: interval mode */
+	double interval;
+	long count; /* 0: forever */
+	int dev;    /* -1: all */
+	int vq;	    /* -1: all */
+	const char *vq_name;
+};
+
+static volatile sig_atomic_t exiting;
+
+static void on_signal(int sig)
+{
+	exiting = 1;
+}
+
+static bool verbose;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (!verbose && level != LIBBPF_WARN)
+		return 0;
+	if (!verbose)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "Error: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'vqtrace --help'.\n");
+	return 2;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int parse_dev(const char *s, int *out)
+{
+	uint64_t v;
+
+	if (!strncmp(s, "virtio", 6))
+		s += 6;
+	if (parse_u64(s, 0, 1000000, &v))
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
+
+/* 0, 2 (usage error, message printed), or 3 (--help printed). */
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "duration", required_argument, NULL, 'D' },
+		{ "hist", no_argument, NULL, 'H' },
+		{ "dev", required_argument, NULL, 'd' },
+		{ "vq", required_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	uint64_t v;
+	int c;
+
+	*o = (struct options){ .interval = 1, .dev = -1, .vq = -1 };
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":jD:Hd:q:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			o->json = true;
+			break;
+		case 'D':
+			if (parse_duration(optarg, &o->duration) || o->duration <= 0 ||
+			    o->duration > 1e7)
+				return usage_error("--duration: '%s' is not a duration > 0 (e.g. 10, 500ms, 2m)",
+						   optarg);
+			break;
+		case 'H':
+			o->hist = true;
+			break;
+		case 'd':
+			if (parse_dev(optarg, &o->dev))
+				return usage_error("--dev: '%s' is not a virtio device index (e.g. 0 or virtio0)",
+						   optarg);
+			break;
+		case 'q':
+			if (!parse_u64(optarg, 0, 65535, &v))
+				o->vq = (int)v;
+			else if (*optarg && strlen(optarg) < VQT_NAME_LEN)
+				o->vq_name = optarg;
+			else
+				return usage_error("--vq: '%s' is neither a vq index nor a vq name",
+						   optarg);
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 3;
+		case ':':
+			return usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc) {
+		if (o->duration)
+			return usage_error("'%s': INTERVAL and COUNT cannot be used with --duration",
+					   argv[optind]);
+		if (parse_duration(argv[optind], &o->interval) || o->interval < 0.01 ||
+		    o->interval > 1e6)
+			return usage_error("INTERVAL: '%s' is not a duration >= 10ms (e.g. 1, 500ms)",
+					   argv[optind]);
+		optind++;
+	}
+	if (optind < argc) {
+		if (parse_u64(argv[optind], 1, 1ULL << 40, &v))
+			return usage_error("COUNT: '%s' is not a number >= 1", argv[optind]);
+		o->count = (long)v;
+		optind++;
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+/* ---- snapshots of the maps ---- */
+
+struct queue_snap {
+	__u64 vq; /* kernel address: the key */
+	struct vqt_queue q;
+	struct vqt_stats s; /* summed over CPUs */
+	__u64 tokens;	    /* tracked buffers in flight (token table) */
+};
+
+struct snapshot {
+	struct queue_snap *v;
+	int n;
+	double t;
+	__u64 nr_slots;
+};
+
+static int cmp_queue(const void *a, const void *b)
+{
+	const struct queue_snap *x = a, *y = b;
+
+	if (x->q.dev_index != y->q.dev_index)
+		return x->q.dev_index < y->q.dev_index ? -1 : 1;
+	if (x->q.vq_index != y->q.vq_index)
+		return x->q.vq_index < y->q.vq_index ? -1 : 1;
+	return x->vq < y->vq ? -1 : x->vq > y->vq;
+}
+
+/* Read every queue and its per-CPU counters, summed. With @tokens, also count
+ * the token table per queue (a full scan: for summaries). 0 or -errno. */
+static int snapshot_read(struct vqtrace_bpf *skel, struct snapshot *snap, bool tokens)
+{
+	int qfd = bpf_map__fd(skel->maps.queues), sfd = bpf_map__fd(skel->maps.stats);
+	__u32 max_slots = bpf_map__max_entries(skel->maps.stats);
+	int ncpu = libbpf_num_possible_cpus(), ret = -ENOMEM, i, c;
+	struct vqt_stats *percpu = NULL;
+	__u64 key, *pkey = NULL;
+
+	snap->n = 0;
+	snap->t = now_s();
+	snap->nr_slots = skel->bss->nr_slots;
+	if (ncpu < 0)
+		return ncpu;
+	snap->v = calloc(VQT_MAX_VQS, sizeof(*snap->v));
+	percpu = calloc(ncpu, sizeof(*percpu));
+	if (!snap->v || !percpu)
+		goto out;
+	while (snap->n < VQT_MAX_VQS && !bpf_map_get_next_key(qfd, pkey, &key)) {
+		struct queue_snap *e = &snap->v[snap->n];
+
+		pkey = &key;
+		if (bpf_map_lookup_elem(qfd, &key, &e->q))
+			continue; /* just deleted: cannot happen, queues are never deleted */
+		e->vq = key;
+		if (!e->q.traced || e->q.slot >= max_slots)
+			continue;
+		if (bpf_map_lookup_elem(sfd, &e->q.slot, percpu)) {
+			ret = -errno;
+			goto out;
+		}
+		for (c = 0; c < ncpu; c++) {
+			const __u64 *src = (const __u64 *)&percpu[c];
+			__u64 *dst = (__u64 *)&e->s;
+
+			for (i = 0; i < (int)VQT_STATS_WORDS; i++)
+				dst[i] += src[i];
+		}
+		snap->n++;
+	}
+	if (tokens) {
+		int tfd = bpf_map__fd(skel->maps.tokens);
+		struct vqt_token_key tk, *ptk = NULL;
+
+		while (!bpf_map_get_next_key(tfd, ptk, &tk)) {
+			ptk = &tk;
+			for (i = 0; i < snap->n; i++)
+				if (snap->v[i].vq == tk.vq)
+					snap->v[i].tokens++;
+		}
+	}
+	qsort(snap->v, snap->n, sizeof(*snap->v), cmp_queue);
+	ret = 0;
+out:
+	free(percpu);
+	return ret;
+}
+
+static const struct queue_snap *snapshot_find(const struct snapshot *s, __u64 vq)
+{
+	int i;
+
+	for (i = 0; s && i < s->n; i++)
+		if (s->v[i].vq == vq)
+			return &s->v[i];
+	return NULL;
+}
+
+static bool queue_wanted(const struct options *o, const struct queue_snap *e)
+{
+	return !o->vq_name || !strcmp(o->vq_name, e->q.name);
+}
+
+/* ---- one output layer: every figure goes into a JSON object first; the
+ * text table and histograms are rendered from it ---- */
+
+static const char *layout_name(__u32 l)
+{
+	static const char *const names[] = { "split", "packed", "split_in_order",
+					     "packed_in_order" };
+
+	return l < sizeof(names) / sizeof(names[0]) ? names[l] : "unknown";
+}
+
+static const char *device_name(__u32 id)
+{
+	switch (id) {
+	case 1: return "net";
+	case 2: return "block";
+	case 3: return "console";
+	case 4: return "rng";
+	case 5: return "balloon";
+	case 8: return "scsi";
+	case 9: return "9p";
+	case 16: return "gpu";
+	case 18: return "input";
+	case 19: return "vsock";
+	case 26: return "fs";
+	default: return "other";
+	}
+}
+
+static int set_u64(json_t *o, const char *k, __u64 v)
+{
+	return json_object_set_new(o, k, json_integer((json_int_t)v));
+}
+
+static json_t *hist_obj(const __u64 *cur, const __u64 *prev, int n, json_t *extra_count,
+			json_t *extra_sum)
+{
+	__u64 d[VQT_LAT_SLOTS];
+	json_t *o = json_object();
+	int i;
+
+	for (i = 0; i < n; i++)
+		d[i] = cur[i] - (prev ? prev[i] : 0);
+	if (extra_count)
+		json_object_set_new(o, "count", extra_count);
+	if (extra_sum)
+		json_object_set_new(o, "sum", extra_sum);
+	json_object_set_new(o, "log2", log2hist_json((const uint64_t *)d, n));
+	return o;
+}
+
+/* The figures of one queue between @p (NULL: since the start) and @c. */
+static json_t *queue_json(const struct queue_snap *c, const struct queue_snap *p, bool summary)
+{
+	const struct vqt_stats *s = &c->s, *ps = p ? &p->s : NULL;
+	json_t *o = json_object(), *k;
+	char buf[64];
+	__u64 f = c->q.features;
+
+#define D(field) (s->field - (ps ? ps->field : 0))
+	json_object_set_new(o, "dev", json_integer(c->q.dev_index));
+	snprintf(buf, sizeof(buf), "virtio%d", c->q.dev_index);
+	json_object_set_new(o, "dev_name", json_string(buf));
+	set_u64(o, "device_id", c->q.device_id);
+	json_object_set_new(o, "device", json_string(device_name(c->q.device_id)));
+	set_u64(o, "vq", c->q.vq_index);
+	json_object_set_new(o, "name", json_stringn(c->q.name, strnlen(c->q.name, VQT_NAME_LEN)));
+	json_object_set_new(o, "layout", json_string(layout_name(c->q.layout)));
+	set_u64(o, "ring_size", c->q.ring_size);
+	snprintf(buf, sizeof(buf), "0x%016llx", (unsigned long long)f);
+	json_object_set_new(o, "features", json_string(buf));
+	json_object_set_new(o, "in_order", json_boolean(f >> F_IN_ORDER & 1));
+	json_object_set_new(o, "packed", json_boolean(f >> F_RING_PACKED & 1));
+	json_object_set_new(o, "event_idx", json_boolean(f >> F_EVENT_IDX & 1));
+	json_object_set_new(o, "indirect_desc", json_boolean(f >> F_INDIRECT_DESC & 1));
+	set_u64(o, "adds", D(adds));
+	set_u64(o, "add_errors", D(add_errors));
+	set_u64(o, "descs", D(descs));
+	set_u64(o, "bytes", D(bytes));
+	set_u64(o, "untracked_adds", D(untracked_adds));
+	set_u64(o, "gets", D(gets));
+	set_u64(o, "gets_untracked", D(gets_untracked));
+	set_u64(o, "gets_empty", D(gets_empty));
+	if (summary)
+		set_u64(o, "in_flight_end", c->tokens);
+	else
+		json_object_set_new(o, "in_flight", json_integer(c->q.in_flight));
+	set_u64(o, "completion_reorders", D(reorders));
+	json_object_set_new(o, "latency_ns",
+			    hist_obj(s->lat, ps ? ps->lat : NULL, VQT_LAT_SLOTS,
+				     json_integer(D(lat_count)), json_integer(D(lat_sum))));
+	json_object_set_new(o, "in_flight_at_add",
+			    hist_obj(s->depth, ps ? ps->depth : NULL, VQT_DEPTH_SLOTS, NULL, NULL));
+	set_u64(o, "kicks", D(notifies));
+	k = json_object();
+	set_u64(k, "notify", D(kick_prepare_notify));
+	set_u64(k, "suppressed", D(kick_prepare_suppressed));
+	json_object_set_new(o, "kick_prepare", k);
+	set_u64(o, "interrupts", D(interrupts));
+	set_u64(o, "spurious_interrupts", D(spurious));
+	json_object_set_new(o, "gets_per_interrupt",
+			    hist_obj(s->batch, ps ? ps->batch : NULL, VQT_BATCH_SLOTS, NULL, NULL));
+	set_u64(o, "enable_cb", D(enable_cb));
+	set_u64(o, "enable_cb_prepare", D(enable_cb_prepare));
+	set_u64(o, "enable_cb_delayed", D(enable_cb_delayed));
+	set_u64(o, "disable_cb", D(disable_cb));
+#undef D
+	return o;
+}
+
+static json_t *queues_json(const struct options *opt, const struct snapshot *cur,
+			   const struct snapshot *prev, bool summary)
+{
+	json_t *a = json_array();
+	int i;
+
+	for (i = 0; i < cur->n; i++) {
+		if (!queue_wanted(opt, &cur->v[i]))
+			continue;
+		json_array_append_new(a, queue_json(&cur->v[i], snapshot_find(prev, cur->v[i].vq),
+						    summary));
+	}
+	return a;
+}
+
+static __u64 jget(json_t *q, const char *k)
+{
+	return (__u64)json_integer_value(json_object_get(q, k));
+}
+
+static void print_table(FILE *f, json_t *report, bool hist)
+{
+	json_t *queues = json_object_get(report, "queues"), *q;
+	size_t i;
+
+	fprintf(f, "%-8s %3s %-12s %-15s %5s %9s %9s %5s %9s %7s %7s %5s %6s\n", "DEV", "VQ",
+		"NAME", "LAYOUT", "RING", "ADDS", "GETS", "INFL", "AVG_LAT", "KICKS", "IRQS",
+		"SPUR", "REORD");
+	json_array_foreach(queues, i, q) {
+		json_t *lat = json_object_get(q, "latency_ns");
+		__u64 cnt = jget(lat, "count"), sum = jget(lat, "sum");
+		json_t *infl = json_object_get(q, "in_flight");
+		char avg[32];
+
+		if (!infl)
+			infl = json_object_get(q, "in_flight_end");
+		if (cnt)
+			snprintf(avg, sizeof(avg), "%.1fus", sum / 1e3 / cnt);
+		else
+			snprintf(avg, sizeof(avg), "-");
+		fprintf(f, "%-8s %3llu %-12.12s %-15s %5llu %9llu %9llu %5lld %9s %7llu %7llu %5llu %6llu\n",
+			json_string_value(json_object_get(q, "dev_name")),
+			(unsigned long long)jget(q, "vq"),
+			json_string_value(json_object_get(q, "name")),
+			json_string_value(json_object_get(q, "layout")),
+			(unsigned long long)jget(q, "ring_size"), (unsigned long long)jget(q, "adds"),
+			(unsigned long long)jget(q, "gets"), (long long)json_integer_value(infl), avg,
+			(unsigned long long)jget(q, "kicks"), (unsigned long long)jget(q, "interrupts"),
+			(unsigned long long)jget(q, "spurious_interrupts"),
+			(unsigned long long)jget(q, "completion_reorders"));
+	}
+	if (!hist)
+		return;
+	json_array_foreach(queues, i, q) {
+		static const struct {
+			const char *member, *title, *unit;
+		} h[] = {
+			{ "latency_ns", "add->get latency", "nsecs" },
+			{ "in_flight_at_add", "buffers in flight after each add", "buffers" },
+			{ "gets_per_interrupt", "gets between interrupts", "gets" },
+		};
+		size_t j, k;
+
+		for (j = 0; j < sizeof(h) / sizeof(h[0]); j++) {
+			json_t *a = json_object_get(json_object_get(q, h[j].member), "log2"), *v;
+			uint64_t vals[VQT_LAT_SLOTS] = { 0 };
+
+			if (!json_array_size(a))
+				continue;
+			json_array_foreach(a, k, v) {
+				if (k < VQT_LAT_SLOTS)
+					vals[k] = (uint64_t)json_integer_value(v);
+			}
+			fprintf(f, "\n%s %s (%s): %s\n",
+				json_string_value(json_object_get(q, "dev_name")),
+				json_string_value(json_object_get(q, "name")),
+				json_string_value(json_object_get(q, "layout")), h[j].title);
+			log2hist_print(f, vals, VQT_LAT_SLOTS, h[j].unit);
+		}
+	}
+}
+
+/* ---- set-up ---- */
+
+/* Program name -> kernel function, from the section name ("fexit/NAME"). */
+static const char *prog_func(const struct bpf_program *p)
+{
+	const char *sec = bpf_program__section_name(p), *slash = strchr(sec, '/');
+
+	return slash ? slash + 1 : sec;
+}
+
+static bool func_exists(struct btf *vmlinux, struct btf *mod, const char *name)
+{
+	if (vmlinux && btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) >= 0)
+		return true;
+	return mod && btf__find_by_name_kind(mod, name, BTF_KIND_FUNC) >= 0;
+}
+
+static int count_virtio_devices(void)
+{
+	DIR *d = opendir("/sys/bus/virtio/devices");
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void explain_bpf_error(const char *what, int err)
+{
+	fprintf(stderr, "Error: %s: %s\n", what, strerror(err < 0 ? -err : err));
+	if ((err == -EPERM || err == -EACCES) && geteuid() != 0)
+		fprintf(stderr, "vqtrace needs root (CAP_BPF and CAP_PERFMON).\n");
+	else if (err == -EPERM || err == -EACCES)
+		fprintf(stderr, "This kernel does not permit BPF tracing programs (fentry/fexit), not even to\n"
+				"root: a lockdown or security policy forbids them. Run vqtrace inside a guest\n"
+				"whose kernel allows them (e.g. a vqlab guest).\n");
+	else if (err == -EOPNOTSUPP || err == -524 /* ENOTSUPP */ || err == -EINVAL ||
+		 err == -ENOENT)
+		fprintf(stderr, "This kernel cannot attach BPF tracing programs (fentry/fexit need BPF\n"
+				"trampolines: CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS). Run vqtrace inside a\n"
+				"guest whose kernel allows them (e.g. a vqlab guest). -v shows libbpf's log.\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct snapshot prev = { 0 }, cur = { 0 };
+	struct btf *vmlinux_btf = NULL, *mod_btf = NULL;
+	struct vqtrace_bpf *skel = NULL;
+	struct bpf_program *prog;
+	json_t *attached = NULL, *skipped = NULL;
+	struct options o;
+	struct utsname uts;
+	bool have_add = false, have_get = false;
+	double t0, deadline;
+	struct bpf_link *links[64];
+	int nr_links = 0, ret = 1, err, i;
+	long n = 0;
+
+	err = parse_args(argc, argv, &o);
+	if (err == 3)
+		return 0;
+	if (err)
+		return err;
+	verbose = o.verbose;
+	libbpf_set_print(libbpf_print);
+	uname(&uts);
+
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		fprintf(stderr, "Error: this kernel has no BTF (/sys/kernel/btf/vmlinux: %s); vqtrace needs\n"
+				"a kernel built with CONFIG_DEBUG_INFO_BTF=y\n", strerror(errno));
+		goto cleanup;
+	}
+	vmlinux_btf = btf__load_vmlinux_btf();
+	if (!vmlinux_btf) {
+		fprintf(stderr, "Error: cannot read the kernel's BTF: %s\n", strerror(errno));
+		goto cleanup;
+	}
+	/* virtio_ring built as a module has its own BTF. */
+	if (!access("/sys/kernel/btf/virtio_ring", R_OK))
+		mod_btf = btf__load_module_btf("virtio_ring", vmlinux_btf);
+
+	skel = vqtrace_bpf__open();
+	if (!skel) {
+		fprintf(stderr, "Error: cannot open the BPF object: %s\n", strerror(errno));
+		goto cleanup;
+	}
+	skel->rodata->targ_dev = o.dev;
+	skel->rodata->targ_vq = o.vq;
+
+	attached = json_array();
+	skipped = json_array();
+	bpf_object__for_each_program(prog, skel->obj) {
+		const char *fn = prog_func(prog);
+
+		if (func_exists(vmlinux_btf, mod_btf, fn)) {
+			if (!strncmp(fn, "virtqueue_add", 13))
+				have_add = true;
+			if (!strcmp(fn, "virtqueue_get_buf_ctx"))
+				have_get = true;
+			continue;
+		}
+		bpf_program__set_autoload(prog, false);
+		json_array_append_new(skipped, json_string(fn));
+		if (verbose)
+			fprintf(stderr, "vqtrace: %s is not in this kernel: skipped\n", fn);
+	}
+	if (!have_add || !have_get) {
+		fprintf(stderr, "Error: this kernel's BTF has no virtqueue_add_* / virtqueue_get_buf_ctx:\n"
+				"virtio_ring is neither built in nor loaded (modprobe virtio_ring, or load a\n"
+				"virtio driver first)\n");
+		goto cleanup;
+	}
+
+	err = vqtrace_bpf__load(skel);
+	if (err) {
+		explain_bpf_error("cannot load the BPF programs", err);
+		goto cleanup;
+	}
+	bpf_object__for_each_program(prog, skel->obj) {
+		struct bpf_link *link;
+
+		if (!bpf_program__autoload(prog) || nr_links >= (int)(sizeof(links) / sizeof(links[0])))
+			continue;
+		link = bpf_program__attach(prog);
+		if (!link) {
+			char what[128];
+
+			err = -errno;
+			snprintf(what, sizeof(what), "cannot attach to %s", prog_func(prog));
+			explain_bpf_error(what, err);
+			goto cleanup;
+		}
+		links[nr_links++] = link;
+		if (verbose)
+			fprintf(stderr, "vqtrace: attached %s\n", prog_func(prog));
+		json_array_append_new(attached, json_string(prog_func(prog)));
+	}
+	if (!count_virtio_devices()) {
+		fprintf(stderr, "Error: no virtio device (/sys/bus/virtio/devices is empty)\n");
+		goto cleanup;
+	}
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	fprintf(stderr, "Tracing virtqueues... Hit Ctrl-C to end.\n");
+
+	t0 = now_s();
+	if (snapshot_read(skel, &prev, false))
+		goto cleanup;
+	deadline = o.duration ? t0 + o.duration : 0;
+	while (!exiting) {
+		double step = o.duration ? deadline - now_s() : o.interval;
+		struct timespec ts;
+		json_t *report;
+
+		if (step > 0) {
+			if (o.duration && step > 0.2)
+				step = 0.2; /* wake up for the deadline and signals */
+			ts.tv_sec = (time_t)step;
+			ts.tv_nsec = (long)((step - ts.tv_sec) * 1e9);
+			nanosleep(&ts, NULL);
+		}
+		if (o.duration) {
+			if (now_s() < deadline && !exiting)
+				continue;
+			break;
+		}
+		err = snapshot_read(skel, &cur, false);
+		if (err) {
+			fprintf(stderr, "Error: cannot read the maps: %s\n", strerror(-err));
+			goto cleanup;
+		}
+		report = json_object();
+		json_object_set_new(report, "schema", json_integer(SCHEMA));
+		json_object_set_new(report, "time_s", json_real(cur.t - t0));
+		json_object_set_new(report, "interval_s", json_real(cur.t - prev.t));
+		json_object_set_new(report, "queues", queues_json(&o, &cur, &prev, false));
+		if (o.json) {
+			json_dumpf(report, stdout, JSON_COMPACT);
+			fputc('\n', stdout);
+		} else {
+			if (isatty(STDOUT_FILENO))
+				fputs("\033[H\033[2J", stdout);
+			printf("%s  interval %.1fs\n", uts.release, cur.t - prev.t);
+			print_table(stdout, report, o.hist);
+			putchar('\n');
+		}
+		fflush(stdout);
+		json_decref(report);
+		free(prev.v);
+		prev = cur;
+		cur.v = NULL;
+		if (o.count && ++n >= o.count)
+			break;
+	}
+
+	if (o.duration) {
+		json_t *report = json_object();
+
+		err = snapshot_read(skel, &cur, true);
+		if (err) {
+			fprintf(stderr, "Error: cannot read the maps: %s\n", strerror(-err));
+			json_decref(report);
+			goto cleanup;
+		}
+		json_object_set_new(report, "schema", json_integer(SCHEMA));
+		json_object_set_new(report, "duration_s", json_real(cur.t - t0));
+		json_object_set_new(report, "kernel_release", json_string(uts.release));
+		json_object_set_new(report, "programs", json_incref(attached));
+		json_object_set_new(report, "skipped_programs", json_incref(skipped));
+		set_u64(report, "queues_not_counted",
+			cur.nr_slots > bpf_map__max_entries(skel->maps.stats)
+				? cur.nr_slots - bpf_map__max_entries(skel->maps.stats)
+				: 0);
+		json_object_set_new(report, "queues", queues_json(&o, &cur, NULL, true));
+		if (o.json) {
+			json_dumpf(report, stdout, JSON_COMPACT);
+			fputc('\n', stdout);
+		} else {
+			printf("%s  %.1fs\n", uts.release, cur.t - t0);
+			print_table(stdout, report, o.hist);
+		}
+		fflush(stdout);
+		json_decref(report);
+	}
+	ret = 0;
+cleanup:
+	for (i = 0; i < nr_links; i++)
+		bpf_link__destroy(links[i]);
+	free(prev.v);
+	free(cur.v);
+	json_decref(attached);
+	json_decref(skipped);
+	vqtrace_bpf__destroy(skel);
+	btf__free(mod_btf);
+	btf__free(vmlinux_btf);
+	return ret;
+}
