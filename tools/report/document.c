@@ -488,6 +488,9 @@ static void emit_sections(struct doc *d, struct emitter *e)
 
 		e_h(e, 2, "%s", jstr(s, "title"));
 		e_p(e, "%s", jstr(s, "intro"));
+		g = json_array_get(json_object_get(s, "groups"), 0);
+		if (g && *jstr(g, "constant"))
+			e_p(e, "The same in every cell compared here: %s.", jstr(g, "constant"));
 		json_array_foreach(json_object_get(s, "groups"), j, g) {
 			struct table *t = pivot_table(g, 1);
 

@@ -14,9 +14,40 @@ static const char *col_name(const json_t *cmp, const json_t *side,
 	return v ? v : fallback;
 }
 
+/* Axes with one value across all compared cells: stated once, not in every
+ * table label. { axis: value } */
+static json_t *constant_axes(const json_t *cmp)
+{
+	json_t *vals = json_object(), *item, *out = json_object(), *v;
+	const char *k;
+	size_t i;
+
+	json_array_foreach(json_object_get(cmp, "comparisons"), i, item)
+		json_object_foreach(json_object_get(item, "axes"), k, v) {
+			json_t *seen = json_object_get(vals, k);
+
+			if (!seen)
+				json_object_set(vals, k, v);
+			else if (!json_equal(seen, v))
+				json_object_set_new(vals, k, json_string("\x1f(varies)"));
+		}
+	json_object_foreach(vals, k, v)
+		if (!json_is_string(v) || strcmp(json_string_value(v), "\x1f(varies)"))
+			json_object_set(out, k, v);
+	/* An axis some cells lack varies too. */
+	json_array_foreach(json_object_get(cmp, "comparisons"), i, item)
+		json_object_foreach(vals, k, v)
+			if (!json_object_get(json_object_get(item, "axes"), k))
+				json_object_del(out, k);
+	json_decref(vals);
+	return out;
+}
+
 json_t *pivot_build(const json_t *cmp)
 {
 	json_t *groups = json_array(), *gidx = json_object(), *item;
+	json_t *fixed = constant_axes(cmp);
+	char *fixed_label = axes_label(fixed, PIVOT_ROW_AXIS);
 	const char *base = json_string_value(json_object_get(cmp, "base"));
 	const char *cand = NULL;
 	size_t i;
@@ -40,14 +71,22 @@ json_t *pivot_build(const json_t *cmp)
 
 		g = json_object_get(gidx, key);
 		if (!g) {
-			char *label = axes_label(axes, PIVOT_ROW_AXIS);
-			json_t *gaxes = json_deep_copy(axes);
+			json_t *gaxes = json_deep_copy(axes), *shown;
+			const char *k;
+			json_t *v;
+			char *label;
 
 			json_object_del(gaxes, PIVOT_ROW_AXIS);
-			g = json_pack("{s:s, s:o, s:s, s:s?, s:[], s:[], s:{}}", "label",
+			shown = json_deep_copy(gaxes);
+			json_object_foreach(fixed, k, v)
+				json_object_del(shown, k);
+			label = axes_label(shown, NULL);
+			json_decref(shown);
+			g = json_pack("{s:s, s:o, s:s, s:s?, s:s, s:[], s:[], s:{}}", "label",
 				      label && *label ? label : "all cells",
 				      "axes", gaxes, "base", base ? base : "baseline",
 				      "axis", json_string_value(json_object_get(cmp, "axis")),
+				      "constant", fixed_label ? fixed_label : "",
 				      "columns", "rows", "index");
 			free(label);
 			json_array_append_new(groups, g);
@@ -94,6 +133,8 @@ json_t *pivot_build(const json_t *cmp)
 	json_array_foreach(groups, i, item)
 		json_object_del(item, "index");
 	json_decref(gidx);
+	json_decref(fixed);
+	free(fixed_label);
 	return groups;
 }
 
@@ -183,6 +224,10 @@ void pivot_print_text(const json_t *cmp, FILE *f)
 	fprintf(f, "mean \u00b1 half-width of the %g%% CI; Welch's t-test; a change is called when p < %g and |change| > %g%%\n",
 		100 * json_num_get(cmp, "confidence"), json_num_get(cmp, "alpha"),
 		json_num_get(cmp, "threshold_pct"));
+	g = json_array_get(groups, 0);
+	if (g && *json_string_value(json_object_get(g, "constant")))
+		fprintf(f, "the same in every cell: %s\n",
+			json_string_value(json_object_get(g, "constant")));
 	json_array_foreach(groups, i, g) {
 		struct table *t = pivot_table(g, 1);
 
