@@ -114,6 +114,20 @@ clean:
 	$(call msg,CLEAN,$(OUT))
 	$(Q)rm -rf $(OUT)
 
+# --- kernel-patches/: guest kernels at every point of the in-order series ---
+# Not part of `all` or `check` (full builds take minutes each; see
+# kernel-patches/README.md). Builds, and caches, a kernel at each prefix
+# 0..N of kernel-patches/series with KERNEL_CONFIG; KERNEL_TARGET=FILE
+# (e.g. drivers/virtio/virtio_ring.o) only compiles that file at each prefix.
+KERNEL_CONFIG ?= lab+retpoline-on
+.PHONY: kernel-bisect
+kernel-bisect:
+	$(Q)n=$$(sed -e 's/#.*//' -e '/^[[:space:]]*$$/d' kernel-patches/series | wc -l); \
+	for i in $$(seq 0 $$n); do \
+		scripts/kernel-build.sh --upto $$i --config $(KERNEL_CONFIG) \
+			$(if $(KERNEL_TARGET),--target $(KERNEL_TARGET)) || exit 1; \
+	done
+
 -include $(wildcard $(OUT)/*.d $(OUT)/lib/*.d $(OUT)/report/*.d $(OUT)/lab/*.d $(OUT)/tests/*.d)
 
 # ---- vqicount: the QEMU TCG plugin (plugin/, docs/icount.md) ----------------

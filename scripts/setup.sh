@@ -34,6 +34,7 @@ base_pkgs=(
 	iproute2 ethtool curl dpkg-dev
 	chromium fonts-dejavu-core
 	libglib2.0-dev jq
+	ccache flex bison bc libssl-dev dwarves
 )
 # Packages that must come from bookworm-backports.
 bp_pkgs=(qemu-system-x86 qemu-utils libvirt-daemon-system libvirt-clients libvirt-dev)
