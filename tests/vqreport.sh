@@ -42,6 +42,17 @@ grep_out "planted +5% with --threshold 8%: PASS" '^PASS: 0 regression'
 expect_rc "planted -5% (swapped runs): regress exits 1" 1 "$V" regress --baseline "$tmp/plus5" --candidate "$tmp/base"
 grep_out "planted -5%: pps is the regression now" '^regression: pps in '
 
+# The same comparison as a report section (md --baseline), with its summary.
+expect_rc "md --baseline: report of two runs" 0 "$V" -j md "$tmp/plus5" --baseline "$tmp/base" --no-plots -o "$tmp/ba"
+jcheck "md --baseline: first section compares the runs" 'd["sections"][0] == {"axis": "run", "base": "base"}'
+grep_out "md --baseline: summary counts 4 regressions, 4 improvements" '^\| Against run base \(baseline\) \| 4 \| 4 \| 0 \| 0 \| 0 \|$' "$tmp/ba/report.md"
+[ "$(grep -c '^| Against run base (baseline) | .* | regression |$' "$tmp/ba/report.md")" = 4 ] &&
+	ok "md --baseline: the 4 regressions listed under 'Changes called'" || bad "md --baseline: called regressions not listed"
+# Runs under different accelerators: compared, with a warning.
+"$gen" "$tmp/kvm" --seed 2 --accel kvm >/dev/null
+expect_rc "tcg vs kvm run: regress" 0 "$V" regress --baseline "$tmp/base" --candidate "$tmp/kvm"
+grep_out "tcg vs kvm run: warns that the accelerator differs" 'Warning: the baseline ran under tcg and the candidate under kvm' "$tmp/err"
+
 # --- +0.5%: inside 2% CV noise, not called.
 "$gen" "$tmp/plus05" --seed 3 --effect ring=split:0.5 >/dev/null
 expect_rc "+0.5% within noise: regress exits 0" 0 "$V" -j regress --baseline "$tmp/base" --candidate "$tmp/plus05" --threshold 3%

@@ -38,9 +38,9 @@ static void usage(FILE *f)
 "       vqreport compare RUN --by AXIS=BASE\n"
 "       vqreport compare RUN_A RUN_B\n"
 "       vqreport regress --baseline RUN_A --candidate RUN_B [--threshold PCT]\n"
-"       vqreport html RUN [-o DIR] [--by AXIS=BASE] [--no-plots]\n"
-"       vqreport md RUN [-o DIR] [--by AXIS=BASE] [--no-plots]\n"
-"       vqreport report RUN [-o DIR]        (html and md)\n"
+"       vqreport html RUN [-o DIR] [--by AXIS=BASE] [--baseline RUN_A] [--no-plots]\n"
+"       vqreport md RUN [-o DIR] [--by AXIS=BASE] [--baseline RUN_A] [--no-plots]\n"
+"       vqreport report RUN [-o DIR] [...]  (html and md)\n"
 "       vqreport help\n"
 "\n"
 "Statistics of vqlab results folders (results/<run-id>/): mean, standard\n"
@@ -56,7 +56,8 @@ static void usage(FILE *f)
 "      --by AXIS=BASE    compare the cells of one run along AXIS against BASE\n"
 "      --threshold PCT   smallest |%% change| that is called (default 3%%)\n"
 "      --alpha A         significance level (default 0.05)\n"
-"      --baseline RUN    regress: the reference run\n"
+"      --baseline RUN    regress: the reference run; html/md/report: add a\n"
+"                        section comparing RUN's cells with this run's\n"
 "      --candidate RUN   regress: the run under test\n"
 "  -o, --output DIR      html/md/report: where to write (default RUN/report)\n"
 "      --no-plots        html/md/report: tables only, no gnuplot\n"
@@ -71,7 +72,8 @@ static void usage(FILE *f)
 "  vqreport compare results/before results/after --threshold 2%%\n"
 "  vqreport regress --baseline results/before --candidate results/after --threshold 3%%\n"
 "  vqreport -j regress --baseline results/before --candidate results/after\n"
-"  vqreport report results/20261121-130000-seed && xdg-open results/20261121-130000-seed/report/report.html\n");
+"  vqreport report results/20261121-130000-seed && xdg-open results/20261121-130000-seed/report/report.html\n"
+"  vqreport md results/after --baseline results/before -o /tmp/before-after\n");
 }
 
 /* Errors: "Error: ..." on stderr, or {"error": "..."} on stdout under -j. */
@@ -422,7 +424,7 @@ static int write_documents(int argc, char **argv, unsigned int formats)
 	json_t *res = NULL;
 	char *err = NULL, *axis = NULL;
 	const char *base;
-	struct run r;
+	struct run r, base_run;
 	int ret = 1;
 
 	if (argc != 1) {
@@ -434,8 +436,20 @@ static int write_documents(int argc, char **argv, unsigned int formats)
 		return EXIT_USAGE;
 	}
 	free(axis);
-	if (load(argv[0], &r))
+	if (opt.candidate) {
+		error("html/md/report take RUN [--baseline RUN_A]; --candidate belongs to regress");
+		return EXIT_USAGE;
+	}
+	if (opt.baseline) {
+		if (load(opt.baseline, &base_run))
+			return 1;
+		d.baseline = &base_run;
+	}
+	if (load(argv[0], &r)) {
+		if (d.baseline)
+			run_free(&base_run);
 		return 1;
+	}
 	if (document_write(&r, &d, &res, &err)) {
 		error("%s", err ? err : "cannot write the report");
 		goto cleanup;
@@ -459,6 +473,8 @@ cleanup:
 	json_decref(res);
 	free(err);
 	run_free(&r);
+	if (d.baseline)
+		run_free(&base_run);
 	return ret;
 }
 

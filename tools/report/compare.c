@@ -433,6 +433,19 @@ json_t *model_compare_runs(const struct run *a, const struct run *b,
 	}
 	json_array_extend(warnings, a->warnings);
 	json_array_extend(warnings, b->warnings);
+	{
+		const char *xa = json_string_value(json_object_get(a->info, "accel"));
+		const char *xb = json_string_value(json_object_get(b->info, "accel"));
+		char *w = NULL;
+
+		/* A TCG run against a KVM run measures the accelerator. */
+		if (xa && xb && strcmp(xa, xb) &&
+		    asprintf(&w, "the baseline ran under %s and the candidate under %s: the changes below mostly measure the accelerator",
+			     xa, xb) >= 0) {
+			json_array_append_new(warnings, json_string(w));
+			free(w);
+		}
+	}
 	json_object_set_new(m, "comparisons", items);
 	json_object_set_new(m, "unmatched", unmatched);
 	json_object_set_new(m, "counts", counts);

@@ -213,8 +213,9 @@ static const char *section_intro(const char *axis)
 	return "Cells that differ only by this axis, against the base value.";
 }
 
-static char *plot_title(const char *metric, const json_t *cmp, const json_t *g)
+static char *plot_title(const char *metric, const json_t *g)
 {
+	const char *axis = json_string_value(json_object_get(g, "axis"));
 	char *s = NULL, *cols = NULL, *tmp;
 	json_t *c;
 	size_t i;
@@ -226,8 +227,8 @@ static char *plot_title(const char *metric, const json_t *cmp, const json_t *g)
 		free(cols);
 		cols = tmp;
 	}
-	if (asprintf(&s, "%s: %s=%s vs %s [%s]; bars: mean, whiskers: 95%% CI", metric,
-		     json_string_value(json_object_get(cmp, "axis")),
+	if (asprintf(&s, "%s: %s%s%s vs %s [%s]; bars: mean, whiskers: 95%% CI", metric,
+		     axis ? axis : "", axis ? "=" : "",
 		     json_string_value(json_object_get(g, "base")), cols ? cols : "",
 		     json_string_value(json_object_get(g, "label"))) < 0)
 		s = NULL;
@@ -235,19 +236,13 @@ static char *plot_title(const char *metric, const json_t *cmp, const json_t *g)
 	return s;
 }
 
-static int build_section(struct doc *d, const char *axis, const char *base)
+/* Pivot tables and one bar chart per group and metric of a comparison. */
+static void add_section(struct doc *d, json_t *cmp, const char *axis,
+			const char *base, const char *title, const char *intro)
 {
-	char *err = NULL, *title = NULL;
-	json_t *cmp, *groups, *g;
+	json_t *groups = pivot_build(cmp), *g;
 	size_t i;
 
-	cmp = model_compare_axis(d->r, axis, base, &d->o->cmp, &err);
-	if (!cmp) {
-		json_array_append_new(d->errors, json_string(err ? err : "out of memory"));
-		free(err);
-		return -EINVAL;
-	}
-	groups = pivot_build(cmp);
 	json_array_foreach(groups, i, g) {
 		json_t *plots = json_array(), *seen = json_object(), *row;
 		size_t j;
@@ -260,7 +255,7 @@ static int build_section(struct doc *d, const char *axis, const char *base)
 			if (!d->o->plots || json_object_get(seen, metric))
 				continue;
 			json_object_set_new(seen, metric, json_true());
-			t = plot_title(metric, cmp, g);
+			t = plot_title(metric, g);
 			name = plot_bars(&d->ps, t ? t : metric, g, metric);
 			if (name)
 				json_array_append_new(plots, json_pack("{s:s, s:s}", "name", name,
@@ -270,15 +265,43 @@ static int build_section(struct doc *d, const char *axis, const char *base)
 		json_object_set_new(g, "plots", plots);
 		json_decref(seen);
 	}
+	json_array_append_new(d->sections,
+		json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "axis", axis, "base", base,
+			  "title", title, "intro", intro, "cmp", cmp, "groups", groups));
+}
+
+static int build_section(struct doc *d, const char *axis, const char *base)
+{
+	char *err = NULL, *title = NULL;
+	json_t *cmp;
+
+	cmp = model_compare_axis(d->r, axis, base, &d->o->cmp, &err);
+	if (!cmp) {
+		json_array_append_new(d->errors, json_string(err ? err : "out of memory"));
+		free(err);
+		return -EINVAL;
+	}
 	if (asprintf(&title, "%s: %s (baseline) vs %s", axis, base,
 		     axis_rank(axis) == 0 ? "on" : "the other values") < 0)
 		title = NULL;
-	json_array_append_new(d->sections,
-		json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "axis", axis, "base", base,
-			  "title", title ? title : axis, "intro", section_intro(axis),
-			  "cmp", cmp, "groups", groups));
+	add_section(d, cmp, axis, base, title ? title : axis, section_intro(axis));
 	free(title);
 	return 0;
+}
+
+/* This run's cells against the cells with the same axes in another run. */
+static void build_runs_section(struct doc *d)
+{
+	const struct run *b = d->o->baseline;
+	json_t *cmp = model_compare_runs(b, d->r, &d->o->cmp);
+	const char *id = json_string_value(json_object_get(json_object_get(cmp, "baseline_run"), "id"));
+	char *title = NULL;
+
+	if (asprintf(&title, "Against run %s (baseline)", id ? id : b->dir) < 0)
+		title = NULL;
+	add_section(d, cmp, "run", id ? id : b->dir, title ? title : "Against the baseline run",
+		    "Each cell of this run against the cell with the same axes in the baseline run (e.g. a kernel or QEMU before and after a change, measured in two runs). Runs measured at different times share less than cells interleaved in one run: prefer an axis within one run when the change can be expressed as one.");
+	free(title);
 }
 
 static const struct cell *cell_by_id(const struct run *r, const char *id)
@@ -358,10 +381,16 @@ static void build_trace(struct doc *d)
 	d->trace = json_pack("{s:[]}", "plots");
 	if (!d->o->plots)
 		return;
-	/* Off against on when the run has in_order, else the first section. */
-	json_array_foreach(d->sections, i, s)
-		if (!sec || !strcmp(json_string_value(json_object_get(s, "axis")), "in_order"))
+	/* Off against on when the run has in_order, else the first section
+	 * within this run (a baseline run's cells are not at hand here). */
+	json_array_foreach(d->sections, i, s) {
+		const char *axis = json_string_value(json_object_get(s, "axis"));
+
+		if (!strcmp(axis, "run"))
+			continue;
+		if (!sec || !strcmp(axis, "in_order"))
 			sec = s;
+	}
 	if (sec) {
 		json_t *cmp = json_object_get(sec, "cmp");
 		const char *axis = json_string_value(json_object_get(cmp, "axis"));
@@ -476,6 +505,69 @@ static void emit_facts(struct doc *d, struct emitter *e)
 		else if (maxn == 0)
 			e_p(e, "This run has no successful sample yet: there is nothing to average.");
 	}
+}
+
+/* Verdict counts per section, then every called change in one list: what a
+ * reader of a mailing-list post looks for first. */
+static void emit_summary(struct doc *d, struct emitter *e)
+{
+	struct table *t, *called;
+	json_t *s, *item, *m;
+	size_t i, j, k, ncalled = 0;
+
+	if (!json_array_size(d->sections))
+		return;
+	t = table_new(6, 0x3e);
+	called = table_new(7, 0x38);
+	e_h(e, 2, "Summary");
+	table_addf(t, "comparison\tregression\timprovement\tno significant change\tinsufficient data\tsignificant, no direction");
+	table_addf(called, "comparison\tcells\tmetric\tbaseline\tcandidate\tchange\tverdict");
+	json_array_foreach(d->sections, i, s) {
+		const json_t *cmp = json_object_get(s, "cmp");
+		const json_t *c = json_object_get(cmp, "counts");
+
+		table_addf(t, "%s\t%lld\t%lld\t%lld\t%lld\t%lld", jstr(s, "title"),
+			   (long long)json_integer_value(json_object_get(c, "regression")),
+			   (long long)json_integer_value(json_object_get(c, "improvement")),
+			   (long long)json_integer_value(json_object_get(c, "none")),
+			   (long long)json_integer_value(json_object_get(c, "insufficient")),
+			   (long long)json_integer_value(json_object_get(c, "changed")));
+		json_array_foreach(json_object_get(cmp, "comparisons"), j, item)
+			json_array_foreach(json_object_get(item, "metrics"), k, m) {
+				const char *v = jstr(m, "verdict"), *bv, *cv;
+				char b[3][NUMFMT_LEN], *label;
+
+				if (strcmp(v, "regression") && strcmp(v, "improvement") &&
+				    strcmp(v, "changed"))
+					continue;
+				if (++ncalled > 60)
+					continue;
+				bv = json_string_value(json_object_get(json_object_get(item, "baseline"), "value"));
+				cv = json_string_value(json_object_get(json_object_get(item, "candidate"), "value"));
+				label = axes_label(json_object_get(item, "axes"), NULL);
+				table_addf(called, "%s\t%s\t%s (%s)\t%s%s%s\t%s%s%s\t%s\t%s",
+					   jstr(s, "title"), label ? label : "",
+					   jstr(m, "name"), jstr(m, "unit"),
+					   bv ? bv : "", bv ? ": " : "",
+					   fmt_num(b[0], json_num_get(json_object_get(m, "baseline"), "mean")),
+					   cv ? cv : "", cv ? ": " : "",
+					   fmt_num(b[1], json_num_get(json_object_get(m, "candidate"), "mean")),
+					   fmt_pct(b[2], json_num_get(m, "change_pct")),
+					   verdict_words(v));
+				free(label);
+			}
+	}
+	e_table(e, t);
+	if (ncalled) {
+		e_p(e, "Changes called (p < %g and |change| > %g%%)%s:", d->o->cmp.alpha,
+		    d->o->cmp.threshold_pct, ncalled > 60 ? ", the first 60" : "");
+		e_table(e, called);
+	} else {
+		e_p(e, "No change is both significant (p < %g) and larger than %g%% in this report.",
+		    d->o->cmp.alpha, d->o->cmp.threshold_pct);
+	}
+	table_free(t);
+	table_free(called);
 }
 
 static void emit_sections(struct doc *d, struct emitter *e)
@@ -648,6 +740,7 @@ static int write_one(struct doc *d, int html, char **out_path)
 	if (html)
 		fputs(html_head, e.f);
 	emit_facts(d, &e);
+	emit_summary(d, &e);
 	emit_sections(d, &e);
 	emit_trace(d, &e);
 	emit_cells(d, &e);
@@ -700,6 +793,8 @@ int document_write(const struct run *r, const struct document_opts *o,
 	if (ret)
 		goto cleanup;
 	d.show = model_show(r, o->cmp.conf);
+	if (o->baseline)
+		build_runs_section(&d);
 	if (o->by) {
 		char *axis = strndup(o->by, strcspn(o->by, "="));
 

@@ -22,6 +22,8 @@ struct document_opts {
 	int plots;		/* 0: no gnuplot (tables only) */
 	/* Explicit section "AXIS=BASE" instead of one per varying axis. */
 	const char *by;
+	/* Also compare every cell with the same cell of this run. */
+	const struct run *baseline;
 };
 
 /* Write the report. On success *result holds { dir, html, md, sections,
