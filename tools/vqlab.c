@@ -170,21 +170,33 @@ static int kernel_resolve(const char *spec, struct kernel *k, char *err, size_t 
 	return 0;
 }
 
-static int kernel_initramfs(struct kernel *k, const char *run_dir, int idx, char *err,
+/* The initramfs goes to the cache, not the run folder: QEMU runs as an
+ * unprivileged user that may not reach a private results folder. run.json
+ * keeps its size and SHA-256 instead. */
+static int kernel_initramfs(struct kernel *k, const char *run_id, int idx, char *err,
 			    size_t errlen)
 {
-	char script[PATH_MAX + 32], out[2048], odir[PATH_MAX + 8];
+	char script[PATH_MAX + 32], out[2048], odir[PATH_MAX + 8], dir[PATH_MAX + 16];
 	const char *argv[] = { script, k->dir, k->initrd, NULL };
+	const char *sum[] = { "sha256sum", k->initrd, NULL };
+	struct stat st;
 	int rc;
 
 	snprintf(script, sizeof(script), "%s/scripts/mkinitramfs.sh", top_dir);
-	snprintf(k->initrd, sizeof(k->initrd), "%s/initramfs/k%d.cpio.gz", run_dir, idx);
+	snprintf(dir, sizeof(dir), "%s/initramfs", cache_dir);
+	mkdir_p(dir, 0755);
+	snprintf(k->initrd, sizeof(k->initrd), "%s/%s-k%d.cpio.gz", dir, run_id, idx);
 	snprintf(odir, sizeof(odir), "O=%s", bin_dir);
 	putenv(odir);
 	rc = proc_run(argv, out, sizeof(out));
-	if (rc) {
+	if (rc || stat(k->initrd, &st)) {
 		snprintf(err, errlen, "initramfs for %s: %s", k->spec, out);
 		return -EIO;
+	}
+	json_object_set_new(k->info, "initramfs_bytes", json_integer(st.st_size));
+	if (proc_run(sum, out, sizeof(out)) == 0) {
+		out[strcspn(out, " ")] = '\0';
+		json_object_set_new(k->info, "initramfs_sha256", json_string(out));
 	}
 	return 0;
 }
@@ -641,6 +653,7 @@ static int do_run_scenario(const struct run_opts *o)
 	json_t *run = NULL, *matrix, *skipped, *kjson, *samples = json_array();
 	int ncells, nrun = 0, *order = NULL, ret = 1, done = 0, failed = 0;
 	bool kvm = false, any_auto = false, interrupted = false;
+	bool run_dir_made = false, run_started = false;
 	const char *accel, *uri;
 	uint64_t rng;
 	time_t t;
@@ -689,28 +702,35 @@ static int do_run_scenario(const struct run_opts *o)
 		goto cleanup;
 	}
 
-	t = time(NULL);
-	gmtime_r(&t, &tm);
-	strftime(started, sizeof(started), "%Y%m%d-%H%M%S", &tm);
-	snprintf(run_id, sizeof(run_id), "%s-%s", started, sc.name);
-	snprintf(run_dir, sizeof(run_dir), "%s/%s", o->out_dir, run_id);
-	if (mkdir_p(run_dir, 0755) || (snprintf(path, sizeof(path), "%s/initramfs", run_dir),
-				       mkdir_p(path, 0755))) {
-		error_msg("cannot create %s: %s", run_dir, strerror(errno));
-		goto cleanup;
-	}
-
-	/* Kernels and their initramfs, all before the first guest starts. */
+	/* Kernels first: a missing one is an error before anything is created. */
 	kjson = json_object();
 	for (int i = 0; i < sc.nvals[AX_KERNEL]; i++) {
 		note("kernel %s: resolving", sc.vals[AX_KERNEL][i]);
-		if (kernel_resolve(sc.vals[AX_KERNEL][i], &kernels[i], err, sizeof(err)) ||
-		    kernel_initramfs(&kernels[i], run_dir, i, err, sizeof(err))) {
+		if (kernel_resolve(sc.vals[AX_KERNEL][i], &kernels[i], err, sizeof(err))) {
 			error_msg("%s", err);
 			json_decref(kjson);
 			goto cleanup;
 		}
 		json_object_set(kjson, kernels[i].spec, kernels[i].info);
+	}
+
+	t = time(NULL);
+	gmtime_r(&t, &tm);
+	strftime(started, sizeof(started), "%Y%m%d-%H%M%S", &tm);
+	snprintf(run_id, sizeof(run_id), "%s-%s", started, sc.name);
+	snprintf(run_dir, sizeof(run_dir), "%s/%s", o->out_dir, run_id);
+	if (mkdir_p(run_dir, 0755)) {
+		error_msg("cannot create %s: %s", run_dir, strerror(errno));
+		json_decref(kjson);
+		goto cleanup;
+	}
+	run_dir_made = true;
+	for (int i = 0; i < sc.nvals[AX_KERNEL]; i++) {
+		if (kernel_initramfs(&kernels[i], run_id, i, err, sizeof(err))) {
+			error_msg("%s", err);
+			json_decref(kjson);
+			goto cleanup;
+		}
 	}
 
 	netlab_reap_stale();
@@ -780,6 +800,7 @@ static int do_run_scenario(const struct run_opts *o)
 		error_msg("cannot write %s: %s", path, strerror(errno));
 		goto cleanup;
 	}
+	run_started = true;
 	snprintf(samples_path, sizeof(samples_path), "%s/samples.jsonl", run_dir);
 	note("run %s: %d cells x %u repetitions, %s, results in %s", run_id, nrun, sc.repeat,
 	     accel, run_dir);
@@ -861,12 +882,21 @@ static int do_run_scenario(const struct run_opts *o)
 cleanup:
 	guest_destroy();
 	netlab_close(&lab);
+	if (run_dir_made && !run_started) {
+		/* set-up failed before the first sample: nothing worth keeping */
+		const char *rm[] = { "rm", "-rf", "--", run_dir, NULL };
+
+		proc_run(rm, NULL, 0);
+	}
 	if (conn) {
 		virConnectClose(conn);
 		conn = NULL;
 	}
-	for (int i = 0; i < AXIS_MAX_VALUES; i++)
+	for (int i = 0; i < AXIS_MAX_VALUES; i++) {
+		if (kernels[i].initrd[0])
+			unlink(kernels[i].initrd);
 		json_decref(kernels[i].info);
+	}
 	json_decref(run);
 	json_decref(samples);
 	free(order);

@@ -46,6 +46,7 @@ int main(void)
 		.tap = "vqlab1", .mac = "02:76:71:00:00:02",
 		.packed = true, .in_order = true,
 		.rx_queue_size = 1024, .tx_queue_size = 256,
+		.disk = "/dev/shm/vq&lab.img", .blk_queue_size = 128,
 		.qemu_args = args,
 	};
 	char *xml = domain_xml(&s);
@@ -69,10 +70,15 @@ int main(void)
 		CHECK(has(doc, "/domain/devices/interface/driver/@rx_queue_size", "1024"));
 		CHECK(has(doc, "/domain/devices/interface/driver/@tx_queue_size", "256"));
 		CHECK(has(doc, "/domain/devices/interface/alias/@name", DOMAIN_NET_ALIAS));
-		CHECK(has(doc, "/domain/qemu:override/qemu:device/@alias", DOMAIN_NET_ALIAS));
-		CHECK(has(doc, "//qemu:property[@name='in_order']/@value", "true"));
+		CHECK(has(doc, "/domain/qemu:override/qemu:device[1]/@alias", DOMAIN_NET_ALIAS));
+		CHECK(has(doc, "//qemu:device[@alias='" DOMAIN_NET_ALIAS "']/qemu:frontend/qemu:property[@name='in_order']/@value", "true"));
 		CHECK(has(doc, "/domain/devices/memballoon/@model", "none"));
 		CHECK(has(doc, "/domain/qemu:commandline/qemu:arg[2]/@value", args[1]));
+		CHECK(has(doc, "/domain/devices/disk/source/@file", s.disk));
+		CHECK(has(doc, "/domain/devices/disk/target/@bus", "virtio"));
+		CHECK(has(doc, "/domain/devices/disk/driver/@queue_size", "128"));
+		CHECK(has(doc, "/domain/devices/disk/driver/@packed", "on"));
+		CHECK(has(doc, "//qemu:device[@alias='" DOMAIN_DISK_ALIAS "']/qemu:frontend/qemu:property[@name='in_order']/@value", "true"));
 		xmlFreeDoc(doc);
 	}
 	free(xml);
@@ -81,6 +87,7 @@ int main(void)
 	s.kvm = true;
 	s.packed = s.in_order = false;
 	s.qemu_args = NULL;
+	s.disk = NULL;
 	xml = domain_xml(&s);
 	doc = xml ? xmlReadMemory(xml, strlen(xml), "d.xml", NULL, XML_PARSE_NONET) : NULL;
 	CHECK(doc != NULL);

@@ -49,6 +49,23 @@ static int serial(xmlTextWriterPtr w, const char *path, unsigned int port)
 	return e;
 }
 
+static int override_in_order(xmlTextWriterPtr w, const char *alias, bool on)
+{
+	int e = 0;
+
+	e |= start(w, "qemu:device");
+	e |= attr(w, "alias", alias);
+	e |= start(w, "qemu:frontend");
+	e |= start(w, "qemu:property");
+	e |= attr(w, "name", "in_order");
+	e |= attr(w, "type", "bool");
+	e |= attr(w, "value", on ? "true" : "false");
+	e |= end(w);
+	e |= end(w);
+	e |= end(w);
+	return e;
+}
+
 char *domain_xml(const struct domain_spec *s)
 {
 	xmlBufferPtr buf = xmlBufferCreate();
@@ -121,6 +138,31 @@ char *domain_xml(const struct domain_spec *s)
 		e |= end(w);
 		e |= end(w);
 	}
+	if (s->disk) {
+		e |= start(w, "disk");
+		e |= attr(w, "type", "file");
+		e |= attr(w, "device", "disk");
+		e |= start(w, "driver");
+		e |= attr(w, "name", "qemu");
+		e |= attr(w, "type", "raw");
+		/* the image lives on tmpfs, which has no O_DIRECT */
+		e |= attr(w, "cache", "unsafe");
+		e |= attru(w, "queue_size", s->blk_queue_size);
+		if (s->packed)
+			e |= attr(w, "packed", "on");
+		e |= end(w);
+		e |= start(w, "source");
+		e |= attr(w, "file", s->disk);
+		e |= end(w);
+		e |= start(w, "target");
+		e |= attr(w, "dev", "vda");
+		e |= attr(w, "bus", "virtio");
+		e |= end(w);
+		e |= start(w, "alias");
+		e |= attr(w, "name", DOMAIN_DISK_ALIAS);
+		e |= end(w);
+		e |= end(w);
+	}
 	/* No other virtio device: the traced rings carry workload traffic only. */
 	e |= start(w, "memballoon");
 	e |= attr(w, "model", "none");
@@ -132,18 +174,12 @@ char *domain_xml(const struct domain_spec *s)
 	e |= end(w); /* devices */
 
 	/* libvirt has no in_order attribute: set the device property directly. */
-	if (s->tap) {
+	if (s->tap || s->disk) {
 		e |= start(w, "qemu:override");
-		e |= start(w, "qemu:device");
-		e |= attr(w, "alias", DOMAIN_NET_ALIAS);
-		e |= start(w, "qemu:frontend");
-		e |= start(w, "qemu:property");
-		e |= attr(w, "name", "in_order");
-		e |= attr(w, "type", "bool");
-		e |= attr(w, "value", s->in_order ? "true" : "false");
-		e |= end(w);
-		e |= end(w);
-		e |= end(w);
+		if (s->tap)
+			e |= override_in_order(w, DOMAIN_NET_ALIAS, s->in_order);
+		if (s->disk)
+			e |= override_in_order(w, DOMAIN_DISK_ALIAS, s->in_order);
 		e |= end(w);
 	}
 	if (s->qemu_args && s->qemu_args[0]) {

@@ -16,11 +16,14 @@ struct domain_spec {
 	const char *mac;
 	bool packed, in_order;
 	unsigned int rx_queue_size, tx_queue_size;
+	const char *disk;		/* raw image for a virtio-blk disk, or NULL */
+	unsigned int blk_queue_size;
 	const char *const *qemu_args;	/* extra QEMU arguments, NULL-terminated */
 };
 
 /* The alias through which <qemu:override> finds the NIC (libvirt wants "ua-"). */
 #define DOMAIN_NET_ALIAS "ua-net0"
+#define DOMAIN_DISK_ALIAS "ua-disk0"
 
 /* Returns a malloc'd XML document, or NULL + errno. Every value is escaped by
  * libxml2's writer. */

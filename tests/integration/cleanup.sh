@@ -1,0 +1,71 @@
+# SPDX-License-Identifier: GPL-2.0
+# Cleanup on the three ways a run ends: a guest that fails (the run goes on),
+# SIGINT after a finished sample (kept), SIGTERM while a guest boots.
+. "$(dirname "$0")/lib.sh"
+[ -z "$(leftovers)" ] || fail "lab resources exist before the test: $(leftovers)"
+
+# 1. A hung guest: "none" sleeps longer than the timeout allows; "ping" is fine.
+cat >"$work/hang.ini" <<'INI'
+[scenario]
+name = hang
+duration = 120
+timeout = 60
+[axes]
+workload = none, ping
+INI
+"$VQLAB" -j run "$work/hang.ini" -o "$work" >"$work/hang.json"
+rc=$?
+[ "$rc" = 0 ] || fail "a run with one good sample exited $rc"
+run=$(jq -r .dir "$work/hang.json")
+jqs "$run" 'length == 2' >/dev/null || fail "want 2 samples"
+jqs "$run" '[.[] | select(.axes.workload == "none")][0] |
+	.status == "failed" and (.reason | test("timeout after 60 s"))' >/dev/null ||
+	fail "hung guest not recorded as failed with its reason"
+jqs "$run" '[.[] | select(.axes.workload == "ping")][0].status == "ok"' >/dev/null ||
+	fail "the run did not go on after the failure"
+ok "hung guest recorded as failed: $(jqs "$run" -r '.[] | select(.status=="failed") | .reason' | head -c 120)"
+check_no_leftovers "a failed sample"
+
+# 2. SIGINT once the first sample is on disk.
+cat >"$work/long.ini" <<'INI'
+[scenario]
+name = long
+duration = 2
+repeat = 5
+[axes]
+workload = net-tx
+INI
+"$VQLAB" run "$work/long.ini" -o "$work/int" >"$work/int.out" 2>&1 &
+pid=$!
+for _ in $(seq 300); do
+	[ -s "$(ls -d "$work"/int/*/ 2>/dev/null | head -1)samples.jsonl" ] && break
+	sleep 0.5
+done
+kill -INT $pid
+wait $pid
+rc=$?
+[ "$rc" = 130 ] || fail "SIGINT: exit $rc, want 130"
+run=$(ls -d "$work"/int/*/)
+jq -e '.status == "interrupted"' "$run/run.json" >/dev/null || fail "run.json not marked interrupted"
+n=$(wc -l <"$run/samples.jsonl")
+[ "$n" -ge 1 ] && [ "$n" -lt 5 ] || fail "SIGINT: $n samples kept"
+jqs "$run" 'all(.status == "ok")' >/dev/null || fail "an interrupted sample was stored"
+ok "SIGINT: exit 130, $n finished sample(s) kept, run marked interrupted"
+check_no_leftovers "SIGINT"
+
+# 3. SIGTERM while the first guest boots.
+"$VQLAB" run "$work/long.ini" -o "$work/term" >"$work/term.out" 2>&1 &
+pid=$!
+for _ in $(seq 300); do
+	virsh -c qemu:///system list --name 2>/dev/null | grep -q "vqlab-$pid-c" && break
+	sleep 0.2
+done
+virsh -c qemu:///system list --name | grep -q "vqlab-$pid-c" || fail "no guest started"
+kill -TERM $pid
+wait $pid
+rc=$?
+[ "$rc" = 130 ] || fail "SIGTERM: exit $rc, want 130"
+jq -e '.status == "interrupted"' "$(ls -d "$work"/term/*/)run.json" >/dev/null ||
+	fail "run.json not marked interrupted"
+ok "SIGTERM during boot: exit 130"
+check_no_leftovers "SIGTERM"

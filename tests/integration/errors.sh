@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: GPL-2.0
+# Bad input: each a one-line "Error: …", a non-zero exit, and nothing started.
+. "$(dirname "$0")/lib.sh"
+
+expect() { # expect EXIT PATTERN CMD...
+	local want=$1 pat=$2 rc
+	shift 2
+	"$@" >"$work/out" 2>"$work/err"
+	rc=$?
+	[ "$rc" = "$want" ] || fail "$* exited $rc, want $want: $(cat "$work/err")"
+	grep -q -- "$pat" "$work/err" || fail "$*: stderr lacks '$pat': $(cat "$work/err")"
+	[ "$(grep -c '^Error: ' "$work/err")" = 1 ] || fail "$*: want one Error line: $(cat "$work/err")"
+	ok "$(head -c 150 "$work/err")"
+}
+
+printf '[scenario]\nduration = 2\n[axes]\nkernel = file:/nonexistent/kernel\n' >"$work/nokernel.ini"
+expect 1 "kernel file:/nonexistent/kernel: no kernel image at /nonexistent/kernel/vmlinuz" \
+	"$VQLAB" run "$work/nokernel.ini" -o "$work"
+
+printf '[scenario]\nduration = 2\n' >"$work/plain.ini"
+VQLAB_LIBVIRT_URI='qemu:///system?socket=/nonexistent/libvirt-sock' \
+	expect 1 "cannot connect to libvirtd at qemu:///system?socket=/nonexistent/libvirt-sock" \
+	"$VQLAB" run "$work/plain.ini" -o "$work"
+
+printf '[scenario]\nduration = 2\n\n[axes]\nring = split\nqueue = 256\n' >"$work/badkey.ini"
+expect 2 "$work/badkey.ini:6: unknown axis 'queue' in \[axes\] (accepted: kernel, ring" \
+	"$VQLAB" run "$work/badkey.ini" -o "$work"
+
+printf '[axes]\ntx_queue_size = 1024\n' >"$work/allskip.ini"
+expect 1 "every cell of the matrix is skipped" "$VQLAB" run "$work/allskip.ini" -o "$work"
+grep -q "tx_queue_size=256 only" "$work/err" || fail "skipped cell has no reason"
+
+expect 2 "unknown command 'frobnicate'" "$VQLAB" frobnicate
+expect 2 "run takes one scenario file" "$VQLAB" run
+expect 2 "repeat: '0' is not a whole number" "$VQLAB" run --repeat 0 "$work/plain.ini"
+"$VQLAB" --help | grep -q '^EXAMPLES:' || fail "--help has no EXAMPLES"
+# Under -j the error is JSON on stdout.
+"$VQLAB" -j run "$work/badkey.ini" -o "$work" 2>/dev/null | jq -e '.error | test("unknown axis")' >/dev/null ||
+	fail "-j error is not JSON"
+ok "-j errors are JSON"
+[ -z "$(ls "$work" | grep -v '\.ini$\|^out$\|^err$')" ] || fail "a failed start wrote a run folder: $(ls "$work")"
+check_no_leftovers "bad input"

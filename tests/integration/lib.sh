@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the integration tests. They boot real guests through vqlab, so they
+# need root, libvirtd and the built tools; exit 77 (skip) when that is missing.
+set -u
+top=${VQLAB_TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+O=${O:-$top/build}
+VQLAB=$O/vqlab
+export VQLAB_TOP=$top
+
+fail() { echo "FAIL: $*"; exit 1; }
+skip() { echo "$*"; exit 77; }
+ok() { echo "ok: $*"; }
+
+[ "$(id -u)" = 0 ] || skip "needs root"
+[ -x "$VQLAB" ] || skip "vqlab is not built"
+virsh -c qemu:///system version >/dev/null 2>&1 || skip "libvirtd is not running"
+
+work=$(mktemp -d /tmp/vqlab-itest.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# Domains, namespaces and taps named vqlab that a run left behind.
+leftovers() {
+	{
+		virsh -c qemu:///system list --all --name 2>/dev/null | grep vqlab
+		ip netns list 2>/dev/null | grep vqlab
+		ip -o link show 2>/dev/null | grep -o 'vqlab[^:@ ]*'
+	} | sed 's/^/    /'
+}
+
+check_no_leftovers() {
+	local left
+	left=$(leftovers)
+	[ -z "$left" ] || fail "left behind after $1:"$'\n'"$left"
+	ok "nothing left behind after $1"
+}
+
+# jq over the samples of a run: jqs RUN_DIR FILTER (with -s: the array of samples)
+jqs() { jq -s -e "$2" "$1/samples.jsonl"; }
