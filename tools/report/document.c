@@ -23,6 +23,7 @@ struct doc {
 	json_t *sections;	/* [ { axis, base, title, intro, cmp, groups } ] */
 	json_t *trace;		/* { intro, plots: [ { heading, names: [..] } ] } */
 	json_t *errors;
+	json_t *fixed;		/* axes with one value in every cell */
 	struct plot_set ps;
 };
 
@@ -410,7 +411,7 @@ static void build_trace(struct doc *d)
 				la[1] = NULL;
 			lab[0] = la[0] ? la[0] : "baseline";
 			lab[1] = la[1] ? la[1] : "candidate";
-			heading = axes_label(json_object_get(item, "axes"), NULL);
+			heading = axes_label_except(json_object_get(item, "axes"), d->fixed, NULL);
 			trace_plots_for(d, c, lab, 2, heading && *heading ? heading : "all cells");
 			free(heading);
 			free(la[0]);
@@ -425,7 +426,7 @@ static void build_trace(struct doc *d)
 
 		if (!json_object_size(c->trace))
 			continue;
-		heading = axes_label(c->axes, NULL);
+		heading = axes_label_except(c->axes, d->fixed, NULL);
 		trace_plots_for(d, &c, &lab, 1, heading && *heading ? heading : c->id);
 		free(heading);
 	}
@@ -625,9 +626,16 @@ static void emit_cells(struct doc *d, struct emitter *e)
 	size_t i, j;
 
 	e_h(e, 2, "Per-cell statistics");
+	{
+		char *fl = axes_label(d->fixed, NULL);
+
+		if (fl && *fl)
+			e_p(e, "The same in every cell: %s.", fl);
+		free(fl);
+	}
 	table_addf(t, "cell\taxes\tok\tfailed\tmetric\tn\tmean\tsd\tCV\t95%% CI");
 	json_array_foreach(json_object_get(d->show, "cells"), i, c) {
-		char *label = axes_label(json_object_get(c, "axes"), NULL);
+		char *label = axes_label_except(json_object_get(c, "axes"), d->fixed, NULL);
 
 		if (!json_array_size(json_object_get(c, "metrics")))
 			table_addf(t, "%s\t%s\t%lld\t%lld\t(no ok sample)\t\t\t\t\t", jstr(c, "cell"),
@@ -661,7 +669,7 @@ static void emit_cells(struct doc *d, struct emitter *e)
 		    json_array_size(json_object_get(d->show, "failed_samples")));
 		table_addf(t, "cell\trep\taxes\treason");
 		json_array_foreach(json_object_get(d->show, "failed_samples"), i, f) {
-			char *label = axes_label(json_object_get(f, "axes"), NULL);
+			char *label = axes_label_except(json_object_get(f, "axes"), d->fixed, NULL);
 
 			table_addf(t, "%s\t%lld\t%s\t%s", jstr(f, "cell"),
 				   (long long)json_integer_value(json_object_get(f, "rep")),
@@ -793,6 +801,7 @@ int document_write(const struct run *r, const struct document_opts *o,
 	if (ret)
 		goto cleanup;
 	d.show = model_show(r, o->cmp.conf);
+	d.fixed = run_constant_axes(r);
 	if (o->baseline)
 		build_runs_section(&d);
 	if (o->by) {
@@ -845,6 +854,7 @@ write_error:
 cleanup:
 	json_decref(axes);
 	json_decref(d.show);
+	json_decref(d.fixed);
 	json_decref(d.sections);
 	json_decref(d.trace);
 	json_decref(d.errors);

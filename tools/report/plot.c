@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -11,8 +12,30 @@
 #include "compare.h"
 #include "plot.h"
 
+/* Files of an earlier report in @dir would be shown as if they were new. */
+static void plot_dir_clean(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		const char *n = e->d_name, *dot = strrchr(n, '.');
+
+		if (!dot || (strncmp(n, "plot", 4) && strcmp(n, "render.gp") &&
+			     strcmp(n, "gnuplot.log")))
+			continue;
+		if (!strcmp(dot, ".gp") || !strcmp(dot, ".dat") || !strcmp(dot, ".svg") ||
+		    !strcmp(dot, ".png") || !strcmp(dot, ".log"))
+			unlinkat(dirfd(d), n, 0);
+	}
+	closedir(d);
+}
+
 int plot_set_init(struct plot_set *ps, const char *dir, size_t max)
 {
+	plot_dir_clean(dir);
 	memset(ps, 0, sizeof(*ps));
 	ps->dir = strdup(dir);
 	ps->plots = json_array();
@@ -122,9 +145,20 @@ const char *plot_bars(struct plot_set *ps, const char *title,
 	size_t i, j, rows = 0;
 	FILE *dat, *gp;
 
-	json_array_foreach(json_object_get(group, "rows"), i, row)
-		if (!strcmp(json_string_value(json_object_get(row, "metric")), metric))
-			rows++;
+	/* Only rows where the baseline and at least one column have a mean:
+	 * a chart without a pair to compare says nothing. */
+	json_array_foreach(json_object_get(group, "rows"), i, row) {
+		int other = 0;
+
+		if (strcmp(json_string_value(json_object_get(row, "metric")), metric) ||
+		    isnan(json_num_get(json_object_get(row, "baseline"), "mean")))
+			continue;
+		json_array_foreach(cols, j, c)
+			if (!isnan(json_num_get(json_object_get(json_object_get(row, "cells"),
+								json_string_value(c)), "mean")))
+				other = 1;
+		rows += other;
+	}
 	if (!rows)
 		return NULL;
 	name = plot_open(ps, title, &dat, &gp);
@@ -193,7 +227,6 @@ const char *plot_bars(struct plot_set *ps, const char *title,
 		fputs(" noenhanced", gp);
 	}
 	fputc('\n', gp);
-	(void)c;
 	return plot_close(ps, name, dat, gp);
 }
 
@@ -256,7 +289,14 @@ const char *plot_log2(struct plot_set *ps, const char *title,
 		for (i = first; i <= last && acc; i++) {
 			char lab[32];
 
-			slot_label(lab, sizeof(lab), ldexp(1, i), unit);
+			/* Counts read better as ranges: 0-1, 2-3, 4-7 (slot 0
+			 * also holds 0); times as the slot's lower bound. */
+			if (*unit)
+				slot_label(lab, sizeof(lab), ldexp(1, i), unit);
+			else if (i == 0)
+				snprintf(lab, sizeof(lab), "0-1");
+			else
+				snprintf(lab, sizeof(lab), "%.0f-%.0f", ldexp(1, i), ldexp(1, i + 1) - 1);
 			dat_str(dat, lab);
 			fprintf(dat, " %.0f %.0f ", ldexp(1, i), ldexp(1, i + 1));
 			slot_label(lab, sizeof(lab), ldexp(1, i + 1), unit);

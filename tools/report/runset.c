@@ -74,6 +74,46 @@ char *axes_label(const json_t *axes, const char *skip)
 	return out;
 }
 
+char *axes_label_except(const json_t *axes, const json_t *fixed, const char *skip)
+{
+	json_t *copy = json_deep_copy(axes), *v;
+	const char *k;
+	char *s;
+
+	if (!copy)
+		return NULL;
+	json_object_foreach((json_t *)fixed, k, v)
+		json_object_del(copy, k);
+	s = axes_label(copy, skip);
+	json_decref(copy);
+	return s;
+}
+
+json_t *run_constant_axes(const struct run *r)
+{
+	json_t *out = json_object(), *v;
+	const char *k;
+	size_t i;
+
+	if (!r->ncells)
+		return out;
+	json_object_update(out, r->cells[0].axes);
+	for (i = 1; i < r->ncells; i++) {
+		void *tmp;
+
+		json_object_foreach_safe(out, tmp, k, v) {
+			json_t *o = json_object_get(r->cells[i].axes, k);
+
+			if (!o || !json_equal(o, v))
+				json_object_del(out, k);
+		}
+	}
+	/* One cell: nothing is "the same in every cell" worth saying apart. */
+	if (r->ncells == 1)
+		json_object_clear(out);
+	return out;
+}
+
 static void warnf(struct run *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void warnf(struct run *r, const char *fmt, ...)

@@ -59,5 +59,9 @@ char *axis_text(const json_t *axes, const char *axis);
 char *axes_key(const json_t *axes, const char *skip);
 /* "ring=split in_order=off" in the order of the run's first cell. Allocated. */
 char *axes_label(const json_t *axes, const char *skip);
+/* Like axes_label, without the axes named in the object @fixed. */
+char *axes_label_except(const json_t *axes, const json_t *fixed, const char *skip);
+/* { axis: value } of the axes every cell has with the same value. */
+json_t *run_constant_axes(const struct run *r);
 
 #endif
