@@ -119,4 +119,20 @@ expect_rc "disjoint runs: regress exits 0" 0 "$V" regress --baseline "$tmp/r" --
 grep_out "disjoint runs: says no cell matches" 'no cell of the candidate matches'
 grep_out "disjoint runs: lists unmatched cells" '^unmatched: candidate cell c0 in_order=off ring=packed workload=net-tx'
 
+# --- A real run written by vqlab (its integration test on this lab host,
+# 2026-11-21, TCG, interrupted while running: 3 samples in 4 cells, one cell
+# without any). The format is vqlab's, not the generator's.
+real=$top/tests/data/vqlab-itest-run
+expect_rc "real vqlab run: show" 0 "$V" show "$real"
+grep_out "real run: says it is not complete" 'the run is running, not complete'
+grep_out "real run: constant axes stated once" '^the same in every cell: accel=tcg backend=tap kernel=debian:sid .*workload=net-tx$'
+grep_out "real run: cell label keeps only what varies" '^cell c0  in_order=off ring=split  \(1 ok, 0 failed\)$'
+grep_out "real run: xdp_pps with its unit" '^  xdp_pps +1 +17376 .* packets/s +higher$'
+expect_rc "real vqlab run: compare --by in_order=off -j" 0 "$V" -j compare "$real" --by in_order=off
+jcheck "real run: one sample per cell, nothing called" 'set(verdicts) == {"insufficient"} and len(d["comparisons"]) == 2'
+expect_rc "real vqlab run: report" 0 "$V" -j report "$real" -o "$tmp/real-report"
+jcheck "real run: sections in_order then ring; trace plots drawn" '[s["axis"] for s in d["sections"]] == ["in_order", "ring"] and d["plots"] >= 4'
+grep_out "real run: tracer histograms from vqtrace's summary" 'queue virtio0 net output.0, gets\\_per\\_interrupt' "$tmp/real-report/report.md"
+grep_out "real run: report says one sample per cell" 'one sample per cell' "$tmp/real-report/report.md"
+
 finish

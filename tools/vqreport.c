@@ -159,12 +159,14 @@ static void print_run_line(const json_t *info)
 	       accel ? accel : "unknown", status ? status : "unknown");
 	if (accel && !strcmp(accel, "tcg"))
 		printf("TCG (emulated CPU): the figures compare configurations with each other; they are not hardware rates\n");
+	if (status && strcmp(status, "complete"))
+		printf("the run is %s, not complete: cells may lack samples\n", status);
 }
 
 static int do_show(int argc, char **argv)
 {
 	struct run r;
-	json_t *m, *c;
+	json_t *m, *c, *fixed;
 	size_t i;
 
 	if (argc != 1) {
@@ -174,10 +176,12 @@ static int do_show(int argc, char **argv)
 	if (load(argv[0], &r))
 		return 1;
 	m = model_show(&r, opt.cmp.conf);
+	fixed = run_constant_axes(&r);
 	run_free(&r);
 	if (opt.json) {
 		json_out(m);
 		json_decref(m);
+		json_decref(fixed);
 		return 0;
 	}
 	print_warnings(json_object_get(m, "warnings"));
@@ -187,8 +191,15 @@ static int do_show(int argc, char **argv)
 	       (long long)json_integer_value(json_object_get(m, "samples")),
 	       (long long)json_integer_value(json_object_get(m, "ok")),
 	       (long long)json_integer_value(json_object_get(m, "failed")));
+	{
+		char *fl = axes_label(fixed, NULL);
+
+		if (fl && *fl)
+			printf("the same in every cell: %s\n", fl);
+		free(fl);
+	}
 	json_array_foreach(json_object_get(m, "cells"), i, c) {
-		char *label = axes_label(json_object_get(c, "axes"), NULL);
+		char *label = axes_label_except(json_object_get(c, "axes"), fixed, NULL);
 		struct table *t = table_new(9, 0x7e);
 		json_t *x;
 		size_t j;
@@ -231,6 +242,7 @@ static int do_show(int argc, char **argv)
 		printf("\nno samples in %s\n", json_string_value(json_object_get(json_object_get(m, "run"), "dir")));
 	print_failed(json_object_get(m, "failed_samples"));
 	json_decref(m);
+	json_decref(fixed);
 	return 0;
 }
 

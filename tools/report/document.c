@@ -456,6 +456,10 @@ static void emit_facts(struct doc *d, struct emitter *e)
 	    json_object_get(sc, "description") ? ": " : "",
 	    json_object_get(sc, "description") ? jstr(sc, "description") : "",
 	    jstr(info, "started"), jstr(info, "ended"), jstr(info, "status"), d->r->dir);
+	if (json_is_string(json_object_get(info, "status")) &&
+	    strcmp(jstr(info, "status"), "complete"))
+		e_p(e, "The run is %s, not complete: some cells may have fewer samples than the scenario asked for, or none.",
+		    jstr(info, "status"));
 	e_h(e, 2, "Machine, accelerator and versions");
 	table_addf(t, "item\tvalue");
 	table_addf(t, "host\t%s, kernel %s, %lld CPUs, %lld MiB", jstr(host, "hostname"),
