@@ -168,8 +168,13 @@ static __always_inline struct vqt_stats *stats_of(struct virtqueue *vq)
 
 /* Scatterlist walk, the way sg_next() does it: chain entries are followed
  * and not counted, a list stops at its end mark or after its entry budget.
- * Done in bpf_loop() so that the verifier checks the step once instead of
- * every iteration of a bounded loop (which exceeded its 1M-insn budget). */
+ * Done in bpf_loop() with the walk's state in a map value (looked up by
+ * the step: bpf_loop's context must be on the stack), not on the stack: the verifier knows nothing about map contents, so it checks the
+ * step once. As a bounded loop, or with the state on the stack, it went
+ * through every iteration: over the 1M-insn budget, or 3.5 s per program
+ * under TCG. Programs nested on one CPU (an add from an interrupt while
+ * another add is being counted) could mix their walks; adds from interrupt
+ * context are rare, and only descs/bytes of those two adds would suffer. */
 struct sg_walk {
 	__u64 sg;   /* entry being read, 0 between lists */
 	__u64 sgs;  /* array of lists (virtqueue_add_sgs), or 0 for one list */
@@ -180,11 +185,22 @@ struct sg_walk {
 	__u64 bytes;
 };
 
-static int sg_step(__u32 i, struct sg_walk *w)
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct sg_walk);
+} sg_scratch SEC(".maps");
+
+static int sg_step(__u32 i, void *unused)
 {
+	__u32 zero = 0;
+	struct sg_walk *w = bpf_map_lookup_elem(&sg_scratch, &zero);
 	struct scatterlist *e;
 	unsigned long link;
 
+	if (!w)
+		return 1;
 	if (!w->sg) {
 		if (!w->sgs || w->list >= w->lists || w->list >= VQT_MAX_SGS)
 			return 1;
@@ -208,9 +224,25 @@ static int sg_step(__u32 i, struct sg_walk *w)
 	return 0;
 }
 
-static __always_inline void sg_count(struct sg_walk *w)
+/* Count descriptors and bytes of one add into @s. */
+static __always_inline void sg_count(struct vqt_stats *s, __u64 sg, __u32 num, __u64 sgs,
+				     __u32 lists)
 {
-	bpf_loop(VQT_MAX_SGS * (VQT_MAX_SG + 2), sg_step, w, 0);
+	__u32 zero = 0;
+	struct sg_walk *w = bpf_map_lookup_elem(&sg_scratch, &zero);
+
+	if (!w)
+		return;
+	w->sg = sg;
+	w->sgs = sgs;
+	w->list = 0;
+	w->lists = lists;
+	w->left = num;
+	w->n = 0;
+	w->bytes = 0;
+	bpf_loop(VQT_MAX_SGS * (VQT_MAX_SG + 2), sg_step, NULL, 0);
+	s->descs += w->n;
+	s->bytes += w->bytes;
 }
 
 static __always_inline void token_add(struct vqt_queue *q, struct vqt_stats *s,
@@ -236,7 +268,6 @@ static __always_inline int on_add_sg(struct virtqueue *vq, struct scatterlist *s
 				     unsigned int num, void *data, int ret)
 {
 	struct vqt_queue *q = queue_of(vq);
-	struct sg_walk w = { .sg = (__u64)sg, .left = num };
 	struct vqt_stats *s;
 
 	if (!q || !(s = bpf_map_lookup_elem(&stats, &q->slot)))
@@ -247,9 +278,7 @@ static __always_inline int on_add_sg(struct virtqueue *vq, struct scatterlist *s
 	}
 	s->adds++;
 	if (num)
-		sg_count(&w);
-	s->descs += w.n;
-	s->bytes += w.bytes;
+		sg_count(s, (__u64)sg, num, 0, 0);
 	token_add(q, s, vq, data);
 	return 0;
 }
@@ -304,7 +333,7 @@ int BPF_PROG(add_sgs, struct virtqueue *vq, struct scatterlist **sgs, unsigned i
 	     unsigned int in_sgs, void *data, gfp_t gfp, int ret)
 {
 	struct vqt_queue *q = queue_of(vq);
-	struct sg_walk w = { .sgs = (__u64)sgs, .lists = out_sgs + in_sgs };
+	__u64 sgs_addr = 0;
 	struct vqt_stats *s;
 
 	if (!q || !(s = bpf_map_lookup_elem(&stats, &q->slot)))
@@ -314,9 +343,11 @@ int BPF_PROG(add_sgs, struct virtqueue *vq, struct scatterlist **sgs, unsigned i
 		return 0;
 	}
 	s->adds++;
-	sg_count(&w);
-	s->descs += w.n;
-	s->bytes += w.bytes;
+	/* Linux 6.12's verifier refuses to load a `struct scatterlist **`
+	 * argument from the context ("arg1 type PTR is not a struct"): copy
+	 * it out instead (the `sgs` parameter above stays unused). */
+	bpf_probe_read_kernel(&sgs_addr, sizeof(sgs_addr), &ctx[1]);
+	sg_count(s, 0, 0, sgs_addr, out_sgs + in_sgs);
 	token_add(q, s, vq, data);
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,13 +82,36 @@ static void on_signal(int sig)
 }
 
 static bool verbose;
+static double start_time;
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* -v progress, with the time since start: loading and attaching are slow
+ * under TCG, and this shows where the time goes. */
+static void vlog(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!verbose)
+		return;
+	fprintf(stderr, "vqtrace: %7.3fs ", now_s() - start_time);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
-	if (!verbose && level != LIBBPF_WARN)
-		return 0;
 	if (!verbose)
 		return 0;
+	fprintf(stderr, "libbpf: %7.3fs ", now_s() - start_time);
 	return vfprintf(stderr, fmt, args);
 }
 
@@ -97,14 +121,6 @@ static int usage_error(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\nTry 'vqtrace --help'.\n");
 	return 2;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static int parse_dev(const char *s, int *out)
@@ -528,7 +544,9 @@ static void explain_bpf_error(const char *what, int err)
 	fprintf(stderr, "Error: %s: %s\n", what, strerror(err < 0 ? -err : err));
 	if ((err == -EPERM || err == -EACCES) && geteuid() != 0)
 		fprintf(stderr, "vqtrace needs root (CAP_BPF and CAP_PERFMON).\n");
-	else if (err == -EPERM || err == -EACCES)
+	else if (err == -EACCES)
+		fprintf(stderr, "The BPF verifier rejected a program; -v shows its log.\n");
+	else if (err == -EPERM)
 		fprintf(stderr, "This kernel does not permit BPF tracing programs (fentry/fexit), not even to\n"
 				"root: a lockdown or security policy forbids them. Run vqtrace inside a guest\n"
 				"whose kernel allows them (e.g. a vqlab guest).\n");
@@ -560,6 +578,7 @@ int main(int argc, char **argv)
 	if (err)
 		return err;
 	verbose = o.verbose;
+	start_time = now_s();
 	libbpf_set_print(libbpf_print);
 	uname(&uts);
 
@@ -577,6 +596,7 @@ int main(int argc, char **argv)
 	if (!access("/sys/kernel/btf/virtio_ring", R_OK))
 		mod_btf = btf__load_module_btf("virtio_ring", vmlinux_btf);
 
+	vlog("kernel BTF read");
 	skel = vqtrace_bpf__open();
 	if (!skel) {
 		fprintf(stderr, "Error: cannot open the BPF object: %s\n", strerror(errno));
@@ -599,8 +619,7 @@ int main(int argc, char **argv)
 		}
 		bpf_program__set_autoload(prog, false);
 		json_array_append_new(skipped, json_string(fn));
-		if (verbose)
-			fprintf(stderr, "vqtrace: %s is not in this kernel: skipped\n", fn);
+		vlog("%s is not in this kernel: skipped", fn);
 	}
 	if (!have_add || !have_get) {
 		fprintf(stderr, "Error: this kernel's BTF has no virtqueue_add_* / virtqueue_get_buf_ctx:\n"
@@ -609,11 +628,13 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 
+	vlog("BPF object opened");
 	err = vqtrace_bpf__load(skel);
 	if (err) {
 		explain_bpf_error("cannot load the BPF programs", err);
 		goto cleanup;
 	}
+	vlog("BPF programs loaded");
 	bpf_object__for_each_program(prog, skel->obj) {
 		struct bpf_link *link;
 
@@ -629,8 +650,7 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 		links[nr_links++] = link;
-		if (verbose)
-			fprintf(stderr, "vqtrace: attached %s\n", prog_func(prog));
+		vlog("attached %s", prog_func(prog));
 		json_array_append_new(attached, json_string(prog_func(prog)));
 	}
 	if (!count_virtio_devices()) {
