@@ -33,47 +33,47 @@ static struct {
 static void usage(FILE *f)
 {
 	fprintf(f,
-"Usage: vqreport [OPTIONS] COMMAND ARGS\n"
-"       vqreport show RUN\n"
-"       vqreport compare RUN --by AXIS=BASE\n"
-"       vqreport compare RUN_A RUN_B\n"
-"       vqreport regress --baseline RUN_A --candidate RUN_B [--threshold PCT]\n"
-"       vqreport html RUN [-o DIR] [--by AXIS=BASE] [--baseline RUN_A] [--no-plots]\n"
-"       vqreport md RUN [-o DIR] [--by AXIS=BASE] [--baseline RUN_A] [--no-plots]\n"
-"       vqreport report RUN [-o DIR] [...]  (html and md)\n"
-"       vqreport help\n"
-"\n"
-"Statistics of vqlab results folders (results/<run-id>/): mean, standard\n"
-"deviation, CV, 95%% confidence interval; %% change and Welch's t-test\n"
-"p-value against a baseline. A change is called an improvement or a\n"
-"regression only when p < ALPHA and |change| > THRESHOLD, in the direction\n"
-"each metric's \"better\" field gives. Failed samples are counted and listed,\n"
-"never averaged. Commands may be abbreviated (sh, comp, reg).\n"
-"\n"
-"OPTIONS:\n"
-"  -j, --json            JSON output (errors as {\"error\": ...})\n"
-"  -p, --pretty          indented JSON (implies -j)\n"
-"      --by AXIS=BASE    compare the cells of one run along AXIS against BASE\n"
-"      --threshold PCT   smallest |%% change| that is called (default 3%%)\n"
-"      --alpha A         significance level (default 0.05)\n"
-"      --baseline RUN    regress: the reference run; html/md/report: add a\n"
-"                        section comparing RUN's cells with this run's\n"
-"      --candidate RUN   regress: the run under test\n"
-"  -o, --output DIR      html/md/report: where to write (default RUN/report)\n"
-"      --no-plots        html/md/report: tables only, no gnuplot\n"
-"  -h, --help            this text\n"
-"\n"
-"Exit status: 0 ok, 1 runtime error or (regress) a significant regression,\n"
-"2 usage error.\n"
-"\n"
-"EXAMPLES:\n"
-"  vqreport show results/20261121-130000-smoke\n"
-"  vqreport compare results/20261121-130000-seed --by in_order=off\n"
-"  vqreport compare results/before results/after --threshold 2%%\n"
-"  vqreport regress --baseline results/before --candidate results/after --threshold 3%%\n"
-"  vqreport -j regress --baseline results/before --candidate results/after\n"
-"  vqreport report results/20261121-130000-seed && xdg-open results/20261121-130000-seed/report/report.html\n"
-"  vqreport md results/after --baseline results/before -o /tmp/before-after\n");
+		"Usage: vqreport [OPTIONS] COMMAND ARGS\n"
+		"       vqreport show RUN\n"
+		"       vqreport compare RUN --by AXIS=BASE\n"
+		"       vqreport compare RUN_A RUN_B\n"
+		"       vqreport regress --baseline RUN_A --candidate RUN_B [--threshold PCT]\n"
+		"       vqreport html RUN [-o DIR] [--by AXIS=BASE] [--baseline RUN_A] [--no-plots]\n"
+		"       vqreport md RUN [-o DIR] [--by AXIS=BASE] [--baseline RUN_A] [--no-plots]\n"
+		"       vqreport report RUN [-o DIR] [...]  (html and md)\n"
+		"       vqreport help\n"
+		"\n"
+		"Statistics of vqlab results folders (results/<run-id>/): mean, standard\n"
+		"deviation, CV, 95%% confidence interval; %% change and Welch's t-test\n"
+		"p-value against a baseline. A change is called an improvement or a\n"
+		"regression only when p < ALPHA and |change| > THRESHOLD, in the direction\n"
+		"each metric's \"better\" field gives. Failed samples are counted and listed,\n"
+		"never averaged. Commands may be abbreviated (sh, comp, reg).\n"
+		"\n"
+		"OPTIONS:\n"
+		"  -j, --json            JSON output (errors as {\"error\": ...})\n"
+		"  -p, --pretty          indented JSON (implies -j)\n"
+		"      --by AXIS=BASE    compare the cells of one run along AXIS against BASE\n"
+		"      --threshold PCT   smallest |%% change| that is called (default 3%%)\n"
+		"      --alpha A         significance level (default 0.05)\n"
+		"      --baseline RUN    regress: the reference run; html/md/report: add a\n"
+		"                        section comparing RUN's cells with this run's\n"
+		"      --candidate RUN   regress: the run under test\n"
+		"  -o, --output DIR      html/md/report: where to write (default RUN/report)\n"
+		"      --no-plots        html/md/report: tables only, no gnuplot\n"
+		"  -h, --help            this text\n"
+		"\n"
+		"Exit status: 0 ok, 1 runtime error or (regress) a significant regression,\n"
+		"2 usage error.\n"
+		"\n"
+		"EXAMPLES:\n"
+		"  vqreport show results/20261121-130000-smoke\n"
+		"  vqreport compare results/20261121-130000-seed --by in_order=off\n"
+		"  vqreport compare results/before results/after --threshold 2%%\n"
+		"  vqreport regress --baseline results/before --candidate results/after --threshold 3%%\n"
+		"  vqreport -j regress --baseline results/before --candidate results/after\n"
+		"  vqreport report results/20261121-130000-seed && xdg-open results/20261121-130000-seed/report/report.html\n"
+		"  vqreport md results/after --baseline results/before -o /tmp/before-after\n");
 }
 
 /* Errors: "Error: ..." on stderr, or {"error": "..."} on stdout under -j. */
@@ -88,9 +88,12 @@ static void error(const char *fmt, ...)
 		msg = NULL;
 	va_end(ap);
 	if (opt.json) {
-		json_t *o = json_pack("{s:s}", "error", msg ? msg : "out of memory");
+		json_t *o = json_pack("{s:s}", "error",
+				      msg ? msg : "out of memory");
 
-		json_dumpf(o, stdout, (opt.pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_REAL_PRECISION(15));
+		json_dumpf(o, stdout,
+			   (opt.pretty ? JSON_INDENT(2) : JSON_COMPACT) |
+				   JSON_REAL_PRECISION(15));
 		fputc('\n', stdout);
 		json_decref(o);
 	} else {
@@ -101,7 +104,9 @@ static void error(const char *fmt, ...)
 
 static void json_out(json_t *o)
 {
-	json_dumpf(o, stdout, (opt.pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_REAL_PRECISION(15));
+	json_dumpf(o, stdout,
+		   (opt.pretty ? JSON_INDENT(2) : JSON_COMPACT) |
+			   JSON_REAL_PRECISION(15));
 	fputc('\n', stdout);
 }
 
@@ -134,12 +139,15 @@ static void print_failed(const json_t *failed)
 
 	if (!json_array_size(failed))
 		return;
-	printf("\nfailed samples: %zu (counted, not averaged)\n", json_array_size(failed));
+	printf("\nfailed samples: %zu (counted, not averaged)\n",
+	       json_array_size(failed));
 	json_array_foreach(failed, i, f) {
 		char *label = axes_label(json_object_get(f, "axes"), NULL);
-		const char *side = json_string_value(json_object_get(f, "side"));
+		const char *side =
+			json_string_value(json_object_get(f, "side"));
 
-		printf("  %s%s%s rep %lld  %s: %s\n", side ? side : "", side ? " " : "",
+		printf("  %s%s%s rep %lld  %s: %s\n", side ? side : "",
+		       side ? " " : "",
 		       json_string_value(json_object_get(f, "cell")),
 		       (long long)json_integer_value(json_object_get(f, "rep")),
 		       label ? label : "",
@@ -160,7 +168,8 @@ static void print_run_line(const json_t *info)
 	if (accel && !strcmp(accel, "tcg"))
 		printf("TCG (emulated CPU): the figures compare configurations with each other; they are not hardware rates\n");
 	if (status && strcmp(status, "complete"))
-		printf("the run is %s, not complete: cells may lack samples\n", status);
+		printf("the run is %s, not complete: cells may lack samples\n",
+		       status);
 }
 
 static int do_show(int argc, char **argv)
@@ -199,7 +208,8 @@ static int do_show(int argc, char **argv)
 		free(fl);
 	}
 	json_array_foreach(json_object_get(m, "cells"), i, c) {
-		char *label = axes_label_except(json_object_get(c, "axes"), fixed, NULL);
+		char *label = axes_label_except(json_object_get(c, "axes"),
+						fixed, NULL);
 		struct table *t = table_new(9, 0x7e);
 		json_t *x;
 		size_t j;
@@ -207,39 +217,51 @@ static int do_show(int argc, char **argv)
 		printf("\ncell %s  %s  (%lld ok, %lld failed)\n",
 		       json_string_value(json_object_get(c, "cell")), label,
 		       (long long)json_integer_value(json_object_get(c, "ok")),
-		       (long long)json_integer_value(json_object_get(c, "failed")));
+		       (long long)json_integer_value(
+			       json_object_get(c, "failed")));
 		free(label);
 		if (!json_array_size(json_object_get(c, "metrics"))) {
 			printf("  no metrics (no ok sample)\n");
 			table_free(t);
 			continue;
 		}
-		table_addf(t, "metric\tn\tmean\tsd\tcv\t95%% CI low\t95%% CI high\tunit\tbetter");
+		table_addf(
+			t,
+			"metric\tn\tmean\tsd\tcv\t95%% CI low\t95%% CI high\tunit\tbetter");
 		json_array_foreach(json_object_get(c, "metrics"), j, x) {
 			char b[6][NUMFMT_LEN];
-			long long missing = json_integer_value(json_object_get(x, "missing"));
+			long long missing = json_integer_value(
+				json_object_get(x, "missing"));
 			char n[48];
 
-			snprintf(n, sizeof(n), missing ? "%lld (+%lld null)" : "%lld",
-				 (long long)json_integer_value(json_object_get(x, "n")), missing);
+			snprintf(n, sizeof(n),
+				 missing ? "%lld (+%lld null)" : "%lld",
+				 (long long)json_integer_value(
+					 json_object_get(x, "n")),
+				 missing);
 			if (isnan(json_num_get(x, "cv_pct")))
 				fmt_num(b[4], NAN);
 			else
-				snprintf(b[4], sizeof(b[4]), "%.1f%%", json_num_get(x, "cv_pct"));
-			table_addf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s",
-				   json_string_value(json_object_get(x, "name")), n,
-				   fmt_num(b[0], json_num_get(x, "mean")),
-				   fmt_num(b[1], json_num_get(x, "sd")), b[4],
-				   fmt_num(b[2], json_num_get(x, "ci_lo")),
-				   fmt_num(b[3], json_num_get(x, "ci_hi")),
-				   json_string_value(json_object_get(x, "unit")),
-				   json_string_value(json_object_get(x, "better")));
+				snprintf(b[4], sizeof(b[4]), "%.1f%%",
+					 json_num_get(x, "cv_pct"));
+			table_addf(
+				t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s",
+				json_string_value(json_object_get(x, "name")),
+				n, fmt_num(b[0], json_num_get(x, "mean")),
+				fmt_num(b[1], json_num_get(x, "sd")), b[4],
+				fmt_num(b[2], json_num_get(x, "ci_lo")),
+				fmt_num(b[3], json_num_get(x, "ci_hi")),
+				json_string_value(json_object_get(x, "unit")),
+				json_string_value(
+					json_object_get(x, "better")));
 		}
 		table_print_text(t, stdout, 2);
 		table_free(t);
 	}
 	if (!json_array_size(json_object_get(m, "cells")))
-		printf("\nno samples in %s\n", json_string_value(json_object_get(json_object_get(m, "run"), "dir")));
+		printf("\nno samples in %s\n",
+		       json_string_value(json_object_get(
+			       json_object_get(m, "run"), "dir")));
 	print_failed(json_object_get(m, "failed_samples"));
 	json_decref(m);
 	json_decref(fixed);
@@ -266,7 +288,8 @@ static void print_counts(const json_t *m)
 	       (long long)json_integer_value(json_object_get(c, "improvement")),
 	       (long long)json_integer_value(json_object_get(c, "changed")),
 	       (long long)json_integer_value(json_object_get(c, "none")),
-	       (long long)json_integer_value(json_object_get(c, "insufficient")));
+	       (long long)json_integer_value(
+		       json_object_get(c, "insufficient")));
 }
 
 /* Build the comparison model of one run by an axis or of two runs. */
@@ -280,11 +303,13 @@ static int compare_model(int argc, char **argv, const char *by, json_t **out)
 	*out = NULL;
 	if (by) {
 		if (argc != 1) {
-			error("compare --by takes one RUN folder (got %d)", argc);
+			error("compare --by takes one RUN folder (got %d)",
+			      argc);
 			return EXIT_USAGE;
 		}
 		if (split_by(by, &axis, &base)) {
-			error("--by '%s': expected AXIS=BASE, e.g. --by in_order=off", by);
+			error("--by '%s': expected AXIS=BASE, e.g. --by in_order=off",
+			      by);
 			return EXIT_USAGE;
 		}
 		if (load(argv[0], &a))
@@ -299,7 +324,8 @@ static int compare_model(int argc, char **argv, const char *by, json_t **out)
 		goto cleanup;
 	}
 	if (argc != 2) {
-		error("compare needs RUN --by AXIS=BASE or two RUN folders (got %d)", argc);
+		error("compare needs RUN --by AXIS=BASE or two RUN folders (got %d)",
+		      argc);
 		return EXIT_USAGE;
 	}
 	if (load(argv[0], &a))
@@ -339,22 +365,29 @@ static int do_compare(int argc, char **argv)
 
 /* "tx_pps in ring=split workload=net-tx: 40123 -> 38000 packets/s (-5.29%,
  * p=0.0002, alpha 0.05, threshold 3%, higher is better)" */
-static char *regression_reason(const json_t *m, const json_t *item, const json_t *row)
+static char *regression_reason(const json_t *m, const json_t *item,
+			       const json_t *row)
 {
-	char *label = axes_label(json_object_get(item, "axes"), NULL), *s = NULL;
+	char *label = axes_label(json_object_get(item, "axes"), NULL),
+	     *s = NULL;
 	char b[4][NUMFMT_LEN];
 
 	fmt_p(b[3], json_num_get(row, "p"));
-	if (asprintf(&s, "%s in %s: %s -> %s %s (%s, p%s%s, alpha %g, threshold %g%%, %s is better)",
-		     json_string_value(json_object_get(row, "name")),
-		     label && *label ? label : "all cells",
-		     fmt_num(b[0], json_num_get(json_object_get(row, "baseline"), "mean")),
-		     fmt_num(b[1], json_num_get(json_object_get(row, "candidate"), "mean")),
-		     json_string_value(json_object_get(row, "unit")),
-		     fmt_pct(b[2], json_num_get(row, "change_pct")),
-		     b[3][0] == '<' ? "" : "=", b[3], json_num_get(m, "alpha"),
-		     json_num_get(m, "threshold_pct"),
-		     json_string_value(json_object_get(row, "better"))) < 0)
+	if (asprintf(
+		    &s,
+		    "%s in %s: %s -> %s %s (%s, p%s%s, alpha %g, threshold %g%%, %s is better)",
+		    json_string_value(json_object_get(row, "name")),
+		    label && *label ? label : "all cells",
+		    fmt_num(b[0], json_num_get(json_object_get(row, "baseline"),
+					       "mean")),
+		    fmt_num(b[1],
+			    json_num_get(json_object_get(row, "candidate"),
+					 "mean")),
+		    json_string_value(json_object_get(row, "unit")),
+		    fmt_pct(b[2], json_num_get(row, "change_pct")),
+		    b[3][0] == '<' ? "" : "=", b[3], json_num_get(m, "alpha"),
+		    json_num_get(m, "threshold_pct"),
+		    json_string_value(json_object_get(row, "better"))) < 0)
 		s = NULL;
 	free(label);
 	return s;
@@ -389,14 +422,19 @@ static int do_regress(int argc, char **argv)
 		json_array_foreach(json_object_get(item, "metrics"), j, row) {
 			char *reason;
 
-			if (strcmp(json_string_value(json_object_get(row, "verdict")), "regression"))
+			if (strcmp(json_string_value(
+					   json_object_get(row, "verdict")),
+				   "regression"))
 				continue;
 			reason = regression_reason(m, item, row);
-			json_array_append_new(regs, json_string(reason ? reason : "regression"));
+			json_array_append_new(
+				regs,
+				json_string(reason ? reason : "regression"));
 			free(reason);
 		}
 	ret = json_array_size(regs) ? 1 : 0;
-	json_object_set_new(m, "result", json_string(ret ? "regression" : "pass"));
+	json_object_set_new(m, "result",
+			    json_string(ret ? "regression" : "pass"));
 	json_object_set_new(m, "regressions", regs);
 	if (opt.json) {
 		json_out(m);
@@ -407,21 +445,26 @@ static int do_regress(int argc, char **argv)
 		if (!json_array_size(json_object_get(m, "comparisons")))
 			printf("warning: no cell of the candidate matches a cell of the baseline\n");
 		json_array_foreach(json_object_get(m, "unmatched"), i, item) {
-			char *label = axes_label(json_object_get(item, "axes"), NULL);
+			char *label =
+				axes_label(json_object_get(item, "axes"), NULL);
 
 			printf("unmatched: %s cell %s %s\n",
 			       json_string_value(json_object_get(item, "side")),
-			       json_string_value(json_object_get(item, "cell")), label);
+			       json_string_value(json_object_get(item, "cell")),
+			       label);
 			free(label);
 		}
 		if (json_array_size(json_object_get(m, "failed_samples")))
 			printf("failed samples: %zu (not averaged; see vqreport compare)\n",
-			       json_array_size(json_object_get(m, "failed_samples")));
+			       json_array_size(
+				       json_object_get(m, "failed_samples")));
 		printf("%s: %zu regression(s) beyond %g%% at alpha %g, %lld improvement(s), %lld metric(s) with insufficient data\n",
 		       ret ? "FAIL" : "PASS", json_array_size(regs),
 		       opt.cmp.threshold_pct, opt.cmp.alpha,
-		       (long long)json_integer_value(json_object_get(json_object_get(m, "counts"), "improvement")),
-		       (long long)json_integer_value(json_object_get(json_object_get(m, "counts"), "insufficient")));
+		       (long long)json_integer_value(json_object_get(
+			       json_object_get(m, "counts"), "improvement")),
+		       (long long)json_integer_value(json_object_get(
+			       json_object_get(m, "counts"), "insufficient")));
 	}
 	json_decref(m);
 	return ret;
@@ -430,8 +473,11 @@ static int do_regress(int argc, char **argv)
 static int write_documents(int argc, char **argv, unsigned int formats)
 {
 	struct document_opts d = {
-		.cmp = opt.cmp, .outdir = opt.outdir, .formats = formats,
-		.plots = opt.plots, .by = opt.by,
+		.cmp = opt.cmp,
+		.outdir = opt.outdir,
+		.formats = formats,
+		.plots = opt.plots,
+		.by = opt.by,
 	};
 	json_t *res = NULL;
 	char *err = NULL, *axis = NULL;
@@ -444,7 +490,8 @@ static int write_documents(int argc, char **argv, unsigned int formats)
 		return EXIT_USAGE;
 	}
 	if (opt.by && split_by(opt.by, &axis, &base)) {
-		error("--by '%s': expected AXIS=BASE, e.g. --by in_order=off", opt.by);
+		error("--by '%s': expected AXIS=BASE, e.g. --by in_order=off",
+		      opt.by);
 		return EXIT_USAGE;
 	}
 	free(axis);
@@ -476,9 +523,11 @@ static int write_documents(int argc, char **argv, unsigned int formats)
 		json_array_foreach(json_object_get(res, "plot_errors"), i, e)
 			fprintf(stderr, "Warning: %s\n", json_string_value(e));
 		if (json_is_string(json_object_get(res, "html")))
-			printf("%s\n", json_string_value(json_object_get(res, "html")));
+			printf("%s\n",
+			       json_string_value(json_object_get(res, "html")));
 		if (json_is_string(json_object_get(res, "md")))
-			printf("%s\n", json_string_value(json_object_get(res, "md")));
+			printf("%s\n",
+			       json_string_value(json_object_get(res, "md")));
 	}
 	ret = 0;
 cleanup:
@@ -490,9 +539,18 @@ cleanup:
 	return ret;
 }
 
-static int do_html(int argc, char **argv) { return write_documents(argc, argv, DOC_HTML); }
-static int do_md(int argc, char **argv) { return write_documents(argc, argv, DOC_MD); }
-static int do_report(int argc, char **argv) { return write_documents(argc, argv, DOC_HTML | DOC_MD); }
+static int do_html(int argc, char **argv)
+{
+	return write_documents(argc, argv, DOC_HTML);
+}
+static int do_md(int argc, char **argv)
+{
+	return write_documents(argc, argv, DOC_MD);
+}
+static int do_report(int argc, char **argv)
+{
+	return write_documents(argc, argv, DOC_HTML | DOC_MD);
+}
 
 static int do_help(int argc, char **argv)
 {
@@ -508,12 +566,9 @@ static const struct cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 } cmds[] = {
-	{ "show", do_show },
-	{ "compare", do_compare },
-	{ "regress", do_regress },
-	{ "html", do_html },
-	{ "md", do_md },
-	{ "report", do_report },
+	{ "show", do_show },	   { "compare", do_compare },
+	{ "regress", do_regress }, { "html", do_html },
+	{ "md", do_md },	   { "report", do_report },
 	{ "help", do_help },
 };
 
@@ -528,7 +583,7 @@ static const struct cmd *cmd_find(const char *name)
 			return &cmds[i];
 		if (len && !strncmp(cmds[i].name, name, len)) {
 			if (hit)
-				return NULL;	/* ambiguous */
+				return NULL; /* ambiguous */
 			hit = &cmds[i];
 		}
 	}
@@ -552,8 +607,14 @@ static int parse_threshold(const char *s, double *out)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_BY = 256, OPT_THRESHOLD, OPT_ALPHA, OPT_BASELINE,
-	       OPT_CANDIDATE, OPT_NO_PLOTS };
+	enum {
+		OPT_BY = 256,
+		OPT_THRESHOLD,
+		OPT_ALPHA,
+		OPT_BASELINE,
+		OPT_CANDIDATE,
+		OPT_NO_PLOTS
+	};
 	static const struct option lopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
@@ -599,13 +660,15 @@ int main(int argc, char **argv)
 			break;
 		case OPT_THRESHOLD:
 			if (parse_threshold(optarg, &opt.cmp.threshold_pct)) {
-				error("--threshold '%s': expected a percentage >= 0, e.g. 3%%", optarg);
+				error("--threshold '%s': expected a percentage >= 0, e.g. 3%%",
+				      optarg);
 				return EXIT_USAGE;
 			}
 			break;
 		case OPT_ALPHA:
 			if (parse_double(optarg, 1e-12, 0.5, &opt.cmp.alpha)) {
-				error("--alpha '%s': expected a number in (0, 0.5], e.g. 0.05", optarg);
+				error("--alpha '%s': expected a number in (0, 0.5], e.g. 0.05",
+				      optarg);
 				return EXIT_USAGE;
 			}
 			break;
@@ -619,10 +682,12 @@ int main(int argc, char **argv)
 			opt.plots = 0;
 			break;
 		case ':':
-			error("option '%s' needs an argument", argv[optind - 1]);
+			error("option '%s' needs an argument",
+			      argv[optind - 1]);
 			return EXIT_USAGE;
 		default:
-			error("unknown option '%s' (see vqreport --help)", argv[optind - 1]);
+			error("unknown option '%s' (see vqreport --help)",
+			      argv[optind - 1]);
 			return EXIT_USAGE;
 		}
 	}

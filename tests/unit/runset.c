@@ -26,35 +26,40 @@ static void write_file(const char *name, const char *text)
 	fclose(f);
 }
 
-#define S(cell, rep, qs, io, status, v)                                          \
-	"{\"schema\":1,\"cell\":\"" cell "\",\"rep\":" #rep ",\"axes\":{\"rx_queue_size\":" \
-	#qs ",\"in_order\":\"" io "\"},\"status\":\"" status "\",\"reason\":" \
-	"\"boom\",\"metrics\":{\"pps\":{\"value\":" v ",\"unit\":\"packets/s\"," \
+#define S(cell, rep, qs, io, status, v)                           \
+	"{\"schema\":1,\"cell\":\"" cell "\",\"rep\":" #rep       \
+	",\"axes\":{\"rx_queue_size\":" #qs ",\"in_order\":\"" io \
+	"\"},\"status\":\"" status "\",\"reason\":"               \
+	"\"boom\",\"metrics\":{\"pps\":{\"value\":" v             \
+	",\"unit\":\"packets/s\","                                \
 	"\"better\":\"higher\"}}}\n"
 
 static void test_load(void)
 {
-	struct compare_opts o = { .alpha = 0.05, .threshold_pct = 3, .conf = 0.95 };
+	struct compare_opts o = { .alpha = 0.05,
+				  .threshold_pct = 3,
+				  .conf = 0.95 };
 	const struct metric_series *m;
 	struct run r;
 	char *err = NULL, *s;
 	json_t *cmp;
 
-	write_file("run.json",
-		   "{\"schema\":1,\"id\":\"t\",\"accel\":\"tcg\",\"matrix\":["
-		   "{\"cell\":\"c0\",\"axes\":{\"rx_queue_size\":1024,\"in_order\":\"off\"}},"
-		   "{\"cell\":\"c1\",\"axes\":{\"rx_queue_size\":256,\"in_order\":\"off\"}},"
-		   "{\"cell\":\"c2\",\"axes\":{\"rx_queue_size\":256,\"in_order\":\"on\"}}]}\n");
+	write_file(
+		"run.json",
+		"{\"schema\":1,\"id\":\"t\",\"accel\":\"tcg\",\"matrix\":["
+		"{\"cell\":\"c0\",\"axes\":{\"rx_queue_size\":1024,\"in_order\":\"off\"}},"
+		"{\"cell\":\"c1\",\"axes\":{\"rx_queue_size\":256,\"in_order\":\"off\"}},"
+		"{\"cell\":\"c2\",\"axes\":{\"rx_queue_size\":256,\"in_order\":\"on\"}}]}\n");
 	write_file("samples.jsonl",
-		   S("c1", 0, 256, "off", "ok", "10")
-		   S("c0", 0, 1024, "off", "ok", "20")
-		   S("c1", 1, 256, "off", "ok", "12")
-		   S("c0", 1, 1024, "off", "failed", "999")
-		   S("c1", 2, 256, "off", "ok", "null")
-		   S("c0", 2, 1024, "off", "ok", "22")
-		   "{\"schema\":2,\"cell\":\"c0\"}\n"
-		   "not json\n"
-		   S("c0", 3, 1024, "off", "ok", "1e9"));
+		   S("c1", 0, 256, "off", "ok",
+		     "10") S("c0", 0, 1024, "off", "ok",
+			     "20") S("c1", 1, 256, "off", "ok", "12")
+			   S("c0", 1, 1024, "off", "failed",
+			     "999") S("c1", 2, 256, "off", "ok", "null")
+				   S("c0", 2, 1024, "off", "ok",
+				     "22") "{\"schema\":2,\"cell\":\"c0\"}\n"
+					   "not json\n" S("c0", 3, 1024, "off",
+							  "ok", "1e9"));
 	/* The last line above is complete; now tear one on purpose. */
 	{
 		char path[256];
@@ -62,25 +67,30 @@ static void test_load(void)
 
 		snprintf(path, sizeof(path), "%s/samples.jsonl", dir);
 		f = fopen(path, "a");
-		fputs("{\"schema\":1,\"cell\":\"c0\",\"rep\":4,\"status\":\"ok\"", f);
+		fputs("{\"schema\":1,\"cell\":\"c0\",\"rep\":4,\"status\":\"ok\"",
+		      f);
 		fclose(f);
 	}
 	CHECK(run_load(dir, &r, &err) == 0);
 	CHECK(err == NULL);
 	/* Matrix order, including c2 that has no sample. */
-	CHECK(r.ncells == 3 && !strcmp(r.cells[0].id, "c0") && !strcmp(r.cells[2].id, "c2"));
-	CHECK(r.samples == 7);		/* 6 lines of schema 1 + the 1e9 one */
-	CHECK(r.rejected == 1);		/* schema 2 */
-	CHECK(r.torn == 2);		/* "not json" and the torn last line */
+	CHECK(r.ncells == 3 && !strcmp(r.cells[0].id, "c0") &&
+	      !strcmp(r.cells[2].id, "c2"));
+	CHECK(r.samples == 7); /* 6 lines of schema 1 + the 1e9 one */
+	CHECK(r.rejected == 1); /* schema 2 */
+	CHECK(r.torn == 2); /* "not json" and the torn last line */
 	CHECK(r.cells[0].ok == 3 && r.cells[0].failed == 1);
 	m = cell_metric(&r.cells[0], "pps");
 	/* The failed sample's 999 is never a value. */
-	CHECK(m && m->n == 3 && m->v[0] == 20 && m->v[1] == 22 && m->v[2] == 1e9);
+	CHECK(m && m->n == 3 && m->v[0] == 20 && m->v[1] == 22 &&
+	      m->v[2] == 1e9);
 	m = cell_metric(&r.cells[1], "pps");
 	CHECK(m && m->n == 2 && m->missing == 1 && m->better == 1);
 	CHECK(!strcmp(m->unit, "packets/s"));
 	CHECK(json_array_size(r.failed) == 1);
-	CHECK(!strcmp(json_string_value(json_object_get(json_array_get(r.failed, 0), "reason")), "boom"));
+	CHECK(!strcmp(json_string_value(json_object_get(
+			      json_array_get(r.failed, 0), "reason")),
+		      "boom"));
 	CHECK(r.cells[2].ok == 0 && r.cells[2].nm == 0);
 
 	/* Numeric axis: the base is the smallest number, not the first string. */
@@ -102,7 +112,8 @@ static void test_load(void)
 	CHECK(cmp && json_array_size(json_object_get(cmp, "comparisons")) == 1);
 	json_decref(cmp);
 	cmp = model_compare_axis(&r, "rx_queue_size", "512", &o, &err);
-	CHECK(!cmp && err && strstr(err, "values in") && strstr(err, "1024, 256"));
+	CHECK(!cmp && err && strstr(err, "values in") &&
+	      strstr(err, "1024, 256"));
 	free(err);
 	err = NULL;
 	cmp = model_compare_axis(&r, "ring", "split", &o, &err);
@@ -113,8 +124,10 @@ static void test_load(void)
 
 static void test_axes(void)
 {
-	json_t *a = json_loads("{\"b\":256,\"a\":\"on\",\"c\":true,\"d\":1.5}", 0, NULL);
-	json_t *b = json_loads("{\"a\":\"on\",\"d\":1.5,\"c\":true,\"b\":256}", 0, NULL);
+	json_t *a = json_loads("{\"b\":256,\"a\":\"on\",\"c\":true,\"d\":1.5}",
+			       0, NULL);
+	json_t *b = json_loads("{\"a\":\"on\",\"d\":1.5,\"c\":true,\"b\":256}",
+			       0, NULL);
 	char *ka = axes_key(a, NULL), *kb = axes_key(b, NULL), *s;
 
 	/* Key order does not matter across runs. */

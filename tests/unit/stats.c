@@ -18,7 +18,7 @@
 #define N(x) (sizeof(x) / sizeof((x)[0]))
 
 static const double sleep1[] = { 0.7, -1.6, -0.2, -1.2, -0.1,
-				 3.4, 3.7,  0.8,  0.0,  2.0 };
+				 3.4, 3.7,  0.8,  0.0,	2.0 };
 static const double sleep2[] = { 1.9, 0.8, 1.1, 0.1, -0.1,
 				 4.4, 5.5, 1.6, 4.6, 3.4 };
 
@@ -29,9 +29,9 @@ static void test_summary(void)
 	stats_summarize(sleep1, N(sleep1), 0.95, &s);
 	CHECK(s.n == 10);
 	CHECK(NEAR(s.mean, 0.75, 1e-12));
-	CHECK(NEAR(s.sd, 1.7890096577591625, 1e-12));	/* python stdev */
+	CHECK(NEAR(s.sd, 1.7890096577591625, 1e-12)); /* python stdev */
 	CHECK(NEAR(s.cv_pct, 238.53462103455502, 1e-9));
-	CHECK(NEAR(s.ci_lo, -0.529780413526, 1e-9));	/* R: -0.5297804 */
+	CHECK(NEAR(s.ci_lo, -0.529780413526, 1e-9)); /* R: -0.5297804 */
 	CHECK(NEAR(s.ci_hi, 2.02978041353, 1e-9));
 	CHECK(s.min == -1.6 && s.max == 3.7);
 }
@@ -44,11 +44,11 @@ static void test_welch_sleep(void)
 	stats_summarize(sleep1, N(sleep1), 0.95, &a);
 	stats_summarize(sleep2, N(sleep2), 0.95, &b);
 	CHECK(stats_welch(&a, &b, 0.95, &w) == 0);
-	CHECK(NEAR(w.t, 1.86081346749, 1e-9));		/* R: -1.8608 (a - b) */
-	CHECK(NEAR(w.df, 17.776473516178488, 1e-9));	/* R: 17.776 */
-	CHECK(NEAR(w.p, 0.0793941401874, 1e-10));	/* R: 0.07939 */
-	CHECK(NEAR(w.diff_lo, -0.205483230712, 1e-9));	/* R: -0.2054832 */
-	CHECK(NEAR(w.diff_hi, 3.36548323071, 1e-9));	/* R: 3.3654832 */
+	CHECK(NEAR(w.t, 1.86081346749, 1e-9)); /* R: -1.8608 (a - b) */
+	CHECK(NEAR(w.df, 17.776473516178488, 1e-9)); /* R: 17.776 */
+	CHECK(NEAR(w.p, 0.0793941401874, 1e-10)); /* R: 0.07939 */
+	CHECK(NEAR(w.diff_lo, -0.205483230712, 1e-9)); /* R: -0.2054832 */
+	CHECK(NEAR(w.diff_hi, 3.36548323071, 1e-9)); /* R: 3.3654832 */
 	CHECK(NEAR(w.diff, 1.58, 1e-12));
 	/* p = 0.079 is not significant at alpha 0.05, whatever the size. */
 	CHECK(stats_verdict(&w, 1, 0.05, 3) == VERDICT_NONE);
@@ -61,7 +61,9 @@ static void test_welch_sleep(void)
 static void test_welch_unequal(void)
 {
 	static const double a_x[] = { 100, 102, 98, 101, 99 };
-	static const double b_x[] = { 104, 106.5, 103, 105, 104.5, 105.5, 103.5 };
+	static const double b_x[] = {
+		104, 106.5, 103, 105, 104.5, 105.5, 103.5
+	};
 	struct stats_summary a, b;
 	struct stats_welch w;
 

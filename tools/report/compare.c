@@ -45,20 +45,20 @@ static json_t *summary_json(const struct metric_series *m, double conf,
 			    struct stats_summary *s)
 {
 	stats_summarize(m ? m->v : NULL, m ? m->n : 0, conf, s);
-	return json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-			 "n", (json_int_t)s->n,
-			 "missing", (json_int_t)(m ? m->missing : 0),
-			 "mean", json_num(s->mean), "sd", json_num(s->sd),
-			 "cv_pct", json_num(s->cv_pct),
-			 "ci_lo", json_num(s->ci_lo), "ci_hi", json_num(s->ci_hi),
-			 "min", json_num(s->min), "max", json_num(s->max));
+	return json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "n",
+			 (json_int_t)s->n, "missing",
+			 (json_int_t)(m ? m->missing : 0), "mean",
+			 json_num(s->mean), "sd", json_num(s->sd), "cv_pct",
+			 json_num(s->cv_pct), "ci_lo", json_num(s->ci_lo),
+			 "ci_hi", json_num(s->ci_hi), "min", json_num(s->min),
+			 "max", json_num(s->max));
 }
 
 json_t *model_run_info(const struct run *r)
 {
 	static const char *const keys[] = {
-		"id", "accel", "accel_reason", "host", "versions", "kernels",
-		"status", "started", "ended",
+		"id",	   "accel",  "accel_reason", "host",  "versions",
+		"kernels", "status", "started",	     "ended",
 	};
 	json_t *o = json_pack("{s:s}", "dir", r->dir), *sc;
 	size_t i;
@@ -86,8 +86,9 @@ json_t *model_run_info(const struct run *r)
 	if (!json_object_get(o, "id")) {
 		const char *slash = strrchr(r->dir, '/');
 
-		json_object_set_new(o, "id", json_string(slash && slash[1] ?
-							 slash + 1 : r->dir));
+		json_object_set_new(o, "id",
+				    json_string(slash && slash[1] ? slash + 1 :
+								    r->dir));
 	}
 	return o;
 }
@@ -105,27 +106,30 @@ json_t *model_show(const struct run *r, double conf)
 			struct stats_summary s;
 			json_t *m = summary_json(&c->m[j], conf, &s);
 
-			json_object_set_new(m, "name", json_string(c->m[j].name));
-			json_object_set_new(m, "unit", json_string(c->m[j].unit));
-			json_object_set_new(m, "better",
-					    json_string(better_text(c->m[j].better)));
+			json_object_set_new(m, "name",
+					    json_string(c->m[j].name));
+			json_object_set_new(m, "unit",
+					    json_string(c->m[j].unit));
+			json_object_set_new(
+				m, "better",
+				json_string(better_text(c->m[j].better)));
 			json_array_append_new(ms, m);
 		}
 		ok += c->ok;
 		failed += c->failed;
-		json_array_append_new(cells,
-			json_pack("{s:s, s:O, s:I, s:I, s:o}", "cell", c->id,
-				  "axes", c->axes, "ok", (json_int_t)c->ok,
-				  "failed", (json_int_t)c->failed, "metrics", ms));
+		json_array_append_new(
+			cells, json_pack("{s:s, s:O, s:I, s:I, s:o}", "cell",
+					 c->id, "axes", c->axes, "ok",
+					 (json_int_t)c->ok, "failed",
+					 (json_int_t)c->failed, "metrics", ms));
 	}
 	o = json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:f, s:o, s:O, s:O}",
-		      "run", model_run_info(r),
-		      "samples", (json_int_t)r->samples, "ok", (json_int_t)ok,
-		      "failed", (json_int_t)failed,
-		      "torn_lines", (json_int_t)r->torn,
-		      "rejected_lines", (json_int_t)r->rejected,
-		      "confidence", conf, "cells", cells,
-		      "failed_samples", r->failed, "warnings", r->warnings);
+		      "run", model_run_info(r), "samples",
+		      (json_int_t)r->samples, "ok", (json_int_t)ok, "failed",
+		      (json_int_t)failed, "torn_lines", (json_int_t)r->torn,
+		      "rejected_lines", (json_int_t)r->rejected, "confidence",
+		      conf, "cells", cells, "failed_samples", r->failed,
+		      "warnings", r->warnings);
 	return o;
 }
 
@@ -148,37 +152,46 @@ static json_t *compare_cells(const struct cell *a, const struct cell *b,
 			const char *note = NULL;
 
 			if (k && cell_metric(a, m->name))
-				continue;	/* done in the first pass */
+				continue; /* done in the first pass */
 			ma = cell_metric(a, m->name);
 			mb = cell_metric(b, m->name);
-			row = json_pack("{s:s, s:s, s:s, s:o, s:o}",
-					"name", m->name, "unit", m->unit,
-					"better", better_text(m->better),
-					"baseline", summary_json(ma, o->conf, &sa),
-					"candidate", summary_json(mb, o->conf, &sb));
+			row = json_pack("{s:s, s:s, s:s, s:o, s:o}", "name",
+					m->name, "unit", m->unit, "better",
+					better_text(m->better), "baseline",
+					summary_json(ma, o->conf, &sa),
+					"candidate",
+					summary_json(mb, o->conf, &sb));
 			stats_welch(&sa, &sb, o->conf, &w);
-			v = stats_verdict(&w, m->better, o->alpha, o->threshold_pct);
+			v = stats_verdict(&w, m->better, o->alpha,
+					  o->threshold_pct);
 			if (!ma || !sa.n)
 				note = "not measured in the baseline";
 			else if (!mb || !sb.n)
 				note = "not measured in the candidate";
 			else if (sa.n < 2 || sb.n < 2)
 				note = "a t-test needs at least 2 samples on each side";
-			else if (ma->better != mb->better || strcmp(ma->unit, mb->unit))
+			else if (ma->better != mb->better ||
+				 strcmp(ma->unit, mb->unit))
 				note = "unit or direction differs between the two sides";
-			json_object_set_new(row, "change_pct", json_num(w.change_pct));
+			json_object_set_new(row, "change_pct",
+					    json_num(w.change_pct));
 			json_object_set_new(row, "diff", json_num(w.diff));
-			json_object_set_new(row, "diff_ci_lo", json_num(w.diff_lo));
-			json_object_set_new(row, "diff_ci_hi", json_num(w.diff_hi));
+			json_object_set_new(row, "diff_ci_lo",
+					    json_num(w.diff_lo));
+			json_object_set_new(row, "diff_ci_hi",
+					    json_num(w.diff_hi));
 			json_object_set_new(row, "t", json_num(w.t));
 			json_object_set_new(row, "df", json_num(w.df));
 			json_object_set_new(row, "p", json_num(w.p));
-			json_object_set_new(row, "verdict", json_string(verdict_key(v)));
+			json_object_set_new(row, "verdict",
+					    json_string(verdict_key(v)));
 			if (note)
-				json_object_set_new(row, "note", json_string(note));
+				json_object_set_new(row, "note",
+						    json_string(note));
 			cnt = json_object_get(counts, verdict_key(v));
-			json_object_set_new(counts, verdict_key(v),
-					    json_integer(json_integer_value(cnt) + 1));
+			json_object_set_new(
+				counts, verdict_key(v),
+				json_integer(json_integer_value(cnt) + 1));
 			json_array_append_new(out, row);
 		}
 	}
@@ -194,9 +207,9 @@ static json_t *counts_new(void)
 
 static json_t *side_json(const struct cell *c, const char *axis)
 {
-	json_t *o = json_pack("{s:s, s:I, s:I}", "cell", c->id,
-			      "ok", (json_int_t)c->ok,
-			      "failed", (json_int_t)c->failed);
+	json_t *o = json_pack("{s:s, s:I, s:I}", "cell", c->id, "ok",
+			      (json_int_t)c->ok, "failed",
+			      (json_int_t)c->failed);
 
 	if (axis) {
 		char *v = axis_text(c->axes, axis);
@@ -209,8 +222,9 @@ static json_t *side_json(const struct cell *c, const char *axis)
 
 static json_t *compare_head(const struct compare_opts *o, const char *kind)
 {
-	return json_pack("{s:s, s:f, s:f, s:f}", "kind", kind, "alpha", o->alpha,
-			 "threshold_pct", o->threshold_pct, "confidence", o->conf);
+	return json_pack("{s:s, s:f, s:f, s:f}", "kind", kind, "alpha",
+			 o->alpha, "threshold_pct", o->threshold_pct,
+			 "confidence", o->conf);
 }
 
 static json_t *common_axes(const json_t *axes, const char *skip)
@@ -260,7 +274,8 @@ char *axis_default_base(const struct run *r, const char *axis)
 		char *end;
 		double d = strtod(s, &end);
 
-		if (!strcmp(s, "off") || !strcmp(s, "false") || !strcmp(s, "no")) {
+		if (!strcmp(s, "off") || !strcmp(s, "false") ||
+		    !strcmp(s, "no")) {
 			best = s;
 			numeric = 0;
 			break;
@@ -270,8 +285,8 @@ char *axis_default_base(const struct run *r, const char *axis)
 		else if (d < bestnum)
 			bestnum = d, best = s;
 	}
-	if (!best || (!numeric && strcmp(best, "off") && strcmp(best, "false") &&
-		      strcmp(best, "no")))
+	if (!best || (!numeric && strcmp(best, "off") &&
+		      strcmp(best, "false") && strcmp(best, "no")))
 		best = json_string_value(json_array_get(vals, 0));
 	out = strdup(best);
 	json_decref(vals);
@@ -283,13 +298,14 @@ json_t *model_compare_axis(const struct run *r, const char *axis,
 			   char **err)
 {
 	json_t *m, *items, *unmatched, *counts, *vals, *v;
-	json_t *bykey = json_object();	/* key without axis -> base cell */
+	json_t *bykey = json_object(); /* key without axis -> base cell */
 	size_t i, found = 0;
 
 	*err = NULL;
 	vals = run_axis_values(r, axis);
 	if (!vals) {
-		if (asprintf(err, "no cell of %s has the axis '%s'", r->dir, axis) < 0)
+		if (asprintf(err, "no cell of %s has the axis '%s'", r->dir,
+			     axis) < 0)
 			*err = NULL;
 		json_decref(bykey);
 		return NULL;
@@ -301,7 +317,8 @@ json_t *model_compare_axis(const struct run *r, const char *axis,
 		char *list = NULL, *tmp;
 
 		json_array_foreach(vals, i, v) {
-			if (asprintf(&tmp, "%s%s%s", list ? list : "", list ? ", " : "",
+			if (asprintf(&tmp, "%s%s%s", list ? list : "",
+				     list ? ", " : "",
 				     json_string_value(v)) < 0)
 				break;
 			free(list);
@@ -350,10 +367,13 @@ json_t *model_compare_axis(const struct run *r, const char *axis,
 		if (!idx) {
 			char *reason = NULL;
 
-			if (asprintf(&reason, "no cell with %s=%s and the same other axes",
-				     axis, base) < 0)
+			if (asprintf(
+				    &reason,
+				    "no cell with %s=%s and the same other axes",
+				    axis, base) < 0)
 				reason = NULL;
-			json_array_append_new(unmatched,
+			json_array_append_new(
+				unmatched,
 				json_pack("{s:s, s:O, s:s}", "cell", c->id,
 					  "axes", c->axes, "reason",
 					  reason ? reason : "no baseline"));
@@ -361,12 +381,12 @@ json_t *model_compare_axis(const struct run *r, const char *axis,
 			continue;
 		}
 		b = &r->cells[json_integer_value(idx)];
-		json_array_append_new(items,
-			json_pack("{s:o, s:o, s:o, s:o}",
-				  "axes", common_axes(c->axes, axis),
-				  "baseline", side_json(b, axis),
-				  "candidate", side_json(c, axis),
-				  "metrics", compare_cells(b, c, o, counts)));
+		json_array_append_new(
+			items, json_pack("{s:o, s:o, s:o, s:o}", "axes",
+					 common_axes(c->axes, axis), "baseline",
+					 side_json(b, axis), "candidate",
+					 side_json(c, axis), "metrics",
+					 compare_cells(b, c, o, counts)));
 	}
 	json_decref(bykey);
 	json_object_set_new(m, "comparisons", items);
@@ -406,24 +426,31 @@ json_t *model_compare_runs(const struct run *a, const struct run *b,
 		const struct cell *ca = run_find_cell_by_key(a, cb->key);
 
 		if (!ca) {
-			json_array_append_new(unmatched,
-				json_pack("{s:s, s:s, s:O, s:s}", "side", "candidate",
-					  "cell", cb->id, "axes", cb->axes, "reason",
-					  "no cell with the same axes in the baseline run"));
+			json_array_append_new(
+				unmatched,
+				json_pack(
+					"{s:s, s:s, s:O, s:s}", "side",
+					"candidate", "cell", cb->id, "axes",
+					cb->axes, "reason",
+					"no cell with the same axes in the baseline run"));
 			continue;
 		}
-		json_array_append_new(items,
+		json_array_append_new(
+			items,
 			json_pack("{s:O, s:o, s:o, s:o}", "axes", cb->axes,
-				  "baseline", side_json(ca, NULL),
-				  "candidate", side_json(cb, NULL),
-				  "metrics", compare_cells(ca, cb, o, counts)));
+				  "baseline", side_json(ca, NULL), "candidate",
+				  side_json(cb, NULL), "metrics",
+				  compare_cells(ca, cb, o, counts)));
 	}
 	for (i = 0; i < a->ncells; i++)
 		if (!run_find_cell_by_key(b, a->cells[i].key))
-			json_array_append_new(unmatched,
-				json_pack("{s:s, s:s, s:O, s:s}", "side", "baseline",
-					  "cell", a->cells[i].id, "axes", a->cells[i].axes,
-					  "reason", "no cell with the same axes in the candidate run"));
+			json_array_append_new(
+				unmatched,
+				json_pack(
+					"{s:s, s:s, s:O, s:s}", "side",
+					"baseline", "cell", a->cells[i].id,
+					"axes", a->cells[i].axes, "reason",
+					"no cell with the same axes in the candidate run"));
 	failed = tag_failed(a, "baseline");
 	{
 		json_t *fb = tag_failed(b, "candidate");
@@ -434,14 +461,18 @@ json_t *model_compare_runs(const struct run *a, const struct run *b,
 	json_array_extend(warnings, a->warnings);
 	json_array_extend(warnings, b->warnings);
 	{
-		const char *xa = json_string_value(json_object_get(a->info, "accel"));
-		const char *xb = json_string_value(json_object_get(b->info, "accel"));
+		const char *xa =
+			json_string_value(json_object_get(a->info, "accel"));
+		const char *xb =
+			json_string_value(json_object_get(b->info, "accel"));
 		char *w = NULL;
 
 		/* A TCG run against a KVM run measures the accelerator. */
 		if (xa && xb && strcmp(xa, xb) &&
-		    asprintf(&w, "the baseline ran under %s and the candidate under %s: the changes below mostly measure the accelerator",
-			     xa, xb) >= 0) {
+		    asprintf(
+			    &w,
+			    "the baseline ran under %s and the candidate under %s: the changes below mostly measure the accelerator",
+			    xa, xb) >= 0) {
 			json_array_append_new(warnings, json_string(w));
 			free(w);
 		}

@@ -12,9 +12,9 @@
 #include "stats.h"
 
 struct compare_opts {
-	double alpha;		/* significance level, e.g. 0.05 */
-	double threshold_pct;	/* smallest |% change| that is called */
-	double conf;		/* confidence level of intervals, 0.95 */
+	double alpha; /* significance level, e.g. 0.05 */
+	double threshold_pct; /* smallest |% change| that is called */
+	double conf; /* confidence level of intervals, 0.95 */
 };
 
 /* JSON number, or null for NaN and infinities. */

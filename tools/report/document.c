@@ -19,11 +19,11 @@ struct doc {
 	const struct run *r;
 	const struct document_opts *o;
 	char *dir, *plotdir;
-	json_t *show;		/* model_show */
-	json_t *sections;	/* [ { axis, base, title, intro, cmp, groups } ] */
-	json_t *trace;		/* { intro, plots: [ { heading, names: [..] } ] } */
+	json_t *show; /* model_show */
+	json_t *sections; /* [ { axis, base, title, intro, cmp, groups } ] */
+	json_t *trace; /* { intro, plots: [ { heading, names: [..] } ] } */
 	json_t *errors;
-	json_t *fixed;		/* axes with one value in every cell */
+	json_t *fixed; /* axes with one value in every cell */
 	struct plot_set ps;
 };
 
@@ -41,7 +41,7 @@ static int mkdir_p(const char *path)
 
 	if (!p)
 		return -ENOMEM;
-	for (s = p + 1; ; s++) {
+	for (s = p + 1;; s++) {
 		if (*s && *s != '/')
 			continue;
 		{
@@ -130,15 +130,18 @@ static void e_img(struct emitter *e, const char *name, const char *title)
 	exists = access(path, R_OK) == 0;
 	free(path);
 	if (!exists) {
-		e_p(e, "(plot %s was not rendered: see plots/gnuplot.log)", name);
+		e_p(e, "(plot %s was not rendered: see plots/gnuplot.log)",
+		    name);
 		return;
 	}
 	if (e->html) {
-		fprintf(e->f, "<figure><img src=\"plots/%s.%s\" alt=\"", name, ext);
+		fprintf(e->f, "<figure><img src=\"plots/%s.%s\" alt=\"", name,
+			ext);
 		html_escape(e->f, title);
 		fprintf(e->f, "\"><figcaption>");
 		html_escape(e->f, title);
-		fprintf(e->f, " (<a href=\"plots/%s.gp\">script</a>, <a href=\"plots/%s.dat\">data</a>)</figcaption></figure>\n",
+		fprintf(e->f,
+			" (<a href=\"plots/%s.gp\">script</a>, <a href=\"plots/%s.dat\">data</a>)</figcaption></figure>\n",
 			name, name);
 	} else {
 		fputs("![", e->f);
@@ -165,7 +168,8 @@ static int axis_rank(const char *a)
 /* The axes that vary in the run, in report order. */
 static json_t *varying_axes(const struct run *r)
 {
-	json_t *names = json_array(), *seen = json_object(), *out = json_array();
+	json_t *names = json_array(), *seen = json_object(),
+	       *out = json_array();
 	size_t i, k;
 	int rank;
 
@@ -176,7 +180,8 @@ static json_t *varying_axes(const struct run *r)
 		json_object_foreach(r->cells[i].axes, a, v) {
 			json_t *vals;
 
-			if (json_object_get(seen, a) || !strcmp(a, PIVOT_ROW_AXIS))
+			if (json_object_get(seen, a) ||
+			    !strcmp(a, PIVOT_ROW_AXIS))
 				continue;
 			json_object_set_new(seen, a, json_true());
 			vals = run_axis_values(r, a);
@@ -187,7 +192,8 @@ static json_t *varying_axes(const struct run *r)
 	}
 	for (rank = 0; rank <= 5; rank++)
 		for (k = 0; k < json_array_size(names); k++) {
-			const char *a = json_string_value(json_array_get(names, k));
+			const char *a =
+				json_string_value(json_array_get(names, k));
 
 			if (axis_rank(a) == rank)
 				json_array_append_new(out, json_string(a));
@@ -228,9 +234,10 @@ static char *plot_title(const char *metric, const json_t *g)
 		free(cols);
 		cols = tmp;
 	}
-	if (asprintf(&s, "%s: %s%s%s vs %s [%s]; bars: mean, whiskers: 95%% CI", metric,
-		     axis ? axis : "", axis ? "=" : "",
-		     json_string_value(json_object_get(g, "base")), cols ? cols : "",
+	if (asprintf(&s, "%s: %s%s%s vs %s [%s]; bars: mean, whiskers: 95%% CI",
+		     metric, axis ? axis : "", axis ? "=" : "",
+		     json_string_value(json_object_get(g, "base")),
+		     cols ? cols : "",
 		     json_string_value(json_object_get(g, "label"))) < 0)
 		s = NULL;
 	free(cols);
@@ -249,7 +256,8 @@ static void add_section(struct doc *d, json_t *cmp, const char *axis,
 		size_t j;
 
 		json_array_foreach(json_object_get(g, "rows"), j, row) {
-			const char *metric = json_string_value(json_object_get(row, "metric"));
+			const char *metric = json_string_value(
+				json_object_get(row, "metric"));
 			const char *name;
 			char *t;
 
@@ -259,16 +267,20 @@ static void add_section(struct doc *d, json_t *cmp, const char *axis,
 			t = plot_title(metric, g);
 			name = plot_bars(&d->ps, t ? t : metric, g, metric);
 			if (name)
-				json_array_append_new(plots, json_pack("{s:s, s:s}", "name", name,
-								      "title", t ? t : metric));
+				json_array_append_new(
+					plots,
+					json_pack("{s:s, s:s}", "name", name,
+						  "title", t ? t : metric));
 			free(t);
 		}
 		json_object_set_new(g, "plots", plots);
 		json_decref(seen);
 	}
 	json_array_append_new(d->sections,
-		json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "axis", axis, "base", base,
-			  "title", title, "intro", intro, "cmp", cmp, "groups", groups));
+			      json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}",
+					"axis", axis, "base", base, "title",
+					title, "intro", intro, "cmp", cmp,
+					"groups", groups));
 }
 
 static int build_section(struct doc *d, const char *axis, const char *base)
@@ -278,14 +290,16 @@ static int build_section(struct doc *d, const char *axis, const char *base)
 
 	cmp = model_compare_axis(d->r, axis, base, &d->o->cmp, &err);
 	if (!cmp) {
-		json_array_append_new(d->errors, json_string(err ? err : "out of memory"));
+		json_array_append_new(d->errors,
+				      json_string(err ? err : "out of memory"));
 		free(err);
 		return -EINVAL;
 	}
 	if (asprintf(&title, "%s: %s (baseline) vs %s", axis, base,
 		     axis_rank(axis) == 0 ? "on" : "the other values") < 0)
 		title = NULL;
-	add_section(d, cmp, axis, base, title ? title : axis, section_intro(axis));
+	add_section(d, cmp, axis, base, title ? title : axis,
+		    section_intro(axis));
 	free(title);
 	return 0;
 }
@@ -295,13 +309,16 @@ static void build_runs_section(struct doc *d)
 {
 	const struct run *b = d->o->baseline;
 	json_t *cmp = model_compare_runs(b, d->r, &d->o->cmp);
-	const char *id = json_string_value(json_object_get(json_object_get(cmp, "baseline_run"), "id"));
+	const char *id = json_string_value(
+		json_object_get(json_object_get(cmp, "baseline_run"), "id"));
 	char *title = NULL;
 
 	if (asprintf(&title, "Against run %s (baseline)", id ? id : b->dir) < 0)
 		title = NULL;
-	add_section(d, cmp, "run", id ? id : b->dir, title ? title : "Against the baseline run",
-		    "Each cell of this run against the cell with the same axes in the baseline run (e.g. a kernel or QEMU before and after a change, measured in two runs). Runs measured at different times share less than cells interleaved in one run: prefer an axis within one run when the change can be expressed as one.");
+	add_section(
+		d, cmp, "run", id ? id : b->dir,
+		title ? title : "Against the baseline run",
+		"Each cell of this run against the cell with the same axes in the baseline run (e.g. a kernel or QEMU before and after a change, measured in two runs). Runs measured at different times share less than cells interleaved in one run: prefer an axis within one run when the change can be expressed as one.");
 	free(title);
 }
 
@@ -315,7 +332,8 @@ static const struct cell *cell_by_id(const struct run *r, const char *id)
 /* Histograms of one queue, one series per cell: latency gets a histogram and
  * a CDF, other log2 histograms (batching) a histogram. */
 static void trace_plots_for(struct doc *d, const struct cell *const *cells,
-			    const char *const *labels, size_t n, const char *heading)
+			    const char *const *labels, size_t n,
+			    const char *heading)
 {
 	const char *q, *k;
 	json_t *qv, *hv, *names = json_array();
@@ -325,7 +343,8 @@ static void trace_plots_for(struct doc *d, const struct cell *const *cells,
 			json_t *series = json_array();
 			/* latency_ns: ns slots, histogram and CDF; the others
 			 * (gets_per_interrupt, in_flight_at_add) count buffers. */
-			int lat = strstr(k, "lat") != NULL && strstr(k, "ns") != NULL;
+			int lat = strstr(k, "lat") != NULL &&
+				  strstr(k, "ns") != NULL;
 			char *title = NULL, *xl = NULL;
 			const char *name;
 			size_t i;
@@ -333,32 +352,49 @@ static void trace_plots_for(struct doc *d, const struct cell *const *cells,
 			if (!json_is_array(hv))
 				continue;
 			for (i = 0; i < n; i++) {
-				json_t *h = json_object_get(json_object_get(cells[i]->trace, q), k);
+				json_t *h = json_object_get(
+					json_object_get(cells[i]->trace, q), k);
 
 				if (json_is_array(h))
-					json_array_append_new(series, json_pack("{s:s, s:O}",
-						"label", labels[i], "counts", h));
+					json_array_append_new(
+						series,
+						json_pack("{s:s, s:O}", "label",
+							  labels[i], "counts",
+							  h));
 			}
 			if (json_array_size(series) != n ||
-			    asprintf(&title, "queue %s, %s: %s", q, k, heading) < 0 ||
-			    asprintf(&xl, "%s (log2 slots)",
-				     lat ? "add->get latency" :
-				     !strcmp(k, "gets_per_interrupt") ? "buffers returned per interrupt (batching)" :
-				     !strcmp(k, "in_flight_at_add") ? "buffers in flight at add" : k) < 0) {
+			    asprintf(&title, "queue %s, %s: %s", q, k,
+				     heading) < 0 ||
+			    asprintf(
+				    &xl, "%s (log2 slots)",
+				    lat ? "add->get latency" :
+				    !strcmp(k, "gets_per_interrupt") ?
+					  "buffers returned per interrupt (batching)" :
+				    !strcmp(k, "in_flight_at_add") ?
+					  "buffers in flight at add" :
+					  k) < 0) {
 				json_decref(series);
 				free(title);
 				continue;
 			}
-			name = plot_log2(&d->ps, title, xl, lat ? "ns" : "", series, 0);
+			name = plot_log2(&d->ps, title, xl, lat ? "ns" : "",
+					 series, 0);
 			if (name)
-				json_array_append_new(names, json_pack("{s:s, s:s}", "name", name, "title", title));
+				json_array_append_new(
+					names, json_pack("{s:s, s:s}", "name",
+							 name, "title", title));
 			if (lat) {
 				char *ct = NULL;
 
 				if (asprintf(&ct, "%s (CDF)", title) >= 0) {
-					name = plot_log2(&d->ps, ct, xl, "ns", series, 1);
+					name = plot_log2(&d->ps, ct, xl, "ns",
+							 series, 1);
 					if (name)
-						json_array_append_new(names, json_pack("{s:s, s:s}", "name", name, "title", ct));
+						json_array_append_new(
+							names,
+							json_pack("{s:s, s:s}",
+								  "name", name,
+								  "title", ct));
 					free(ct);
 				}
 			}
@@ -369,7 +405,8 @@ static void trace_plots_for(struct doc *d, const struct cell *const *cells,
 	}
 	if (json_array_size(names))
 		json_array_append_new(json_object_get(d->trace, "plots"),
-				      json_pack("{s:s, s:o}", "heading", heading, "names", names));
+				      json_pack("{s:s, s:o}", "heading",
+						heading, "names", names));
 	else
 		json_decref(names);
 }
@@ -385,7 +422,8 @@ static void build_trace(struct doc *d)
 	/* Off against on when the run has in_order, else the first section
 	 * within this run (a baseline run's cells are not at hand here). */
 	json_array_foreach(d->sections, i, s) {
-		const char *axis = json_string_value(json_object_get(s, "axis"));
+		const char *axis =
+			json_string_value(json_object_get(s, "axis"));
 
 		if (!strcmp(axis, "run"))
 			continue;
@@ -394,25 +432,43 @@ static void build_trace(struct doc *d)
 	}
 	if (sec) {
 		json_t *cmp = json_object_get(sec, "cmp");
-		const char *axis = json_string_value(json_object_get(cmp, "axis"));
+		const char *axis =
+			json_string_value(json_object_get(cmp, "axis"));
 
-		json_array_foreach(json_object_get(cmp, "comparisons"), i, item) {
+		json_array_foreach(json_object_get(cmp, "comparisons"), i,
+				   item) {
 			const struct cell *c[2];
 			const char *lab[2];
 			char *la[2] = { NULL, NULL }, *heading;
 
-			c[0] = cell_by_id(d->r, json_string_value(json_object_get(json_object_get(item, "baseline"), "cell")));
-			c[1] = cell_by_id(d->r, json_string_value(json_object_get(json_object_get(item, "candidate"), "cell")));
+			c[0] = cell_by_id(
+				d->r, json_string_value(json_object_get(
+					      json_object_get(item, "baseline"),
+					      "cell")));
+			c[1] = cell_by_id(
+				d->r,
+				json_string_value(json_object_get(
+					json_object_get(item, "candidate"),
+					"cell")));
 			if (!c[0] || !c[1] || !json_object_size(c[0]->trace))
 				continue;
-			if (asprintf(&la[0], "%s=%s", axis, json_string_value(json_object_get(json_object_get(item, "baseline"), "value"))) < 0)
+			if (asprintf(&la[0], "%s=%s", axis,
+				     json_string_value(json_object_get(
+					     json_object_get(item, "baseline"),
+					     "value"))) < 0)
 				la[0] = NULL;
-			if (asprintf(&la[1], "%s=%s", axis, json_string_value(json_object_get(json_object_get(item, "candidate"), "value"))) < 0)
+			if (asprintf(&la[1], "%s=%s", axis,
+				     json_string_value(json_object_get(
+					     json_object_get(item, "candidate"),
+					     "value"))) < 0)
 				la[1] = NULL;
 			lab[0] = la[0] ? la[0] : "baseline";
 			lab[1] = la[1] ? la[1] : "candidate";
-			heading = axes_label_except(json_object_get(item, "axes"), d->fixed, NULL);
-			trace_plots_for(d, c, lab, 2, heading && *heading ? heading : "all cells");
+			heading = axes_label_except(
+				json_object_get(item, "axes"), d->fixed, NULL);
+			trace_plots_for(d, c, lab, 2,
+					heading && *heading ? heading :
+							      "all cells");
 			free(heading);
 			free(la[0]);
 			free(la[1]);
@@ -427,7 +483,8 @@ static void build_trace(struct doc *d)
 		if (!json_object_size(c->trace))
 			continue;
 		heading = axes_label_except(c->axes, d->fixed, NULL);
-		trace_plots_for(d, &c, &lab, 1, heading && *heading ? heading : c->id);
+		trace_plots_for(d, &c, &lab, 1,
+				heading && *heading ? heading : c->id);
 		free(heading);
 	}
 }
@@ -451,50 +508,71 @@ static void emit_facts(struct doc *d, struct emitter *e)
 	struct table *t = table_new(2, 0);
 
 	e_h(e, 1, "vqreport: %s", jstr(info, "id"));
-	e_p(e, "Scenario %s (%s)%s%s. Started %s, ended %s, status %s. Results folder: %s.",
+	e_p(e,
+	    "Scenario %s (%s)%s%s. Started %s, ended %s, status %s. Results folder: %s.",
 	    jstr(sc, "name"), jstr(sc, "file"),
 	    json_object_get(sc, "description") ? ": " : "",
 	    json_object_get(sc, "description") ? jstr(sc, "description") : "",
-	    jstr(info, "started"), jstr(info, "ended"), jstr(info, "status"), d->r->dir);
+	    jstr(info, "started"), jstr(info, "ended"), jstr(info, "status"),
+	    d->r->dir);
 	if (json_is_string(json_object_get(info, "status")) &&
 	    strcmp(jstr(info, "status"), "complete"))
-		e_p(e, "The run is %s, not complete: some cells may have fewer samples than the scenario asked for, or none.",
+		e_p(e,
+		    "The run is %s, not complete: some cells may have fewer samples than the scenario asked for, or none.",
 		    jstr(info, "status"));
 	e_h(e, 2, "Machine, accelerator and versions");
 	table_addf(t, "item\tvalue");
-	table_addf(t, "host\t%s, kernel %s, %lld CPUs, %lld MiB", jstr(host, "hostname"),
-		   jstr(host, "kernel"), (long long)json_integer_value(json_object_get(host, "cpus")),
-		   (long long)json_integer_value(json_object_get(host, "memory_mib")));
-	table_addf(t, "accelerator\t%s%s%s", accel ? accel : "unknown (not in run.json)",
+	table_addf(t, "host\t%s, kernel %s, %lld CPUs, %lld MiB",
+		   jstr(host, "hostname"), jstr(host, "kernel"),
+		   (long long)json_integer_value(json_object_get(host, "cpus")),
+		   (long long)json_integer_value(
+			   json_object_get(host, "memory_mib")));
+	table_addf(t, "accelerator\t%s%s%s",
+		   accel ? accel : "unknown (not in run.json)",
 		   json_object_get(info, "accel_reason") ? ": " : "",
-		   json_object_get(info, "accel_reason") ? jstr(info, "accel_reason") : "");
+		   json_object_get(info, "accel_reason") ?
+			   jstr(info, "accel_reason") :
+			   "");
 	table_addf(t, "QEMU\t%s", jstr(ver, "qemu"));
 	table_addf(t, "libvirt\t%s", jstr(ver, "libvirt"));
 	table_addf(t, "vqlab\t%s", jstr(ver, "vqlab"));
 	json_object_foreach(json_object_get(info, "kernels"), k, v)
 		table_addf(t, "guest kernel %s\t%s%s%s", k, jstr(v, "release"),
-			   json_object_get(v, "package_version") ? ", package " : "",
-			   json_object_get(v, "package_version") ? jstr(v, "package_version") : "");
+			   json_object_get(v, "package_version") ?
+				   ", package " :
+				   "",
+			   json_object_get(v, "package_version") ?
+				   jstr(v, "package_version") :
+				   "");
 	json_object_foreach(json_object_get(ver, "packages"), k, v)
-		table_addf(t, "package %s\t%s", k, json_string_value(v) ? json_string_value(v) : "?");
-	table_addf(t, "samples\t%lld (%lld ok, %lld failed) in %zu cells%s",
-		   (long long)json_integer_value(json_object_get(d->show, "samples")),
-		   (long long)json_integer_value(json_object_get(d->show, "ok")),
-		   (long long)json_integer_value(json_object_get(d->show, "failed")),
-		   json_array_size(json_object_get(d->show, "cells")),
-		   json_integer_value(json_object_get(d->show, "torn_lines")) ?
-			   "; unreadable lines skipped (see warnings)" : "");
+		table_addf(t, "package %s\t%s", k,
+			   json_string_value(v) ? json_string_value(v) : "?");
+	table_addf(
+		t, "samples\t%lld (%lld ok, %lld failed) in %zu cells%s",
+		(long long)json_integer_value(
+			json_object_get(d->show, "samples")),
+		(long long)json_integer_value(json_object_get(d->show, "ok")),
+		(long long)json_integer_value(
+			json_object_get(d->show, "failed")),
+		json_array_size(json_object_get(d->show, "cells")),
+		json_integer_value(json_object_get(d->show, "torn_lines")) ?
+			"; unreadable lines skipped (see warnings)" :
+			"");
 	e_table(e, t);
 	table_free(t);
 
 	e_h(e, 2, "What these numbers can and cannot say");
 	if (accel && !strcmp(accel, "tcg"))
-		e_p(e, "The guests ran under TCG, QEMU's instruction emulator, not under KVM. TCG figures compare configurations measured in the same run with each other; they are not the packet rates or latencies a guest reaches on hardware, and a ratio measured under TCG can differ from the ratio under KVM, because emulation slows the guest's CPU far more than QEMU's device model. Read a TCG change as \"this configuration does less work per packet here\", and confirm the size of it under KVM before quoting it.");
+		e_p(e,
+		    "The guests ran under TCG, QEMU's instruction emulator, not under KVM. TCG figures compare configurations measured in the same run with each other; they are not the packet rates or latencies a guest reaches on hardware, and a ratio measured under TCG can differ from the ratio under KVM, because emulation slows the guest's CPU far more than QEMU's device model. Read a TCG change as \"this configuration does less work per packet here\", and confirm the size of it under KVM before quoting it.");
 	else if (accel && !strcmp(accel, "kvm"))
-		e_p(e, "The guests ran under KVM. The figures are still those of this host (its CPU, its load, its other guests) and of QEMU's user-space virtio devices; they compare configurations with each other and are not universal rates.");
+		e_p(e,
+		    "The guests ran under KVM. The figures are still those of this host (its CPU, its load, its other guests) and of QEMU's user-space virtio devices; they compare configurations with each other and are not universal rates.");
 	else
-		e_p(e, "run.json does not say which accelerator (KVM or TCG) the guests used, so the figures can only be compared with each other.");
-	e_p(e, "Each figure is the mean of the n repetitions of a cell, run interleaved with the other cells; \u00b1 is the half-width of the %g%% confidence interval of the mean (Student's t). A change is the difference of the means in %% of the baseline mean, with a two-sided Welch's t-test p-value. It is called an improvement or a regression (in the direction each metric's \"better\" field gives) only when p < %g and |change| > %g%%; \"no significant change\" means these samples cannot show a change of that size, not that there is none. With many metrics about one p-value in 1/alpha is below alpha by chance; the threshold guards against calling those. Failed samples are counted and listed below, never averaged; cells with fewer than 2 samples get no test.",
+		e_p(e,
+		    "run.json does not say which accelerator (KVM or TCG) the guests used, so the figures can only be compared with each other.");
+	e_p(e,
+	    "Each figure is the mean of the n repetitions of a cell, run interleaved with the other cells; \u00b1 is the half-width of the %g%% confidence interval of the mean (Student's t). A change is the difference of the means in %% of the baseline mean, with a two-sided Welch's t-test p-value. It is called an improvement or a regression (in the direction each metric's \"better\" field gives) only when p < %g and |change| > %g%%; \"no significant change\" means these samples cannot show a change of that size, not that there is none. With many metrics about one p-value in 1/alpha is below alpha by chance; the threshold guards against calling those. Failed samples are counted and listed below, never averaged; cells with fewer than 2 samples get no test.",
 	    100 * d->o->cmp.conf, d->o->cmp.alpha, d->o->cmp.threshold_pct);
 	{
 		json_t *c, *m;
@@ -503,12 +581,16 @@ static void emit_facts(struct doc *d, struct emitter *e)
 
 		json_array_foreach(json_object_get(d->show, "cells"), i, c)
 			json_array_foreach(json_object_get(c, "metrics"), j, m)
-				if (json_integer_value(json_object_get(m, "n")) > maxn)
-					maxn = json_integer_value(json_object_get(m, "n"));
+				if (json_integer_value(
+					    json_object_get(m, "n")) > maxn)
+					maxn = json_integer_value(
+						json_object_get(m, "n"));
 		if (maxn == 1)
-			e_p(e, "This run has one sample per cell: the tables give single values, with no interval and no test, so no change can be called. Repeat each cell at least 5 times (repeat = 5 in the scenario) for verdicts.");
+			e_p(e,
+			    "This run has one sample per cell: the tables give single values, with no interval and no test, so no change can be called. Repeat each cell at least 5 times (repeat = 5 in the scenario) for verdicts.");
 		else if (maxn == 0)
-			e_p(e, "This run has no successful sample yet: there is nothing to average.");
+			e_p(e,
+			    "This run has no successful sample yet: there is nothing to average.");
 	}
 }
 
@@ -525,50 +607,80 @@ static void emit_summary(struct doc *d, struct emitter *e)
 	t = table_new(6, 0x3e);
 	called = table_new(7, 0x38);
 	e_h(e, 2, "Summary");
-	table_addf(t, "comparison\tregression\timprovement\tno significant change\tinsufficient data\tsignificant, no direction");
-	table_addf(called, "comparison\tcells\tmetric\tbaseline\tcandidate\tchange\tverdict");
+	table_addf(
+		t,
+		"comparison\tregression\timprovement\tno significant change\tinsufficient data\tsignificant, no direction");
+	table_addf(
+		called,
+		"comparison\tcells\tmetric\tbaseline\tcandidate\tchange\tverdict");
 	json_array_foreach(d->sections, i, s) {
 		const json_t *cmp = json_object_get(s, "cmp");
 		const json_t *c = json_object_get(cmp, "counts");
 
-		table_addf(t, "%s\t%lld\t%lld\t%lld\t%lld\t%lld", jstr(s, "title"),
-			   (long long)json_integer_value(json_object_get(c, "regression")),
-			   (long long)json_integer_value(json_object_get(c, "improvement")),
-			   (long long)json_integer_value(json_object_get(c, "none")),
-			   (long long)json_integer_value(json_object_get(c, "insufficient")),
-			   (long long)json_integer_value(json_object_get(c, "changed")));
+		table_addf(t, "%s\t%lld\t%lld\t%lld\t%lld\t%lld",
+			   jstr(s, "title"),
+			   (long long)json_integer_value(
+				   json_object_get(c, "regression")),
+			   (long long)json_integer_value(
+				   json_object_get(c, "improvement")),
+			   (long long)json_integer_value(
+				   json_object_get(c, "none")),
+			   (long long)json_integer_value(
+				   json_object_get(c, "insufficient")),
+			   (long long)json_integer_value(
+				   json_object_get(c, "changed")));
 		json_array_foreach(json_object_get(cmp, "comparisons"), j, item)
-			json_array_foreach(json_object_get(item, "metrics"), k, m) {
+			json_array_foreach(json_object_get(item, "metrics"), k,
+					   m) {
 				const char *v = jstr(m, "verdict"), *bv, *cv;
 				char b[3][NUMFMT_LEN], *label;
 
-				if (strcmp(v, "regression") && strcmp(v, "improvement") &&
+				if (strcmp(v, "regression") &&
+				    strcmp(v, "improvement") &&
 				    strcmp(v, "changed"))
 					continue;
 				if (++ncalled > 60)
 					continue;
-				bv = json_string_value(json_object_get(json_object_get(item, "baseline"), "value"));
-				cv = json_string_value(json_object_get(json_object_get(item, "candidate"), "value"));
-				label = axes_label(json_object_get(item, "axes"), NULL);
-				table_addf(called, "%s\t%s\t%s (%s)\t%s%s%s\t%s%s%s\t%s\t%s",
-					   jstr(s, "title"), label ? label : "",
-					   jstr(m, "name"), jstr(m, "unit"),
-					   bv ? bv : "", bv ? ": " : "",
-					   fmt_num(b[0], json_num_get(json_object_get(m, "baseline"), "mean")),
-					   cv ? cv : "", cv ? ": " : "",
-					   fmt_num(b[1], json_num_get(json_object_get(m, "candidate"), "mean")),
-					   fmt_pct(b[2], json_num_get(m, "change_pct")),
-					   verdict_words(v));
+				bv = json_string_value(json_object_get(
+					json_object_get(item, "baseline"),
+					"value"));
+				cv = json_string_value(json_object_get(
+					json_object_get(item, "candidate"),
+					"value"));
+				label = axes_label(
+					json_object_get(item, "axes"), NULL);
+				table_addf(
+					called,
+					"%s\t%s\t%s (%s)\t%s%s%s\t%s%s%s\t%s\t%s",
+					jstr(s, "title"), label ? label : "",
+					jstr(m, "name"), jstr(m, "unit"),
+					bv ? bv : "", bv ? ": " : "",
+					fmt_num(b[0],
+						json_num_get(
+							json_object_get(
+								m, "baseline"),
+							"mean")),
+					cv ? cv : "", cv ? ": " : "",
+					fmt_num(b[1],
+						json_num_get(
+							json_object_get(
+								m, "candidate"),
+							"mean")),
+					fmt_pct(b[2],
+						json_num_get(m, "change_pct")),
+					verdict_words(v));
 				free(label);
 			}
 	}
 	e_table(e, t);
 	if (ncalled) {
-		e_p(e, "Changes called (p < %g and |change| > %g%%)%s:", d->o->cmp.alpha,
-		    d->o->cmp.threshold_pct, ncalled > 60 ? ", the first 60" : "");
+		e_p(e, "Changes called (p < %g and |change| > %g%%)%s:",
+		    d->o->cmp.alpha, d->o->cmp.threshold_pct,
+		    ncalled > 60 ? ", the first 60" : "");
 		e_table(e, called);
 	} else {
-		e_p(e, "No change is both significant (p < %g) and larger than %g%% in this report.",
+		e_p(e,
+		    "No change is both significant (p < %g) and larger than %g%% in this report.",
 		    d->o->cmp.alpha, d->o->cmp.threshold_pct);
 	}
 	table_free(t);
@@ -587,7 +699,8 @@ static void emit_sections(struct doc *d, struct emitter *e)
 		e_p(e, "%s", jstr(s, "intro"));
 		g = json_array_get(json_object_get(s, "groups"), 0);
 		if (g && *jstr(g, "constant"))
-			e_p(e, "The same in every cell compared here: %s.", jstr(g, "constant"));
+			e_p(e, "The same in every cell compared here: %s.",
+			    jstr(g, "constant"));
 		json_array_foreach(json_object_get(s, "groups"), j, g) {
 			struct table *t = pivot_table(g, 1);
 
@@ -598,10 +711,12 @@ static void emit_sections(struct doc *d, struct emitter *e)
 				e_img(e, jstr(p, "name"), jstr(p, "title"));
 		}
 		json_array_foreach(json_object_get(cmp, "unmatched"), j, x) {
-			char *label = axes_label(json_object_get(x, "axes"), NULL);
+			char *label =
+				axes_label(json_object_get(x, "axes"), NULL);
 
-			e_p(e, "Not compared: cell %s (%s): %s.", jstr(x, "cell"),
-			    label ? label : "", jstr(x, "reason"));
+			e_p(e, "Not compared: cell %s (%s): %s.",
+			    jstr(x, "cell"), label ? label : "",
+			    jstr(x, "reason"));
 			free(label);
 		}
 	}
@@ -615,7 +730,8 @@ static void emit_trace(struct doc *d, struct emitter *e)
 	if (!json_array_size(json_object_get(d->trace, "plots")))
 		return;
 	e_h(e, 2, "Tracer histograms");
-	e_p(e, "From vqtrace inside the guests: per-queue log2 histograms summed over the ok samples of each cell, drawn as the fraction of events per slot [2^i, 2^(i+1)) so that cells with different event counts compare. Latency histograms also appear as a cumulative distribution.");
+	e_p(e,
+	    "From vqtrace inside the guests: per-queue log2 histograms summed over the ok samples of each cell, drawn as the fraction of events per slot [2^i, 2^(i+1)) so that cells with different event counts compare. Latency histograms also appear as a cumulative distribution.");
 	json_array_foreach(json_object_get(d->trace, "plots"), i, h) {
 		e_h(e, 3, "%s", jstr(h, "heading"));
 		json_array_foreach(json_object_get(h, "names"), j, p)
@@ -637,30 +753,42 @@ static void emit_cells(struct doc *d, struct emitter *e)
 			e_p(e, "The same in every cell: %s.", fl);
 		free(fl);
 	}
-	table_addf(t, "cell\taxes\tok\tfailed\tmetric\tn\tmean\tsd\tCV\t95%% CI");
+	table_addf(t,
+		   "cell\taxes\tok\tfailed\tmetric\tn\tmean\tsd\tCV\t95%% CI");
 	json_array_foreach(json_object_get(d->show, "cells"), i, c) {
-		char *label = axes_label_except(json_object_get(c, "axes"), d->fixed, NULL);
+		char *label = axes_label_except(json_object_get(c, "axes"),
+						d->fixed, NULL);
 
 		if (!json_array_size(json_object_get(c, "metrics")))
-			table_addf(t, "%s\t%s\t%lld\t%lld\t(no ok sample)\t\t\t\t\t", jstr(c, "cell"),
-				   label ? label : "",
-				   (long long)json_integer_value(json_object_get(c, "ok")),
-				   (long long)json_integer_value(json_object_get(c, "failed")));
+			table_addf(
+				t,
+				"%s\t%s\t%lld\t%lld\t(no ok sample)\t\t\t\t\t",
+				jstr(c, "cell"), label ? label : "",
+				(long long)json_integer_value(
+					json_object_get(c, "ok")),
+				(long long)json_integer_value(
+					json_object_get(c, "failed")));
 		json_array_foreach(json_object_get(c, "metrics"), j, m) {
 			char b[5][NUMFMT_LEN], cv[NUMFMT_LEN];
 
 			fmt_num(cv, json_num_get(m, "cv_pct"));
-			table_addf(t, "%s\t%s\t%lld\t%lld\t%s (%s)\t%lld\t%s\t%s\t%s%s\t[%s, %s]",
-				   j ? "" : jstr(c, "cell"), j ? "" : (label ? label : ""),
-				   (long long)json_integer_value(json_object_get(c, "ok")),
-				   (long long)json_integer_value(json_object_get(c, "failed")),
-				   jstr(m, "name"), jstr(m, "unit"),
-				   (long long)json_integer_value(json_object_get(m, "n")),
-				   fmt_num(b[0], json_num_get(m, "mean")),
-				   fmt_num(b[1], json_num_get(m, "sd")), cv,
-				   strcmp(cv, "\u2013") ? "%" : "",
-				   fmt_num(b[2], json_num_get(m, "ci_lo")),
-				   fmt_num(b[3], json_num_get(m, "ci_hi")));
+			table_addf(
+				t,
+				"%s\t%s\t%lld\t%lld\t%s (%s)\t%lld\t%s\t%s\t%s%s\t[%s, %s]",
+				j ? "" : jstr(c, "cell"),
+				j ? "" : (label ? label : ""),
+				(long long)json_integer_value(
+					json_object_get(c, "ok")),
+				(long long)json_integer_value(
+					json_object_get(c, "failed")),
+				jstr(m, "name"), jstr(m, "unit"),
+				(long long)json_integer_value(
+					json_object_get(m, "n")),
+				fmt_num(b[0], json_num_get(m, "mean")),
+				fmt_num(b[1], json_num_get(m, "sd")), cv,
+				strcmp(cv, "\u2013") ? "%" : "",
+				fmt_num(b[2], json_num_get(m, "ci_lo")),
+				fmt_num(b[3], json_num_get(m, "ci_hi")));
 		}
 		free(label);
 	}
@@ -669,14 +797,19 @@ static void emit_cells(struct doc *d, struct emitter *e)
 	if (json_array_size(json_object_get(d->show, "failed_samples"))) {
 		t = table_new(4, 0);
 		e_h(e, 2, "Failed samples");
-		e_p(e, "%zu sample(s) failed; they are counted here and left out of every mean.",
-		    json_array_size(json_object_get(d->show, "failed_samples")));
+		e_p(e,
+		    "%zu sample(s) failed; they are counted here and left out of every mean.",
+		    json_array_size(
+			    json_object_get(d->show, "failed_samples")));
 		table_addf(t, "cell\trep\taxes\treason");
-		json_array_foreach(json_object_get(d->show, "failed_samples"), i, f) {
-			char *label = axes_label_except(json_object_get(f, "axes"), d->fixed, NULL);
+		json_array_foreach(json_object_get(d->show, "failed_samples"),
+				   i, f) {
+			char *label = axes_label_except(
+				json_object_get(f, "axes"), d->fixed, NULL);
 
 			table_addf(t, "%s\t%lld\t%s\t%s", jstr(f, "cell"),
-				   (long long)json_integer_value(json_object_get(f, "rep")),
+				   (long long)json_integer_value(
+					   json_object_get(f, "rep")),
 				   label ? label : "", jstr(f, "reason"));
 			free(label);
 		}
@@ -700,34 +833,36 @@ static void emit_footer(struct doc *d, struct emitter *e)
 			e_p(e, "%s", json_string_value(w));
 	}
 	if (d->ps.dropped)
-		e_p(e, "%zu plot(s) were not drawn (at most %d per report); the tables above hold every figure.",
+		e_p(e,
+		    "%zu plot(s) were not drawn (at most %d per report); the tables above hold every figure.",
 		    d->ps.dropped, MAX_PLOTS);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-	e_p(e, "Generated by vqreport at %s from %s. Every plot is a gnuplot script and data file in plots/ (NAME.gp, NAME.dat); to re-render: cd plots && gnuplot render.gp.",
+	e_p(e,
+	    "Generated by vqreport at %s from %s. Every plot is a gnuplot script and data file in plots/ (NAME.gp, NAME.dat); to re-render: cd plots && gnuplot render.gp.",
 	    when, d->r->dir);
 }
 
 static const char html_head[] =
-"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-"<title>vqreport (plots loading)</title>\n<style>\n"
-"body{font-family:'DejaVu Sans',sans-serif;max-width:70em;margin:1em auto;padding:0 1em;color:#222;line-height:1.4}\n"
-"table{border-collapse:collapse;margin:0.5em 0 1em;font-size:0.9em}\n"
-"th,td{border:1px solid #ccc;padding:0.2em 0.5em;vertical-align:top}\n"
-"th{background:#f0f0f0;text-align:left}\ntd.num{text-align:right;white-space:nowrap}\n"
-".regression{color:#b00;font-weight:bold}\n.improvement{color:#070;font-weight:bold}\n"
-"figure{display:inline-block;vertical-align:top;width:48%;margin:0.5em 1% 1em 0}\nfigure img{width:100%;height:auto;border:1px solid #eee}\n"
-"figcaption{font-size:0.85em;color:#555}\nh2{border-bottom:1px solid #ccc;margin-top:1.5em}\n"
-"</style>\n"
-/* For tests and readers: the title says whether every plot loaded. */
-"<script>\nwindow.addEventListener('load', function () {\n"
-"  var imgs = document.images, bad = [];\n"
-"  for (var i = 0; i < imgs.length; i++)\n"
-"    if (!imgs[i].complete || imgs[i].naturalWidth === 0) bad.push(imgs[i].getAttribute('src'));\n"
-"  document.body.setAttribute('data-plots', bad.length ? 'broken' : 'ok');\n"
-"  document.title = bad.length ? 'vqreport: BROKEN PLOTS ' + bad.join(' ')\n"
-"                              : 'vqreport: ' + imgs.length + ' plots ok';\n"
-"});\n</script>\n</head>\n<body>\n";
+	"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+	"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	"<title>vqreport (plots loading)</title>\n<style>\n"
+	"body{font-family:'DejaVu Sans',sans-serif;max-width:70em;margin:1em auto;padding:0 1em;color:#222;line-height:1.4}\n"
+	"table{border-collapse:collapse;margin:0.5em 0 1em;font-size:0.9em}\n"
+	"th,td{border:1px solid #ccc;padding:0.2em 0.5em;vertical-align:top}\n"
+	"th{background:#f0f0f0;text-align:left}\ntd.num{text-align:right;white-space:nowrap}\n"
+	".regression{color:#b00;font-weight:bold}\n.improvement{color:#070;font-weight:bold}\n"
+	"figure{display:inline-block;vertical-align:top;width:48%;margin:0.5em 1% 1em 0}\nfigure img{width:100%;height:auto;border:1px solid #eee}\n"
+	"figcaption{font-size:0.85em;color:#555}\nh2{border-bottom:1px solid #ccc;margin-top:1.5em}\n"
+	"</style>\n"
+	/* For tests and readers: the title says whether every plot loaded. */
+	"<script>\nwindow.addEventListener('load', function () {\n"
+	"  var imgs = document.images, bad = [];\n"
+	"  for (var i = 0; i < imgs.length; i++)\n"
+	"    if (!imgs[i].complete || imgs[i].naturalWidth === 0) bad.push(imgs[i].getAttribute('src'));\n"
+	"  document.body.setAttribute('data-plots', bad.length ? 'broken' : 'ok');\n"
+	"  document.title = bad.length ? 'vqreport: BROKEN PLOTS ' + bad.join(' ')\n"
+	"                              : 'vqreport: ' + imgs.length + ' plots ok';\n"
+	"});\n</script>\n</head>\n<body>\n";
 
 static int write_one(struct doc *d, int html, char **out_path)
 {
@@ -797,7 +932,8 @@ int document_write(const struct run *r, const struct document_opts *o,
 	}
 	ret = mkdir_p(d.plotdir);
 	if (ret) {
-		if (asprintf(err, "cannot create %s: %s", d.plotdir, strerror(-ret)) < 0)
+		if (asprintf(err, "cannot create %s: %s", d.plotdir,
+			     strerror(-ret)) < 0)
 			*err = NULL;
 		goto cleanup;
 	}
@@ -811,10 +947,12 @@ int document_write(const struct run *r, const struct document_opts *o,
 	if (o->by) {
 		char *axis = strndup(o->by, strcspn(o->by, "="));
 
-		ret = axis ? build_section(&d, axis, strchr(o->by, '=') + 1) : -ENOMEM;
+		ret = axis ? build_section(&d, axis, strchr(o->by, '=') + 1) :
+			     -ENOMEM;
 		free(axis);
 		if (ret) {
-			*err = strdup(json_string_value(json_array_get(d.errors, 0)));
+			*err = strdup(
+				json_string_value(json_array_get(d.errors, 0)));
 			goto cleanup;
 		}
 	} else {
@@ -829,8 +967,8 @@ int document_write(const struct run *r, const struct document_opts *o,
 	}
 	build_trace(&d);
 	if (o->plots)
-		plot_render(&d.ps, !!(o->formats & DOC_HTML), !!(o->formats & DOC_MD),
-			    d.errors);
+		plot_render(&d.ps, !!(o->formats & DOC_HTML),
+			    !!(o->formats & DOC_MD), d.errors);
 	if (o->formats & DOC_HTML) {
 		ret = write_one(&d, 1, &html);
 		if (ret)
@@ -841,19 +979,22 @@ int document_write(const struct run *r, const struct document_opts *o,
 		if (ret)
 			goto write_error;
 	}
-	*result = json_pack("{s:s, s:s?, s:s?, s:[], s:I, s:I, s:O}", "dir", d.dir,
-			    "html", html, "md", md, "sections",
-			    "plots", (json_int_t)json_array_size(d.ps.plots),
+	*result = json_pack("{s:s, s:s?, s:s?, s:[], s:I, s:I, s:O}", "dir",
+			    d.dir, "html", html, "md", md, "sections", "plots",
+			    (json_int_t)json_array_size(d.ps.plots),
 			    "plots_dropped", (json_int_t)d.ps.dropped,
 			    "plot_errors", d.errors);
 	json_array_foreach(d.sections, i, a)
 		json_array_append_new(json_object_get(*result, "sections"),
-				      json_pack("{s:O, s:O}", "axis", json_object_get(a, "axis"),
-						"base", json_object_get(a, "base")));
+				      json_pack("{s:O, s:O}", "axis",
+						json_object_get(a, "axis"),
+						"base",
+						json_object_get(a, "base")));
 	ret = 0;
 	goto cleanup;
 write_error:
-	if (asprintf(err, "cannot write the report into %s: %s", d.dir, strerror(-ret)) < 0)
+	if (asprintf(err, "cannot write the report into %s: %s", d.dir,
+		     strerror(-ret)) < 0)
 		*err = NULL;
 cleanup:
 	json_decref(axes);

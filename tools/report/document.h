@@ -17,9 +17,9 @@
 
 struct document_opts {
 	struct compare_opts cmp;
-	const char *outdir;	/* NULL: <run>/report */
-	unsigned int formats;	/* DOC_HTML | DOC_MD */
-	int plots;		/* 0: no gnuplot (tables only) */
+	const char *outdir; /* NULL: <run>/report */
+	unsigned int formats; /* DOC_HTML | DOC_MD */
+	int plots; /* 0: no gnuplot (tables only) */
 	/* Explicit section "AXIS=BASE" instead of one per varying axis. */
 	const char *by;
 	/* Also compare every cell with the same cell of this run. */

@@ -29,10 +29,12 @@ static json_t *constant_axes(const json_t *cmp)
 			if (!seen)
 				json_object_set(vals, k, v);
 			else if (!json_equal(seen, v))
-				json_object_set_new(vals, k, json_string("\x1f(varies)"));
+				json_object_set_new(
+					vals, k, json_string("\x1f(varies)"));
 		}
 	json_object_foreach(vals, k, v)
-		if (!json_is_string(v) || strcmp(json_string_value(v), "\x1f(varies)"))
+		if (!json_is_string(v) ||
+		    strcmp(json_string_value(v), "\x1f(varies)"))
 			json_object_set(out, k, v);
 	/* An axis some cells lack varies too. */
 	json_array_foreach(json_object_get(cmp, "comparisons"), i, item)
@@ -54,17 +56,21 @@ json_t *pivot_build(const json_t *cmp)
 
 	/* Two runs: the columns are named after the runs. */
 	if (!base) {
-		base = json_string_value(json_object_get(json_object_get(cmp, "baseline_run"), "id"));
-		cand = json_string_value(json_object_get(json_object_get(cmp, "candidate_run"), "id"));
+		base = json_string_value(json_object_get(
+			json_object_get(cmp, "baseline_run"), "id"));
+		cand = json_string_value(json_object_get(
+			json_object_get(cmp, "candidate_run"), "id"));
 		if (base && cand && !strcmp(base, cand))
 			base = cand = NULL;
 	}
 
 	json_array_foreach(json_object_get(cmp, "comparisons"), i, item) {
-		json_t *axes = json_object_get(item, "axes"), *g, *rows, *ridx, *m;
+		json_t *axes = json_object_get(item, "axes"), *g, *rows, *ridx,
+		       *m;
 		char *key = axes_key(axes, PIVOT_ROW_AXIS);
 		char *rowv = axis_text(axes, PIVOT_ROW_AXIS);
-		const char *col = col_name(cmp, json_object_get(item, "candidate"),
+		const char *col = col_name(cmp,
+					   json_object_get(item, "candidate"),
 					   cand ? cand : "candidate");
 		size_t j, k;
 		int known = 0;
@@ -82,12 +88,14 @@ json_t *pivot_build(const json_t *cmp)
 				json_object_del(shown, k);
 			label = axes_label(shown, NULL);
 			json_decref(shown);
-			g = json_pack("{s:s, s:o, s:s, s:s?, s:s, s:[], s:[], s:{}}", "label",
-				      label && *label ? label : "all cells",
-				      "axes", gaxes, "base", base ? base : "baseline",
-				      "axis", json_string_value(json_object_get(cmp, "axis")),
-				      "constant", fixed_label ? fixed_label : "",
-				      "columns", "rows", "index");
+			g = json_pack(
+				"{s:s, s:o, s:s, s:s?, s:s, s:[], s:[], s:{}}",
+				"label", label && *label ? label : "all cells",
+				"axes", gaxes, "base", base ? base : "baseline",
+				"axis",
+				json_string_value(json_object_get(cmp, "axis")),
+				"constant", fixed_label ? fixed_label : "",
+				"columns", "rows", "index");
 			free(label);
 			json_array_append_new(groups, g);
 			json_object_set(gidx, key, g);
@@ -102,31 +110,39 @@ json_t *pivot_build(const json_t *cmp)
 		rows = json_object_get(g, "rows");
 		ridx = json_object_get(g, "index");
 		json_array_foreach(json_object_get(item, "metrics"), j, m) {
-			const char *name = json_string_value(json_object_get(m, "name"));
+			const char *name =
+				json_string_value(json_object_get(m, "name"));
 			char *rk = NULL;
 			json_t *row, *cell;
 
-			if (asprintf(&rk, "%s\x1f%s", rowv ? rowv : "", name) < 0)
+			if (asprintf(&rk, "%s\x1f%s", rowv ? rowv : "", name) <
+			    0)
 				continue;
 			row = json_object_get(ridx, rk);
 			if (!row) {
-				row = json_pack("{s:s, s:s, s:O, s:O, s:O, s:{}}",
-						"row", rowv ? rowv : "", "metric", name,
-						"unit", json_object_get(m, "unit"),
-						"better", json_object_get(m, "better"),
-						"baseline", json_object_get(m, "baseline"),
-						"cells");
+				row = json_pack(
+					"{s:s, s:s, s:O, s:O, s:O, s:{}}",
+					"row", rowv ? rowv : "", "metric", name,
+					"unit", json_object_get(m, "unit"),
+					"better", json_object_get(m, "better"),
+					"baseline",
+					json_object_get(m, "baseline"),
+					"cells");
 				json_array_append_new(rows, row);
 				json_object_set(ridx, rk, row);
 			}
 			free(rk);
 			cell = json_deep_copy(json_object_get(m, "candidate"));
-			json_object_set(cell, "change_pct", json_object_get(m, "change_pct"));
+			json_object_set(cell, "change_pct",
+					json_object_get(m, "change_pct"));
 			json_object_set(cell, "p", json_object_get(m, "p"));
-			json_object_set(cell, "verdict", json_object_get(m, "verdict"));
+			json_object_set(cell, "verdict",
+					json_object_get(m, "verdict"));
 			if (json_object_get(m, "note"))
-				json_object_set(cell, "note", json_object_get(m, "note"));
-			json_object_set_new(json_object_get(row, "cells"), col, cell);
+				json_object_set(cell, "note",
+						json_object_get(m, "note"));
+			json_object_set_new(json_object_get(row, "cells"), col,
+					    cell);
 		}
 		free(rowv);
 	}
@@ -181,23 +197,30 @@ struct table *pivot_table(const json_t *g, int with_n)
 		fmt_mean_ci(buf[3], json_object_get(row, "baseline"));
 		if (with_n)
 			snprintf(buf[3] + strlen(buf[3]), 16, " (n=%lld)",
-				 (long long)json_integer_value(json_object_get(json_object_get(row, "baseline"), "n")));
+				 (long long)json_integer_value(json_object_get(
+					 json_object_get(row, "baseline"),
+					 "n")));
 		cells[3] = buf[3];
 		for (j = 0; j < ncols; j++) {
 			size_t b = 4 + 4 * j;
 
-			c = json_object_get(json_object_get(row, "cells"),
-					    json_string_value(json_array_get(cols, j)));
+			c = json_object_get(
+				json_object_get(row, "cells"),
+				json_string_value(json_array_get(cols, j)));
 			if (!c)
 				continue;
 			fmt_mean_ci(buf[b], c);
 			if (with_n)
-				snprintf(buf[b] + strlen(buf[b]), 16, " (n=%lld)",
-					 (long long)json_integer_value(json_object_get(c, "n")));
+				snprintf(buf[b] + strlen(buf[b]), 16,
+					 " (n=%lld)",
+					 (long long)json_integer_value(
+						 json_object_get(c, "n")));
 			cells[b] = buf[b];
-			cells[b + 1] = fmt_pct(buf[b + 1], json_num_get(c, "change_pct"));
+			cells[b + 1] = fmt_pct(buf[b + 1],
+					       json_num_get(c, "change_pct"));
 			cells[b + 2] = fmt_p(buf[b + 2], json_num_get(c, "p"));
-			cells[b + 3] = verdict_words(json_string_value(json_object_get(c, "verdict")));
+			cells[b + 3] = verdict_words(json_string_value(
+				json_object_get(c, "verdict")));
 		}
 		table_add(t, cells);
 	}
@@ -216,14 +239,18 @@ void pivot_print_text(const json_t *cmp, FILE *f)
 		fprintf(f, "%s: %s (baseline) vs the other values, in %s\n",
 			json_string_value(json_object_get(cmp, "axis")),
 			json_string_value(json_object_get(cmp, "base")),
-			json_string_value(json_object_get(json_object_get(cmp, "run"), "dir")));
+			json_string_value(json_object_get(
+				json_object_get(cmp, "run"), "dir")));
 	else
 		fprintf(f, "%s (baseline) vs %s (candidate)\n",
-			json_string_value(json_object_get(json_object_get(cmp, "baseline_run"), "dir")),
-			json_string_value(json_object_get(json_object_get(cmp, "candidate_run"), "dir")));
-	fprintf(f, "mean \u00b1 half-width of the %g%% CI; Welch's t-test; a change is called when p < %g and |change| > %g%%\n",
-		100 * json_num_get(cmp, "confidence"), json_num_get(cmp, "alpha"),
-		json_num_get(cmp, "threshold_pct"));
+			json_string_value(json_object_get(
+				json_object_get(cmp, "baseline_run"), "dir")),
+			json_string_value(json_object_get(
+				json_object_get(cmp, "candidate_run"), "dir")));
+	fprintf(f,
+		"mean \u00b1 half-width of the %g%% CI; Welch's t-test; a change is called when p < %g and |change| > %g%%\n",
+		100 * json_num_get(cmp, "confidence"),
+		json_num_get(cmp, "alpha"), json_num_get(cmp, "threshold_pct"));
 	g = json_array_get(groups, 0);
 	if (g && *json_string_value(json_object_get(g, "constant")))
 		fprintf(f, "the same in every cell: %s\n",
@@ -231,7 +258,8 @@ void pivot_print_text(const json_t *cmp, FILE *f)
 	json_array_foreach(groups, i, g) {
 		struct table *t = pivot_table(g, 1);
 
-		fprintf(f, "\n[%s]\n", json_string_value(json_object_get(g, "label")));
+		fprintf(f, "\n[%s]\n",
+			json_string_value(json_object_get(g, "label")));
 		if (t)
 			table_print_text(t, f, 2);
 		table_free(t);

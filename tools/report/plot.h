@@ -9,9 +9,9 @@
 #include <jansson.h>
 
 struct plot_set {
-	char *dir;		/* where NAME.dat/.gp/.svg/.png go */
-	json_t *plots;		/* [ { name, title } ] in order of creation */
-	size_t max;		/* stop adding beyond this many */
+	char *dir; /* where NAME.dat/.gp/.svg/.png go */
+	json_t *plots; /* [ { name, title } ] in order of creation */
+	size_t max; /* stop adding beyond this many */
 	size_t dropped;
 };
 

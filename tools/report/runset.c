@@ -74,7 +74,8 @@ char *axes_label(const json_t *axes, const char *skip)
 	return out;
 }
 
-char *axes_label_except(const json_t *axes, const json_t *fixed, const char *skip)
+char *axes_label_except(const json_t *axes, const json_t *fixed,
+			const char *skip)
 {
 	json_t *copy = json_deep_copy(axes), *v;
 	const char *k;
@@ -174,7 +175,8 @@ static struct metric_series *series_get(struct cell *c, const char *name,
 		if (strcmp(m->name, name))
 			continue;
 		if (strcmp(m->unit, unit) || m->better != better)
-			warnf(r, "cell %s: metric %s changes unit or direction between samples (%s vs %s)",
+			warnf(r,
+			      "cell %s: metric %s changes unit or direction between samples (%s vs %s)",
 			      c->id, name, m->unit, unit);
 		return m;
 	}
@@ -229,17 +231,21 @@ static void trace_accumulate(json_t *sum, json_t *trace)
 	if (!json_is_array(queues))
 		return;
 	json_array_foreach(queues, i, q) {
-		const char *name = json_string_value(json_object_get(q, "name"));
-		const char *dev = json_string_value(json_object_get(q, "dev_name"));
-		const char *type = json_string_value(json_object_get(q, "device"));
+		const char *name =
+			json_string_value(json_object_get(q, "name"));
+		const char *dev =
+			json_string_value(json_object_get(q, "dev_name"));
+		const char *type =
+			json_string_value(json_object_get(q, "device"));
 		char *qname = NULL;
 		const char *k;
 		json_t *v, *acc;
 
 		if (!name)
 			continue;
-		if (asprintf(&qname, "%s%s%s%s%s", dev ? dev : "", dev ? " " : "",
-			     type ? type : "", type ? " " : "", name) < 0)
+		if (asprintf(&qname, "%s%s%s%s%s", dev ? dev : "",
+			     dev ? " " : "", type ? type : "", type ? " " : "",
+			     name) < 0)
 			continue;
 		acc = json_object_get(sum, qname);
 		if (!acc) {
@@ -267,10 +273,17 @@ static void trace_accumulate(json_t *sum, json_t *trace)
 				double add = json_number_value(x);
 
 				if (j < json_array_size(old))
-					json_array_set_new(old, j,
-							   json_real(json_number_value(json_array_get(old, j)) + add));
+					json_array_set_new(
+						old, j,
+						json_real(
+							json_number_value(
+								json_array_get(
+									old,
+									j)) +
+							add));
 				else
-					json_array_append_new(old, json_real(add));
+					json_array_append_new(old,
+							      json_real(add));
 			}
 		}
 	}
@@ -299,8 +312,10 @@ static int sample_add(struct run *r, json_t *s, size_t line)
 
 	if (schema && json_integer_value(schema) != RESULTS_SCHEMA) {
 		r->rejected++;
-		warnf(r, "samples.jsonl line %zu: schema %lld is not %d, skipped",
-		      line, (long long)json_integer_value(schema), RESULTS_SCHEMA);
+		warnf(r,
+		      "samples.jsonl line %zu: schema %lld is not %d, skipped",
+		      line, (long long)json_integer_value(schema),
+		      RESULTS_SCHEMA);
 		return 0;
 	}
 	if (!json_is_object(axes))
@@ -326,7 +341,8 @@ static int sample_add(struct run *r, json_t *s, size_t line)
 	}
 	r->samples++;
 	if (!status || strcmp(status, "ok")) {
-		const char *reason = json_string_value(json_object_get(s, "reason"));
+		const char *reason =
+			json_string_value(json_object_get(s, "reason"));
 		json_t *f = json_pack("{s:s, s:O?, s:O, s:s}", "cell", c->id,
 				      "rep", json_object_get(s, "rep"), "axes",
 				      c->axes, "reason",
@@ -342,7 +358,8 @@ static int sample_add(struct run *r, json_t *s, size_t line)
 	c->ok++;
 	metrics = json_object_get(s, "metrics");
 	json_object_foreach(metrics, name, mv) {
-		const char *unit = json_string_value(json_object_get(mv, "unit"));
+		const char *unit =
+			json_string_value(json_object_get(mv, "unit"));
 		json_t *val = json_object_get(mv, "value");
 		struct metric_series *m;
 
@@ -396,14 +413,20 @@ int run_load(const char *dir, struct run *r, char **err)
 		goto cleanup;
 	}
 	if (!r->info) {
-		warnf(r, "%s: not found; no host, versions or accelerator to report", path);
-	} else if (json_integer_value(json_object_get(r->info, "schema")) != RESULTS_SCHEMA) {
+		warnf(r,
+		      "%s: not found; no host, versions or accelerator to report",
+		      path);
+	} else if (json_integer_value(json_object_get(r->info, "schema")) !=
+		   RESULTS_SCHEMA) {
 		ret = -EPROTO;
-		if (asprintf(err, "%s: schema %s is not %d (this vqreport reads schema %d only)",
-			     path,
-			     json_is_integer(json_object_get(r->info, "schema")) ?
-				     "given" : "missing",
-			     RESULTS_SCHEMA, RESULTS_SCHEMA) < 0)
+		if (asprintf(
+			    err,
+			    "%s: schema %s is not %d (this vqreport reads schema %d only)",
+			    path,
+			    json_is_integer(json_object_get(r->info, "schema")) ?
+				    "given" :
+				    "missing",
+			    RESULTS_SCHEMA, RESULTS_SCHEMA) < 0)
 			*err = NULL;
 		goto cleanup;
 	}
@@ -459,7 +482,8 @@ int run_load(const char *dir, struct run *r, char **err)
 	}
 	r->torn = torn;
 	if (torn)
-		warnf(r, "%s: %d torn or unparseable line(s) skipped", path, torn);
+		warnf(r, "%s: %d torn or unparseable line(s) skipped", path,
+		      torn);
 	ret = 0;
 cleanup:
 	if (ret && !*err) {

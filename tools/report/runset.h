@@ -14,16 +14,16 @@
 struct metric_series {
 	char *name;
 	char *unit;
-	int better;		/* +1 higher, -1 lower, 0 not stated */
-	double *v;		/* values of the ok samples that measured it */
+	int better; /* +1 higher, -1 lower, 0 not stated */
+	double *v; /* values of the ok samples that measured it */
 	size_t n, cap;
-	size_t missing;		/* ok samples where the value is null/absent */
+	size_t missing; /* ok samples where the value is null/absent */
 };
 
 struct cell {
 	char *id;
-	json_t *axes;		/* object, owned */
-	char *key;		/* canonical axes text, to match across runs */
+	json_t *axes; /* object, owned */
+	char *key; /* canonical axes text, to match across runs */
 	size_t ok, failed;
 	struct metric_series *m;
 	size_t nm, mcap;
@@ -34,15 +34,15 @@ struct cell {
 
 struct run {
 	char *dir;
-	json_t *info;		/* run.json, or NULL when absent */
+	json_t *info; /* run.json, or NULL when absent */
 	struct cell *cells;
 	size_t ncells, cap;
-	size_t samples;		/* sample lines read */
-	size_t torn;		/* unparseable / torn lines skipped */
-	size_t rejected;	/* lines with an unknown schema */
-	json_t *failed;		/* [ { cell, rep, axes, reason } ] */
-	json_t *warnings;	/* [ "text" ] */
-	json_t *index;		/* cell id -> index in cells */
+	size_t samples; /* sample lines read */
+	size_t torn; /* unparseable / torn lines skipped */
+	size_t rejected; /* lines with an unknown schema */
+	json_t *failed; /* [ { cell, rep, axes, reason } ] */
+	json_t *warnings; /* [ "text" ] */
+	json_t *index; /* cell id -> index in cells */
 };
 
 /* Read @dir/run.json (optional) and @dir/samples.jsonl. 0, or -errno with a
@@ -60,7 +60,8 @@ char *axes_key(const json_t *axes, const char *skip);
 /* "ring=split in_order=off" in the order of the run's first cell. Allocated. */
 char *axes_label(const json_t *axes, const char *skip);
 /* Like axes_label, without the axes named in the object @fixed. */
-char *axes_label_except(const json_t *axes, const json_t *fixed, const char *skip);
+char *axes_label_except(const json_t *axes, const json_t *fixed,
+			const char *skip);
 /* { axis: value } of the axes every cell has with the same value. */
 json_t *run_constant_axes(const struct run *r);
 

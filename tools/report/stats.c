@@ -56,7 +56,8 @@ int stats_welch(const struct stats_summary *a, const struct stats_summary *b,
 	if (a->mean != 0)
 		out->change_pct = 100.0 * out->diff / fabs(a->mean);
 	else
-		out->change_pct = out->diff == 0 ? 0 : copysign(INFINITY, out->diff);
+		out->change_pct =
+			out->diff == 0 ? 0 : copysign(INFINITY, out->diff);
 	if (a->n < 2 || b->n < 2 || !isfinite(a->sd) || !isfinite(b->sd))
 		return -EDOM;
 	va = a->sd * a->sd / a->n;
@@ -69,15 +70,14 @@ int stats_welch(const struct stats_summary *a, const struct stats_summary *b,
 		return 0;
 	}
 	out->t = out->diff / sqrt(se2);
-	out->df = se2 * se2 /
-		  (va * va / (a->n - 1) + vb * vb / (b->n - 1));
+	out->df = se2 * se2 / (va * va / (a->n - 1) + vb * vb / (b->n - 1));
 	/* Two-sided: P(|T| > |t|) = 2 Q(|t|); Q is accurate far in the tail. */
 	out->p = 2 * gsl_cdf_tdist_Q(fabs(out->t), out->df);
 	if (out->p > 1)
 		out->p = 1;
 	{
-		double half = gsl_cdf_tdist_Qinv((1 - conf) / 2, out->df) *
-			      sqrt(se2);
+		double half =
+			gsl_cdf_tdist_Qinv((1 - conf) / 2, out->df) * sqrt(se2);
 
 		out->diff_lo = out->diff - half;
 		out->diff_hi = out->diff + half;

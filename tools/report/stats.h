@@ -9,11 +9,11 @@
 
 /* Summary of one series. Figures that cannot be computed are NaN. */
 struct stats_summary {
-	size_t n;		/* finite values used */
+	size_t n; /* finite values used */
 	double mean;
-	double sd;		/* sample standard deviation (n - 1) */
-	double cv_pct;		/* 100 * sd / |mean| */
-	double ci_lo, ci_hi;	/* confidence interval of the mean (t) */
+	double sd; /* sample standard deviation (n - 1) */
+	double cv_pct; /* 100 * sd / |mean| */
+	double ci_lo, ci_hi; /* confidence interval of the mean (t) */
 	double min, max;
 };
 
@@ -23,12 +23,12 @@ void stats_summarize(const double *x, size_t n, double conf,
 		     struct stats_summary *out);
 
 struct stats_welch {
-	double t;		/* (mean_b - mean_a) / se */
-	double df;		/* Welch-Satterthwaite degrees of freedom */
-	double p;		/* two-sided p-value, NaN when not computable */
-	double diff;		/* mean_b - mean_a */
-	double diff_lo, diff_hi;/* confidence interval of diff */
-	double change_pct;	/* 100 * diff / |mean_a| */
+	double t; /* (mean_b - mean_a) / se */
+	double df; /* Welch-Satterthwaite degrees of freedom */
+	double p; /* two-sided p-value, NaN when not computable */
+	double diff; /* mean_b - mean_a */
+	double diff_lo, diff_hi; /* confidence interval of diff */
+	double change_pct; /* 100 * diff / |mean_a| */
 };
 
 /* Welch's t-test of b against a from two summaries (n >= 2 each). Two
@@ -39,11 +39,11 @@ int stats_welch(const struct stats_summary *a, const struct stats_summary *b,
 		double conf, struct stats_welch *out);
 
 enum stats_verdict {
-	VERDICT_NONE,		/* no significant change */
+	VERDICT_NONE, /* no significant change */
 	VERDICT_IMPROVEMENT,
 	VERDICT_REGRESSION,
-	VERDICT_CHANGED,	/* significant, but the metric has no direction */
-	VERDICT_INSUFFICIENT,	/* too few samples for a test */
+	VERDICT_CHANGED, /* significant, but the metric has no direction */
+	VERDICT_INSUFFICIENT, /* too few samples for a test */
 };
 
 /* @better: +1 when higher is better, -1 when lower is better, 0 unknown.

@@ -30,7 +30,8 @@ int table_add(struct table *t, const char *const *cols)
 		t->cap = cap;
 	}
 	for (i = 0; i < t->ncols; i++)
-		t->cell[t->nrows * t->ncols + i] = strdup(cols[i] ? cols[i] : "");
+		t->cell[t->nrows * t->ncols + i] =
+			strdup(cols[i] ? cols[i] : "");
 	t->nrows++;
 	return 0;
 }
@@ -113,7 +114,8 @@ void table_print_text(const struct table *t, FILE *f, int indent)
 void md_escape(FILE *f, const char *s)
 {
 	for (; *s; s++) {
-		if (*s == '|' || *s == '\\' || *s == '*' || *s == '_' || *s == '`')
+		if (*s == '|' || *s == '\\' || *s == '*' || *s == '_' ||
+		    *s == '`')
 			fputc('\\', f);
 		fputc(*s == '\n' ? ' ' : *s, f);
 	}
@@ -134,7 +136,8 @@ void table_print_md(const struct table *t, FILE *f)
 		if (r == 0) {
 			fputs("|", f);
 			for (c = 0; c < t->ncols; c++)
-				fputs(t->right & (1u << c) ? "---:|" : "---|", f);
+				fputs(t->right & (1u << c) ? "---:|" : "---|",
+				      f);
 			fputc('\n', f);
 		}
 	}
@@ -144,12 +147,23 @@ void html_escape(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f);
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&#39;", f);
+			break;
+		default:
+			fputc(*s, f);
 		}
 	}
 }
@@ -168,10 +182,12 @@ void table_print_html(const struct table *t, FILE *f)
 			fprintf(f, "<%s%s>", tag,
 				t->right & (1u << c) ? " class=\"num\"" : "");
 			/* Verdict cells get a class so that colour marks them. */
-			if (r && (!strcmp(s, "regression") || !strcmp(s, "improvement")))
+			if (r && (!strcmp(s, "regression") ||
+				  !strcmp(s, "improvement")))
 				fprintf(f, "<span class=\"%s\">", s);
 			html_escape(f, s);
-			if (r && (!strcmp(s, "regression") || !strcmp(s, "improvement")))
+			if (r && (!strcmp(s, "regression") ||
+				  !strcmp(s, "improvement")))
 				fputs("</span>", f);
 			fprintf(f, "</%s>", tag);
 		}

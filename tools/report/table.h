@@ -7,8 +7,8 @@
 
 struct table {
 	size_t ncols, nrows, cap;
-	char **cell;		/* nrows * ncols, row 0 is the header */
-	unsigned int right;	/* bit i set: column i is right-aligned */
+	char **cell; /* nrows * ncols, row 0 is the header */
+	unsigned int right; /* bit i set: column i is right-aligned */
 };
 
 struct table *table_new(size_t ncols, unsigned int right_aligned);
