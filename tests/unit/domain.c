@@ -97,6 +97,30 @@ int main(void)
 		CHECK(has(doc, "/domain/devices/interface/driver/@packed", "off"));
 		CHECK(has(doc, "//qemu:property[@name='in_order']/@value", "false"));
 		CHECK(xpath(doc, "/domain/qemu:commandline") == NULL);
+		CHECK(xpath(doc, "/domain/memoryBacking") == NULL);
+		xmlFreeDoc(doc);
+	}
+	free(xml);
+
+	/* vhost-user NIC: shared memfd memory, same alias, same in_order override */
+	s.tap = NULL;
+	s.vhost_user_socket = "/run/vqlabvu-1/v&u.sock";
+	s.in_order = true;
+	s.tx_queue_size = 1024;
+	xml = domain_xml(&s);
+	doc = xml ? xmlReadMemory(xml, strlen(xml), "d.xml", NULL, XML_PARSE_NONET) : NULL;
+	CHECK(doc != NULL);
+	if (doc) {
+		CHECK(has(doc, "/domain/devices/interface/@type", "vhostuser"));
+		CHECK(has(doc, "/domain/devices/interface/source/@type", "unix"));
+		CHECK(has(doc, "/domain/devices/interface/source/@path", s.vhost_user_socket));
+		CHECK(has(doc, "/domain/devices/interface/source/@mode", "client"));
+		CHECK(xpath(doc, "/domain/devices/interface/target") == NULL);
+		CHECK(has(doc, "/domain/devices/interface/driver/@tx_queue_size", "1024"));
+		CHECK(has(doc, "/domain/devices/interface/alias/@name", DOMAIN_NET_ALIAS));
+		CHECK(has(doc, "/domain/memoryBacking/source/@type", "memfd"));
+		CHECK(has(doc, "/domain/memoryBacking/access/@mode", "shared"));
+		CHECK(has(doc, "//qemu:device[@alias='" DOMAIN_NET_ALIAS "']/qemu:frontend/qemu:property[@name='in_order']/@value", "true"));
 		xmlFreeDoc(doc);
 	}
 	free(xml);

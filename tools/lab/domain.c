@@ -87,6 +87,19 @@ char *domain_xml(const struct domain_spec *s)
 	e |= end(w);
 	e |= xmlTextWriterWriteFormatElement(w, BAD_CAST "vcpu", "%u", s->vcpus);
 
+	/* vhost-user: the device side (testpmd) maps guest memory, so it must
+	 * be a shareable file, not anonymous memory. */
+	if (s->vhost_user_socket) {
+		e |= start(w, "memoryBacking");
+		e |= start(w, "source");
+		e |= attr(w, "type", "memfd");
+		e |= end(w);
+		e |= start(w, "access");
+		e |= attr(w, "mode", "shared");
+		e |= end(w);
+		e |= end(w);
+	}
+
 	e |= start(w, "os");
 	e |= start(w, "type");
 	e |= attr(w, "arch", "x86_64");
@@ -114,21 +127,29 @@ char *domain_xml(const struct domain_spec *s)
 	e |= start(w, "devices");
 	e |= serial(w, s->console_log, 0);
 	e |= serial(w, s->report_log, 1);
-	if (s->tap) {
+	if (s->tap || s->vhost_user_socket) {
 		e |= start(w, "interface");
-		e |= attr(w, "type", "ethernet");
+		e |= attr(w, "type", s->tap ? "ethernet" : "vhostuser");
 		e |= start(w, "mac");
 		e |= attr(w, "address", s->mac);
 		e |= end(w);
-		e |= start(w, "target");
-		e |= attr(w, "dev", s->tap);
-		e |= attr(w, "managed", "no");
+		if (s->tap) {
+			e |= start(w, "target");
+			e |= attr(w, "dev", s->tap);
+			e |= attr(w, "managed", "no");
+		} else {
+			e |= start(w, "source");
+			e |= attr(w, "type", "unix");
+			e |= attr(w, "path", s->vhost_user_socket);
+			e |= attr(w, "mode", "client");
+		}
 		e |= end(w);
 		e |= start(w, "model");
 		e |= attr(w, "type", "virtio");
 		e |= end(w);
 		e |= start(w, "driver");
-		e |= attr(w, "name", "qemu");
+		if (s->tap)
+			e |= attr(w, "name", "qemu");
 		e |= attru(w, "rx_queue_size", s->rx_queue_size);
 		e |= attru(w, "tx_queue_size", s->tx_queue_size);
 		e |= attr(w, "packed", s->packed ? "on" : "off");
@@ -174,9 +195,9 @@ char *domain_xml(const struct domain_spec *s)
 	e |= end(w); /* devices */
 
 	/* libvirt has no in_order attribute: set the device property directly. */
-	if (s->tap || s->disk) {
+	if (s->tap || s->vhost_user_socket || s->disk) {
 		e |= start(w, "qemu:override");
-		if (s->tap)
+		if (s->tap || s->vhost_user_socket)
 			e |= override_in_order(w, DOMAIN_NET_ALIAS, s->in_order);
 		if (s->disk)
 			e |= override_in_order(w, DOMAIN_DISK_ALIAS, s->in_order);

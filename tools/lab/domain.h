@@ -13,6 +13,9 @@ struct domain_spec {
 	const char *console_log;	/* ttyS0 */
 	const char *report_log;		/* ttyS1: the framed report channel */
 	const char *tap;		/* pre-created tap, managed='no' */
+	/* With tap NULL: a vhost-user NIC; QEMU connects (client) to this
+	 * socket, where testpmd listens; guest memory becomes a shared memfd. */
+	const char *vhost_user_socket;
 	const char *mac;
 	bool packed, in_order;
 	unsigned int rx_queue_size, tx_queue_size;
