@@ -45,6 +45,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 # Per-tool libraries. vqtrace is linked statically so that the guest initramfs
 # needs no shared libraries.
 LDLIBS_vqtrace := -static -lbpf -lelf -lz -ljansson
+LDLIBS_vqsink := -static -lbpf -lelf -lz -ljansson
+LDLIBS_vqblkload := -static -ljansson
 LDLIBS_vqlab := -lvirt -lxml2 -lbpf -lelf -lz -ljansson -linih -lm
 LDLIBS_vqreport := -ljansson -lgsl -lgslcblas -lm
 LDLIBS_default := -lbpf -lelf -lz -ljansson -linih -lvirt -lxml2 -lgsl -lgslcblas -lm
@@ -107,8 +109,16 @@ setup:
 check: setup all
 	$(Q)O=$(OUT) tests/run
 
+# The lab's main job: run the default scenario, then write the full report.
+SCENARIO ?= scenarios/smoke.ini
 lab: setup all
-	$(Q)$(OUT)/vqlab run scenarios/smoke.ini
+	$(Q)$(OUT)/vqlab -j run $(SCENARIO) >$(OUT)/last-run.json; rc=$$?; \
+	dir=$$(jq -r '.dir // empty' $(OUT)/last-run.json); \
+	if [ -z "$$dir" ]; then cat $(OUT)/last-run.json; exit 1; fi; \
+	$(OUT)/vqreport report "$$dir" >/dev/null || exit 1; \
+	echo "run:    $$dir ($$(jq -r '"\(.ok) ok, \(.failed) failed"' $(OUT)/last-run.json))"; \
+	echo "report: $$dir/report/report.html and $$dir/report/report.md"; \
+	exit $$rc
 
 clean:
 	$(call msg,CLEAN,$(OUT))

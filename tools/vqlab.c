@@ -23,9 +23,10 @@
 #include <jansson.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
-#include "domain.h"
-#include "frame.h"
+#include "clock.h"
+#include "guest.h"
 #include "jsonfile.h"
+#include "kernel.h"
 #include "netlab.h"
 #include "parse.h"
 #include "proc.h"
@@ -36,9 +37,9 @@ static bool json_out;
 static int verbose;
 static volatile sig_atomic_t stop_signal;
 
-static char top_dir[PATH_MAX];	/* the source tree: scripts/, guest/ */
-static char bin_dir[PATH_MAX];	/* where vqlab and vqtrace were built */
-static char cache_dir[PATH_MAX];
+static struct lab_paths paths;
+static struct netlab lab;
+static struct guest_ctx gctx = { .lab = &lab, .stop = &stop_signal };
 
 static void error_msg(const char *fmt, ...)
 {
@@ -70,21 +71,6 @@ static void note(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void sleep_s(double s)
-{
-	struct timespec ts = { (time_t)s, (long)((s - (time_t)s) * 1e9) };
-
-	nanosleep(&ts, NULL);
-}
-
 static int locate_self(void)
 {
 	char exe[PATH_MAX], probe[PATH_MAX + 32];
@@ -94,423 +80,24 @@ static int locate_self(void)
 	if (n < 0)
 		return -errno;
 	exe[n] = '\0';
-	snprintf(bin_dir, sizeof(bin_dir), "%s", dirname(exe));
+	snprintf(paths.bin, sizeof(paths.bin), "%s", dirname(exe));
 	env = getenv("VQLAB_TOP");
 	if (env) {
-		snprintf(top_dir, sizeof(top_dir), "%s", env);
+		snprintf(paths.top, sizeof(paths.top), "%s", env);
 	} else {
 		char tmp[PATH_MAX];
 
-		snprintf(tmp, sizeof(tmp), "%s", bin_dir);
-		snprintf(top_dir, sizeof(top_dir), "%s", dirname(tmp));
+		snprintf(tmp, sizeof(tmp), "%s", paths.bin);
+		snprintf(paths.top, sizeof(paths.top), "%s", dirname(tmp));
 	}
-	snprintf(probe, sizeof(probe), "%s/scripts/mkinitramfs.sh", top_dir);
+	snprintf(probe, sizeof(probe), "%s/scripts/mkinitramfs.sh", paths.top);
 	if (access(probe, R_OK)) {
 		error_msg("cannot find vqlab's source tree (looked for %s); set VQLAB_TOP", probe);
 		return -ENOENT;
 	}
 	env = getenv("VQLAB_CACHE");
-	snprintf(cache_dir, sizeof(cache_dir), "%s", env ? env : "/var/cache/vqlab");
+	snprintf(paths.cache, sizeof(paths.cache), "%s", env ? env : "/var/cache/vqlab");
 	return 0;
-}
-
-/* ---- kernels ---------------------------------------------------------- */
-
-struct kernel {
-	char spec[128];
-	char dir[PATH_MAX];	/* vmlinuz, lib/modules/…, kernel.json */
-	char initrd[PATH_MAX];
-	json_t *info;		/* kernel.json, or what we know */
-};
-
-static int kernel_resolve(const char *spec, struct kernel *k, char *err, size_t errlen)
-{
-	char out[4096], path[PATH_MAX + 32];
-	struct stat st;
-
-	snprintf(k->spec, sizeof(k->spec), "%s", spec);
-	if (!strncmp(spec, "debian:", 7)) {
-		char script[PATH_MAX + 32], kc[PATH_MAX + 16];
-		const char *argv[] = { script, spec + 7, kc, NULL };
-		int rc;
-
-		snprintf(script, sizeof(script), "%s/scripts/fetch-kernel.sh", top_dir);
-		snprintf(kc, sizeof(kc), "%s/kernels", cache_dir);
-		rc = proc_run(argv, out, sizeof(out));
-		if (rc) {
-			char *last = strrchr(out, '\n');
-
-			snprintf(err, errlen, "kernel %s: %s", spec, last ? last + 1 : out);
-			return -ENOENT;
-		}
-		/* the script's last line is the kernel folder */
-		char *last = strrchr(out, '\n');
-
-		snprintf(k->dir, sizeof(k->dir), "%s", last ? last + 1 : out);
-	} else if (!strncmp(spec, "build:", 6)) {
-		snprintf(k->dir, sizeof(k->dir), "%s/kernels/build/%s", cache_dir, spec + 6);
-	} else if (!strncmp(spec, "file:", 5)) {
-		snprintf(k->dir, sizeof(k->dir), "%s", spec + 5);
-	} else {
-		snprintf(err, errlen, "kernel %s: unknown kind of spec", spec);
-		return -EINVAL;
-	}
-	snprintf(path, sizeof(path), "%s/vmlinuz", k->dir);
-	if (stat(path, &st)) {
-		snprintf(err, errlen, "kernel %s: no kernel image at %s%s", spec, path,
-			 !strncmp(spec, "build:", 6) ? " (build it with scripts/kernel-build.sh)" : "");
-		return -ENOENT;
-	}
-	snprintf(path, sizeof(path), "%s/kernel.json", k->dir);
-	k->info = json_load_file(path, 0, NULL);
-	if (!k->info)
-		k->info = json_object();
-	json_object_set_new(k->info, "spec", json_string(spec));
-	json_object_set_new(k->info, "dir", json_string(k->dir));
-	return 0;
-}
-
-/* The initramfs goes to the cache, not the run folder: QEMU runs as an
- * unprivileged user that may not reach a private results folder. run.json
- * keeps its size and SHA-256 instead. */
-static int kernel_initramfs(struct kernel *k, const char *run_id, int idx, char *err,
-			    size_t errlen)
-{
-	char script[PATH_MAX + 32], out[2048], odir[PATH_MAX + 8], dir[PATH_MAX + 16];
-	const char *argv[] = { script, k->dir, k->initrd, NULL };
-	const char *sum[] = { "sha256sum", k->initrd, NULL };
-	struct stat st;
-	int rc;
-
-	snprintf(script, sizeof(script), "%s/scripts/mkinitramfs.sh", top_dir);
-	snprintf(dir, sizeof(dir), "%s/initramfs", cache_dir);
-	mkdir_p(dir, 0755);
-	snprintf(k->initrd, sizeof(k->initrd), "%s/%s-k%d.cpio.gz", dir, run_id, idx);
-	snprintf(odir, sizeof(odir), "O=%s", bin_dir);
-	putenv(odir);
-	rc = proc_run(argv, out, sizeof(out));
-	if (rc || stat(k->initrd, &st)) {
-		snprintf(err, errlen, "initramfs for %s: %s", k->spec, out);
-		return -EIO;
-	}
-	json_object_set_new(k->info, "initramfs_bytes", json_integer(st.st_size));
-	if (proc_run(sum, out, sizeof(out)) == 0) {
-		out[strcspn(out, " ")] = '\0';
-		json_object_set_new(k->info, "initramfs_sha256", json_string(out));
-	}
-	return 0;
-}
-
-/* ---- one guest -------------------------------------------------------- */
-
-struct guest_job {
-	const struct cell *cell;
-	const struct kernel *kernel;
-	bool kvm;
-	double duration, timeout;
-	const char *dir;	/* where console.log, report.log, domain.xml go */
-	const char *name;	/* libvirt domain name */
-	const char *workload;	/* overrides the cell's (the KVM probe) */
-};
-
-struct guest_result {
-	bool ok;
-	bool interrupted;
-	char reason[512];
-	double boot_s, wall_s;
-	json_t *report;		/* guest report, when complete */
-	uint64_t xdp_packets, xdp_bytes;
-};
-
-static virConnectPtr conn;
-static virDomainPtr live_dom;	/* the one guest that runs, for cleanup */
-static struct netlab lab;
-
-static const char *virt_error(void)
-{
-	const char *m = virGetLastErrorMessage();
-
-	return m ? m : "unknown libvirt error";
-}
-
-static void guest_destroy(void)
-{
-	if (live_dom) {
-		if (virDomainIsActive(live_dom) == 1)
-			virDomainDestroy(live_dom);
-		virDomainFree(live_dom);
-		live_dom = NULL;
-	}
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t cap = 0;
-
-	*len = 0;
-	if (!f)
-		return NULL;
-	for (;;) {
-		if (cap - *len < 4096) {
-			char *nb = realloc(buf, cap + 65536);
-
-			if (!nb)
-				break;
-			buf = nb;
-			cap += 65536;
-		}
-		size_t n = fread(buf + *len, 1, cap - *len - 1, f);
-
-		if (!n)
-			break;
-		*len += n;
-	}
-	fclose(f);
-	if (buf)
-		buf[*len] = '\0';
-	return buf;
-}
-
-/* The last @lines lines of a file, newlines folded into " | ". */
-static void file_tail(const char *path, int lines, char *out, size_t outlen)
-{
-	size_t len;
-	char *buf = read_file(path, &len), *p;
-	int seen = 0;
-
-	out[0] = '\0';
-	if (!buf)
-		return;
-	while (len && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-		buf[--len] = '\0';
-	for (p = buf + len; p > buf; p--)
-		if (p[-1] == '\n' && ++seen == lines)
-			break;
-	snprintf(out, outlen, "%s", p);
-	for (char *c = out; *c; c++)
-		if (*c == '\n' || *c == '\r')
-			*c = '|';
-	free(buf);
-}
-
-static void build_cmdline(const struct guest_job *j, char *buf, size_t len)
-{
-	const char *mit = j->cell->val[AX_MITIGATION];
-	const char *spectre = !strcmp(mit, "off") ? " spectre_v2=off" :
-			      !strcmp(mit, "retpoline") ? " spectre_v2=retpoline" : "";
-
-	snprintf(buf, len,
-		 "console=ttyS0 nokaslr panic=-1 quiet%s vqlab.job=%s vqlab.duration=%g "
-		 "vqlab.pkt_size=%s vqlab.dst_mac=%s vqlab.dst_ip=%s vqlab.src_ip=%s",
-		 spectre, j->workload ? j->workload : j->cell->val[AX_WORKLOAD], j->duration,
-		 j->cell->val[AX_PKT_SIZE], lab.tap_mac, NETLAB_TAP_ADDR, NETLAB_GUEST_ADDR);
-}
-
-static int write_text(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "we");
-
-	if (!f)
-		return -errno;
-	fputs(text, f);
-	return fclose(f) ? -errno : 0;
-}
-
-static void copy_qemu_log(const struct guest_job *j)
-{
-	char src[PATH_MAX], dst[PATH_MAX + 16];
-	size_t len;
-	char *buf;
-
-	snprintf(src, sizeof(src), "/var/log/libvirt/qemu/%s.log", j->name);
-	snprintf(dst, sizeof(dst), "%s/qemu.log", j->dir);
-	buf = read_file(src, &len);
-	if (buf) {	/* append: called again after libvirt logs the shutdown */
-		FILE *f = fopen(dst, "ae");
-
-		if (f) {
-			fwrite(buf, 1, len, f);
-			fclose(f);
-		}
-		free(buf);
-		unlink(src);
-	}
-}
-
-static void guest_run(const struct guest_job *j, struct guest_result *r)
-{
-	char console[PATH_MAX + 16], report[PATH_MAX + 16], xmlpath[PATH_MAX + 16];
-	char cmdline[1024], tail[400];
-	struct domain_spec ds = { 0 };
-	struct frame fr = { 0 };
-	uint64_t p0 = 0, b0 = 0, p1, b1;
-	double t0 = 0, deadline;
-	char *xml = NULL;
-
-	memset(r, 0, sizeof(*r));
-	snprintf(console, sizeof(console), "%s/console.log", j->dir);
-	snprintf(report, sizeof(report), "%s/report.log", j->dir);
-	snprintf(xmlpath, sizeof(xmlpath), "%s/domain.xml", j->dir);
-	unlink(console);
-	unlink(report);
-
-	if (netlab_tap_create(&lab)) {
-		snprintf(r->reason, sizeof(r->reason), "tap: %s", lab.err);
-		goto out;
-	}
-	build_cmdline(j, cmdline, sizeof(cmdline));
-	ds.name = j->name;
-	ds.kvm = j->kvm;
-	ds.vcpus = atoi(j->cell->val[AX_VCPUS]);
-	ds.memory_mib = atoi(j->cell->val[AX_MEMORY]);
-	ds.kernel = j->kernel->dir;	/* completed below */
-	char kpath[PATH_MAX + 16];
-
-	snprintf(kpath, sizeof(kpath), "%s/vmlinuz", j->kernel->dir);
-	ds.kernel = kpath;
-	ds.initrd = j->kernel->initrd;
-	ds.cmdline = cmdline;
-	ds.console_log = console;
-	ds.report_log = report;
-	ds.tap = lab.tap;
-	ds.mac = "02:76:71:00:00:02";
-	ds.packed = !strcmp(j->cell->val[AX_RING], "packed");
-	ds.in_order = !strcmp(j->cell->val[AX_IN_ORDER], "on");
-	ds.rx_queue_size = atoi(j->cell->val[AX_RX_QUEUE_SIZE]);
-	ds.tx_queue_size = atoi(j->cell->val[AX_TX_QUEUE_SIZE]);
-	xml = domain_xml(&ds);
-	if (!xml) {
-		snprintf(r->reason, sizeof(r->reason), "domain XML: %s", strerror(errno));
-		goto out;
-	}
-	write_text(xmlpath, xml);
-
-	t0 = now_s();
-	/* AUTODESTROY: libvirt destroys the guest if vqlab dies without cleanup. */
-	live_dom = virDomainCreateXML(conn, xml, VIR_DOMAIN_START_AUTODESTROY);
-	if (!live_dom) {
-		snprintf(r->reason, sizeof(r->reason), "libvirt could not start the guest: %s",
-			 virt_error());
-		goto out;
-	}
-	if (netlab_tap_adopt(&lab)) {
-		snprintf(r->reason, sizeof(r->reason), "lab network: %s", lab.err);
-		goto out;
-	}
-	netlab_sink_read(&lab, &p0, &b0);
-	deadline = t0 + j->timeout;
-
-	for (;;) {
-		size_t len;
-		char *buf = read_file(report, &len);
-		int active, state, why_state;
-
-		frame_free(&fr);
-		frame_parse(buf ? buf : "", len, &fr);
-		free(buf);
-		if (fr.state >= FRAME_READY && !r->boot_s)
-			r->boot_s = now_s() - t0;
-		if (fr.state == FRAME_COMPLETE || fr.state == FRAME_CORRUPT)
-			break;
-		if (stop_signal) {
-			r->interrupted = true;
-			snprintf(r->reason, sizeof(r->reason), "interrupted by signal %d",
-				 (int)stop_signal);
-			goto out;
-		}
-		if (virDomainGetState(live_dom, &state, &why_state, 0) < 0)
-			state = VIR_DOMAIN_SHUTOFF;
-		if (state == VIR_DOMAIN_PAUSED || state == VIR_DOMAIN_CRASHED) {
-			/* e.g. "KVM internal error … emulation failure": QEMU stops */
-			copy_qemu_log(j);
-			snprintf(tail, sizeof(tail), "%s/qemu.log", j->dir);
-			file_tail(tail, 1, tail, sizeof(tail));
-			snprintf(r->reason, sizeof(r->reason), "guest %s (reason %d); QEMU: %s",
-				 state == VIR_DOMAIN_PAUSED ? "paused by QEMU" : "crashed",
-				 why_state, tail);
-			goto out;
-		}
-		active = state == VIR_DOMAIN_RUNNING || state == VIR_DOMAIN_BLOCKED;
-		if (!active) {
-			/* one more read: the report may have landed just before power-off */
-			buf = read_file(report, &len);
-			frame_free(&fr);
-			frame_parse(buf ? buf : "", len, &fr);
-			free(buf);
-			if (fr.state == FRAME_COMPLETE || fr.state == FRAME_CORRUPT)
-				break;
-			file_tail(console, 4, tail, sizeof(tail));
-			snprintf(r->reason, sizeof(r->reason),
-				 "guest stopped before its report was complete; console: %s", tail);
-			goto out;
-		}
-		if (now_s() > deadline) {
-			file_tail(console, 4, tail, sizeof(tail));
-			snprintf(r->reason, sizeof(r->reason),
-				 "timeout after %.0f s (%s); console: %s", j->timeout,
-				 fr.state == FRAME_NOTHING ? "guest never reached /init" :
-				 fr.state == FRAME_READY ? "no report" : "report incomplete", tail);
-			goto out;
-		}
-		sleep_s(0.05);
-	}
-	r->wall_s = now_s() - t0;
-	if (fr.state == FRAME_CORRUPT) {
-		snprintf(r->reason, sizeof(r->reason), "guest report rejected: %s", fr.error);
-		goto out;
-	}
-	/* Packets in flight through QEMU are delivered by the time the guest has
-	 * stopped the job and written its report; read the sink after that. */
-	if (!netlab_sink_read(&lab, &p1, &b1)) {
-		r->xdp_packets = p1 - p0;
-		r->xdp_bytes = b1 - b0;
-	}
-	r->report = json_incref(fr.report);
-	{
-		const char *st = json_string_value(json_object_get(fr.report, "status"));
-		const char *why = json_string_value(json_object_get(fr.report, "reason"));
-
-		r->ok = st && !strcmp(st, "ok");
-		if (!r->ok)
-			snprintf(r->reason, sizeof(r->reason), "guest: %s", why ? why : "failed");
-	}
-out:
-	if (!r->wall_s)
-		r->wall_s = now_s() - (t0 ? t0 : now_s());
-	guest_destroy();
-	netlab_tap_remove(&lab);
-	copy_qemu_log(j);
-	frame_free(&fr);
-	free(xml);
-}
-
-/* ---- KVM probe -------------------------------------------------------- */
-
-/* /dev/kvm may exist and still not run ordinary guests (a nested,
- * paravirtual KVM dies with "emulation failure"), so boot a real guest. */
-static bool probe_kvm(const struct cell *cell, const struct kernel *k, const char *run_dir,
-		      char *why, size_t whylen)
-{
-	char dir[PATH_MAX], name[64];
-	struct guest_result r;
-	struct guest_job j = { .cell = cell, .kernel = k, .kvm = true, .duration = 1,
-			       .timeout = 40, .dir = dir, .name = name, .workload = "none" };
-
-	if (access("/dev/kvm", R_OK | W_OK)) {
-		snprintf(why, whylen, "/dev/kvm: %s", strerror(errno));
-		return false;
-	}
-	snprintf(dir, sizeof(dir), "%s/kvm-probe", run_dir);
-	snprintf(name, sizeof(name), "vqlab-%d-kvmprobe", getpid());
-	mkdir_p(dir, 0755);
-	guest_run(&j, &r);
-	json_decref(r.report);
-	if (r.ok)
-		return true;
-	snprintf(why, whylen, "KVM guest did not boot: %s", r.reason);
-	return false;
 }
 
 /* ---- run -------------------------------------------------------------- */
@@ -572,18 +159,18 @@ static json_t *versions_json(void)
 	unsigned long hv = 0, lib = 0;
 	char buf[64], path[PATH_MAX + 32], out[256] = "";
 	json_t *v = json_object(), *pkgs = json_object();
-	const char *git[] = { "git", "-C", top_dir, "describe", "--always", "--dirty", NULL };
+	const char *git[] = { "git", "-C", paths.top, "describe", "--always", "--dirty", NULL };
 	FILE *f;
 
-	virConnectGetVersion(conn, &hv);
-	virConnectGetLibVersion(conn, &lib);
+	virConnectGetVersion(gctx.conn, &hv);
+	virConnectGetLibVersion(gctx.conn, &lib);
 	snprintf(buf, sizeof(buf), "%lu.%lu.%lu", hv / 1000000, hv / 1000 % 1000, hv % 1000);
 	json_object_set_new(v, "qemu", json_string(buf));
 	snprintf(buf, sizeof(buf), "%lu.%lu.%lu", lib / 1000000, lib / 1000 % 1000, lib % 1000);
 	json_object_set_new(v, "libvirt", json_string(buf));
 	if (proc_run(git, out, sizeof(out)) == 0)
 		json_object_set_new(v, "vqlab", json_string(out));
-	snprintf(path, sizeof(path), "%s/host-packages.tsv", bin_dir);
+	snprintf(path, sizeof(path), "%s/host-packages.tsv", paths.bin);
 	f = fopen(path, "re");
 	while (f && fgets(out, sizeof(out), f)) {
 		char *tab = strchr(out, '\t');
@@ -659,7 +246,7 @@ static int do_run_scenario(const struct run_opts *o)
 	time_t t;
 	struct tm tm;
 
-	snprintf(path, sizeof(path), "%s/guest/jobs", top_dir);
+	snprintf(path, sizeof(path), "%s/guest/jobs", paths.top);
 	if (scenario_load(o->scenario, path, &sc, err, sizeof(err))) {
 		error_msg("%s", err);
 		json_decref(samples);
@@ -695,8 +282,8 @@ static int do_run_scenario(const struct run_opts *o)
 	uri = getenv("VQLAB_LIBVIRT_URI");	/* tests point it at a dead socket */
 	if (!uri)
 		uri = "qemu:///system";
-	conn = virConnectOpen(uri);
-	if (!conn) {
+	gctx.conn = virConnectOpen(uri);
+	if (!gctx.conn) {
 		error_msg("cannot connect to libvirtd at %s: %s "
 			  "(is libvirtd running? scripts/setup.sh starts it)", uri, virt_error());
 		goto cleanup;
@@ -706,7 +293,7 @@ static int do_run_scenario(const struct run_opts *o)
 	kjson = json_object();
 	for (int i = 0; i < sc.nvals[AX_KERNEL]; i++) {
 		note("kernel %s: resolving", sc.vals[AX_KERNEL][i]);
-		if (kernel_resolve(sc.vals[AX_KERNEL][i], &kernels[i], err, sizeof(err))) {
+		if (kernel_resolve(&paths, sc.vals[AX_KERNEL][i], &kernels[i], err, sizeof(err))) {
 			error_msg("%s", err);
 			json_decref(kjson);
 			goto cleanup;
@@ -726,7 +313,7 @@ static int do_run_scenario(const struct run_opts *o)
 	}
 	run_dir_made = true;
 	for (int i = 0; i < sc.nvals[AX_KERNEL]; i++) {
-		if (kernel_initramfs(&kernels[i], run_id, i, err, sizeof(err))) {
+		if (kernel_initramfs(&paths, &kernels[i], run_id, i, err, sizeof(err))) {
 			error_msg("%s", err);
 			json_decref(kjson);
 			goto cleanup;
@@ -748,7 +335,7 @@ static int do_run_scenario(const struct run_opts *o)
 			any_auto = true;
 	if (any_auto) {
 		note("accelerator: probing KVM with a real guest");
-		kvm = probe_kvm(&cells[0], &kernels[0], run_dir, accel_why, sizeof(accel_why));
+		kvm = guest_probe_kvm(&gctx, &cells[0], &kernels[0], run_dir, accel_why, sizeof(accel_why));
 		if (!kvm)
 			note("accelerator: TCG (%s)", accel_why);
 	} else {
@@ -836,7 +423,7 @@ static int do_run_scenario(const struct run_opts *o)
 			note("[%d/%d] %s rep %u: %s", done + failed + 1, nrun * (int)sc.repeat, c->id,
 			     rep, desc);
 			iso_time_now(when);
-			guest_run(&j, &r);
+			guest_run(&gctx, &j, &r);
 			if (r.interrupted) {
 				json_decref(r.report);
 				break;
@@ -849,9 +436,11 @@ static int do_run_scenario(const struct run_opts *o)
 				json_t *pps = json_object_get(json_object_get(json_object_get(s, "metrics"),
 									     "tx_pps"), "value");
 				done++;
-				note("    ok in %.1f s (boot %.1f s)%s%.0f%s", r.wall_s, r.boot_s,
-				     pps ? ", TX " : "", pps ? json_number_value(pps) : 0,
-				     pps ? " pps" : "");
+				if (pps)
+					note("    ok in %.1f s (boot %.1f s), TX %.0f pps", r.wall_s,
+					     r.boot_s, json_number_value(pps));
+				else
+					note("    ok in %.1f s (boot %.1f s)", r.wall_s, r.boot_s);
 			} else {
 				failed++;
 				note("    FAILED: %s", r.reason);
@@ -880,7 +469,7 @@ static int do_run_scenario(const struct run_opts *o)
 		       failed, interrupted ? ", interrupted" : "", run_dir);
 	}
 cleanup:
-	guest_destroy();
+	guest_destroy(&gctx);
 	netlab_close(&lab);
 	if (run_dir_made && !run_started) {
 		/* set-up failed before the first sample: nothing worth keeping */
@@ -888,9 +477,9 @@ cleanup:
 
 		proc_run(rm, NULL, 0);
 	}
-	if (conn) {
-		virConnectClose(conn);
-		conn = NULL;
+	if (gctx.conn) {
+		virConnectClose(gctx.conn);
+		gctx.conn = NULL;
 	}
 	for (int i = 0; i < AXIS_MAX_VALUES; i++) {
 		if (kernels[i].initrd[0])
@@ -989,7 +578,7 @@ static int do_kernel(int argc, char **argv)
 		error_msg("usage: vqlab kernel fetch debian:SUITE");
 		return 2;
 	}
-	if (kernel_resolve(argv[2], &k, err, sizeof(err))) {
+	if (kernel_resolve(&paths, argv[2], &k, err, sizeof(err))) {
 		error_msg("%s", err);
 		return 1;
 	}

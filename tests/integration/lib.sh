@@ -18,12 +18,13 @@ virsh -c qemu:///system version >/dev/null 2>&1 || skip "libvirtd is not running
 work=$(mktemp -d /tmp/vqlab-itest.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-# Domains, namespaces and taps named vqlab that a run left behind.
+# Domains (vqlab-<pid>-…), namespaces (vqlab-<pid>) and taps (vqlab<pid>) that
+# a vqlab run left behind. Other tools' vqlab-prefixed names are not ours.
 leftovers() {
 	{
-		virsh -c qemu:///system list --all --name 2>/dev/null | grep vqlab
-		ip netns list 2>/dev/null | grep vqlab
-		ip -o link show 2>/dev/null | grep -o 'vqlab[^:@ ]*'
+		virsh -c qemu:///system list --all --name 2>/dev/null | grep -E '^vqlab-[0-9]+-'
+		ip netns list 2>/dev/null | grep -oE '^vqlab-[0-9]+'
+		ip -o link show 2>/dev/null | grep -oE 'vqlab[0-9]+'
 	} | sed 's/^/    /'
 }
 

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* One lab guest: start it through libvirt, follow its report channel, stop it. */
+#ifndef VQLAB_GUEST_H
+#define VQLAB_GUEST_H
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <jansson.h>
+#include <libvirt/libvirt.h>
+#include "kernel.h"
+#include "netlab.h"
+#include "scenario.h"
+
+struct guest_ctx {
+	virConnectPtr conn;
+	struct netlab *lab;
+	volatile sig_atomic_t *stop;	/* set by a signal handler: give up at once */
+	virDomainPtr dom;		/* the guest that runs, for cleanup */
+};
+
+struct guest_job {
+	const struct cell *cell;
+	const struct kernel *kernel;
+	bool kvm;
+	double duration, timeout;
+	const char *dir;	/* where console.log, report.log, domain.xml go */
+	const char *name;	/* libvirt domain name */
+	const char *workload;	/* overrides the cell's (the KVM probe) */
+};
+
+struct guest_result {
+	bool ok;
+	bool interrupted;
+	char reason[512];
+	double boot_s, wall_s;
+	json_t *report;		/* guest report, when complete */
+	uint64_t xdp_packets, xdp_bytes;
+};
+
+/* Boot the guest, wait for its report (or failure, timeout, signal), destroy
+ * it and remove its tap. @r says what happened; r->report is owned by the caller. */
+void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_result *r);
+void guest_destroy(struct guest_ctx *g);
+/* /dev/kvm may exist and still not run guests: boot a real one to find out. */
+bool guest_probe_kvm(struct guest_ctx *g, const struct cell *cell, const struct kernel *k,
+		     const char *run_dir, char *why, size_t whylen);
+/* libvirt's last error message. */
+const char *virt_error(void);
+
+#endif

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Guest kernels: resolve a spec to a folder with vmlinuz, build its initramfs. */
+#ifndef VQLAB_KERNEL_H
+#define VQLAB_KERNEL_H
+#include <limits.h>
+#include <stddef.h>
+#include <jansson.h>
+
+struct lab_paths {
+	char top[PATH_MAX];	/* the source tree: scripts/, guest/ */
+	char bin[PATH_MAX];	/* where vqlab and the guest tools were built */
+	char cache[PATH_MAX];	/* kernels, initramfs (default /var/cache/vqlab) */
+};
+
+struct kernel {
+	char spec[128];
+	char dir[PATH_MAX];	/* vmlinuz, lib/modules/…, kernel.json */
+	char initrd[PATH_MAX];
+	json_t *info;		/* kernel.json, or what we know */
+};
+
+/* debian:<suite> (fetched), build:<name> (cache/kernels/build/<name>) or
+ * file:<dir>. 0, or -errno with a one-line message in @err. */
+int kernel_resolve(const struct lab_paths *p, const char *spec, struct kernel *k,
+		   char *err, size_t errlen);
+int kernel_initramfs(const struct lab_paths *p, struct kernel *k, const char *run_id,
+		     int idx, char *err, size_t errlen);
+
+#endif
