@@ -53,7 +53,7 @@ expect_rc "empty run: show" 0 "$V" show "$tmp/empty"
 grep_out "empty run: 0 samples" '4 cells, 0 samples'
 grep_out "empty run: cells say they have no metrics" 'no metrics \(no ok sample\)'
 expect_rc "empty run: show -j" 0 "$V" -j show "$tmp/empty"
-jcheck "empty run: JSON lists 4 cells with 0 ok" 'len(d["cells"]) == 4 and d["samples"] == 0 and all(c["ok"] == 0 for c in d["cells"])'
+jcheck "empty run: JSON lists 4 cells with 0 ok" 'd["schema"] == 1 and len(d["cells"]) == 4 and d["samples"] == 0 and all(c["ok"] == 0 for c in d["cells"])'
 expect_rc "empty vs empty: regress exits 0" 0 "$V" -j regress --baseline "$tmp/empty" --candidate "$tmp/empty"
 jcheck "empty vs empty: no metric, pass" 'd["result"] == "pass" and verdicts == []'
 rm "$tmp/empty/samples.jsonl"

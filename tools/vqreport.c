@@ -102,8 +102,13 @@ static void error(const char *fmt, ...)
 	free(msg);
 }
 
+/* Version of the -j documents below; bump it when a member changes meaning
+ * or goes away (adding members does not need a bump). */
+#define VQREPORT_JSON_SCHEMA 1
+
 static void json_out(json_t *o)
 {
+	json_object_set_new(o, "schema", json_integer(VQREPORT_JSON_SCHEMA));
 	json_dumpf(o, stdout,
 		   (opt.pretty ? JSON_INDENT(2) : JSON_COMPACT) |
 			   JSON_REAL_PRECISION(15));
