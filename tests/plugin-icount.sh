@@ -7,7 +7,7 @@
 #  - the same cell twice: the per-packet work of add, get and kick agrees
 #    within 0.5% (it is exact); the whole ring, including callback suppression
 #    and interrupts, whose number depends on host timing, is printed with its
-#    spread and only bounded (5%);
+#    spread and only bounded (10%; 3-4% is typical);
 #  - retpoline on (default) vs spectre_v2=off: ring code calls the indirect
 #    thunks on, and never off, where the same call sites become `call *%reg`.
 # Budget: four guest boots, about 3 minutes on 2 cores.
@@ -83,7 +83,7 @@ awk "BEGIN { exit !($sp <= 0.5) }" && ok "add+get+kick per packet: $o1 vs $o2 (s
 sr=$(spread ring) sc=$(spread ring_cb)
 echo "info: whole ring per packet: $(val a1 .per_packet.ring.insns) vs $(val a2 .per_packet.ring.insns) (spread $sr%);" \
 	"callbacks/interrupts part: $(val a1 .per_packet.ring_cb.insns) vs $(val a2 .per_packet.ring_cb.insns) (spread $sc%)"
-awk "BEGIN { exit !($sr <= 5) }" && ok "whole ring spread $sr% <= 5%" || bad "whole ring spread $sr% > 5%"
+awk "BEGIN { exit !($sr <= 10) }" && ok "whole ring spread $sr% <= 10%" || bad "whole ring spread $sr% > 10%"
 
 # 4. Retpoline on vs off.
 case "$(val a1 .spectre_v2)" in *Retpoline*) ;; *) bad "a1: spectre_v2 is '$(val a1 .spectre_v2)', expected retpolines" ;; esac
