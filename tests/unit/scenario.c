@@ -94,10 +94,66 @@ int main(void)
 	CHECK(bad("[scenario]\nduration = 5h\n", "F:2: duration: '5h' is not a duration"));
 	CHECK(bad("[scenario]\nduration = 500ms\n", "F:2: duration: '500ms' is not a duration from 1s"));
 	CHECK(bad("[scenario]\nname = a b\n", "F:2: name: 'a b' may hold only"));
-	CHECK(bad("[matrix]\nring = split\n", "F:1: unknown section [matrix] (accepted: [scenario], [axes])"));
+	CHECK(bad("[matrix]\nring = split\n", "F:1: unknown section [matrix] (accepted: [scenario], [axes], [exclude])"));
 	CHECK(bad("[axes]\nthis line has no equals sign\n", "F:2: syntax error"));
 	CHECK(scenario_load("/nonexistent/x.ini", jobs, &sc, err, sizeof(err)) < 0 &&
 	      strstr(err, "/nonexistent/x.ini: No such file"));
+	scenario_free(&sc);
+
+	CHECK(bad("[exclude]\nx = ring=split, rung=1\n", "F:2: exclude x: unknown axis 'rung' (accepted: kernel,"));
+	CHECK(bad("[exclude]\nx = ring\n", "F:2: exclude x: 'ring' is not axis=value"));
+	CHECK(bad("[exclude]\nx = ring=spiral\n", "F:2: ring: unknown value 'spiral'"));
+	CHECK(bad("[exclude]\nx = ring=split, ring=packed\n", "F:2: exclude x: axis 'ring' named twice"));
+	CHECK(bad("[scenario]\nwarmup = 11m\n", "F:2: warmup: '11m' is not a duration from 0s to 600s"));
+
+	/* exclusion: packed+in_order=on left out, with the rule's line */
+	CHECK(load("[scenario]\nwarmup = 2\n[axes]\nring = split, packed\nin_order = off, on\n"
+		   "backend = tap, vhost-user\nworkload = net-tx, ping\n"
+		   "[exclude]\nno-packed-io = ring=packed, in_order=on\n", &sc, err, sizeof(err)) == 0);
+	CHECK(sc.warmup == 2 && sc.timeout == 187 && sc.nexcludes == 1);
+	n = scenario_expand(&sc, &cells);
+	CHECK(n == 16);
+	skipped = 0;
+	for (int i = 0; i < n; i++) {
+		struct cell *c = &cells[i];
+		int want_ex = !strcmp(c->val[AX_RING], "packed") && !strcmp(c->val[AX_IN_ORDER], "on");
+
+		CHECK((c->excluded_by == 9) == want_ex);
+		if (want_ex)
+			CHECK(strstr(c->skip_reason, "excluded by rule 'no-packed-io'") != NULL);
+		if (!want_ex && !strcmp(c->val[AX_BACKEND], "vhost-user") &&
+		    !strcmp(c->val[AX_WORKLOAD], "ping"))
+			CHECK(strstr(c->skip_reason, "vhost-user carries net workloads only") != NULL);
+		skipped += c->skip_reason[0] != 0;
+	}
+	CHECK(skipped == 4 + 3);
+	free(cells);
+
+	/* the block order is a permutation, reproducible, and differs by block */
+	{
+		int a[16], b[16], c2[16], seen[16] = { 0 }, same = 1;
+
+		scenario_block_order(&sc, 0, a, 16);
+		scenario_block_order(&sc, 0, b, 16);
+		scenario_block_order(&sc, 1, c2, 16);
+		for (int i = 0; i < 16; i++) {
+			CHECK(a[i] == b[i]);
+			CHECK(a[i] >= 0 && a[i] < 16 && !seen[a[i]]++);
+			same &= a[i] == c2[i];
+		}
+		CHECK(!same);
+	}
+	/* the stored text parses back to the same scenario (resume) */
+	{
+		struct scenario sc2;
+
+		CHECK(scenario_load_text("run.json", sc.text, jobs, &sc2, err, sizeof(err)) == 0);
+		CHECK(sc2.nvals[AX_RING] == 2 && sc2.nexcludes == 1 && sc2.warmup == 2);
+		scenario_free(&sc2);
+		CHECK(scenario_load_text("run.json", "[axes]\nring = x\n", jobs, &sc2, err,
+					 sizeof(err)) < 0 && strstr(err, "run.json:2: ring"));
+		scenario_free(&sc2);
+	}
 	scenario_free(&sc);
 
 	snprintf(path, sizeof(path), "rm -rf %s", jobs);

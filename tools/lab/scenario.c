@@ -17,10 +17,12 @@ const struct axis_def axis_defs[NR_AXES] = {
 	[AX_TX_QUEUE_SIZE] = { "tx_queue_size", "256", NULL, 256, 1024, 1 },
 	[AX_WORKLOAD] = { "workload", "net-tx" },
 	[AX_PKT_SIZE] = { "pkt_size", "60", NULL, 60, 9000 },
+	[AX_BLK_QUEUE_SIZE] = { "blk_queue_size", "256", NULL, 2, 1024, 1 },
+	[AX_IODEPTH] = { "iodepth", "16", NULL, 1, 256 },
 	[AX_VCPUS] = { "vcpus", "1", NULL, 1, 64 },
 	[AX_MEMORY] = { "memory", "1024", NULL, 256, 65536 },
 	[AX_MITIGATION] = { "mitigation", "auto", "auto|retpoline|off" },
-	[AX_BACKEND] = { "backend", "tap", "tap" },
+	[AX_BACKEND] = { "backend", "tap", "tap|vhost-user" },
 	[AX_ACCEL] = { "accel", "auto", "auto|kvm|tcg" },
 };
 
@@ -216,6 +218,10 @@ static int set_setting(struct parse_ctx *ctx, const char *name, const char *valu
 		if (parse_duration(value, &d) || d < 1 || d > 3600)
 			return fail(ctx, "duration: '%s' is not a duration from 1s to 3600s (e.g. 5, 5s, 500ms, 2m)", value);
 		sc->duration = d;
+	} else if (!strcmp(name, "warmup")) {
+		if (parse_duration(value, &d) || d > 600)
+			return fail(ctx, "warmup: '%s' is not a duration from 0s to 600s", value);
+		sc->warmup = d;
 	} else if (!strcmp(name, "timeout")) {
 		if (parse_duration(value, &d) || d < 10 || d > 86400)
 			return fail(ctx, "timeout: '%s' is not a duration from 10s to 86400s", value);
@@ -226,9 +232,78 @@ static int set_setting(struct parse_ctx *ctx, const char *name, const char *valu
 			return fail(ctx, "seed: '%s' is not a whole number", value);
 		sc->seed = u;
 	} else {
-		return fail(ctx, "unknown key '%s' in [scenario] (accepted: name, description, repeat, duration, timeout, seed)", name);
+		return fail(ctx, "unknown key '%s' in [scenario] (accepted: name, description, repeat, duration, warmup, timeout, seed)", name);
 	}
 	return 1;
+}
+
+static int axis_by_name(const char *name)
+{
+	for (int i = 0; i < NR_AXES; i++)
+		if (!strcmp(name, axis_defs[i].name))
+			return i;
+	return -1;
+}
+
+static void axis_names(char *buf, size_t len)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < NR_AXES && n < len; i++)
+		n += snprintf(buf + n, len - n, "%s%s", i ? ", " : "", axis_defs[i].name);
+}
+
+/* [exclude]  NAME = axis=value, axis=value …  (a cell matching all is left out) */
+static int add_exclude(struct parse_ctx *ctx, const char *name, const char *value)
+{
+	struct scenario *sc = ctx->sc;
+	char *copy, *rest, *tok, accepted[512];
+	struct exclude *ex;
+	int ok = 1;
+
+	if (sc->nexcludes == MAX_EXCLUDES)
+		return fail(ctx, "more than %d exclude rules", MAX_EXCLUDES);
+	ex = &sc->excludes[sc->nexcludes];
+	memset(ex, 0, sizeof(*ex));
+	ex->line = ctx->line;
+	ex->name = strdup(name);
+	copy = strdup(value);
+	rest = copy;
+	while (ok && (tok = strsep(&rest, ","))) {
+		char *kv = trim(tok), *eq = strchr(kv, '='), *v;
+		int id;
+
+		if (!eq) {
+			ok = fail(ctx, "exclude %s: '%s' is not axis=value", name, kv);
+			break;
+		}
+		*eq = '\0';
+		v = trim(eq + 1);
+		id = axis_by_name(trim(kv));
+		if (id < 0) {
+			axis_names(accepted, sizeof(accepted));
+			ok = fail(ctx, "exclude %s: unknown axis '%s' (accepted: %s)", name,
+				  trim(kv), accepted);
+			break;
+		}
+		if (ex->val[id]) {
+			ok = fail(ctx, "exclude %s: axis '%s' named twice", name, trim(kv));
+			break;
+		}
+		ok = check_value(ctx, id, v);
+		if (ok)
+			ex->val[id] = strdup(v);
+	}
+	free(copy);
+	if (ok)
+		sc->nexcludes++;
+	else
+		for (int i = 0; i < NR_AXES; i++)
+			free((char *)ex->val[i]);
+	if (!ok)
+		free(ex->name);
+	return ok;
 }
 
 static int handler(void *user, const char *section, const char *name,
@@ -241,21 +316,21 @@ static int handler(void *user, const char *section, const char *name,
 	if (!strcmp(section, "scenario"))
 		return set_setting(ctx, name, value);
 	if (!strcmp(section, "axes")) {
-		for (int i = 0; i < NR_AXES; i++)
-			if (!strcmp(name, axis_defs[i].name))
-				return set_axis(ctx, i, value);
-		char accepted[512] = "";
-		size_t n = 0;
+		int id = axis_by_name(name);
+		char accepted[512];
 
-		for (int i = 0; i < NR_AXES; i++)
-			n += snprintf(accepted + n, sizeof(accepted) - n, "%s%s",
-				      i ? ", " : "", axis_defs[i].name);
+		if (id >= 0)
+			return set_axis(ctx, id, value);
+		axis_names(accepted, sizeof(accepted));
 		return fail(ctx, "unknown axis '%s' in [axes] (accepted: %s)", name, accepted);
 	}
+	if (!strcmp(section, "exclude"))
+		return add_exclude(ctx, name, value);
 check_section:
-	if (strcmp(section, "scenario") && strcmp(section, "axes")) {
+	if (strcmp(section, "scenario") && strcmp(section, "axes") && strcmp(section, "exclude")) {
 		ctx->line = ctx->section_line;
-		return fail(ctx, "unknown section [%s] (accepted: [scenario], [axes])", section);
+		return fail(ctx, "unknown section [%s] (accepted: [scenario], [axes], [exclude])",
+			    section);
 	}
 	return 1;
 }
@@ -277,10 +352,10 @@ static char *slurp(FILE *f)
 	return buf;
 }
 
-int scenario_load(const char *path, const char *workload_dir,
-		  struct scenario *sc, char *err, size_t errlen)
+static int scenario_parse(FILE *f, const char *path, const char *workload_dir,
+			  struct scenario *sc, char *err, size_t errlen)
 {
-	struct parse_ctx ctx = { .sc = sc, .workload_dir = workload_dir,
+	struct parse_ctx ctx = { .sc = sc, .workload_dir = workload_dir, .f = f,
 				 .err = err, .errlen = errlen };
 	const char *base;
 	int rc;
@@ -291,15 +366,8 @@ int scenario_load(const char *path, const char *workload_dir,
 	sc->duration = 5;
 	sc->seed = 1;
 	err[0] = '\0';
-	ctx.f = fopen(path, "re");
-	if (!ctx.f) {
-		rc = -errno;
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return rc;
-	}
-	sc->text = slurp(ctx.f);
+	sc->text = slurp(f);
 	rc = ini_parse_stream(counting_reader, &ctx, handler, &ctx);
-	fclose(ctx.f);
 	if (rc) {
 		if (!err[0]) {
 			ctx.line = rc > 0 ? rc : ctx.line;
@@ -313,11 +381,44 @@ int scenario_load(const char *path, const char *workload_dir,
 		sc->name = strndup(base, strcspn(base, "."));
 	}
 	if (!sc->timeout)
-		sc->timeout = sc->duration + 180;	/* boot under TCG + slack */
+		sc->timeout = sc->warmup + sc->duration + 180;	/* boot under TCG + slack */
 	for (int i = 0; i < NR_AXES; i++)
 		if (!sc->nvals[i])
 			sc->vals[i][sc->nvals[i]++] = strdup(axis_defs[i].def);
 	return 0;
+}
+
+int scenario_load(const char *path, const char *workload_dir,
+		  struct scenario *sc, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "re");
+	int rc;
+
+	if (!f) {
+		rc = -errno;
+		memset(sc, 0, sizeof(*sc));
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return rc;
+	}
+	rc = scenario_parse(f, path, workload_dir, sc, err, errlen);
+	fclose(f);
+	return rc;
+}
+
+int scenario_load_text(const char *path, const char *text, const char *workload_dir,
+		       struct scenario *sc, char *err, size_t errlen)
+{
+	FILE *f = fmemopen((void *)text, strlen(text), "r");
+	int rc;
+
+	if (!f) {
+		memset(sc, 0, sizeof(*sc));
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -errno;
+	}
+	rc = scenario_parse(f, path, workload_dir, sc, err, errlen);
+	fclose(f);
+	return rc;
 }
 
 void scenario_free(struct scenario *sc)
@@ -325,6 +426,11 @@ void scenario_free(struct scenario *sc)
 	for (int i = 0; i < NR_AXES; i++)
 		for (int j = 0; j < sc->nvals[i]; j++)
 			free(sc->vals[i][j]);
+	for (int i = 0; i < sc->nexcludes; i++) {
+		free(sc->excludes[i].name);
+		for (int j = 0; j < NR_AXES; j++)
+			free((char *)sc->excludes[i].val[j]);
+	}
 	free(sc->path);
 	free(sc->text);
 	free(sc->name);
@@ -334,11 +440,29 @@ void scenario_free(struct scenario *sc)
 
 /* Why a cell cannot run, before QEMU is ever started (DESIGN.md: QEMU's
  * user-space virtio-net with a tap backend accepts tx_queue_size=256 only). */
-static void cell_check(struct cell *c)
+static void cell_check(const struct scenario *sc, struct cell *c)
 {
+	for (int i = 0; i < sc->nexcludes && !c->excluded_by; i++) {
+		int match = 1;
+
+		for (int a = 0; a < NR_AXES && match; a++)
+			if (sc->excludes[i].val[a] && strcmp(sc->excludes[i].val[a], c->val[a]))
+				match = 0;
+		if (match) {
+			c->excluded_by = sc->excludes[i].line;
+			snprintf(c->skip_reason, sizeof(c->skip_reason),
+				 "excluded by rule '%s' (%s:%d)", sc->excludes[i].name, sc->path,
+				 sc->excludes[i].line);
+		}
+	}
+	if (c->excluded_by)
+		return;
 	if (!strcmp(c->val[AX_BACKEND], "tap") && strcmp(c->val[AX_TX_QUEUE_SIZE], "256"))
 		snprintf(c->skip_reason, sizeof(c->skip_reason),
 			 "backend=tap accepts tx_queue_size=256 only (1024 needs vhost-user or vDPA)");
+	else if (!strcmp(c->val[AX_BACKEND], "vhost-user") && strncmp(c->val[AX_WORKLOAD], "net-", 4))
+		snprintf(c->skip_reason, sizeof(c->skip_reason),
+			 "backend=vhost-user carries net workloads only, not %s", c->val[AX_WORKLOAD]);
 }
 
 int scenario_expand(const struct scenario *sc, struct cell **cells)
@@ -357,7 +481,7 @@ int scenario_expand(const struct scenario *sc, struct cell **cells)
 		snprintf(c->id, sizeof(c->id), "c%d", n);
 		for (int i = 0; i < NR_AXES; i++)
 			c->val[i] = sc->vals[i][idx[i]];
-		cell_check(c);
+		cell_check(sc, c);
 		/* odometer, last axis fastest */
 		for (int i = NR_AXES - 1; i >= 0; i--) {
 			if (++idx[i] < sc->nvals[i])
@@ -366,6 +490,30 @@ int scenario_expand(const struct scenario *sc, struct cell **cells)
 		}
 	}
 	return total;
+}
+
+/* splitmix64: a well-mixed stream from any seed, even 0 or 1 */
+static uint64_t splitmix64(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
+
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+	return z ^ (z >> 31);
+}
+
+void scenario_block_order(const struct scenario *sc, unsigned int rep, int *order, int n)
+{
+	uint64_t state = sc->seed ^ ((uint64_t)rep << 32 | rep);
+
+	for (int i = 0; i < n; i++)
+		order[i] = i;
+	for (int i = n - 1; i > 0; i--) {	/* Fisher-Yates */
+		int k = splitmix64(&state) % (uint64_t)(i + 1), t = order[i];
+
+		order[i] = order[k];
+		order[k] = t;
+	}
 }
 
 void cell_describe(const struct cell *c, char *buf, size_t len)

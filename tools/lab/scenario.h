@@ -12,6 +12,8 @@ enum axis_id {
 	AX_TX_QUEUE_SIZE,
 	AX_WORKLOAD,
 	AX_PKT_SIZE,
+	AX_BLK_QUEUE_SIZE,
+	AX_IODEPTH,
 	AX_VCPUS,
 	AX_MEMORY,
 	AX_MITIGATION,
@@ -21,6 +23,7 @@ enum axis_id {
 };
 
 #define AXIS_MAX_VALUES 16
+#define MAX_EXCLUDES 32
 
 struct axis_def {
 	const char *name;
@@ -42,8 +45,16 @@ struct scenario {
 	double timeout;		/* seconds a sample may take in all */
 	int timeout_set;	/* the file names a timeout */
 	uint64_t seed;
+	double warmup;		/* seconds of workload before measuring */
 	int nvals[NR_AXES];
 	char *vals[NR_AXES][AXIS_MAX_VALUES];
+	/* [exclude]: a cell matching every axis=value of a rule is left out */
+	int nexcludes;
+	struct exclude {
+		int line;
+		char *name;
+		const char *val[NR_AXES];	/* NULL: any value */
+	} excludes[MAX_EXCLUDES];
 };
 
 struct cell {
@@ -51,18 +62,26 @@ struct cell {
 	char id[16];		/* "c<index>" */
 	const char *val[NR_AXES];
 	char skip_reason[160];	/* empty when the cell can run */
+	int excluded_by;	/* line of the [exclude] rule, 0 if none */
 };
 
 /* Parse @path. On error returns -EINVAL (or -errno) and writes a one-line
  * "file:line: message" into @err. */
 int scenario_load(const char *path, const char *workload_dir,
 		  struct scenario *sc, char *err, size_t errlen);
+/* The same for a scenario's text (as kept in run.json); @path names it in errors. */
+int scenario_load_text(const char *path, const char *text, const char *workload_dir,
+		       struct scenario *sc, char *err, size_t errlen);
 void scenario_free(struct scenario *sc);
 
 /* Expand into the cartesian matrix (axis order of enum axis_id). Cells that
  * cannot run get a skip_reason. Returns the number of cells; *cells is
  * malloc'd. */
 int scenario_expand(const struct scenario *sc, struct cell **cells);
+
+/* The order of the @n cells in repetition block @rep: a shuffle seeded by the
+ * scenario's seed and @rep, so a resumed run recomputes the same order. */
+void scenario_block_order(const struct scenario *sc, unsigned int rep, int *order, int n);
 
 /* "kernel=debian:sid ring=split …" for logs. */
 void cell_describe(const struct cell *c, char *buf, size_t len);
