@@ -78,6 +78,7 @@ jcheck "sections in report order: queue size, mitigation, kernel" '[(s["axis"], 
 grep_out "retpoline report: one table per kernel" '^### kernel=debian:sid rx\\_queue\\_size=1024$' "$tmp/rp/report/report.md"
 grep_out "retpoline report: -6% called" '^\| net-tx \| pps \| packets/s \| .* \| -[5-7]\.[0-9]+% \| .* \| regression \|$' "$tmp/rp/report/report.md"
 grep_out "queue-size report intro" '^Queue-size report' "$tmp/rp/report/report.md"
+grep_out "retpoline cost side by side per kernel" '^\| workload \| metric \| kernel=debian:bookworm rx\\_queue\\_size=256 \| kernel=debian:bookworm rx\\_queue\\_size=1024 \| kernel=debian:sid rx\\_queue\\_size=256 \|' "$tmp/rp/report/report.md"
 
 fails=()
 for c in 0 1 2 3; do fails+=(--fail "c$c:0" --fail "c$c:1"); done

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -687,6 +688,142 @@ static void emit_summary(struct doc *d, struct emitter *e)
 	table_free(called);
 }
 
+/* "+4.35% [+2.10%, +6.60%]" with the verdict when one is called. */
+static void change_text(char *buf, size_t len, const json_t *row,
+			const json_t *c)
+{
+	double base =
+		fabs(json_num_get(json_object_get(row, "baseline"), "mean"));
+	double lo = 100 * json_num_get(c, "diff_ci_lo") / base;
+	double hi = 100 * json_num_get(c, "diff_ci_hi") / base;
+	const char *v = json_string_value(json_object_get(c, "verdict"));
+	char b[3][NUMFMT_LEN];
+
+	fmt_pct(b[0], json_num_get(c, "change_pct"));
+	if (isfinite(lo) && isfinite(hi))
+		snprintf(buf, len, "%s [%s, %s]", b[0], fmt_pct(b[1], lo),
+			 fmt_pct(b[2], hi));
+	else
+		snprintf(buf, len, "%s", b[0]);
+	if (v && (!strcmp(v, "regression") || !strcmp(v, "improvement")))
+		snprintf(buf + strlen(buf), len - strlen(buf), " %s", v);
+}
+
+/* The change of every table of a section in one table, one column per
+ * table: how the in-order effect differs between ring layouts, or the
+ * retpoline cost between kernels. */
+static void emit_side_by_side(struct emitter *e, const json_t *s)
+{
+	const json_t *groups = json_object_get(s, "groups"), *g, *row, *c;
+	json_t *rows = json_array(), *seen = json_object(), *hdr = json_array();
+	size_t i, j, k, ncols = 0;
+	struct table *t;
+
+	json_array_foreach(groups, i, g)
+		ncols += json_array_size(json_object_get(g, "columns"));
+	if (json_array_size(groups) < 2 || ncols + 2 > 32)
+		goto out;
+	/* Rows in order of first appearance across the tables. */
+	json_array_foreach(groups, i, g)
+		json_array_foreach(json_object_get(g, "rows"), j, row) {
+			char *key = NULL;
+
+			if (asprintf(&key, "%s\x1f%s", jstr(row, "row"),
+				     jstr(row, "metric")) < 0)
+				continue;
+			if (!json_object_get(seen, key)) {
+				json_object_set_new(seen, key, json_true());
+				json_array_append_new(
+					rows,
+					json_pack("{s:s, s:s, s:s}", "row",
+						  jstr(row, "row"), "metric",
+						  jstr(row, "metric"), "unit",
+						  jstr(row, "unit")));
+			}
+			free(key);
+		}
+	t = table_new(ncols + 2, ((1u << ncols) - 1) << 2);
+	if (!t)
+		goto out;
+	{
+		const char **h = calloc(ncols + 2, sizeof(*h));
+		size_t n = 2;
+
+		if (!h) {
+			table_free(t);
+			goto out;
+		}
+		h[0] = PIVOT_ROW_AXIS;
+		h[1] = "metric";
+		json_array_foreach(groups, i, g)
+			json_array_foreach(json_object_get(g, "columns"), j,
+					   c) {
+				char *x = NULL;
+
+				if (json_array_size(
+					    json_object_get(g, "columns")) > 1 ?
+					    asprintf(&x, "%s (%s)",
+						     jstr(g, "label"),
+						     json_string_value(c)) < 0 :
+					    asprintf(&x, "%s",
+						     jstr(g, "label")) < 0)
+					x = NULL;
+				json_array_append_new(hdr,
+						      json_string(x ? x : "?"));
+				h[n] = json_string_value(
+					json_array_get(hdr, n - 2));
+				n++;
+				free(x);
+			}
+		table_add(t, h);
+		free(h);
+	}
+	json_array_foreach(rows, k, row) {
+		char buf[32][96];
+		const char *cells[32] = { 0 };
+		size_t n = 2;
+
+		cells[0] = jstr(row, "row");
+		snprintf(buf[1], sizeof(buf[1]), "%s (%s)", jstr(row, "metric"),
+			 jstr(row, "unit"));
+		cells[1] = buf[1];
+		json_array_foreach(groups, i, g) {
+			const json_t *grow = NULL, *r2;
+
+			json_array_foreach(json_object_get(g, "rows"), j, r2)
+				if (!strcmp(jstr(r2, "row"),
+					    jstr(row, "row")) &&
+				    !strcmp(jstr(r2, "metric"),
+					    jstr(row, "metric")))
+					grow = r2;
+			json_array_foreach(json_object_get(g, "columns"), j,
+					   c) {
+				const json_t *cell = json_object_get(
+					json_object_get(grow, "cells"),
+					json_string_value(c));
+
+				if (grow && cell) {
+					change_text(buf[n], sizeof(buf[n]),
+						    grow, cell);
+					cells[n] = buf[n];
+				}
+				n++;
+			}
+		}
+		table_add(t, cells);
+	}
+	e_h(e, 3, "The change in each table, side by side");
+	e_p(e,
+	    "%% change against %s with the 95%% confidence interval of the difference, in %% of the baseline mean, and the verdict where one is called. Whether two columns differ is not tested: intervals that do not overlap are a rough guide, overlapping ones prove nothing.",
+	    jstr(s, "base"));
+	e_table(e, t);
+	table_free(t);
+out:
+	json_decref(rows);
+	json_decref(seen);
+	json_decref(hdr);
+}
+
 static void emit_sections(struct doc *d, struct emitter *e)
 {
 	json_t *s, *g, *x, *p;
@@ -710,6 +847,7 @@ static void emit_sections(struct doc *d, struct emitter *e)
 			json_array_foreach(json_object_get(g, "plots"), k, p)
 				e_img(e, jstr(p, "name"), jstr(p, "title"));
 		}
+		emit_side_by_side(e, s);
 		json_array_foreach(json_object_get(cmp, "unmatched"), j, x) {
 			char *label =
 				axes_label(json_object_get(x, "axes"), NULL);

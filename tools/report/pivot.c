@@ -135,6 +135,10 @@ json_t *pivot_build(const json_t *cmp)
 			cell = json_deep_copy(json_object_get(m, "candidate"));
 			json_object_set(cell, "change_pct",
 					json_object_get(m, "change_pct"));
+			json_object_set(cell, "diff_ci_lo",
+					json_object_get(m, "diff_ci_lo"));
+			json_object_set(cell, "diff_ci_hi",
+					json_object_get(m, "diff_ci_hi"));
 			json_object_set(cell, "p", json_object_get(m, "p"));
 			json_object_set(cell, "verdict",
 					json_object_get(m, "verdict"));
