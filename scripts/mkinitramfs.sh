@@ -27,6 +27,10 @@ install -m 0755 "$top/guest/init" "$stage/init"
 mkdir -p "$stage/etc/vqlab/jobs"
 cp "$top"/guest/jobs/*.sh "$stage/etc/vqlab/jobs/"
 install -m 0755 "$O/vqtrace" "$stage/bin/vqtrace"
+# The workload tools (net-rx, blk-*), when built.
+for t in vqsink vqblkload; do
+	if [ -x "$O/$t" ]; then install -m 0755 "$O/$t" "$stage/bin/$t"; fi
+done
 for b in "$@"; do install -m 0755 "$b" "$stage/bin/"; done
 
 if [ -d "$kdir/lib/modules" ]; then
