@@ -1,0 +1,284 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vqsink: count and drop every packet that reaches one interface, with the
+ * lab's XDP sink (bpf/xdpsink.bpf.c). In a guest this is the receive end of
+ * the net-rx workload: packets go through the virtio-net RX ring and die in
+ * XDP before the network stack, so the ring, not the stack, sets the rate.
+ * Lifecycle: open -> load -> attach (native, else generic) -> wait -> read
+ * the per-CPU counters -> detach. */
+#include <errno.h>
+#include <getopt.h>
+#include <net/if.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/if_link.h>
+#include <jansson.h>
+#include "parse.h"
+#include "xdpsink.h"
+#include "xdpsink.skel.h"
+
+#define SCHEMA 1
+
+enum mode { MODE_AUTO, MODE_NATIVE, MODE_GENERIC };
+
+static const char usage_text[] =
+	"Usage: vqsink [--duration S] [--mode auto|native|generic] [-v] IFNAME\n"
+	"\n"
+	"Attaches an XDP program to IFNAME that counts and drops every received\n"
+	"packet, for S seconds or until SIGINT/SIGTERM, then detaches it and prints\n"
+	"one JSON object: ifname, mode, packets, bytes (as XDP saw them: without\n"
+	"FCS), seconds. Says 'Sinking ...' on stderr once the program is attached.\n"
+	"Refuses an interface that already has an XDP program.\n"
+	"\n"
+	"Options:\n"
+	"  -D, --duration S    seconds (may end in ms, s, m; default: until a signal)\n"
+	"  -m, --mode MODE     auto (default: native, else generic), native (driver\n"
+	"                      XDP only) or generic (skb XDP only)\n"
+	"  -v, --verbose       libbpf's log, and why native mode was not used\n"
+	"  -h, --help          this text\n"
+	"\n"
+	"virtio_net's native XDP wants a TX queue per CPU for XDP_TX; a guest with\n"
+	"fewer queues may still refuse it (or need offloads off): auto then falls\n"
+	"back to generic mode, and the JSON says which mode counted.\n"
+	"\n"
+	"Exit status: 0 ok, 1 runtime error (no such interface, XDP refused), 2 usage\n"
+	"error.\n"
+	"\n"
+	"EXAMPLES:\n"
+	"    vqsink eth0                          # until Ctrl-C\n"
+	"    vqsink --duration 7 eth0             # what the net-rx job runs\n"
+	"    vqsink --mode generic -D 5 eth0      # skb mode only\n";
+
+struct options {
+	double duration; /* 0: until a signal */
+	enum mode mode;
+	bool verbose;
+	const char *ifname;
+};
+
+static volatile sig_atomic_t exiting;
+static bool verbose;
+
+static void on_signal(int sig)
+{
+	exiting = 1;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (!verbose)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+static int usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "Error: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'vqsink --help'.\n");
+	return 2;
+}
+
+/* 0, 2 (usage error, message printed), or 3 (--help printed). */
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "duration", required_argument, NULL, 'D' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{},
+	};
+	int c;
+
+	*o = (struct options){ .mode = MODE_AUTO };
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":D:m:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'D':
+			if (parse_duration(optarg, &o->duration) || o->duration <= 0 ||
+			    o->duration > 1e7)
+				return usage_error("--duration: '%s' is not a duration > 0 (e.g. 10, 500ms, 2m)",
+						   optarg);
+			break;
+		case 'm':
+			if (!strcmp(optarg, "auto"))
+				o->mode = MODE_AUTO;
+			else if (!strcmp(optarg, "native"))
+				o->mode = MODE_NATIVE;
+			else if (!strcmp(optarg, "generic"))
+				o->mode = MODE_GENERIC;
+			else
+				return usage_error("--mode: '%s' is not one of auto, native, generic",
+						   optarg);
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 3;
+		case ':':
+			return usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return usage_error("%s", "no IFNAME given");
+	o->ifname = argv[optind++];
+	if (strlen(o->ifname) >= IF_NAMESIZE)
+		return usage_error("IFNAME: '%s' is longer than an interface name can be",
+				   o->ifname);
+	if (optind < argc)
+		return usage_error("unexpected argument '%s'", argv[optind]);
+	return 0;
+}
+
+/* Attach in the mode asked for; in auto mode native first, then generic.
+ * UPDATE_IF_NOEXIST: never replace someone else's program. 0 or -errno;
+ * *flags holds the mode that worked. */
+static int sink_attach(int ifindex, int prog_fd, enum mode mode, __u32 *flags)
+{
+	int err = -EINVAL;
+
+	if (mode != MODE_GENERIC) {
+		*flags = XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST;
+		err = bpf_xdp_attach(ifindex, prog_fd, *flags, NULL);
+		if (!err || mode == MODE_NATIVE || err == -EBUSY || err == -EEXIST)
+			return err;
+		if (verbose)
+			fprintf(stderr, "vqsink: native XDP refused (%s), trying generic\n",
+				strerror(-err));
+	}
+	*flags = XDP_FLAGS_SKB_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST;
+	return bpf_xdp_attach(ifindex, prog_fd, *flags, NULL);
+}
+
+/* Sum of the per-CPU counters. 0 or -errno. */
+static int sink_read(struct xdpsink_bpf *skel, __u64 *packets, __u64 *bytes)
+{
+	int ncpu = libbpf_num_possible_cpus(), err, i;
+	struct xdpsink_count *v;
+	__u32 key = 0;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	v = calloc(ncpu, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	err = bpf_map__lookup_elem(skel->maps.counts, &key, sizeof(key), v, sizeof(*v) * ncpu, 0);
+	*packets = *bytes = 0;
+	for (i = 0; !err && i < ncpu; i++) {
+		*packets += v[i].packets;
+		*bytes += v[i].bytes;
+	}
+	free(v);
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	struct xdpsink_bpf *skel = NULL;
+	struct options o;
+	__u64 packets, bytes;
+	__u32 flags = 0;
+	bool attached = false;
+	double t0, t1, deadline;
+	int ifindex, ret = 1, err;
+	json_t *result;
+
+	err = parse_args(argc, argv, &o);
+	if (err == 3)
+		return 0;
+	if (err)
+		return err;
+	verbose = o.verbose;
+	libbpf_set_print(libbpf_print);
+
+	ifindex = if_nametoindex(o.ifname);
+	if (!ifindex) {
+		fprintf(stderr, "Error: no interface '%s': %s\n", o.ifname, strerror(errno));
+		goto cleanup;
+	}
+	skel = xdpsink_bpf__open_and_load();
+	if (!skel) {
+		fprintf(stderr, "Error: cannot load the XDP sink: %s (needs root and a kernel with XDP)\n",
+			strerror(errno));
+		goto cleanup;
+	}
+	/* Before attaching: a signal between attach and the loop must still
+	 * end in a detach. */
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	err = sink_attach(ifindex, bpf_program__fd(skel->progs.xdp_sink), o.mode, &flags);
+	if (err) {
+		fprintf(stderr, "Error: cannot attach XDP to %s: %s%s\n", o.ifname, strerror(-err),
+			err == -EBUSY || err == -EEXIST ? " (it already has an XDP program)" : "");
+		goto cleanup;
+	}
+	attached = true;
+	fprintf(stderr, "Sinking packets on %s (%s XDP)... Hit Ctrl-C to end.\n", o.ifname,
+		flags & XDP_FLAGS_SKB_MODE ? "generic" : "native");
+
+	t0 = now_s();
+	deadline = o.duration ? t0 + o.duration : 0;
+	while (!exiting) {
+		double step = o.duration ? deadline - now_s() : 0.2;
+		struct timespec ts;
+
+		if (o.duration && step <= 0)
+			break;
+		if (step > 0.2)
+			step = 0.2; /* wake up for the deadline and signals */
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)(step * 1e9);
+		nanosleep(&ts, NULL);
+	}
+	t1 = now_s();
+	/* Read before detaching: the counters live as long as the skeleton,
+	 * and after the read nothing more is counted anyway. */
+	err = sink_read(skel, &packets, &bytes);
+	if (err) {
+		fprintf(stderr, "Error: cannot read the counters: %s\n", strerror(-err));
+		goto cleanup;
+	}
+	result = json_object();
+	json_object_set_new(result, "schema", json_integer(SCHEMA));
+	json_object_set_new(result, "ifname", json_string(o.ifname));
+	json_object_set_new(result, "mode",
+			    json_string(flags & XDP_FLAGS_SKB_MODE ? "generic" : "native"));
+	json_object_set_new(result, "packets", json_integer((json_int_t)packets));
+	json_object_set_new(result, "bytes", json_integer((json_int_t)bytes));
+	json_object_set_new(result, "seconds", json_real(t1 - t0));
+	json_dumpf(result, stdout, JSON_COMPACT);
+	fputc('\n', stdout);
+	fflush(stdout);
+	json_decref(result);
+	ret = 0;
+cleanup:
+	if (attached) {
+		err = bpf_xdp_detach(ifindex, flags & ~XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+		if (err) {
+			fprintf(stderr, "Error: cannot detach XDP from %s: %s\n", o.ifname,
+				strerror(-err));
+			ret = 1;
+		}
+	}
+	xdpsink_bpf__destroy(skel);
+	return ret;
+}
