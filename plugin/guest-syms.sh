@@ -6,8 +6,9 @@
 # "addr type name [module]" line each, duplicates dropped) to OUT for
 # vqicount's syms= argument. Exit 1 when the frame is missing or damaged.
 set -euo pipefail
-log=${1:?usage: guest-syms.sh REPORT_LOG OUT}
-out=${2:?usage: guest-syms.sh REPORT_LOG OUT}
+[ $# -eq 2 ] || { echo "usage: guest-syms.sh REPORT_LOG OUT" >&2; exit 2; }
+log=$1
+out=$2
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 hdr=$(grep -a -m1 '^VQLAB-KALLSYMS ' "$log" || true)

@@ -9,7 +9,8 @@
 # the path that index gives and checked against its SHA-256. Writes
 # OUT_DIR/qemu-plugin.h and OUT_DIR/qemu-plugin.version; idempotent.
 set -euo pipefail
-out=${1:?usage: fetch-qemu-plugin-header.sh OUT_DIR}
+[ $# -eq 1 ] || { echo "usage: fetch-qemu-plugin-header.sh OUT_DIR" >&2; exit 2; }
+out=$1
 cache=${VQLAB_CACHE:-/var/cache/vqlab}
 mkdir -p "$cache" 2>/dev/null && [ -w "$cache" ] || cache=$out/.cache
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
