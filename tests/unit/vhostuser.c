@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The vhost-user backend (testpmd): statistics parsing, option checks, every
+ * failure path of start, and a real start/stop when dpdk-testpmd is installed.
+ *
+ * With arguments it is the harness of tests/vhost-user.sh, which boots one
+ * real guest on a testpmd vhost-user port:
+ *   vhostuser --boot DIR KERNEL INITRD CMDLINE [rxq txq packed in_order]
+ * DIR gets testpmd.log, domain.xml, console.log, report.log; stdout gets the
+ * testpmd statistics as JSON. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <libvirt/libvirt.h>
+#include "domain.h"
+#include "vhostuser.h"
+#include "test.h"
+
+/* testpmd 22.11's output at SIGTERM, shortened. */
+static const char log_ok[] =
+	"Port statistics ====================================\n"
+	"  RX-packets: 7          RX-missed: 0          RX-bytes:  8543400\n"
+	"Telling cores to stop...\n"
+	"  ---------------------- Forward statistics for port 0  ----------------------\n"
+	"  RX-packets: 164861         RX-dropped: 3             RX-total: 164864\n"
+	"  TX-packets: 12              TX-dropped: 5             TX-total: 17\n"
+	"  ----------------------------------------------------------------------------\n"
+	"  +++++++++++++++ Accumulated forward statistics for all ports+++++++++++++++\n"
+	"  RX-packets: 1         RX-dropped: 1             RX-total: 2\n"
+	"Bye...\n";
+
+static void parse_tests(void)
+{
+	struct vhostuser_stats st = { 0 };
+	char buf[1024];
+
+	CHECK(vhostuser_parse_stats(log_ok, &st) == 0);
+	CHECK(st.rx_packets == 164861 && st.rx_dropped == 3);
+	CHECK(st.tx_packets == 12 && st.tx_dropped == 5);
+	/* the last block counts */
+	snprintf(buf, sizeof(buf), "%s%s", log_ok,
+		 "Forward statistics for port 0  ---\n  RX-packets: 2  RX-dropped: 0\n"
+		 "  TX-packets: 0  TX-dropped: 0\n");
+	CHECK(vhostuser_parse_stats(buf, &st) == 0 && st.rx_packets == 2);
+	CHECK(vhostuser_parse_stats("Port 0 is closed\n", &st) == -ENODATA);
+	CHECK(vhostuser_parse_stats("Forward statistics for port 0 --\n  RX-packets: 1 RX-dropped: 0\n", &st) == -ENODATA);
+	CHECK(vhostuser_parse_stats("Forward statistics for port 0 --\n  RX-packets: 1x RX-dropped: 0\n"
+				    "  TX-packets: 0  TX-dropped: 0\n", &st) == -EINVAL);
+	CHECK(vhostuser_parse_stats("Forward statistics for port 0 --\n  RX-packets: 99999999999999999999999 RX-dropped: 0\n"
+				    "  TX-packets: 0  TX-dropped: 0\n", &st) == -EINVAL);
+	CHECK(vhostuser_parse_stats("Forward statistics for port 0 --\n  RX-packets: -1 RX-dropped: 0\n"
+				    "  TX-packets: 0  TX-dropped: 0\n", &st) == -EINVAL);
+	/* a key on the next line does not count for this one */
+	CHECK(vhostuser_parse_stats("Forward statistics for port 0 --\n  RX-packets: 1\n RX-dropped: 0\n"
+				    "  TX-packets: 0  TX-dropped: 0\n", &st) == -ENODATA);
+}
+
+static int bad_opts(struct vhostuser_opts o, int want)
+{
+	struct vhostuser vu;
+	int r = vhostuser_start(&o, &vu);
+
+	if (r != want || vu.pid != 0 || !vu.error[0]) {
+		fprintf(stderr, "  start = %d (want %d), pid %d, error '%s'\n", r, want, vu.pid, vu.error);
+		return 0;
+	}
+	return 1;
+}
+
+static void option_tests(const char *dir)
+{
+	char sock[PATH_MAX], log[PATH_MAX], longp[200];
+	struct vhostuser_opts o = { .name = "vqlabvu-unit" };
+
+	snprintf(sock, sizeof(sock), "%s/s.sock", dir);
+	snprintf(log, sizeof(log), "%s/testpmd.log", dir);
+	o.socket = sock, o.log = log;
+	memset(longp, 'a', sizeof(longp) - 1);
+	longp[0] = '/', longp[sizeof(longp) - 1] = '\0';
+
+	CHECK(bad_opts((struct vhostuser_opts){ .log = log, .name = "x" }, -EINVAL));
+	CHECK(bad_opts((struct vhostuser_opts){ .socket = longp, .log = log, .name = "x" }, -ENAMETOOLONG));
+	CHECK(bad_opts((struct vhostuser_opts){ .socket = "/tmp/a,b", .log = log, .name = "x" }, -EINVAL));
+	CHECK(bad_opts((struct vhostuser_opts){ .socket = sock, .log = log, .name = "a/b" }, -EINVAL));
+	CHECK(bad_opts((struct vhostuser_opts){ .socket = sock, .log = log, .name = "" }, -EINVAL));
+	CHECK(bad_opts((struct vhostuser_opts){ .socket = sock, .log = log, .name = "x", .mode = 7 }, -EINVAL));
+	CHECK(bad_opts((struct vhostuser_opts){ .socket = sock, .log = log, .name = "x",
+						.mode = VHOSTUSER_TXONLY, .peer_mac = "02:00:00:00:00" }, -EINVAL));
+	CHECK(bad_opts((struct vhostuser_opts){ .socket = sock, .log = "/nonexistent/dir/log", .name = "x" }, -ENOENT));
+	/* a regular file where the socket goes is never removed */
+	close(open(sock, O_WRONLY | O_CREAT, 0644));
+	CHECK(bad_opts(o, -EEXIST));
+	CHECK(access(sock, F_OK) == 0);
+	unlink(sock);
+}
+
+static void socket_tests(const char *dir)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char sock[PATH_MAX], log[PATH_MAX];
+	struct vhostuser_opts o = { .name = "vqlabvu-unit", .testpmd = "/nonexistent/dpdk-testpmd" };
+	struct vhostuser vu;
+	int fd;
+
+	snprintf(sock, sizeof(sock), "%s/s.sock", dir);
+	snprintf(log, sizeof(log), "%s/testpmd.log", dir);
+	o.socket = sock, o.log = log;
+	strcpy(sa.sun_path, sock);
+
+	/* someone listens: never taken over */
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	CHECK(bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(fd, 1) == 0);
+	CHECK(bad_opts(o, -EADDRINUSE));
+	close(fd);
+	/* now stale: removed; then the program cannot run, said with execvp's error */
+	CHECK(vhostuser_start(&o, &vu) == -EIO);
+	CHECK(strstr(vu.error, "execvp") && strstr(vu.error, "No such file"));
+	CHECK(vu.pid == 0 && access(sock, F_OK) < 0);
+	CHECK(vhostuser_stop(&vu, NULL) == 0); /* after a failed start: harmless */
+}
+
+static int have_testpmd(void)
+{
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX], *dup, *d, *save;
+	int found = 0;
+
+	if (!path || geteuid() != 0)
+		return 0;
+	dup = strdup(path);
+	for (d = strtok_r(dup, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+		snprintf(buf, sizeof(buf), "%s/%s", d, VHOSTUSER_TESTPMD);
+		found = access(buf, X_OK) == 0;
+	}
+	free(dup);
+	return found;
+}
+
+static void live_tests(const char *dir)
+{
+	char sock[PATH_MAX], log[PATH_MAX], rundir[PATH_MAX], name[64];
+	struct vhostuser_opts o = { .mode = VHOSTUSER_RXONLY };
+	struct vhostuser_stats st = { 1, 1, 1, 1 };
+	struct vhostuser vu;
+	struct stat sb;
+
+	snprintf(sock, sizeof(sock), "%s/s.sock", dir);
+	snprintf(log, sizeof(log), "%s/testpmd.log", dir);
+	o.socket = sock, o.log = log;
+	snprintf(name, sizeof(name), "vqlabvu-unit-%d", (int)getpid());
+	o.name = name;
+	snprintf(rundir, sizeof(rundir), "/var/run/dpdk/%s", o.name);
+
+	/* rxonly, no guest: ready, socket open to QEMU's user, all zero at stop */
+	CHECK(vhostuser_start(&o, &vu) == 0);
+	CHECK(vu.pid > 0 && kill(vu.pid, 0) == 0);
+	CHECK(stat(sock, &sb) == 0 && S_ISSOCK(sb.st_mode) && (sb.st_mode & 0777) == 0666);
+	CHECK(vhostuser_stop(&vu, &st) == 0);
+	CHECK(st.rx_packets == 0 && st.tx_packets == 0 && st.rx_dropped == 0);
+	CHECK(vu.pid == 0 && access(sock, F_OK) < 0 && access(rundir, F_OK) < 0);
+	CHECK(vhostuser_stop(&vu, NULL) == 0);
+
+	/* txonly with a peer MAC and frame length */
+	o.mode = VHOSTUSER_TXONLY, o.peer_mac = "02:76:71:00:00:02", o.txpkt_len = 60;
+	CHECK(vhostuser_start(&o, &vu) == 0);
+	CHECK(vhostuser_stop(&vu, &st) == 0 && st.tx_packets == 0);
+
+	/* testpmd gives up (its mbuf pool does not fit): the reason is its own */
+	o.mem_mib = 8;
+	CHECK(vhostuser_start(&o, &vu) == -EIO);
+	CHECK(strstr(vu.error, "Cause:") != NULL);
+	if (!strstr(vu.error, "Cause:"))
+		fprintf(stderr, "  error: %s\n", vu.error);
+	CHECK(vu.pid == 0 && access(sock, F_OK) < 0 && access(rundir, F_OK) < 0);
+
+	/* killed behind our back: stop says so, nothing is left */
+	o.mem_mib = 0;
+	CHECK(vhostuser_start(&o, &vu) == 0);
+	kill(vu.pid, SIGKILL);
+	CHECK(vhostuser_stop(&vu, &st) == -EIO);
+	CHECK(strstr(vu.error, "signal 9") != NULL);
+	CHECK(vu.pid == 0 && access(sock, F_OK) < 0 && access(rundir, F_OK) < 0);
+}
+
+/* The harness: testpmd rxonly + one guest through libvirt, until it powers off. */
+static int boot(int argc, char **argv)
+{
+	char sock[108], path[4][PATH_MAX], name[64];
+	struct vhostuser_opts o = { .mode = VHOSTUSER_RXONLY };
+	struct vhostuser_stats st;
+	struct vhostuser vu = { 0 };
+	virConnectPtr conn = NULL;
+	virDomainPtr dom = NULL;
+	struct domain_spec s = { .vcpus = 1, .memory_mib = 1024, .mac = "02:76:71:00:00:02",
+				 .rx_queue_size = 256, .tx_queue_size = 256 };
+	char *xml = NULL;
+	int ret = 1, r, i;
+	FILE *f;
+
+	if (argc != 6 && argc != 10) {
+		fprintf(stderr, "usage: vhostuser --boot DIR KERNEL INITRD CMDLINE [rxq txq packed in_order]\n");
+		return 2;
+	}
+	if (argc == 10) {
+		s.rx_queue_size = atoi(argv[6]), s.tx_queue_size = atoi(argv[7]);
+		s.packed = !strcmp(argv[8], "on"), s.in_order = !strcmp(argv[9], "on");
+	}
+	snprintf(name, sizeof(name), "vqlabvu-%d", (int)getpid());
+	snprintf(sock, sizeof(sock), "/run/%s.sock", name);
+	snprintf(path[0], PATH_MAX, "%s/testpmd.log", argv[2]);
+	snprintf(path[1], PATH_MAX, "%s/console.log", argv[2]);
+	snprintf(path[2], PATH_MAX, "%s/report.log", argv[2]);
+	snprintf(path[3], PATH_MAX, "%s/domain.xml", argv[2]);
+	o.socket = sock, o.log = path[0], o.name = name;
+	s.name = name, s.kernel = argv[3], s.initrd = argv[4], s.cmdline = argv[5];
+	s.console_log = path[1], s.report_log = path[2], s.vhost_user_socket = sock;
+
+	/* SIGINT/SIGTERM: stop like on any other path (testpmd is in its own group) */
+	signal(SIGINT, SIG_IGN);
+	signal(SIGTERM, SIG_IGN);
+	r = vhostuser_start(&o, &vu);
+	if (r < 0) {
+		fprintf(stderr, "Error: %s\n", vu.error);
+		goto cleanup;
+	}
+	fprintf(stderr, "testpmd %d listens on %s\n", (int)vu.pid, sock);
+	xml = domain_xml(&s);
+	if (!xml || !(f = fopen(path[3], "w")))
+		goto cleanup;
+	fputs(xml, f);
+	fclose(f);
+	conn = virConnectOpen("qemu:///system");
+	if (!conn)
+		goto cleanup;
+	dom = virDomainCreateXML(conn, xml, VIR_DOMAIN_START_AUTODESTROY);
+	if (!dom)
+		goto cleanup;
+	for (i = 0; i < 1800 && virDomainIsActive(dom) == 1; i++)
+		usleep(100000);
+	if (virDomainIsActive(dom) == 1) {
+		fprintf(stderr, "Error: the guest did not power off within 180 s\n");
+		goto cleanup;
+	}
+	r = vhostuser_stop(&vu, &st);
+	if (r < 0) {
+		fprintf(stderr, "Error: %s\n", vu.error);
+		goto cleanup;
+	}
+	printf("{\"rx_packets\":%llu,\"rx_dropped\":%llu,\"tx_packets\":%llu,\"tx_dropped\":%llu}\n",
+	       (unsigned long long)st.rx_packets, (unsigned long long)st.rx_dropped,
+	       (unsigned long long)st.tx_packets, (unsigned long long)st.tx_dropped);
+	ret = 0;
+cleanup:
+	if (dom) {
+		virDomainDestroy(dom);
+		virDomainFree(dom);
+	}
+	if (conn)
+		virConnectClose(conn);
+	vhostuser_stop(&vu, NULL);
+	free(xml);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	char dir[] = "/tmp/vqlabvu-unit.XXXXXX";
+
+	if (argc > 1 && !strcmp(argv[1], "--boot"))
+		return boot(argc, argv);
+	parse_tests();
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	option_tests(dir);
+	socket_tests(dir);
+	if (have_testpmd())
+		live_tests(dir);
+	else
+		printf("dpdk-testpmd not installed (or not root): live tests skipped\n");
+	{
+		char p[PATH_MAX];
+
+		snprintf(p, sizeof(p), "%s/testpmd.log", dir);
+		unlink(p);
+		snprintf(p, sizeof(p), "%s/s.sock", dir);
+		unlink(p);
+		rmdir(dir);
+	}
+	TEST_DONE();
+}

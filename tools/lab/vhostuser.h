@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The vhost-user backend's device side: DPDK's testpmd with one vhost-user
+ * port (net_vhost0) in rxonly or txonly mode. testpmd listens on a unix
+ * socket; QEMU connects to it (domain_spec.vhost_user_socket) and shares the
+ * guest's memory (memfd). No network device is involved: rxonly counts and
+ * drops what the guest sends, txonly makes up what the guest receives. */
+#ifndef VQLAB_VHOSTUSER_H
+#define VQLAB_VHOSTUSER_H
+#include <limits.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Debian 12 ships it in the dpdk-dev package (not in dpdk). */
+#define VHOSTUSER_TESTPMD "dpdk-testpmd"
+/* The MAC of testpmd's vhost port 0 ("VHOST" + port id): pktgen's dst_mac. */
+#define VHOSTUSER_PORT_MAC "56:48:4f:53:54:00"
+
+enum vhostuser_mode {
+	VHOSTUSER_RXONLY,	/* count and drop what the guest sends (net-tx) */
+	VHOSTUSER_TXONLY,	/* send to the guest as fast as it takes (net-rx) */
+};
+
+struct vhostuser_opts {
+	const char *socket;	/* testpmd listens here; < 108 bytes, no ',' */
+	const char *log;	/* testpmd's stdout + stderr (truncated) */
+	const char *name;	/* unique per instance ([A-Za-z0-9._-]): EAL
+				 * --file-prefix, /var/run/dpdk/<name> */
+	enum vhostuser_mode mode;
+	const char *testpmd;	/* NULL: VHOSTUSER_TESTPMD from PATH */
+	const char *lcores;	/* EAL -l: main + forwarding lcore; NULL: "0,1" */
+	unsigned int mem_mib;	/* EAL -m, without hugepages; 0: 256 */
+	unsigned int timeout_ms; /* for testpmd to be ready; 0: 20000 */
+	const char *peer_mac;	/* txonly: destination MAC (the guest's) */
+	unsigned int txpkt_len;	/* txonly: frame bytes; 0: testpmd's 64 */
+};
+
+struct vhostuser {
+	pid_t pid;		/* testpmd, 0 when not running */
+	char socket[108];
+	char log[PATH_MAX];
+	char name[64];
+	char error[256];	/* after a failure: why, for a person */
+};
+
+/* testpmd's "Forward statistics for port 0", counted from its start. */
+struct vhostuser_stats {
+	uint64_t rx_packets;	/* taken from the guest's TX ring */
+	uint64_t rx_dropped;
+	uint64_t tx_packets;	/* put into the guest's RX ring */
+	uint64_t tx_dropped;	/* the guest's RX ring was full */
+};
+
+/* Starts testpmd and returns once it listens on o->socket and forwards
+ * (socket mode 0666: QEMU runs as another user). A stale socket nobody
+ * listens on is removed; a live one is -EADDRINUSE. testpmd gets SIGTERM if
+ * the calling thread dies. Returns 0, or -errno with vu->error set and
+ * nothing left running or behind. */
+int vhostuser_start(const struct vhostuser_opts *o, struct vhostuser *vu);
+
+/* Stops testpmd (SIGTERM, then SIGKILL after 10 s), removes its socket and
+ * runtime folder, and reads its final statistics into @st (may be NULL).
+ * Safe to call again or after a failed start. Returns 0, or -errno with
+ * vu->error set (-ENODATA: testpmd printed no statistics). */
+int vhostuser_stop(struct vhostuser *vu, struct vhostuser_stats *st);
+
+/* The last "Forward statistics for port 0" block of testpmd's output.
+ * Returns 0, -ENODATA (no block) or -EINVAL (a malformed number). */
+int vhostuser_parse_stats(const char *text, struct vhostuser_stats *st);
+
+#endif
