@@ -115,6 +115,23 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, args);
 }
 
+static char error_text[512]; /* the first runtime error, for -j */
+
+/* A runtime error: "Error: ..." on stderr; under -j main also prints it as
+ * {"error": ...} on stdout, so a program reading the JSON sees why. */
+static void runtime_error(const char *fmt, ...)
+{
+	char buf[sizeof(error_text)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "Error: %s\n", buf);
+	if (!error_text[0])
+		memcpy(error_text, buf, sizeof(buf));
+}
+
 static int usage_error(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "Error: ");
@@ -524,9 +541,9 @@ static bool func_exists(struct btf *vmlinux, struct btf *mod, const char *name)
 	return mod && btf__find_by_name_kind(mod, name, BTF_KIND_FUNC) >= 0;
 }
 
-static int count_virtio_devices(void)
+static int count_virtio_devices(const char *dir)
 {
-	DIR *d = opendir("/sys/bus/virtio/devices");
+	DIR *d = opendir(dir);
 	struct dirent *e;
 	int n = 0;
 
@@ -541,20 +558,26 @@ static int count_virtio_devices(void)
 
 static void explain_bpf_error(const char *what, int err)
 {
-	fprintf(stderr, "Error: %s: %s\n", what, strerror(err < 0 ? -err : err));
-	if ((err == -EPERM || err == -EACCES) && geteuid() != 0)
-		fprintf(stderr, "vqtrace needs root (CAP_BPF and CAP_PERFMON).\n");
-	else if (err == -EACCES)
-		fprintf(stderr, "The BPF verifier rejected a program; -v shows its log.\n");
-	else if (err == -EPERM)
-		fprintf(stderr, "This kernel does not permit BPF tracing programs (fentry/fexit), not even to\n"
-				"root: a lockdown or security policy forbids them. Run vqtrace inside a guest\n"
-				"whose kernel allows them (e.g. a vqlab guest).\n");
-	else if (err == -EOPNOTSUPP || err == -524 /* ENOTSUPP */ || err == -EINVAL ||
-		 err == -ENOENT)
-		fprintf(stderr, "This kernel cannot attach BPF tracing programs (fentry/fexit need BPF\n"
-				"trampolines: CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS). Run vqtrace inside a\n"
-				"guest whose kernel allows them (e.g. a vqlab guest). -v shows libbpf's log.\n");
+	const char *e = strerror(err < 0 ? -err : err);
+
+	if ((err == -EPERM || err == -EACCES) && geteuid() != 0) {
+		runtime_error("%s: %s: vqtrace needs root (CAP_BPF and CAP_PERFMON)", what, e);
+	} else if (err == -EACCES) {
+		runtime_error("%s: %s: the BPF verifier rejected a program (-v shows its log)", what, e);
+	} else if (err == -EPERM) {
+		runtime_error("BPF tracing is not permitted by this kernel: %s: %s", what, e);
+		fprintf(stderr, "This kernel forbids BPF tracing programs (fentry/fexit), even to root\n"
+				"(a lockdown or security policy). Run vqtrace inside a guest whose kernel\n"
+				"allows them, e.g. a vqlab guest.\n");
+	} else if (err == -EOPNOTSUPP || err == -524 /* ENOTSUPP */ || err == -EINVAL ||
+		   err == -ENOENT) {
+		runtime_error("this kernel cannot attach BPF tracing programs: %s: %s", what, e);
+		fprintf(stderr, "fentry/fexit need BPF trampolines (CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS).\n"
+				"Run vqtrace inside a guest whose kernel has them, e.g. a vqlab guest.\n"
+				"-v shows libbpf's log.\n");
+	} else {
+		runtime_error("%s: %s", what, e);
+	}
 }
 
 int main(int argc, char **argv)
@@ -564,6 +587,8 @@ int main(int argc, char **argv)
 	struct vqtrace_bpf *skel = NULL;
 	struct bpf_program *prog;
 	json_t *attached = NULL, *skipped = NULL;
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
+	const char *btf_path, *virtio_dir;
 	struct options o;
 	struct utsname uts;
 	bool have_add = false, have_get = false;
@@ -572,6 +597,9 @@ int main(int argc, char **argv)
 	int nr_links = 0, ret = 1, err, i;
 	long n = 0;
 
+	/* Both for tests of the error paths; not documented in --help. */
+	btf_path = getenv("VQTRACE_BTF") ?: "/sys/kernel/btf/vmlinux";
+	virtio_dir = getenv("VQTRACE_VIRTIO_DEVICES") ?: "/sys/bus/virtio/devices";
 	err = parse_args(argc, argv, &o);
 	if (err == 3)
 		return 0;
@@ -582,14 +610,18 @@ int main(int argc, char **argv)
 	libbpf_set_print(libbpf_print);
 	uname(&uts);
 
-	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		fprintf(stderr, "Error: this kernel has no BTF (/sys/kernel/btf/vmlinux: %s); vqtrace needs\n"
-				"a kernel built with CONFIG_DEBUG_INFO_BTF=y\n", strerror(errno));
+	if (access(btf_path, R_OK)) {
+		runtime_error("this kernel has no BTF (%s: %s); vqtrace needs a kernel built with "
+			      "CONFIG_DEBUG_INFO_BTF=y", btf_path, strerror(errno));
 		goto cleanup;
 	}
-	vmlinux_btf = btf__load_vmlinux_btf();
+	vmlinux_btf = btf__parse(btf_path, NULL);
 	if (!vmlinux_btf) {
-		fprintf(stderr, "Error: cannot read the kernel's BTF: %s\n", strerror(errno));
+		runtime_error("cannot read the kernel's BTF (%s): %s", btf_path, strerror(errno));
+		goto cleanup;
+	}
+	if (!count_virtio_devices(virtio_dir)) {
+		runtime_error("no virtio device (%s is empty or missing): nothing to trace", virtio_dir);
 		goto cleanup;
 	}
 	/* virtio_ring built as a module has its own BTF. */
@@ -597,9 +629,10 @@ int main(int argc, char **argv)
 		mod_btf = btf__load_module_btf("virtio_ring", vmlinux_btf);
 
 	vlog("kernel BTF read");
-	skel = vqtrace_bpf__open();
+	open_opts.btf_custom_path = getenv("VQTRACE_BTF");
+	skel = vqtrace_bpf__open_opts(&open_opts);
 	if (!skel) {
-		fprintf(stderr, "Error: cannot open the BPF object: %s\n", strerror(errno));
+		runtime_error("cannot open the BPF object: %s", strerror(errno));
 		goto cleanup;
 	}
 	skel->rodata->targ_dev = o.dev;
@@ -622,9 +655,8 @@ int main(int argc, char **argv)
 		vlog("%s is not in this kernel: skipped", fn);
 	}
 	if (!have_add || !have_get) {
-		fprintf(stderr, "Error: this kernel's BTF has no virtqueue_add_* / virtqueue_get_buf_ctx:\n"
-				"virtio_ring is neither built in nor loaded (modprobe virtio_ring, or load a\n"
-				"virtio driver first)\n");
+		runtime_error("this kernel's BTF has no virtqueue_add_* / virtqueue_get_buf_ctx: "
+			      "virtio_ring is neither built in nor loaded (load a virtio driver first)");
 		goto cleanup;
 	}
 
@@ -652,10 +684,6 @@ int main(int argc, char **argv)
 		links[nr_links++] = link;
 		vlog("attached %s", prog_func(prog));
 		json_array_append_new(attached, json_string(prog_func(prog)));
-	}
-	if (!count_virtio_devices()) {
-		fprintf(stderr, "Error: no virtio device (/sys/bus/virtio/devices is empty)\n");
-		goto cleanup;
 	}
 
 	signal(SIGINT, on_signal);
@@ -685,7 +713,7 @@ int main(int argc, char **argv)
 		}
 		err = snapshot_read(skel, &cur, false);
 		if (err) {
-			fprintf(stderr, "Error: cannot read the maps: %s\n", strerror(-err));
+			runtime_error("cannot read the maps: %s", strerror(-err));
 			goto cleanup;
 		}
 		report = json_object();
@@ -717,7 +745,7 @@ int main(int argc, char **argv)
 
 		err = snapshot_read(skel, &cur, true);
 		if (err) {
-			fprintf(stderr, "Error: cannot read the maps: %s\n", strerror(-err));
+			runtime_error("cannot read the maps: %s", strerror(-err));
 			json_decref(report);
 			goto cleanup;
 		}
@@ -743,6 +771,14 @@ int main(int argc, char **argv)
 	}
 	ret = 0;
 cleanup:
+	if (ret && o.json) {
+		json_t *e = json_pack("{s:i,s:s}", "schema", SCHEMA, "error",
+				      error_text[0] ? error_text : "unknown error");
+
+		json_dumpf(e, stdout, JSON_COMPACT);
+		fputc('\n', stdout);
+		json_decref(e);
+	}
 	for (i = 0; i < nr_links; i++)
 		bpf_link__destroy(links[i]);
 	free(prev.v);
