@@ -291,6 +291,12 @@ static void child_send(const struct pktsend_opts *o, struct child_msg *m)
 		} else {
 			m->r.packets += n;
 			attempts += n;
+			/* A short count means message n failed; sendmmsg()
+			 * keeps its error to itself once one was sent. */
+			if ((unsigned int)n < batch) {
+				m->r.errors++;
+				attempts++;
+			}
 		}
 		t = now_s();
 	}

@@ -38,11 +38,15 @@ struct pktsend {
 };
 
 struct pktsend_result {
-	uint64_t packets;	/* frames the tap accepted from the sender */
+	uint64_t packets;	/* frames the tap took: all of them reach the guest's
+				 * RX ring (QEMU stops reading the tap when the ring
+				 * is full, so the tap drops instead) */
 	uint64_t bytes;		/* packets * pkt_size */
-	uint64_t errors;	/* frames sendmmsg() refused (ENOBUFS, ...) */
-	uint64_t dropped;	/* the tap's tx_dropped over the send window: accepted
-				 * but never handed to QEMU (its queue was full) */
+	uint64_t errors;	/* frames sendmmsg() refused: ENOBUFS from the tap's
+				 * full queue, mostly */
+	uint64_t dropped;	/* the tap's own tx_dropped count over the send
+				 * window: the exact count of frames it refused
+				 * (errors misses none either, but is inferred) */
 	double seconds;		/* first send to the end of the last one */
 };
 
