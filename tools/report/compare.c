@@ -258,6 +258,26 @@ json_t *run_axis_values(const struct run *r, const char *axis)
 	return vals;
 }
 
+char *compare_other_values(const json_t *cmp)
+{
+	const char *base = json_string_value(json_object_get(cmp, "base"));
+	char *out = strdup(""), *tmp;
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(cmp, "values"), i, v) {
+		const char *s = json_string_value(v);
+
+		if (!out || !s || (base && !strcmp(s, base)))
+			continue;
+		if (asprintf(&tmp, "%s%s%s", out, *out ? ", " : "", s) < 0)
+			continue;
+		free(out);
+		out = tmp;
+	}
+	return out;
+}
+
 char *axis_default_base(const struct run *r, const char *axis)
 {
 	json_t *vals = run_axis_values(r, axis), *v;

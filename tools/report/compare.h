@@ -36,6 +36,9 @@ json_t *model_compare_axis(const struct run *r, const char *axis,
 json_t *model_compare_runs(const struct run *a, const struct run *b,
 			   const struct compare_opts *o);
 
+/* "on" or "512, 1024": the values of an axis comparison other than its base.
+ * Allocated. */
+char *compare_other_values(const json_t *cmp);
 /* Values of @axis in the run, in cell order; NULL when no cell has it. */
 json_t *run_axis_values(const struct run *r, const char *axis);
 /* The base value a report uses for @axis: "off" for on/off axes, the

@@ -286,7 +286,7 @@ static void add_section(struct doc *d, json_t *cmp, const char *axis,
 
 static int build_section(struct doc *d, const char *axis, const char *base)
 {
-	char *err = NULL, *title = NULL;
+	char *err = NULL, *title = NULL, *others;
 	json_t *cmp;
 
 	cmp = model_compare_axis(d->r, axis, base, &d->o->cmp, &err);
@@ -296,12 +296,14 @@ static int build_section(struct doc *d, const char *axis, const char *base)
 		free(err);
 		return -EINVAL;
 	}
+	others = compare_other_values(cmp);
 	if (asprintf(&title, "%s: %s (baseline) vs %s", axis, base,
-		     axis_rank(axis) == 0 ? "on" : "the other values") < 0)
+		     others ? others : "the other values") < 0)
 		title = NULL;
 	add_section(d, cmp, axis, base, title ? title : axis,
 		    section_intro(axis));
 	free(title);
+	free(others);
 	return 0;
 }
 

@@ -239,18 +239,23 @@ void pivot_print_text(const json_t *cmp, FILE *f)
 	const char *kind = json_string_value(json_object_get(cmp, "kind"));
 	size_t i;
 
-	if (kind && !strcmp(kind, "axis"))
-		fprintf(f, "%s: %s (baseline) vs the other values, in %s\n",
+	if (kind && !strcmp(kind, "axis")) {
+		char *others = compare_other_values(cmp);
+
+		fprintf(f, "%s: %s (baseline) vs %s, in %s\n",
 			json_string_value(json_object_get(cmp, "axis")),
 			json_string_value(json_object_get(cmp, "base")),
+			others ? others : "the other values",
 			json_string_value(json_object_get(
 				json_object_get(cmp, "run"), "dir")));
-	else
+		free(others);
+	} else {
 		fprintf(f, "%s (baseline) vs %s (candidate)\n",
 			json_string_value(json_object_get(
 				json_object_get(cmp, "baseline_run"), "dir")),
 			json_string_value(json_object_get(
 				json_object_get(cmp, "candidate_run"), "dir")));
+	}
 	fprintf(f,
 		"mean \u00b1 half-width of the %g%% CI; Welch's t-test; a change is called when p < %g and |change| > %g%%\n",
 		100 * json_num_get(cmp, "confidence"),
