@@ -113,6 +113,14 @@ jcheck "failed-only vs ok: insufficient, failed samples listed with side" 'set(v
 expect_rc "some failed: show -j" 0 "$V" -j show "$tmp/somefail"
 jcheck "some failed: n 8 in c0, 2 listed" 'd["cells"][0]["metrics"][0]["n"] == 8 and d["cells"][0]["failed"] == 2 and len(d["failed_samples"]) == 2'
 
+# --- Cells the runner refused (run.json "skipped") are listed, not lost.
+"$gen" "$tmp/skip" --seed 1 >/dev/null
+sed -i 's/"skipped":\[\]/"skipped":[{"axes":{"in_order":"on","ring":"split","workload":"net-tx","tx_queue_size":1024},"reason":"tap backend accepts tx_queue_size=256 only"}]/' "$tmp/skip/run.json"
+expect_rc "skipped cells: show" 0 "$V" show "$tmp/skip"
+grep_out "skipped cells: listed with the reason" '^  in_order=on ring=split workload=net-tx tx_queue_size=1024: tap backend accepts tx_queue_size=256 only$'
+expect_rc "skipped cells: md" 0 "$V" md "$tmp/skip" --no-plots
+grep_out "skipped cells: in the report" '^\| .*tx\\_queue\\_size=1024 \| tap backend accepts tx\\_queue\\_size=256 only \|$' "$tmp/skip/report/report.md"
+
 # --- Runs that do not line up: unmatched cells are reported.
 "$gen" "$tmp/other" --axes 'in_order=off;ring=packed;workload=net-tx' >/dev/null
 expect_rc "disjoint runs: regress exits 0" 0 "$V" regress --baseline "$tmp/r" --candidate "$tmp/other"

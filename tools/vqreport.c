@@ -161,6 +161,26 @@ static void print_failed(const json_t *failed)
 	}
 }
 
+static void print_skipped(const json_t *skipped)
+{
+	json_t *x;
+	size_t i;
+
+	if (!json_array_size(skipped))
+		return;
+	printf("\ncells not run: %zu (refused by the runner)\n",
+	       json_array_size(skipped));
+	json_array_foreach(skipped, i, x) {
+		char *label = axes_label(json_object_get(x, "axes"), NULL);
+		const char *reason =
+			json_string_value(json_object_get(x, "reason"));
+
+		printf("  %s: %s\n", label ? label : "",
+		       reason ? reason : "no reason given");
+		free(label);
+	}
+}
+
 static void print_run_line(const json_t *info)
 {
 	const char *accel = json_string_value(json_object_get(info, "accel"));
@@ -268,6 +288,7 @@ static int do_show(int argc, char **argv)
 		       json_string_value(json_object_get(
 			       json_object_get(m, "run"), "dir")));
 	print_failed(json_object_get(m, "failed_samples"));
+	print_skipped(json_object_get(m, "skipped_cells"));
 	json_decref(m);
 	json_decref(fixed);
 	return 0;

@@ -130,6 +130,12 @@ json_t *model_show(const struct run *r, double conf)
 		      "rejected_lines", (json_int_t)r->rejected, "confidence",
 		      conf, "cells", cells, "failed_samples", r->failed,
 		      "warnings", r->warnings);
+	/* Cells the runner refused before starting QEMU, with its reason. */
+	json_object_set_new(
+		o, "skipped_cells",
+		json_is_array(json_object_get(r->info, "skipped")) ?
+			json_deep_copy(json_object_get(r->info, "skipped")) :
+			json_array());
 	return o;
 }
 

@@ -958,6 +958,31 @@ static void emit_cells(struct doc *d, struct emitter *e)
 	}
 }
 
+static void emit_skipped(struct doc *d, struct emitter *e)
+{
+	const json_t *sk = json_object_get(d->show, "skipped_cells"), *x;
+	struct table *t;
+	size_t i;
+
+	if (!json_array_size(sk))
+		return;
+	t = table_new(2, 0);
+	e_h(e, 2, "Cells not run");
+	e_p(e,
+	    "%zu cell(s) of the scenario's matrix were refused by the runner before QEMU started:",
+	    json_array_size(sk));
+	table_addf(t, "axes\treason");
+	json_array_foreach(sk, i, x) {
+		char *label = axes_label_except(json_object_get(x, "axes"),
+						d->fixed, NULL);
+
+		table_addf(t, "%s\t%s", label ? label : "", jstr(x, "reason"));
+		free(label);
+	}
+	e_table(e, t);
+	table_free(t);
+}
+
 static void emit_footer(struct doc *d, struct emitter *e)
 {
 	json_t *w;
@@ -1031,6 +1056,7 @@ static int write_one(struct doc *d, int html, char **out_path)
 	emit_sections(d, &e);
 	emit_trace(d, &e);
 	emit_cells(d, &e);
+	emit_skipped(d, &e);
 	emit_footer(d, &e);
 	if (html)
 		fputs("</body>\n</html>\n", e.f);
