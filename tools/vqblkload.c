@@ -31,7 +31,7 @@
 
 static const char usage_text[] =
 	"Usage: vqblkload [--rw randread|randwrite] [--bs BYTES] [--iodepth N]\n"
-	"                 [--duration S] [--size BYTES] [--seed N] DEVICE\n"
+	"                 [--duration S] [--ios N] [--size BYTES] [--seed N] DEVICE\n"
 	"\n"
 	"Random direct I/O (O_DIRECT, Linux AIO) on DEVICE (a block device or a\n"
 	"file) with IODEPTH requests in flight at every moment, for S seconds or until\n"
@@ -44,10 +44,13 @@ static const char usage_text[] =
 	"  -b, --bs BYTES      I/O size, a multiple of 512 up to 1 MiB (default 4096)\n"
 	"  -q, --iodepth N     requests in flight, 1..1024 (default 1)\n"
 	"  -D, --duration S    seconds (may end in ms, s, m; default 10)\n"
+	"  -n, --ios N         stop after N I/Os, if that comes before S seconds\n"
 	"  -s, --size BYTES    use only the first BYTES of DEVICE (default: all of it)\n"
-	"      --seed N        seed of the offset generator (default 1)\n"
+	"      --seed N        seed of the offset generator (default 1): the same seed\n"
+	"                      gives the same offsets in the same order\n"
 	"  -h, --help          this text\n"
 	"\n"
+	"BYTES may end in k, m or g (KiB, MiB, GiB).\n"
 	"I/Os still in flight at the end are waited for and counted; seconds runs\n"
 	"until the last of them completed.\n"
 	"\n"
@@ -57,13 +60,14 @@ static const char usage_text[] =
 	"EXAMPLES:\n"
 	"    vqblkload --duration 5 /dev/vda                     # QD1 4 KiB random reads\n"
 	"    vqblkload --iodepth 32 --duration 10 /dev/vda       # QD32\n"
+	"    vqblkload --bs 64k --ios 1000 --seed 7 /dev/vda      # 1000 reads, same offsets each time\n"
 	"    vqblkload --rw randwrite --iodepth 8 -D 5 /dev/vdb  # overwrites /dev/vdb!\n";
 
 struct options {
 	bool write;
 	unsigned int bs, iodepth;
 	double duration;
-	uint64_t size, seed;
+	uint64_t ios, size, seed; /* ios 0: no limit */
 	const char *path;
 };
 
@@ -102,6 +106,32 @@ static int usage_error(const char *fmt, const char *arg)
 	return 2;
 }
 
+/* "4096", "4k", "1M", "2g" (powers of 1024) -> bytes. 0 or -EINVAL/-ERANGE. */
+static int parse_bytes(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	static const char units[] = "kmg";
+	size_t len = strlen(s);
+	const char *u = len > 1 ? strchr(units, s[len - 1] | 0x20) : NULL;
+	char num[32];
+	uint64_t v;
+	int err, shift;
+
+	if (!u || !*u)
+		return parse_u64(s, min, max, out);
+	if (len >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, s, len - 1);
+	num[len - 1] = '\0';
+	err = parse_u64(num, 0, UINT64_MAX, &v);
+	if (err)
+		return err;
+	shift = 10 * (int)(u - units + 1);
+	if (v > max >> shift || v << shift < min)
+		return -ERANGE;
+	*out = v << shift;
+	return 0;
+}
+
 /* 0, 2 (usage error, message printed), or 3 (--help printed). */
 static int parse_args(int argc, char **argv, struct options *o)
 {
@@ -110,6 +140,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "bs", required_argument, NULL, 'b' },
 		{ "iodepth", required_argument, NULL, 'q' },
 		{ "duration", required_argument, NULL, 'D' },
+		{ "ios", required_argument, NULL, 'n' },
 		{ "size", required_argument, NULL, 's' },
 		{ "seed", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
@@ -120,7 +151,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 	*o = (struct options){ .bs = 4096, .iodepth = 1, .duration = 10, .seed = 1 };
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:b:q:D:s:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":r:b:q:D:n:s:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			if (!strcmp(optarg, "randread"))
@@ -132,8 +163,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 						   optarg);
 			break;
 		case 'b':
-			if (parse_u64(optarg, 512, MAX_BS, &v) || v % 512)
-				return usage_error("--bs: '%s' is not a multiple of 512 in 512..1048576",
+			if (parse_bytes(optarg, 512, MAX_BS, &v) || v % 512)
+				return usage_error("--bs: '%s' is not a multiple of 512 in 512..1m",
 						   optarg);
 			o->bs = (unsigned int)v;
 			break;
@@ -148,9 +179,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return usage_error("--duration: '%s' is not a duration > 0 (e.g. 10, 500ms, 2m)",
 						   optarg);
 			break;
+		case 'n':
+			if (parse_u64(optarg, 1, UINT64_MAX, &o->ios))
+				return usage_error("--ios: '%s' is not a number >= 1", optarg);
+			break;
 		case 's':
-			if (parse_u64(optarg, 512, UINT64_MAX, &v))
-				return usage_error("--size: '%s' is not a number of bytes >= 512", optarg);
+			if (parse_bytes(optarg, 512, UINT64_MAX, &v))
+				return usage_error("--size: '%s' is not a number of bytes >= 512 (e.g. 64m)",
+						   optarg);
 			o->size = v;
 			break;
 		case 'S':
@@ -290,7 +326,7 @@ int main(int argc, char **argv)
 	struct stats st = { 0 };
 	struct options o;
 	aio_context_t ctx = 0;
-	uint64_t size = 0, blocks, rnd;
+	uint64_t size = 0, blocks, rnd, issued = 0;
 	unsigned int nfree = 0, inflight = 0, i;
 	double t0, deadline, t_end;
 	int fd = -1, ret = 1, err;
@@ -360,19 +396,22 @@ int main(int argc, char **argv)
 	t_end = t0;
 	for (;;) {
 		double t = now_s();
-		bool submitting = !exiting && t < deadline;
+		bool submitting = !exiting && t < deadline && (!o.ios || issued < o.ios);
 		struct timespec ts;
 		int n;
 
 		if (submitting && nfree) {
 			struct iocb *cbs[MAX_IODEPTH];
+			unsigned int want = nfree;
 
-			for (i = 0; i < nfree; i++) {
+			if (o.ios && o.ios - issued < want)
+				want = (unsigned int)(o.ios - issued);
+			for (i = 0; i < want; i++) {
 				slot_prepare(freelist[i], fd, &o, blocks, &rnd);
 				freelist[i]->t_submit = t;
 				cbs[i] = &freelist[i]->cb;
 			}
-			n = io_submit(ctx, nfree, cbs);
+			n = io_submit(ctx, want, cbs);
 			if (n < 0 && n != -EAGAIN) {
 				fprintf(stderr, "Error: io_submit: %s\n", strerror(-n));
 				exiting = 1;
@@ -385,6 +424,7 @@ int main(int argc, char **argv)
 				memmove(freelist, freelist + n, (nfree - n) * sizeof(*freelist));
 				nfree -= n;
 				inflight += n;
+				issued += n;
 			}
 		}
 		if (!inflight) {
