@@ -16,7 +16,8 @@
 #         either).
 # Exit 0 pass, 1 fail, 77 skip. Tap and namespace are named vqlabw* so they
 # never collide with the runner's vqlab<pid> names, and are removed on every
-# path. WL_KERNEL=dir picks the guest kernel; WL_ONLY=blk|net runs one part.
+# path. WL_KERNEL=dir picks the guest kernel; WL_ONLY=blk|net runs one part;
+# WL_RATE=packets/s (0: flood) and WL_XDP_MODE=auto|native|generic for net-rx.
 set -u
 top=${VQLAB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 O=${O:-$top/build}
@@ -132,7 +133,7 @@ if [ -z "$only" ] || [ "$only" = net ]; then
 	ip netns add "$ns" || fail "ip netns add $ns"
 	ip tuntap add dev "$tap" mode tap || fail "ip tuntap add $tap"
 	ip link set dev "$tap" address 02:76:71:00:00:01 || fail "tap MAC"
-	boot net-rx "vqlab.job=net-rx vqlab.duration=$dur" \
+	boot net-rx "vqlab.job=net-rx vqlab.duration=$dur vqlab.xdp_mode=${WL_XDP_MODE:-auto}" \
 		-netdev "tap,id=n0,ifname=$tap,script=no,downscript=no" \
 		-device virtio-net-pci,netdev=n0,mac=02:76:71:00:00:02
 	# Move the tap only once QEMU holds it open (its fdinfo names it).

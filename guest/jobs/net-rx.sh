@@ -7,8 +7,10 @@
 # attaches, then the guest writes VQLAB-GO to the report channel; the host
 # starts sending when it reads that line and sends for exactly $duration
 # seconds; the guest sinks for $duration + $rx_slack seconds, so the host's
-# reaction time (up to $rx_slack s) costs no packets.
+# reaction time (up to $rx_slack s) costs no packets. $xdp_mode: auto (native
+# XDP, else generic), native or generic (vqsink --mode).
 rx_slack=2
+: "${xdp_mode:=auto}"
 
 # Number member $1 of the one-line JSON object in file $2 (jansson's output).
 json_num() { sed -n "s/.*\"$1\":\([-+0-9.eE]*\).*/\1/p" "$2"; }
@@ -18,7 +20,7 @@ job_net_rx() {
 	[ -n "$netdev" ] || { fail "no network device in the guest"; return; }
 	[ -x /bin/vqsink ] || { fail "vqsink is not in the initramfs"; return; }
 	sink_s=$(awk "BEGIN { print $duration + $rx_slack }")
-	/bin/vqsink --duration "$sink_s" "$netdev" >/tmp/sink.json 2>/tmp/job.out &
+	/bin/vqsink --mode "$xdp_mode" --duration "$sink_s" "$netdev" >/tmp/sink.json 2>/tmp/job.out &
 	sink_pid=$!
 	i=0 # until the XDP program is attached (vqsink says so on stderr)
 	while ! grep -q '^Sinking' /tmp/job.out 2>/dev/null; do
@@ -31,7 +33,7 @@ job_net_rx() {
 		fi
 		usleep 100000
 	done
-	printf 'VQLAB-GO\n' >$REPORT
+	printf 'VQLAB-GO %s\n' "$duration" >$REPORT	# the host sends for that long
 	wait $sink_pid || { fail "vqsink: $(tail -n 3 /tmp/job.out)"; return; }
 	cat /tmp/sink.json >>/tmp/job.out
 	packets=$(json_num packets /tmp/sink.json)
