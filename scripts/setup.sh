@@ -34,6 +34,7 @@ base_pkgs=(
 	iproute2 ethtool curl dpkg-dev
 	chromium fonts-dejavu-core
 	libglib2.0-dev jq
+	dpdk-dev # dpdk-testpmd, the vhost-user backend (the dpdk package has none)
 	ccache flex bison bc libssl-dev dwarves
 )
 # Packages that must come from bookworm-backports.

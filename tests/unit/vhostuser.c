@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
 #include "domain.h"
 #include "vhostuser.h"
 #include "test.h"
@@ -189,6 +190,20 @@ static void live_tests(const char *dir)
 	CHECK(vu.pid == 0 && access(sock, F_OK) < 0 && access(rundir, F_OK) < 0);
 }
 
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	stop_requested = sig;
+}
+
+/* The transient domain vanishes when the guest powers off: not an error. */
+static void quiet(void *opaque, virErrorPtr e)
+{
+	if (e->code != VIR_ERR_NO_DOMAIN)
+		fprintf(stderr, "libvirt: %s\n", e->message);
+}
+
 /* The harness: testpmd rxonly + one guest through libvirt, until it powers off. */
 static int boot(int argc, char **argv)
 {
@@ -222,9 +237,12 @@ static int boot(int argc, char **argv)
 	s.name = name, s.kernel = argv[3], s.initrd = argv[4], s.cmdline = argv[5];
 	s.console_log = path[1], s.report_log = path[2], s.vhost_user_socket = sock;
 
-	/* SIGINT/SIGTERM: stop like on any other path (testpmd is in its own group) */
-	signal(SIGINT, SIG_IGN);
-	signal(SIGTERM, SIG_IGN);
+	/* SIGINT/SIGTERM: clean up like on any other path (testpmd is in its
+	 * own process group and gets no signal of its own) */
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	r = vhostuser_start(&o, &vu);
 	if (r < 0) {
 		fprintf(stderr, "Error: %s\n", vu.error);
@@ -236,14 +254,19 @@ static int boot(int argc, char **argv)
 		goto cleanup;
 	fputs(xml, f);
 	fclose(f);
+	virSetErrorFunc(NULL, quiet);
 	conn = virConnectOpen("qemu:///system");
 	if (!conn)
 		goto cleanup;
 	dom = virDomainCreateXML(conn, xml, VIR_DOMAIN_START_AUTODESTROY);
 	if (!dom)
 		goto cleanup;
-	for (i = 0; i < 1800 && virDomainIsActive(dom) == 1; i++)
+	for (i = 0; i < 1800 && !stop_requested && virDomainIsActive(dom) == 1; i++)
 		usleep(100000);
+	if (stop_requested) {
+		fprintf(stderr, "Error: interrupted by signal %d\n", (int)stop_requested);
+		goto cleanup;
+	}
 	if (virDomainIsActive(dom) == 1) {
 		fprintf(stderr, "Error: the guest did not power off within 180 s\n");
 		goto cleanup;
