@@ -142,5 +142,7 @@ expect_rc "real vqlab run: report" 0 "$V" -j report "$real" -o "$tmp/real-report
 jcheck "real run: sections in_order then ring; trace plots drawn" '[s["axis"] for s in d["sections"]] == ["in_order", "ring"] and d["plots"] >= 4'
 grep_out "real run: tracer histograms from vqtrace's summary" 'queue virtio0 net output.0, gets\\_per\\_interrupt' "$tmp/real-report/report.md"
 grep_out "real run: report says one sample per cell" 'one sample per cell' "$tmp/real-report/report.md"
+grep_out "real run: scenario settings in the report" '^\| scenario settings \| repeat 1, duration 3 s, warmup 0 s, seed 1 \|$' "$tmp/real-report/report.md"
+grep_out "real run: the scenario file as run" '^in_order = off, on$' "$tmp/real-report/report.md"
 
 finish

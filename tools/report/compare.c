@@ -69,18 +69,21 @@ json_t *model_run_info(const struct run *r)
 		if (v)
 			json_object_set(o, keys[i], v);
 	}
-	/* The scenario's name and file, not its whole text. */
+	/* The scenario's name, file and settings, not its whole text. */
 	sc = json_object_get(r->info, "scenario");
 	if (json_is_object(sc)) {
 		json_t *s = json_object();
 
-		if (json_object_get(sc, "name"))
-			json_object_set(s, "name", json_object_get(sc, "name"));
-		if (json_object_get(sc, "file"))
-			json_object_set(s, "file", json_object_get(sc, "file"));
-		if (json_object_get(sc, "description"))
-			json_object_set(s, "description",
-					json_object_get(sc, "description"));
+		static const char *const sk[] = {
+			"name",	      "file",	  "description", "repeat",
+			"duration_s", "warmup_s", "seed",
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(sk) / sizeof(sk[0]); k++)
+			if (json_object_get(sc, sk[k]))
+				json_object_set(s, sk[k],
+						json_object_get(sc, sk[k]));
 		json_object_set_new(o, "scenario", s);
 	}
 	if (!json_object_get(o, "id")) {

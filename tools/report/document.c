@@ -525,6 +525,16 @@ static void emit_facts(struct doc *d, struct emitter *e)
 		    jstr(info, "status"));
 	e_h(e, 2, "Machine, accelerator and versions");
 	table_addf(t, "item\tvalue");
+	if (json_object_get(sc, "repeat"))
+		table_addf(
+			t,
+			"scenario settings\trepeat %lld, duration %g s, warmup %g s, seed %lld",
+			(long long)json_integer_value(
+				json_object_get(sc, "repeat")),
+			json_number_value(json_object_get(sc, "duration_s")),
+			json_number_value(json_object_get(sc, "warmup_s")),
+			(long long)json_integer_value(
+				json_object_get(sc, "seed")));
 	table_addf(t, "host\t%s, kernel %s, %lld CPUs, %lld MiB",
 		   jstr(host, "hostname"), jstr(host, "kernel"),
 		   (long long)json_integer_value(json_object_get(host, "cpus")),
@@ -983,6 +993,29 @@ static void emit_skipped(struct doc *d, struct emitter *e)
 	table_free(t);
 }
 
+/* The scenario file as run, so that the report says how to repeat it. */
+static void emit_scenario_text(struct doc *d, struct emitter *e)
+{
+	const char *text = json_string_value(json_object_get(
+		json_object_get(d->r->info, "scenario"), "text"));
+
+	if (!text || !*text)
+		return;
+	e_h(e, 2, "Scenario file");
+	if (e->html) {
+		fputs("<pre>", e->f);
+		html_escape(e->f, text);
+		fputs("</pre>\n", e->f);
+	} else {
+		/* A fence longer than any run of backticks in the text. */
+		fputs("````ini\n", e->f);
+		fputs(text, e->f);
+		if (text[strlen(text) - 1] != '\n')
+			fputc('\n', e->f);
+		fputs("````\n\n", e->f);
+	}
+}
+
 static void emit_footer(struct doc *d, struct emitter *e)
 {
 	json_t *w;
@@ -1057,6 +1090,7 @@ static int write_one(struct doc *d, int html, char **out_path)
 	emit_trace(d, &e);
 	emit_cells(d, &e);
 	emit_skipped(d, &e);
+	emit_scenario_text(d, &e);
 	emit_footer(d, &e);
 	if (html)
 		fputs("</body>\n</html>\n", e.f);
