@@ -144,5 +144,8 @@ grep_out "real run: tracer histograms from vqtrace's summary" 'queue virtio0 net
 grep_out "real run: report says one sample per cell" 'one sample per cell' "$tmp/real-report/report.md"
 grep_out "real run: scenario settings in the report" '^\| scenario settings \| repeat 1, duration 3 s, warmup 0 s, seed 1 \|$' "$tmp/real-report/report.md"
 grep_out "real run: the scenario file as run" '^in_order = off, on$' "$tmp/real-report/report.md"
+grep_out "real run: guest kernel release (vqlab writes kernel_release)" '^\| guest kernel debian:sid \| 7\.2\.13\+deb14-cloud-amd64, package 7\.2\.13-1 \|$' "$tmp/real-report/report.md"
+grep_out "real run: a long accelerator reason is cut" 'all of it in run\.json' "$tmp/real-report/report.md"
+grep_out "real run: QEMU package version in the facts" '^\| package qemu-system-x86 \| 1:10\.0\.2' "$tmp/real-report/report.md"
 
 finish

@@ -540,17 +540,27 @@ static void emit_facts(struct doc *d, struct emitter *e)
 		   (long long)json_integer_value(json_object_get(host, "cpus")),
 		   (long long)json_integer_value(
 			   json_object_get(host, "memory_mib")));
-	table_addf(t, "accelerator\t%s%s%s",
-		   accel ? accel : "unknown (not in run.json)",
-		   json_object_get(info, "accel_reason") ? ": " : "",
-		   json_object_get(info, "accel_reason") ?
-			   jstr(info, "accel_reason") :
-			   "");
+	{
+		/* The reason may quote a QEMU register dump: keep the start. */
+		const char *why = json_string_value(
+			json_object_get(info, "accel_reason"));
+		int cut = why && strlen(why) > 160;
+
+		table_addf(t, "accelerator\t%s%s%.*s%s",
+			   accel ? accel : "unknown (not in run.json)",
+			   why ? ": " : "",
+			   cut ? 160 : (int)(why ? strlen(why) : 0),
+			   why ? why : "",
+			   cut ? "\u2026 (all of it in run.json)" : "");
+	}
 	table_addf(t, "QEMU\t%s", jstr(ver, "qemu"));
 	table_addf(t, "libvirt\t%s", jstr(ver, "libvirt"));
 	table_addf(t, "vqlab\t%s", jstr(ver, "vqlab"));
 	json_object_foreach(json_object_get(info, "kernels"), k, v)
-		table_addf(t, "guest kernel %s\t%s%s%s", k, jstr(v, "release"),
+		table_addf(t, "guest kernel %s\t%s%s%s", k,
+			   json_object_get(v, "release") ?
+				   jstr(v, "release") :
+				   jstr(v, "kernel_release"),
 			   json_object_get(v, "package_version") ?
 				   ", package " :
 				   "",
@@ -558,8 +568,12 @@ static void emit_facts(struct doc *d, struct emitter *e)
 				   jstr(v, "package_version") :
 				   "");
 	json_object_foreach(json_object_get(ver, "packages"), k, v)
-		table_addf(t, "package %s\t%s", k,
-			   json_string_value(v) ? json_string_value(v) : "?");
+		/* The packages that make the figures; the rest at the end. */
+		if (strstr(k, "qemu") || strstr(k, "libvirt-daemon") ||
+		    strstr(k, "linux-image") || strstr(k, "bpf"))
+			table_addf(t, "package %s\t%s", k,
+				   json_string_value(v) ? json_string_value(v) :
+							  "?");
 	table_addf(
 		t, "samples\t%lld (%lld ok, %lld failed) in %zu cells%s",
 		(long long)json_integer_value(
@@ -993,6 +1007,27 @@ static void emit_skipped(struct doc *d, struct emitter *e)
 	table_free(t);
 }
 
+static void emit_packages(struct doc *d, struct emitter *e)
+{
+	const json_t *pk = json_object_get(
+		json_object_get(json_object_get(d->show, "run"), "versions"),
+		"packages");
+	const char *k;
+	json_t *v;
+	struct table *t;
+
+	if (!json_object_size(pk))
+		return;
+	t = table_new(2, 0);
+	e_h(e, 2, "Package versions recorded by the run");
+	table_addf(t, "package\tversion");
+	json_object_foreach((json_t *)pk, k, v)
+		table_addf(t, "%s\t%s", k,
+			   json_string_value(v) ? json_string_value(v) : "?");
+	e_table(e, t);
+	table_free(t);
+}
+
 /* The scenario file as run, so that the report says how to repeat it. */
 static void emit_scenario_text(struct doc *d, struct emitter *e)
 {
@@ -1091,6 +1126,7 @@ static int write_one(struct doc *d, int html, char **out_path)
 	emit_cells(d, &e);
 	emit_skipped(d, &e);
 	emit_scenario_text(d, &e);
+	emit_packages(d, &e);
 	emit_footer(d, &e);
 	if (html)
 		fputs("</body>\n</html>\n", e.f);
