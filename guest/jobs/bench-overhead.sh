@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by guest/init.
+# job_bench_overhead: vqtrace's cost on the highest TX packet rate the guest
+# reaches. pktgen runs $duration s per run, $reps times in each of three modes
+# (no tracer, vqtrace, the virtiostat-style kprobe tracer /bin/vqstat-kprobe),
+# the order rotating every repetition (interleaved). Then one more run per
+# tracer with the kernel's BPF run-time statistics (-S), for the cost of each
+# program. The tracer init started is stopped first: this job runs its own.
+# Host side: tests/bench/overhead.sh.
+bench_pps() { # one pktgen run; prints "packets usec"
+	echo start >/proc/net/pktgen/pgctrl &
+	bpid=$!
+	sleep "$duration"
+	echo stop >/proc/net/pktgen/pgctrl
+	wait $bpid
+	sed -n 's/^Result: OK: \([0-9]*\)(.* usec, \([0-9]*\) (.*/\2 \1/p' /proc/net/pktgen/$netdev
+}
+
+bench_tracer_start() { # MODE [ARGS]: none | vqtrace | kprobe
+	bt_pid=
+	rm -f /tmp/bt.err /tmp/bt.json
+	case $1 in
+	none) return 0 ;;
+	vqtrace) shift; /bin/vqtrace --duration 86400 -j "$@" >/tmp/bt.json 2>/tmp/bt.err & ;;
+	kprobe) shift; /bin/vqstat-kprobe -D 86400 "$@" >/tmp/bt.json 2>/tmp/bt.err & ;;
+	esac
+	bt_pid=$!
+	i=0
+	while ! grep -q '^Tracing' /tmp/bt.err 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -gt 600 ] && { fail "bench: $1 did not start: $(cat /tmp/bt.err)"; return 1; }
+		usleep 100000
+	done
+}
+
+bench_tracer_stop() {
+	[ -n "$bt_pid" ] || return 0
+	kill -TERM $bt_pid
+	wait $bt_pid
+}
+
+job_bench_overhead() {
+	reps=${reps:-3}
+	[ -n "$netdev" ] || { fail "no network device in the guest"; return; }
+	[ -d /proc/net/pktgen ] || { fail "pktgen is not available in this kernel"; return; }
+	[ -x /bin/vqstat-kprobe ] || { fail "/bin/vqstat-kprobe is missing (tests/bench/overhead.sh builds it)"; return; }
+	if [ -n "$trace_pid" ]; then
+		kill -TERM $trace_pid
+		wait $trace_pid
+		trace_pid=
+	fi
+	pg=/proc/net/pktgen
+	echo "rem_device_all" >$pg/kpktgend_0
+	echo "add_device $netdev" >$pg/kpktgend_0
+	for c in "count 0" "pkt_size $pkt_size" "delay 0" "dst $dst_ip" "dst_mac ${dst_mac:-02:00:00:00:00:01}" \
+		"src_min $src_ip" "src_max $src_ip" "udp_src_min 9" "udp_src_max 9" \
+		"udp_dst_min 9" "udp_dst_max 9"; do
+		echo "$c" >$pg/$netdev || { fail "pktgen rejected '$c'"; return; }
+	done
+	bench_pps >/dev/null # warm-up
+	runs=
+	r=0
+	while [ $r -lt "$reps" ]; do
+		case $((r % 3)) in
+		0) order="none vqtrace kprobe" ;;
+		1) order="vqtrace kprobe none" ;;
+		2) order="kprobe none vqtrace" ;;
+		esac
+		for m in $order; do
+			bench_tracer_start $m || return
+			set -- $(bench_pps)
+			bench_tracer_stop
+			[ -n "$2" ] || { fail "bench: pktgen gave no result"; return; }
+			runs="$runs${runs:+,}{\"mode\":\"$m\",\"rep\":$r,\"packets\":$1,\"usec\":$2}"
+		done
+		r=$((r + 1))
+	done
+	for m in vqtrace kprobe; do
+		bench_tracer_start $m -S || return
+		set -- $(bench_pps)
+		bench_tracer_stop
+		eval "stats_$m=\$(cat /tmp/bt.json)"
+		eval "stats_packets_$m=$1"
+	done
+	metrics="\"bench_overhead\":{\"value\":null,\"unit\":\"packets\",\"better\":\"higher\",\
+\"runs\":[$runs],\"stats_runs\":{\"vqtrace\":{\"packets\":$stats_packets_vqtrace,\"trace\":${stats_vqtrace:-null}},\
+\"kprobe\":{\"packets\":$stats_packets_kprobe,\"trace\":${stats_kprobe:-null}}}}"
+}
