@@ -24,6 +24,17 @@ done
 expect_rc "A/A by axis: compare --by in_order=off" 0 "$V" -j compare "$tmp/aa" --by in_order=off
 jcheck "A/A by axis: every verdict 'none'" 'verdicts == ["none"] * 4'
 
+# --- Calibration: 200 A/A pairs in one run (in_order has no effect), 400
+# Welch p-values. Under no effect p is uniform: about 5% fall below 0.05
+# (binomial sd 1.1%: accept 2-8%) and about half below 0.5 (accept 40-60%).
+# With --threshold 0 exactly the p < 0.05 ones are called; with 3% none.
+"$gen" "$tmp/cal" --seed 5 --axes "pair=$(seq -s, 1 200);in_order=off,on;workload=net-tx" >/dev/null
+expect_rc "calibration: compare 200 A/A pairs" 0 "$V" -j compare "$tmp/cal" --by in_order=off --threshold 0
+jcheck "calibration: 2-8% of 400 p-values below 0.05, 40-60% below 0.5" 'len(verdicts) == 400 and 0.02 <= sum(m["p"] < 0.05 for c in d["comparisons"] for m in c["metrics"]) / 400 <= 0.08 and 0.4 <= sum(m["p"] < 0.5 for c in d["comparisons"] for m in c["metrics"]) / 400 <= 0.6'
+jcheck "calibration: threshold 0 calls exactly the p < 0.05 ones" 'd["counts"]["improvement"] + d["counts"]["regression"] == sum(m["p"] < 0.05 for c in d["comparisons"] for m in c["metrics"]) > 0'
+expect_rc "calibration: compare with --threshold 3%" 0 "$V" -j compare "$tmp/cal" --by in_order=off --threshold 3%
+jcheck "calibration: with a 3% threshold nothing is called" 'set(verdicts) == {"none"}'
+
 # --- Planted +5% with 2% CV, n = 10 per cell: pps (higher is better) improves,
 # ns_per_pkt (lower is better) regresses in all 4 cells.
 "$gen" "$tmp/base" --seed 1 >/dev/null
