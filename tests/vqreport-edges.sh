@@ -121,6 +121,15 @@ grep_out "skipped cells: listed with the reason" '^  in_order=on ring=split work
 expect_rc "skipped cells: md" 0 "$V" md "$tmp/skip" --no-plots
 grep_out "skipped cells: in the report" '^\| .*tx\\_queue\\_size=1024 \| tap backend accepts tx\\_queue\\_size=256 only \|$' "$tmp/skip/report/report.md"
 
+# --- vqlab retries a failed sample and keeps every attempt: the failed
+# attempt is listed with its number, the ok one is averaged.
+"$gen" "$tmp/retry" --seed 1 --reps 3 --fail c0:1 >/dev/null
+sed -i '/"cell":"c0","rep":1,/s/"rep":1,/"rep":1,"attempt":0,/' "$tmp/retry/samples.jsonl"
+grep '"cell":"c0","rep":2,' "$tmp/retry/samples.jsonl" | sed 's/"rep":2,/"rep":1,"attempt":1,/' >>"$tmp/retry/samples.jsonl"
+expect_rc "retried sample: show" 0 "$V" show "$tmp/retry"
+grep_out "retried sample: failed attempt listed" '^  c0 rep 1 attempt 0  in_order=off ring=split workload=net-tx: guest did not reach'
+grep_out "retried sample: the ok retry is averaged (n=3)" '^cell c0  .*\(3 ok, 1 failed\)$'
+
 # --- Runs that do not line up: unmatched cells are reported.
 "$gen" "$tmp/other" --axes 'in_order=off;ring=packed;workload=net-tx' >/dev/null
 expect_rc "disjoint runs: regress exits 0" 0 "$V" regress --baseline "$tmp/r" --candidate "$tmp/other"

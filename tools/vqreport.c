@@ -151,11 +151,17 @@ static void print_failed(const json_t *failed)
 		const char *side =
 			json_string_value(json_object_get(f, "side"));
 
-		printf("  %s%s%s rep %lld  %s: %s\n", side ? side : "",
+		char att[40] = "";
+
+		if (json_is_integer(json_object_get(f, "attempt")))
+			snprintf(att, sizeof(att), " attempt %lld",
+				 (long long)json_integer_value(
+					 json_object_get(f, "attempt")));
+		printf("  %s%s%s rep %lld%s  %s: %s\n", side ? side : "",
 		       side ? " " : "",
 		       json_string_value(json_object_get(f, "cell")),
 		       (long long)json_integer_value(json_object_get(f, "rep")),
-		       label ? label : "",
+		       att, label ? label : "",
 		       json_string_value(json_object_get(f, "reason")));
 		free(label);
 	}

@@ -971,10 +971,17 @@ static void emit_cells(struct doc *d, struct emitter *e)
 			char *label = axes_label_except(
 				json_object_get(f, "axes"), d->fixed, NULL);
 
-			table_addf(t, "%s\t%lld\t%s\t%s", jstr(f, "cell"),
+			char att[40] = "";
+
+			if (json_is_integer(json_object_get(f, "attempt")))
+				snprintf(
+					att, sizeof(att), " (attempt %lld)",
+					(long long)json_integer_value(
+						json_object_get(f, "attempt")));
+			table_addf(t, "%s\t%lld%s\t%s\t%s", jstr(f, "cell"),
 				   (long long)json_integer_value(
 					   json_object_get(f, "rep")),
-				   label ? label : "", jstr(f, "reason"));
+				   att, label ? label : "", jstr(f, "reason"));
 			free(label);
 		}
 		e_table(e, t);

@@ -343,9 +343,11 @@ static int sample_add(struct run *r, json_t *s, size_t line)
 	if (!status || strcmp(status, "ok")) {
 		const char *reason =
 			json_string_value(json_object_get(s, "reason"));
-		json_t *f = json_pack("{s:s, s:O?, s:O, s:s}", "cell", c->id,
-				      "rep", json_object_get(s, "rep"), "axes",
-				      c->axes, "reason",
+		/* vqlab retries a failed sample and keeps every attempt. */
+		json_t *f = json_pack("{s:s, s:O?, s:O?, s:O, s:s}", "cell",
+				      c->id, "rep", json_object_get(s, "rep"),
+				      "attempt", json_object_get(s, "attempt"),
+				      "axes", c->axes, "reason",
 				      reason ? reason :
 				      status ? "no reason given" :
 					       "no status (counted as failed)");
