@@ -56,6 +56,9 @@ trap 'exit 130' INT TERM
 
 O=$O "$top/scripts/mkinitramfs.sh" "$kernel" "$work/initrd.gz" >/dev/null ||
 	fail "mkinitramfs.sh failed"
+# A copy: a make in the same tree relinks the unit tests while we run.
+cp "$O/tests/pktsend" "$work/pktsend" || fail "cannot copy $O/tests/pktsend"
+pktsend=$work/pktsend
 
 # boot NAME APPEND [QEMU ARGS...]: starts QEMU in the background ($qpid);
 # console in $work/NAME.console, report channel in $work/NAME.report.
@@ -147,17 +150,17 @@ if [ -z "$only" ] || [ "$only" = net ]; then
 
 	# The safety checks refuse what is not the lab: the host namespace...
 	ip netns attach vqlabw-host-$$ $$ 2>/dev/null &&
-		{ "$O/tests/pktsend" send vqlabw-host-$$ lo 1 60 1000 02:76:71:00:00:02 2>"$work/refused"
+		{ "$pktsend" send vqlabw-host-$$ lo 1 60 1000 02:76:71:00:00:02 2>"$work/refused"
 		  rc=$?; ip netns del vqlabw-host-$$; [ $rc = 1 ] && grep -q "caller's own" "$work/refused"; } ||
 		fail "pktsend did not refuse the host namespace: $(cat "$work/refused" 2>/dev/null)"
 	# ...a namespace with anything besides lo and the interface...
-	"$O/tests/pktsend" send "$ns" lo 1 60 1000 02:76:71:00:00:02 2>"$work/refused"
+	"$pktsend" send "$ns" lo 1 60 1000 02:76:71:00:00:02 2>"$work/refused"
 	[ $? = 1 ] && grep -q "holds $tap besides lo" "$work/refused" ||
 		fail "pktsend sent on lo next to $tap: $(cat "$work/refused")"
 	# ...and an interface that is not a tap (a tun: layer 3, no Ethernet).
 	ip netns add "$ns-d" && ip -n "$ns-d" tuntap add dev vqlabwd mode tun &&
 		ip -n "$ns-d" link set vqlabwd up || fail "tun interface in $ns-d"
-	"$O/tests/pktsend" send "$ns-d" vqlabwd 1 60 1000 02:76:71:00:00:02 2>"$work/refused"
+	"$pktsend" send "$ns-d" vqlabwd 1 60 1000 02:76:71:00:00:02 2>"$work/refused"
 	[ $? = 1 ] && grep -q "not a tap" "$work/refused" || fail "pktsend sent on a tun (not tap) device: $(cat "$work/refused")"
 	ip netns del "$ns-d"
 	ok "pktsend refuses the host namespace, a namespace with other interfaces, a non-tap"
@@ -170,7 +173,7 @@ if [ -z "$only" ] || [ "$only" = net ]; then
 		sleep 0.1
 	done
 	grep -q '^VQLAB-GO' "$work/net-rx.report" || { finish net-rx; fail "net-rx: the guest ended before VQLAB-GO"; }
-	"$O/tests/pktsend" send "$ns" "$tap" "$dur" 60 "$rate" 02:76:71:00:00:02 >"$work/sent.json" ||
+	"$pktsend" send "$ns" "$tap" "$dur" 60 "$rate" 02:76:71:00:00:02 >"$work/sent.json" ||
 		fail "pktsend failed"
 	finish net-rx
 	echo "sent: $(cat "$work/sent.json")"
