@@ -68,11 +68,12 @@ static void usage(FILE *f)
 		"\n"
 		"EXAMPLES:\n"
 		"  vqreport show results/20261121-130000-smoke\n"
-		"  vqreport compare results/20261121-130000-seed --by in_order=off\n"
+		"  vqreport compare results/20261121-130000-inorder-net --by in_order=off\n"
+"  vqreport compare results/20261121-140000-retpoline --by mitigation=off\n"
 		"  vqreport compare results/before results/after --threshold 2%%\n"
 		"  vqreport regress --baseline results/before --candidate results/after --threshold 3%%\n"
 		"  vqreport -j regress --baseline results/before --candidate results/after\n"
-		"  vqreport report results/20261121-130000-seed && xdg-open results/20261121-130000-seed/report/report.html\n"
+		"  vqreport report results/20261121-130000-inorder-net && xdg-open results/20261121-130000-inorder-net/report/report.html\n"
 		"  vqreport md results/after --baseline results/before -o /tmp/before-after\n");
 }
 
