@@ -34,6 +34,7 @@ base_pkgs=(
 	iproute2 ethtool curl dpkg-dev
 	chromium fonts-dejavu-core
 	libglib2.0-dev jq
+	libclang-rt-14-dev # libFuzzer, for tests/fuzz-scenario.sh
 	dpdk-dev # dpdk-testpmd, the vhost-user backend (the dpdk package has none)
 	ccache flex bison bc libssl-dev dwarves
 )

@@ -156,6 +156,12 @@ int main(void)
 	}
 	scenario_free(&sc);
 
+	CHECK(bad("[axes]\nrx_queue_size = 256, 512, 1024\ntx_queue_size = 256, 512, 1024\n"
+		  "pkt_size = 60,61,62,63,64,65,66,67,68,69,70,71,72,73,74,75\n"
+		  "vcpus = 1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16\n"
+		  "memory = 256,257,258,259,260,261,262,263,264,265,266,267,268,269,270,271\n",
+		  "F: the axes make a matrix of 36864 cells (at most 10000)"));
+
 	snprintf(path, sizeof(path), "rm -rf %s", jobs);
 	CHECK(system(path) == 0);
 	TEST_DONE();

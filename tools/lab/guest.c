@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <poll.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,8 +11,10 @@
 #include "domain.h"
 #include "frame.h"
 #include "guest.h"
+#include "pktsend.h"
 #include "results.h"
 #include "textfile.h"
+#include "vhostuser.h"
 
 const char *virt_error(void)
 {
@@ -30,7 +33,15 @@ void guest_destroy(struct guest_ctx *g)
 	}
 }
 
-static void build_cmdline(struct guest_ctx *g, const struct guest_job *j, char *buf, size_t len)
+#define GUEST_MAC "02:76:71:00:00:02"
+
+static const char *guest_workload(const struct guest_job *j)
+{
+	return j->workload ? j->workload : j->cell->val[AX_WORKLOAD];
+}
+
+static void build_cmdline(struct guest_ctx *g, const struct guest_job *j, const char *dst_mac,
+			  char *buf, size_t len)
 {
 	const char *mit = j->cell->val[AX_MITIGATION];
 	const char *spectre = !strcmp(mit, "off") ? " spectre_v2=off" :
@@ -38,9 +49,10 @@ static void build_cmdline(struct guest_ctx *g, const struct guest_job *j, char *
 
 	snprintf(buf, len,
 		 "console=ttyS0 nokaslr panic=-1 quiet%s vqlab.job=%s vqlab.duration=%g "
-		 "vqlab.pkt_size=%s vqlab.dst_mac=%s vqlab.dst_ip=%s vqlab.src_ip=%s",
-		 spectre, j->workload ? j->workload : j->cell->val[AX_WORKLOAD], j->duration,
-		 j->cell->val[AX_PKT_SIZE], g->lab->tap_mac, NETLAB_TAP_ADDR, NETLAB_GUEST_ADDR);
+		 "vqlab.warmup=%g vqlab.pkt_size=%s vqlab.iodepth=%s vqlab.dst_mac=%s "
+		 "vqlab.dst_ip=%s vqlab.src_ip=%s",
+		 spectre, guest_workload(j), j->duration, j->warmup, j->cell->val[AX_PKT_SIZE],
+		 j->cell->val[AX_IODEPTH], dst_mac, NETLAB_TAP_ADDR, NETLAB_GUEST_ADDR);
 }
 
 static void copy_qemu_log(const struct guest_job *j)
@@ -64,10 +76,92 @@ static void copy_qemu_log(const struct guest_job *j)
 	}
 }
 
+static double report_metric(json_t *report, const char *name)
+{
+	json_t *v = json_object_get(json_object_get(json_object_get(report, "metrics"), name),
+				    "value");
+
+	return json_is_number(v) ? json_number_value(v) : -1;
+}
+
+/* net-rx on the tap: the guest writes "VQLAB-GO <seconds>" each time its sink
+ * is ready (once for the warm-up, once for the measurement); the host sends
+ * for that long. Start a sender for each new go line. */
+struct rx_sender {
+	struct pktsend ps;
+	int gos;			/* go lines acted upon */
+	bool running;
+	struct pktsend_result last;	/* of the sender that finished last */
+	bool have_last;
+	char err[200];
+};
+
+static int rx_sender_finish(struct rx_sender *rx)
+{
+	int rc;
+
+	if (!rx->running)
+		return 0;
+	rx->running = false;
+	rc = pktsend_wait(&rx->ps, &rx->last);
+	rx->have_last = !rc;
+	if (rc)
+		snprintf(rx->err, sizeof(rx->err), "host sender: %s", rx->ps.err);
+	return rc;
+}
+
+static int rx_sender_poll(struct guest_ctx *g, const struct guest_job *j, struct rx_sender *rx,
+			  const char *buf, size_t len)
+{
+	static const uint8_t guest_mac[6] = { 0x02, 0x76, 0x71, 0x00, 0x00, 0x02 };
+	const char *end = memmem(buf, len, "VQLAB-REPORT", 12), *p = buf;
+	struct pollfd pfd = { .fd = rx->ps.fd, .events = POLLIN };
+	int seen = 0;
+
+	if (rx->running && poll(&pfd, 1, 0) > 0 && rx_sender_finish(rx))
+		return -EIO;
+	if (!end)
+		end = buf + len;
+	while ((p = memmem(p, end - p, "VQLAB-GO", 8))) {
+		const char *nl = memchr(p, '\n', end - p);
+
+		if (!nl)
+			break;	/* the line is still arriving */
+		if (++seen > rx->gos) {
+			struct pktsend_opts o = {
+				.netns = g->lab->ns, .ifname = g->lab->tap,
+				.src_ip = NETLAB_TAP_ADDR, .dst_ip = NETLAB_GUEST_ADDR,
+				.pkt_size = atoi(j->cell->val[AX_PKT_SIZE]),
+				.duration = strtod(p + 8, NULL),
+			};
+
+			memcpy(o.dst_mac, guest_mac, 6);
+			if (o.duration <= 0)
+				o.duration = j->duration;
+			if (rx_sender_finish(rx))
+				return -EIO;
+			if (pktsend_start(&o, &rx->ps)) {
+				snprintf(rx->err, sizeof(rx->err), "host sender: %s", rx->ps.err);
+				return -EIO;
+			}
+			rx->running = true;
+			rx->gos = seen;
+		}
+		p = nl;
+	}
+	return 0;
+}
+
 void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_result *r)
 {
 	char console[PATH_MAX + 16], report[PATH_MAX + 16], xmlpath[PATH_MAX + 16];
-	char cmdline[1024], tail[400];
+	char cmdline[1024], tail[400], kpath[PATH_MAX + 16], vlog[PATH_MAX + 16];
+	const char *workload = guest_workload(j);
+	bool vhu = !strcmp(j->cell->val[AX_BACKEND], "vhost-user");
+	bool net_rx = !strcmp(workload, "net-rx"), net_tx = !strcmp(workload, "net-tx");
+	struct rx_sender rx = { .ps = { .fd = -1 } };
+	struct vhostuser vu = { 0 };
+	struct vhostuser_stats vst;
 	struct domain_spec ds = { 0 };
 	struct frame fr = { 0 };
 	uint64_t p0 = 0, b0 = 0, p1, b1;
@@ -75,36 +169,60 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 	char *xml = NULL;
 
 	memset(r, 0, sizeof(*r));
+	r->host_metrics = json_object();
 	snprintf(console, sizeof(console), "%s/console.log", j->dir);
 	snprintf(report, sizeof(report), "%s/report.log", j->dir);
 	snprintf(xmlpath, sizeof(xmlpath), "%s/domain.xml", j->dir);
 	unlink(console);
 	unlink(report);
 
-	if (netlab_tap_create(g->lab)) {
-		snprintf(r->reason, sizeof(r->reason), "tap: %s", g->lab->err);
-		goto out;
+	if (vhu) {
+		/* the device side is testpmd: rxonly sinks net-tx, txonly feeds net-rx */
+		char sock[108], name[32];
+		struct vhostuser_opts o = {
+			.socket = sock, .log = vlog, .name = name,
+			.mode = net_rx ? VHOSTUSER_TXONLY : VHOSTUSER_RXONLY,
+			.peer_mac = GUEST_MAC,
+			.txpkt_len = atoi(j->cell->val[AX_PKT_SIZE]),
+		};
+
+		mkdir_p("/run/vqlab", 0755);
+		snprintf(sock, sizeof(sock), "/run/vqlab/vqlab%d.sock", getpid());
+		snprintf(name, sizeof(name), "vqlab%d", getpid());
+		snprintf(vlog, sizeof(vlog), "%s/testpmd.log", j->dir);
+		if (vhostuser_start(&o, &vu)) {
+			snprintf(r->reason, sizeof(r->reason), "vhost-user: %s", vu.error);
+			goto out;
+		}
+		build_cmdline(g, j, VHOSTUSER_PORT_MAC, cmdline, sizeof(cmdline));
+		ds.vhost_user_socket = vu.socket;
+	} else {
+		if (netlab_tap_create(g->lab)) {
+			snprintf(r->reason, sizeof(r->reason), "tap: %s", g->lab->err);
+			goto out;
+		}
+		build_cmdline(g, j, g->lab->tap_mac, cmdline, sizeof(cmdline));
+		ds.tap = g->lab->tap;
 	}
-	build_cmdline(g, j, cmdline, sizeof(cmdline));
 	ds.name = j->name;
 	ds.kvm = j->kvm;
 	ds.vcpus = atoi(j->cell->val[AX_VCPUS]);
 	ds.memory_mib = atoi(j->cell->val[AX_MEMORY]);
-	ds.kernel = j->kernel->dir;	/* completed below */
-	char kpath[PATH_MAX + 16];
-
 	snprintf(kpath, sizeof(kpath), "%s/vmlinuz", j->kernel->dir);
 	ds.kernel = kpath;
 	ds.initrd = j->kernel->initrd;
 	ds.cmdline = cmdline;
 	ds.console_log = console;
 	ds.report_log = report;
-	ds.tap = g->lab->tap;
-	ds.mac = "02:76:71:00:00:02";
+	ds.mac = GUEST_MAC;
 	ds.packed = !strcmp(j->cell->val[AX_RING], "packed");
 	ds.in_order = !strcmp(j->cell->val[AX_IN_ORDER], "on");
 	ds.rx_queue_size = atoi(j->cell->val[AX_RX_QUEUE_SIZE]);
 	ds.tx_queue_size = atoi(j->cell->val[AX_TX_QUEUE_SIZE]);
+	if (!strncmp(workload, "blk-", 4)) {
+		ds.disk = j->disk;
+		ds.blk_queue_size = atoi(j->cell->val[AX_BLK_QUEUE_SIZE]);
+	}
 	xml = domain_xml(&ds);
 	if (!xml) {
 		snprintf(r->reason, sizeof(r->reason), "domain XML: %s", strerror(errno));
@@ -120,11 +238,13 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 			 virt_error());
 		goto out;
 	}
-	if (netlab_tap_adopt(g->lab)) {
-		snprintf(r->reason, sizeof(r->reason), "lab network: %s", g->lab->err);
-		goto out;
+	if (!vhu) {
+		if (netlab_tap_adopt(g->lab)) {
+			snprintf(r->reason, sizeof(r->reason), "lab network: %s", g->lab->err);
+			goto out;
+		}
+		netlab_sink_read(g->lab, &p0, &b0);
 	}
-	netlab_sink_read(g->lab, &p0, &b0);
 	deadline = t0 + j->timeout;
 
 	for (;;) {
@@ -134,6 +254,11 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 
 		frame_free(&fr);
 		frame_parse(buf ? buf : "", len, &fr);
+		if (net_rx && !vhu && rx_sender_poll(g, j, &rx, buf ? buf : "", len)) {
+			free(buf);
+			snprintf(r->reason, sizeof(r->reason), "%s", rx.err);
+			goto out;
+		}
 		free(buf);
 		if (fr.state >= FRAME_READY && !r->boot_s)
 			r->boot_s = now_s() - t0;
@@ -186,12 +311,6 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 		snprintf(r->reason, sizeof(r->reason), "guest report rejected: %s", fr.error);
 		goto out;
 	}
-	/* Packets in flight through QEMU are delivered by the time the guest has
-	 * stopped the job and written its report; read the sink after that. */
-	if (!netlab_sink_read(g->lab, &p1, &b1)) {
-		r->xdp_packets = p1 - p0;
-		r->xdp_bytes = b1 - b0;
-	}
 	r->report = json_incref(fr.report);
 	{
 		const char *st = json_string_value(json_object_get(fr.report, "status"));
@@ -201,14 +320,68 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 		if (!r->ok)
 			snprintf(r->reason, sizeof(r->reason), "guest: %s", why ? why : "failed");
 	}
+
+	/* Host-side counts, read after the guest reported: by then every packet
+	 * in flight through QEMU has been delivered. */
+	if (net_tx && !vhu && !netlab_sink_read(g->lab, &p1, &b1)) {
+		double usec = report_metric(fr.report, "pktgen_usec");
+
+		metric_set(r->host_metrics, "xdp_packets", p1 - p0, "packets", "higher");
+		if (usec > 0)
+			metric_set(r->host_metrics, "xdp_pps", (p1 - p0) * 1e6 / usec,
+				   "packets/s", "higher");
+	}
+	if (net_rx && !vhu) {
+		double got = report_metric(fr.report, "rx_packets");
+
+		if (rx_sender_finish(&rx) || !rx.have_last) {
+			r->ok = false;
+			snprintf(r->reason, sizeof(r->reason), "%s",
+				 rx.err[0] ? rx.err : "the guest never said VQLAB-GO");
+		} else {
+			metric_set(r->host_metrics, "sent_packets", rx.last.packets, "packets", "higher");
+			metric_set(r->host_metrics, "send_errors", rx.last.errors, "packets", "lower");
+			metric_set(r->host_metrics, "send_s", rx.last.seconds, "s", "none");
+			/* the rate over the host's exact send window */
+			if (got >= 0 && rx.last.seconds > 0)
+				metric_set(r->host_metrics, "rx_pps", got / rx.last.seconds,
+					   "packets/s", "higher");
+		}
+	}
+	if (vhu) {
+		if (vhostuser_stop(&vu, &vst) == 0) {
+			double usec = report_metric(fr.report, "pktgen_usec");
+
+			metric_set(r->host_metrics, "vhu_rx_packets", vst.rx_packets, "packets", "higher");
+			metric_set(r->host_metrics, "vhu_tx_packets", vst.tx_packets, "packets", "higher");
+			metric_set(r->host_metrics, "vhu_tx_dropped", vst.tx_dropped, "packets", "lower");
+			if (net_tx && usec > 0)
+				metric_set(r->host_metrics, "vhu_rx_pps", vst.rx_packets * 1e6 / usec,
+					   "packets/s", "higher");
+		} else {
+			r->ok = false;
+			snprintf(r->reason, sizeof(r->reason), "vhost-user: %s", vu.error);
+		}
+	}
 out:
 	if (!r->wall_s)
 		r->wall_s = now_s() - (t0 ? t0 : now_s());
+	pktsend_kill(&rx.ps);
 	guest_destroy(g);
-	netlab_tap_remove(g->lab);
+	if (vhu)
+		vhostuser_stop(&vu, NULL);
+	else
+		netlab_tap_remove(g->lab);
 	copy_qemu_log(j);
 	frame_free(&fr);
 	free(xml);
+}
+
+void guest_result_free(struct guest_result *r)
+{
+	json_decref(r->report);
+	json_decref(r->host_metrics);
+	r->report = r->host_metrics = NULL;
 }
 
 /* ---- KVM probe -------------------------------------------------------- */
@@ -231,7 +404,7 @@ bool guest_probe_kvm(struct guest_ctx *g, const struct cell *cell, const struct 
 	snprintf(name, sizeof(name), "vqlab-%d-kvmprobe", getpid());
 	mkdir_p(dir, 0755);
 	guest_run(g, &j, &r);
-	json_decref(r.report);
+	guest_result_free(&r);
 	if (r.ok)
 		return true;
 	snprintf(why, whylen, "KVM guest did not boot: %s", r.reason);

@@ -22,7 +22,8 @@ struct guest_job {
 	const struct cell *cell;
 	const struct kernel *kernel;
 	bool kvm;
-	double duration, timeout;
+	double duration, warmup, timeout;
+	const char *disk;	/* raw image for blk-* workloads, or NULL */
 	const char *dir;	/* where console.log, report.log, domain.xml go */
 	const char *name;	/* libvirt domain name */
 	const char *workload;	/* overrides the cell's (the KVM probe) */
@@ -34,13 +35,14 @@ struct guest_result {
 	char reason[512];
 	double boot_s, wall_s;
 	json_t *report;		/* guest report, when complete */
-	uint64_t xdp_packets, xdp_bytes;
+	json_t *host_metrics;	/* what the host measured (XDP sink, sender, testpmd) */
 };
 
 /* Boot the guest, wait for its report (or failure, timeout, signal), destroy
  * it and remove its tap. @r says what happened; r->report is owned by the caller. */
 void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_result *r);
 void guest_destroy(struct guest_ctx *g);
+void guest_result_free(struct guest_result *r);
 /* /dev/kvm may exist and still not run guests: boot a real one to find out. */
 bool guest_probe_kvm(struct guest_ctx *g, const struct cell *cell, const struct kernel *k,
 		     const char *run_dir, char *why, size_t whylen);

@@ -385,6 +385,17 @@ static int scenario_parse(FILE *f, const char *path, const char *workload_dir,
 	for (int i = 0; i < NR_AXES; i++)
 		if (!sc->nvals[i])
 			sc->vals[i][sc->nvals[i]++] = strdup(axis_defs[i].def);
+	{
+		unsigned long long cells = 1;
+
+		for (int i = 0; i < NR_AXES; i++)
+			cells *= sc->nvals[i];
+		if (cells > SCENARIO_MAX_CELLS) {
+			snprintf(err, errlen, "%s: the axes make a matrix of %llu cells (at most %d)",
+				 path, cells, SCENARIO_MAX_CELLS);
+			return -E2BIG;
+		}
+	}
 	return 0;
 }
 

@@ -24,6 +24,7 @@ enum axis_id {
 
 #define AXIS_MAX_VALUES 16
 #define MAX_EXCLUDES 32
+#define SCENARIO_MAX_CELLS 10000
 
 struct axis_def {
 	const char *name;
