@@ -172,6 +172,29 @@ static void live_tests(const char *dir)
 	o.mode = VHOSTUSER_TXONLY, o.peer_mac = "02:76:71:00:00:02", o.txpkt_len = 60;
 	CHECK(vhostuser_start(&o, &vu) == 0);
 	CHECK(vhostuser_stop(&vu, &st) == 0 && st.tx_packets == 0);
+	CHECK(access(rundir, F_OK) < 0);
+
+	/* deferred: nothing forwards until vhostuser_forward; then "stop" counts */
+	o.deferred = true;
+	CHECK(vhostuser_start(&o, &vu) == 0 && !vu.forwarding);
+	CHECK(vhostuser_stop(&vu, &st) == 0 && st.tx_packets == 0);
+	CHECK(access(rundir, F_OK) < 0);
+	CHECK(vhostuser_start(&o, &vu) == 0);
+	CHECK(vhostuser_forward(&vu) == 0 && vu.forwarding);
+	CHECK(vhostuser_stop(&vu, &st) == 0);
+	{
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = fopen(log, "r");
+
+		CHECK(f && getdelim(&text, &len, '\0', f) > 0 && strstr(text, "Forward statistics for port 0"));
+		free(text);
+		if (f)
+			fclose(f);
+	}
+	CHECK(vhostuser_forward(&vu) == -ESRCH); /* after stop */
+	CHECK(vu.pid == 0 && access(sock, F_OK) < 0 && access(rundir, F_OK) < 0);
+	o.deferred = false;
 
 	/* testpmd gives up (its mbuf pool does not fit): the reason is its own */
 	o.mem_mib = 8;

@@ -203,12 +203,13 @@ int vhostuser_start(const struct vhostuser_opts *o, struct vhostuser *vu)
 {
 	char mem[16], vdev[160], txpkts[32], peer[40];
 	const char *argv[40];
-	int argc = 0, logfd = -1, devnull = -1, status, r;
+	int argc = 0, logfd = -1, cmd[2] = { -1, -1 }, status, r;
 	long long deadline;
 	pid_t parent = getpid();
 	struct stat st;
 
 	memset(vu, 0, sizeof(*vu));
+	vu->cmd_fd = -1;
 	if (!o || !o->socket || !o->log || !o->name) {
 		set_error(vu, "vhost-user: socket, log and name are required");
 		return -EINVAL;
@@ -287,11 +288,11 @@ int vhostuser_start(const struct vhostuser_opts *o, struct vhostuser *vu)
 		snprintf(peer, sizeof(peer), "--eth-peer=0,%s", o->peer_mac);
 		argv[argc++] = peer;
 	}
-	/* -a starts forwarding at once; a stats period keeps testpmd running
-	 * without a terminal (else it reads stdin and exits) until SIGTERM,
-	 * which makes it print the final forward statistics. */
-	argv[argc++] = "-a";
-	argv[argc++] = "--stats-period=10";
+	/* Interactive, its stdin a socket we hold: "start" when the workload
+	 * begins (vhostuser_forward), "stop" prints the forward statistics,
+	 * "quit" ends it. A socket, not a pipe: send(MSG_NOSIGNAL) cannot
+	 * raise SIGPIPE in the runner when testpmd has died. */
+	argv[argc++] = "-i";
 	argv[argc] = NULL;
 
 	logfd = open(o->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -300,11 +301,10 @@ int vhostuser_start(const struct vhostuser_opts *o, struct vhostuser *vu)
 		set_error(vu, "%s: %s", o->log, strerror(-r));
 		return r;
 	}
-	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (devnull < 0) {
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cmd) < 0) {
 		r = -errno;
 		close(logfd);
-		set_error(vu, "/dev/null: %s", strerror(-r));
+		set_error(vu, "socketpair: %s", strerror(-r));
 		return r;
 	}
 	/* From here on the socket path is ours to remove. */
@@ -324,7 +324,7 @@ int vhostuser_start(const struct vhostuser_opts *o, struct vhostuser *vu)
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (getppid() != parent)
 			_exit(126);
-		dup2(devnull, 0);
+		dup2(cmd[0], 0);
 		dup2(logfd, 1);
 		dup2(logfd, 2);
 		execvp(argv[0], (char *const *)argv);
@@ -332,11 +332,12 @@ int vhostuser_start(const struct vhostuser_opts *o, struct vhostuser *vu)
 		_exit(127);
 	}
 	close(logfd);
-	close(devnull);
-	logfd = devnull = -1;
+	close(cmd[0]);
+	vu->cmd_fd = cmd[1];
+	logfd = cmd[0] = cmd[1] = -1;
 
-	/* Ready when the socket exists and forwarding has started: the first
-	 * periodic statistics come right after "start". */
+	/* Ready when the socket exists and testpmd prompts for commands (the
+	 * prompt is written unbuffered; its other output comes at exit). */
 	deadline = now_ms() + (o->timeout_ms ? o->timeout_ms : 20000);
 	for (;;) {
 		r = reap(vu->pid, &status);
@@ -352,7 +353,7 @@ int vhostuser_start(const struct vhostuser_opts *o, struct vhostuser *vu)
 		}
 		if (lstat(vu->socket, &st) == 0 && S_ISSOCK(st.st_mode)) {
 			char *text = read_tail(vu->log);
-			int started = text && strstr(text, "Port statistics");
+			int started = text && strstr(text, "testpmd> ");
 
 			free(text);
 			if (started)
@@ -376,12 +377,16 @@ int vhostuser_start(const struct vhostuser_opts *o, struct vhostuser *vu)
 		set_error(vu, "chmod %s: %s", vu->socket, strerror(-r));
 		goto fail;
 	}
+	if (!o->deferred && (r = vhostuser_forward(vu)) < 0)
+		goto fail;
 	return 0;
 fail:
 	if (logfd >= 0)
 		close(logfd);
-	if (devnull >= 0)
-		close(devnull);
+	if (cmd[0] >= 0)
+		close(cmd[0]);
+	if (cmd[1] >= 0)
+		close(cmd[1]);
 	{
 		char keep[sizeof(vu->error)];
 
@@ -392,23 +397,67 @@ fail:
 	return r;
 }
 
+/* One testpmd command line; -EPIPE when testpmd is gone. */
+static int command(struct vhostuser *vu, const char *line)
+{
+	size_t len = strlen(line), off = 0;
+	ssize_t n;
+
+	if (vu->pid <= 0 || vu->cmd_fd < 0)
+		return -ESRCH;
+	while (off < len) {
+		n = send(vu->cmd_fd, line + off, len - off, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		off += n;
+	}
+	return 0;
+}
+
+int vhostuser_forward(struct vhostuser *vu)
+{
+	int r = command(vu, "start\n");
+
+	if (r < 0)
+		set_error(vu, "telling testpmd to start: %s", strerror(-r));
+	else
+		vu->forwarding = 1;
+	return r;
+}
+
+/* Waits up to @ms for testpmd to exit: 1 with *status, 0 still running. */
+static int wait_exit(struct vhostuser *vu, int ms, int *status)
+{
+	long long deadline = now_ms() + ms;
+	int r;
+
+	while ((r = reap(vu->pid, status)) == 0 && now_ms() < deadline)
+		sleep_ms(POLL_MS);
+	return r;
+}
+
 int vhostuser_stop(struct vhostuser *vu, struct vhostuser_stats *st)
 {
 	int status = 0, r = 0, exited = 0;
-	long long deadline;
 	char *text;
 
 	if (vu->pid > 0) {
-		kill(vu->pid, SIGTERM);
-		deadline = now_ms() + STOP_TIMEOUT_MS;
-		while ((r = reap(vu->pid, &status)) == 0 && now_ms() < deadline)
-			sleep_ms(POLL_MS);
+		/* "stop" prints the statistics, "quit" (or EOF) ends testpmd;
+		 * SIGTERM and SIGKILL only if it does not listen. */
+		command(vu, vu->forwarding ? "stop\nquit\n" : "quit\n");
+		shutdown(vu->cmd_fd, SHUT_WR);
+		r = wait_exit(vu, STOP_TIMEOUT_MS, &status);
+		if (r == 0) {
+			kill(vu->pid, SIGTERM);
+			r = wait_exit(vu, STOP_TIMEOUT_MS / 2, &status);
+		}
 		if (r == 0) {
 			kill(vu->pid, SIGKILL);
 			while (waitpid(vu->pid, &status, 0) < 0 && errno == EINTR)
 				;
-			set_error(vu, "testpmd did not stop within %d s of SIGTERM: killed",
-				  STOP_TIMEOUT_MS / 1000);
+			set_error(vu, "testpmd did not quit within %d s: killed", STOP_TIMEOUT_MS / 1000);
 			r = -ETIMEDOUT;
 		} else if (r > 0) {
 			exited = 1;
@@ -418,10 +467,13 @@ int vhostuser_stop(struct vhostuser *vu, struct vhostuser_stats *st)
 		}
 		vu->pid = 0;
 	}
+	if (vu->cmd_fd > 0)
+		close(vu->cmd_fd);
+	vu->cmd_fd = -1;
 	remove_leftovers(vu);
 	if (!st)
 		return r;
-	/* testpmd exits 0 after SIGTERM (or dies of it if it re-raises). */
+	/* testpmd exits 0 after "quit" (a SIGTERM may also end it). */
 	if (exited && !(WIFEXITED(status) && WEXITSTATUS(status) == 0) &&
 	    !(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM)) {
 		describe_exit(vu, status);
@@ -429,6 +481,10 @@ int vhostuser_stop(struct vhostuser *vu, struct vhostuser_stats *st)
 	}
 	if (r < 0)
 		return r;
+	if (!vu->forwarding) { /* never started: nothing moved */
+		memset(st, 0, sizeof(*st));
+		return 0;
+	}
 	text = read_tail(vu->log);
 	if (!text) {
 		r = -errno;

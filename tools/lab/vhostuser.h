@@ -7,6 +7,7 @@
 #ifndef VQLAB_VHOSTUSER_H
 #define VQLAB_VHOSTUSER_H
 #include <limits.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -32,10 +33,14 @@ struct vhostuser_opts {
 	unsigned int timeout_ms; /* for testpmd to be ready; 0: 20000 */
 	const char *peer_mac;	/* txonly: destination MAC (the guest's) */
 	unsigned int txpkt_len;	/* txonly: frame bytes; 0: testpmd's 64 */
+	bool deferred;		/* forward only from vhostuser_forward() on
+				 * (net-rx: at the guest's VQLAB-GO), not at once */
 };
 
 struct vhostuser {
 	pid_t pid;		/* testpmd, 0 when not running */
+	int cmd_fd;		/* testpmd's stdin (interactive commands) */
+	int forwarding;		/* "start" was sent */
 	char socket[108];
 	char log[PATH_MAX];
 	char name[64];
@@ -50,15 +55,20 @@ struct vhostuser_stats {
 	uint64_t tx_dropped;	/* the guest's RX ring was full */
 };
 
-/* Starts testpmd and returns once it listens on o->socket and forwards
- * (socket mode 0666: QEMU runs as another user). A stale socket nobody
+/* Starts testpmd and returns once it listens on o->socket (socket mode
+ * 0666: QEMU runs as another user) and forwards, unless o->deferred. A stale socket nobody
  * listens on is removed; a live one is -EADDRINUSE. testpmd gets SIGTERM if
  * the calling thread dies. Returns 0, or -errno with vu->error set and
  * nothing left running or behind. */
 int vhostuser_start(const struct vhostuser_opts *o, struct vhostuser *vu);
 
-/* Stops testpmd (SIGTERM, then SIGKILL after 10 s), removes its socket and
- * runtime folder, and reads its final statistics into @st (may be NULL).
+/* Starts forwarding (testpmd's "start"); for o->deferred. Returns 0 or
+ * -errno (testpmd is gone). Counting starts here. */
+int vhostuser_forward(struct vhostuser *vu);
+
+/* Stops testpmd ("stop", "quit"; SIGTERM after 10 s, SIGKILL after 5 more),
+ * removes its socket and runtime folder, and reads the forward statistics
+ * into @st (may be NULL; all zero if forwarding never started).
  * Safe to call again or after a failed start. Returns 0, or -errno with
  * vu->error set (-ENODATA: testpmd printed no statistics). */
 int vhostuser_stop(struct vhostuser *vu, struct vhostuser_stats *st);
