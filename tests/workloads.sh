@@ -197,5 +197,17 @@ if [ -z "$only" ] || [ "$only" = net ]; then
 	jq -e '[.trace.queues[] | select(.device == "net" and (.name | startswith("input"))) | .gets] |
 		add >= '"$got" "$r" >/dev/null || fail "net-rx: vqtrace's RX gets are fewer than the packets counted"
 	ok "net-rx: vqtrace's RX queue gets cover the packets counted"
+
+	# kill -9 of the runner leaves no sender behind (PR_SET_PDEATHSIG). The
+	# guest is gone: the tap has no reader now and drops every frame.
+	"$pktsend" send "$ns" "$tap" 60 60 0 02:76:71:00:00:02 >/dev/null 2>&1 &
+	driver=$!
+	sleep 1
+	[ "$(pgrep -fc "^$pktsend send $ns ")" = 2 ] || fail "no sender child running ($(pgrep -fa "$pktsend"))"
+	kill -9 $driver
+	wait $driver 2>/dev/null
+	sleep 0.5
+	[ "$(pgrep -fc "^$pktsend send $ns ")" = 0 ] || fail "the sender outlived its parent"
+	ok "net-rx: the sender dies with its parent"
 fi
 echo "all workload checks passed"

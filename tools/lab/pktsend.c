@@ -271,7 +271,7 @@ static void child_send(const struct pktsend_opts *o, struct child_msg *m)
 		if (o->rate_pps > 0) {
 			double due = t0 + attempts / o->rate_pps;
 
-			if (due > end)
+			if (due >= end)
 				break;
 			if (due > t) {
 				struct timespec ts = { (time_t)due, (long)((due - (time_t)due) * 1e9) };
@@ -379,6 +379,12 @@ int pktsend_start(const struct pktsend_opts *o, struct pktsend *ps)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(1);
+		/* The runner may block or catch signals (signalfd, flags): the
+		 * sender must die of SIGALRM, SIGINT and SIGTERM all the same. */
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGALRM, SIG_DFL);
