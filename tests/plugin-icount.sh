@@ -7,7 +7,7 @@
 #  - the same cell twice: the per-packet work of add, get and kick agrees
 #    within 0.5% (it is exact); the whole ring, including callback suppression
 #    and interrupts, whose number depends on host timing, is printed with its
-#    spread and only bounded (10%; 3-4% is typical);
+#    spread and only bounded (10%; 3.6% and 4.8% seen);
 #  - retpoline on (default) vs spectre_v2=off: ring code calls the indirect
 #    thunks on, and never off, where the same call sites become `call *%reg`.
 # Budget: four guest boots, about 3 minutes on 2 cores.
