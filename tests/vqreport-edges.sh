@@ -106,8 +106,11 @@ grep_out "failed-only: 12 failed" '12 samples: 0 ok, 12 failed'
 grep_out "failed-only: failed samples listed with reasons" '^  c3 rep 2  in_order=on ring=split workload=net-rx: guest did not reach /init within 60 s'
 expect_rc "failed-only: show -j" 0 "$V" -j show "$tmp/failed"
 jcheck "failed-only: no metrics, 12 failed listed" 'len(d["failed_samples"]) == 12 and all(c["metrics"] == [] and c["failed"] == 3 for c in d["cells"])'
-expect_rc "failed-only vs ok run: regress exits 0 with nothing comparable" 0 "$V" -j regress --baseline "$tmp/r" --candidate "$tmp/failed"
-jcheck "failed-only vs ok: insufficient, failed samples listed with side" 'set(verdicts) == {"insufficient"} and all(f["side"] == "candidate" for f in d["failed_samples"]) and len(d["failed_samples"]) == 12'
+# No metric can be compared, but 0/10 -> 3/3 failed is a regression of the
+# failure rate (Fisher's exact test p = 1/C(13,3) = 0.0035) in every cell.
+expect_rc "failed-only vs ok run: regress exits 1 (failure rate)" 1 "$V" -j regress --baseline "$tmp/r" --candidate "$tmp/failed"
+jcheck "failed-only vs ok: metrics insufficient, failures called, listed with side" 'set(verdicts) == {"insufficient"} and d["counts"]["failures_regression"] == 4 and abs(d["comparisons"][0]["failures"]["p_more"] - 1 / 286) < 1e-12 and all(f["side"] == "candidate" for f in d["failed_samples"]) and len(d["failed_samples"]) == 12'
+expect_rc "failed-only vs itself: regress exits 0" 0 "$V" regress --baseline "$tmp/failed" --candidate "$tmp/failed"
 # Some failures among good samples: averaged over the ok ones only.
 "$gen" "$tmp/somefail" --seed 1 --fail c0:0 --fail c0:5 >/dev/null
 expect_rc "some failed: show -j" 0 "$V" -j show "$tmp/somefail"

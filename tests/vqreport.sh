@@ -56,13 +56,25 @@ grep_out "planted -5%: pps is the regression now" '^regression: pps in '
 # The same comparison as a report section (md --baseline), with its summary.
 expect_rc "md --baseline: report of two runs" 0 "$V" -j md "$tmp/plus5" --baseline "$tmp/base" --no-plots -o "$tmp/ba"
 jcheck "md --baseline: first section compares the runs" 'd["sections"][0] == {"axis": "run", "base": "base"}'
-grep_out "md --baseline: summary counts 4 regressions, 4 improvements" '^\| Against run base \(baseline\) \| 4 \| 4 \| 0 \| 0 \| 0 \|$' "$tmp/ba/report.md"
+grep_out "md --baseline: summary counts 4 regressions, 4 improvements" '^\| Against run base \(baseline\) \| 4 \| 4 \| 0 \| 0 \| 0 \| 0 \|$' "$tmp/ba/report.md"
 [ "$(grep -c '^| Against run base (baseline) | .* | regression |$' "$tmp/ba/report.md")" = 4 ] &&
 	ok "md --baseline: the 4 regressions listed under 'Changes called'" || bad "md --baseline: called regressions not listed"
 # Runs under different accelerators: compared, with a warning.
 "$gen" "$tmp/kvm" --seed 2 --accel kvm >/dev/null
 expect_rc "tcg vs kvm run: regress" 0 "$V" regress --baseline "$tmp/base" --candidate "$tmp/kvm"
 grep_out "tcg vs kvm run: warns that the accelerator differs" 'Warning: the baseline ran under tcg and the candidate under kvm' "$tmp/err"
+
+# --- A candidate whose guests fail is a regression even though failed
+# samples are never averaged: 0/10 -> 10/10 failed is called (Fisher's
+# exact test, p = 1/184756), 0/10 -> 1/10 is not (p = 0.5).
+fl=()
+for r in $(seq 0 9); do fl+=(--fail "c2:$r"); done
+"$gen" "$tmp/fails" --seed 2 "${fl[@]}" --fail c1:3 >/dev/null
+expect_rc "failing candidate: regress exits 1" 1 "$V" regress --baseline "$tmp/base" --candidate "$tmp/fails"
+grep_out "failing candidate: one reason line for the failure rate" '^regression: in_order=on ring=split workload=net-tx: failed samples: 0/10 -> 10/10 \(Fisher.s exact test p<0\.0001, alpha 0\.05, threshold 3 points\): regression; candidate: guest did not reach /init within 60 s$'
+[ "$(grep -c '^regression: ' "$tmp/out")" = 1 ] && ok "failing candidate: 1/10 failed is not called" || bad "failing candidate: $(grep -c '^regression: ' "$tmp/out") regression lines, expected 1"
+expect_rc "failing candidate: -j" 1 "$V" -j regress --baseline "$tmp/base" --candidate "$tmp/fails"
+jcheck "failing candidate: failures objects and counts" 'd["counts"]["failures_regression"] == 1 and [c["failures"]["candidate_failed"] for c in d["comparisons"]] == [0, 1, 10, 0] and abs(d["comparisons"][2]["failures"]["p_more"] - 1 / 184756) < 1e-12 and d["comparisons"][1]["failures"]["verdict"] == "none"'
 
 # --- +0.5%: inside 2% CV noise, not called.
 "$gen" "$tmp/plus05" --seed 3 --effect ring=split:0.5 >/dev/null

@@ -69,7 +69,7 @@ static void usage(FILE *f)
 		"EXAMPLES:\n"
 		"  vqreport show results/20261121-130000-smoke\n"
 		"  vqreport compare results/20261121-130000-inorder-net --by in_order=off\n"
-"  vqreport compare results/20261121-140000-retpoline --by mitigation=off\n"
+		"  vqreport compare results/20261121-140000-retpoline --by mitigation=off\n"
 		"  vqreport compare results/before results/after --threshold 2%%\n"
 		"  vqreport regress --baseline results/before --candidate results/after --threshold 3%%\n"
 		"  vqreport -j regress --baseline results/before --candidate results/after\n"
@@ -323,6 +323,13 @@ static void print_counts(const json_t *m)
 	       (long long)json_integer_value(json_object_get(c, "none")),
 	       (long long)json_integer_value(
 		       json_object_get(c, "insufficient")));
+	if (json_integer_value(json_object_get(c, "failures_regression")) ||
+	    json_integer_value(json_object_get(c, "failures_improvement")))
+		printf("failure rate: %lld cell(s) fail significantly more often, %lld less often\n",
+		       (long long)json_integer_value(
+			       json_object_get(c, "failures_regression")),
+		       (long long)json_integer_value(
+			       json_object_get(c, "failures_improvement")));
 }
 
 /* Build the comparison model of one run by an axis or of two runs. */
@@ -465,6 +472,25 @@ static int do_regress(int argc, char **argv)
 				json_string(reason ? reason : "regression"));
 			free(reason);
 		}
+	/* A candidate that fails significantly more often regresses too. */
+	json_array_foreach(json_object_get(m, "comparisons"), i, item) {
+		const char *v = json_string_value(json_object_get(
+			json_object_get(item, "failures"), "verdict"));
+		char *line, *label, *reason = NULL;
+
+		if (!v || strcmp(v, "regression"))
+			continue;
+		line = pivot_failures_line(m, item);
+		label = axes_label(json_object_get(item, "axes"), NULL);
+		if (asprintf(&reason, "%s: %s", label ? label : "",
+			     line ? line : "failures") < 0)
+			reason = NULL;
+		json_array_append_new(regs, json_string(reason ? reason :
+								 "failures"));
+		free(reason);
+		free(label);
+		free(line);
+	}
 	ret = json_array_size(regs) ? 1 : 0;
 	json_object_set_new(m, "result",
 			    json_string(ret ? "regression" : "pass"));
@@ -491,9 +517,10 @@ static int do_regress(int argc, char **argv)
 			printf("failed samples: %zu (not averaged; see vqreport compare)\n",
 			       json_array_size(
 				       json_object_get(m, "failed_samples")));
-		printf("%s: %zu regression(s) beyond %g%% at alpha %g, %lld improvement(s), %lld metric(s) with insufficient data\n",
+		printf("%s: %zu regression(s) (metrics beyond %g%%, or failure rates beyond %g points) at alpha %g, %lld improvement(s), %lld metric(s) with insufficient data\n",
 		       ret ? "FAIL" : "PASS", json_array_size(regs),
-		       opt.cmp.threshold_pct, opt.cmp.alpha,
+		       opt.cmp.threshold_pct, opt.cmp.threshold_pct,
+		       opt.cmp.alpha,
 		       (long long)json_integer_value(json_object_get(
 			       json_object_get(m, "counts"), "improvement")),
 		       (long long)json_integer_value(json_object_get(

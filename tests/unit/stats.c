@@ -130,8 +130,29 @@ static void test_edges(void)
 	CHECK(stats_verdict_name(VERDICT_REGRESSION)[0] == 'r');
 }
 
+static void test_fisher(void)
+{
+	/* Hand-computed hypergeometric tails (20 samples, 10 per side):
+	 * 0/10 vs 10/10 failed: P(X >= 10) = 1 / C(20,10) = 1 / 184756;
+	 * 0/10 vs 3/10: P(X = 3) = C(10,3) C(10,0) / C(20,3) = 120 / 1140;
+	 * 2/10 vs 2/10: P(X >= 2) = 1 - P(X <= 1), K = 4:
+	 *   P(0) = C(10,4)/C(20,4) = 210/4845, P(1) = 10 C(10,3)/C(20,4) =
+	 *   1200/4845, so 1 - 1410/4845 = 3435/4845. */
+	CHECK(NEAR(stats_fisher_more_failures(0, 10, 10, 10), 1.0 / 184756,
+		   1e-15));
+	CHECK(NEAR(stats_fisher_more_failures(0, 10, 3, 10), 120.0 / 1140,
+		   1e-12));
+	CHECK(NEAR(stats_fisher_more_failures(2, 10, 2, 10), 3435.0 / 4845,
+		   1e-12));
+	CHECK(stats_fisher_more_failures(5, 10, 0, 10) == 1);
+	CHECK(stats_fisher_more_failures(0, 0, 0, 0) == 1);
+	/* A baseline without samples says nothing: all failures are "more". */
+	CHECK(stats_fisher_more_failures(0, 0, 3, 3) == 1);
+}
+
 int main(void)
 {
+	test_fisher();
 	test_summary();
 	test_welch_sleep();
 	test_welch_unequal();

@@ -209,9 +209,60 @@ static json_t *compare_cells(const struct cell *a, const struct cell *b,
 
 static json_t *counts_new(void)
 {
-	return json_pack("{s:i, s:i, s:i, s:i, s:i}", "improvement", 0,
-			 "regression", 0, "changed", 0, "none", 0,
-			 "insufficient", 0);
+	return json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "improvement",
+			 0, "regression", 0, "changed", 0, "none", 0,
+			 "insufficient", 0, "failures_regression", 0,
+			 "failures_improvement", 0);
+}
+
+/* Failed samples are never averaged, but a candidate that fails more often
+ * (a guest that no longer boots) is a regression of its own: one-sided
+ * Fisher's exact test each way, called when p < alpha and the failure rate
+ * moved by more than the threshold in percentage points. */
+static json_t *compare_failures(const struct cell *a, const struct cell *b,
+				const json_t *failed_b,
+				const struct compare_opts *o, json_t *counts)
+{
+	unsigned int na = a->ok + a->failed, nb = b->ok + b->failed;
+	double ra = na ? 100.0 * a->failed / na : NAN;
+	double rb = nb ? 100.0 * b->failed / nb : NAN;
+	double pw = stats_fisher_more_failures(a->failed, na, b->failed, nb);
+	double pb = stats_fisher_more_failures(b->failed, nb, a->failed, na);
+	const char *verdict = "none", *reason = NULL;
+	json_t *f, *x;
+	size_t i;
+
+	if (!na || !nb)
+		verdict = "insufficient";
+	else if (pw < o->alpha && rb - ra > o->threshold_pct)
+		verdict = "regression";
+	else if (pb < o->alpha && ra - rb > o->threshold_pct)
+		verdict = "improvement";
+	if (!strcmp(verdict, "regression") || !strcmp(verdict, "improvement")) {
+		const char *key = verdict[0] == 'r' ? "failures_regression" :
+						      "failures_improvement";
+
+		json_object_set_new(
+			counts, key,
+			json_integer(json_integer_value(
+					     json_object_get(counts, key)) +
+				     1));
+	}
+	json_array_foreach(failed_b, i, x)
+		if (!reason &&
+		    !strcmp(json_string_value(json_object_get(x, "cell")),
+			    b->id))
+			reason =
+				json_string_value(json_object_get(x, "reason"));
+	f = json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:s}", "baseline_failed",
+		      (json_int_t)a->failed, "baseline_samples", (json_int_t)na,
+		      "candidate_failed", (json_int_t)b->failed,
+		      "candidate_samples", (json_int_t)nb, "p_more",
+		      json_num(pw), "p_fewer", json_num(pb), "verdict",
+		      verdict);
+	if (reason)
+		json_object_set_new(f, "candidate_reason", json_string(reason));
+	return f;
 }
 
 static json_t *side_json(const struct cell *c, const char *axis)
@@ -411,11 +462,14 @@ json_t *model_compare_axis(const struct run *r, const char *axis,
 		}
 		b = &r->cells[json_integer_value(idx)];
 		json_array_append_new(
-			items, json_pack("{s:o, s:o, s:o, s:o}", "axes",
-					 common_axes(c->axes, axis), "baseline",
-					 side_json(b, axis), "candidate",
-					 side_json(c, axis), "metrics",
-					 compare_cells(b, c, o, counts)));
+			items,
+			json_pack("{s:o, s:o, s:o, s:o, s:o}", "axes",
+				  common_axes(c->axes, axis), "baseline",
+				  side_json(b, axis), "candidate",
+				  side_json(c, axis), "metrics",
+				  compare_cells(b, c, o, counts), "failures",
+				  compare_failures(b, c, r->failed, o,
+						   counts)));
 	}
 	json_decref(bykey);
 	json_object_set_new(m, "comparisons", items);
@@ -466,10 +520,12 @@ json_t *model_compare_runs(const struct run *a, const struct run *b,
 		}
 		json_array_append_new(
 			items,
-			json_pack("{s:O, s:o, s:o, s:o}", "axes", cb->axes,
+			json_pack("{s:O, s:o, s:o, s:o, s:o}", "axes", cb->axes,
 				  "baseline", side_json(ca, NULL), "candidate",
 				  side_json(cb, NULL), "metrics",
-				  compare_cells(ca, cb, o, counts)));
+				  compare_cells(ca, cb, o, counts), "failures",
+				  compare_failures(ca, cb, b->failed, o,
+						   counts)));
 	}
 	for (i = 0; i < a->ncells; i++)
 		if (!run_find_cell_by_key(b, a->cells[i].key))

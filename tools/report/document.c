@@ -631,12 +631,12 @@ static void emit_summary(struct doc *d, struct emitter *e)
 
 	if (!json_array_size(d->sections))
 		return;
-	t = table_new(6, 0x3e);
+	t = table_new(7, 0x7e);
 	called = table_new(7, 0x38);
 	e_h(e, 2, "Summary");
 	table_addf(
 		t,
-		"comparison\tregression\timprovement\tno significant change\tinsufficient data\tsignificant, no direction");
+		"comparison\tregression\timprovement\tno significant change\tinsufficient data\tsignificant, no direction\tcells failing more often");
 	table_addf(
 		called,
 		"comparison\tcells\tmetric\tbaseline\tcandidate\tchange\tverdict");
@@ -644,7 +644,7 @@ static void emit_summary(struct doc *d, struct emitter *e)
 		const json_t *cmp = json_object_get(s, "cmp");
 		const json_t *c = json_object_get(cmp, "counts");
 
-		table_addf(t, "%s\t%lld\t%lld\t%lld\t%lld\t%lld",
+		table_addf(t, "%s\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld",
 			   jstr(s, "title"),
 			   (long long)json_integer_value(
 				   json_object_get(c, "regression")),
@@ -655,7 +655,48 @@ static void emit_summary(struct doc *d, struct emitter *e)
 			   (long long)json_integer_value(
 				   json_object_get(c, "insufficient")),
 			   (long long)json_integer_value(
-				   json_object_get(c, "changed")));
+				   json_object_get(c, "changed")),
+			   (long long)json_integer_value(
+				   json_object_get(c, "failures_regression")));
+		json_array_foreach(json_object_get(cmp, "comparisons"), j,
+				   item) {
+			const json_t *f = json_object_get(item, "failures");
+			const char *fv = jstr(f, "verdict");
+			char *label;
+
+			if (strcmp(fv, "regression") &&
+			    strcmp(fv, "improvement"))
+				continue;
+			if (++ncalled > 60)
+				continue;
+			label = axes_label(json_object_get(item, "axes"), NULL);
+			table_addf(
+				called,
+				"%s\t%s\tfailed samples\t%lld/%lld\t%lld/%lld\t%+.0f points\t%s",
+				jstr(s, "title"), label ? label : "",
+				(long long)json_integer_value(
+					json_object_get(f, "baseline_failed")),
+				(long long)json_integer_value(
+					json_object_get(f, "baseline_samples")),
+				(long long)json_integer_value(
+					json_object_get(f, "candidate_failed")),
+				(long long)json_integer_value(json_object_get(
+					f, "candidate_samples")),
+				100.0 *
+						json_integer_value(json_object_get(
+							f,
+							"candidate_failed")) /
+						json_integer_value(json_object_get(
+							f,
+							"candidate_samples")) -
+					100.0 *
+						json_integer_value(json_object_get(
+							f, "baseline_failed")) /
+						json_integer_value(json_object_get(
+							f, "baseline_samples")),
+				fv);
+			free(label);
+		}
 		json_array_foreach(json_object_get(cmp, "comparisons"), j, item)
 			json_array_foreach(json_object_get(item, "metrics"), k,
 					   m) {
@@ -872,6 +913,18 @@ static void emit_sections(struct doc *d, struct emitter *e)
 			table_free(t);
 			json_array_foreach(json_object_get(g, "plots"), k, p)
 				e_img(e, jstr(p, "name"), jstr(p, "title"));
+		}
+		json_array_foreach(json_object_get(cmp, "comparisons"), j, x) {
+			char *line = pivot_failures_line(cmp, x), *label;
+
+			if (!line)
+				continue;
+			label = axes_label_except(json_object_get(x, "axes"),
+						  d->fixed, NULL);
+			e_p(e, "%s: %s.", label && *label ? label : "all cells",
+			    line);
+			free(label);
+			free(line);
 		}
 		emit_side_by_side(e, s);
 		json_array_foreach(json_object_get(cmp, "unmatched"), j, x) {

@@ -233,6 +233,39 @@ out:
 	return t;
 }
 
+char *pivot_failures_line(const json_t *cmp, const json_t *item)
+{
+	const json_t *f = json_object_get(item, "failures");
+	const char *v = json_string_value(json_object_get(f, "verdict"));
+	const char *why =
+		json_string_value(json_object_get(f, "candidate_reason"));
+	char b[NUMFMT_LEN], *s = NULL;
+	double p;
+
+	if (!f || (!json_integer_value(json_object_get(f, "baseline_failed")) &&
+		   !json_integer_value(json_object_get(f, "candidate_failed"))))
+		return NULL;
+	p = json_num_get(f,
+			 v && !strcmp(v, "improvement") ? "p_fewer" : "p_more");
+	fmt_p(b, p);
+	if (asprintf(
+		    &s,
+		    "failed samples: %lld/%lld -> %lld/%lld (Fisher's exact test p%s%s, alpha %g, threshold %g points): %s%s%s",
+		    (long long)json_integer_value(
+			    json_object_get(f, "baseline_failed")),
+		    (long long)json_integer_value(
+			    json_object_get(f, "baseline_samples")),
+		    (long long)json_integer_value(
+			    json_object_get(f, "candidate_failed")),
+		    (long long)json_integer_value(
+			    json_object_get(f, "candidate_samples")),
+		    b[0] == '<' ? "" : "=", b, json_num_get(cmp, "alpha"),
+		    json_num_get(cmp, "threshold_pct"), verdict_words(v),
+		    why ? "; candidate: " : "", why ? why : "") < 0)
+		s = NULL;
+	return s;
+}
+
 void pivot_print_text(const json_t *cmp, FILE *f)
 {
 	json_t *groups = pivot_build(cmp), *g, *x;
@@ -275,6 +308,24 @@ void pivot_print_text(const json_t *cmp, FILE *f)
 	}
 	if (!json_array_size(groups))
 		fprintf(f, "\nno pair of cells to compare\n");
+	{
+		const json_t *item;
+		int first = 1;
+
+		json_array_foreach(json_object_get(cmp, "comparisons"), i,
+				   item) {
+			char *line = pivot_failures_line(cmp, item), *label;
+
+			if (!line)
+				continue;
+			label = axes_label(json_object_get(item, "axes"), NULL);
+			fprintf(f, "%s%s: %s\n", first ? "\n" : "",
+				label ? label : "", line);
+			first = 0;
+			free(label);
+			free(line);
+		}
+	}
 	json_array_foreach(json_object_get(cmp, "unmatched"), i, x) {
 		char *label = axes_label(json_object_get(x, "axes"), NULL);
 

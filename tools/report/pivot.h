@@ -19,6 +19,9 @@
 json_t *pivot_build(const json_t *cmp);
 /* One table for a group. @with_n adds the sample counts. */
 struct table *pivot_table(const json_t *group, int with_n);
+/* "failed samples: 0/10 -> 10/10 (p=<0.0001 ..., regression): reason" for a
+ * comparison item, or NULL when neither side failed. Allocated. */
+char *pivot_failures_line(const json_t *cmp, const json_t *item);
 /* Whole comparison as text: a header, then one table per group. */
 void pivot_print_text(const json_t *cmp, FILE *f);
 

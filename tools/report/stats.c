@@ -85,6 +85,17 @@ int stats_welch(const struct stats_summary *a, const struct stats_summary *b,
 	return 0;
 }
 
+double stats_fisher_more_failures(unsigned int fa, unsigned int na,
+				  unsigned int fb, unsigned int nb)
+{
+	unsigned int fail = fa + fb, ok = na + nb - fail;
+
+	if (!fb || fa > na || fb > nb)
+		return 1;
+	/* Q(k) = P(X > k), so P(X >= fb) = Q(fb - 1). */
+	return gsl_cdf_hypergeometric_Q(fb - 1, fail, ok, nb);
+}
+
 enum stats_verdict stats_verdict(const struct stats_welch *w, int better,
 				 double alpha, double threshold_pct)
 {

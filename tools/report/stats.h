@@ -38,6 +38,12 @@ struct stats_welch {
 int stats_welch(const struct stats_summary *a, const struct stats_summary *b,
 		double conf, struct stats_welch *out);
 
+/* One-sided Fisher's exact test that the candidate fails more often: @fb
+ * failures in @nb samples against @fa in @na. P(X >= fb) for the
+ * hypergeometric X of candidate failures given the total; 1 when fb = 0. */
+double stats_fisher_more_failures(unsigned int fa, unsigned int na,
+				  unsigned int fb, unsigned int nb);
+
 enum stats_verdict {
 	VERDICT_NONE, /* no significant change */
 	VERDICT_IMPROVEMENT,
