@@ -511,6 +511,8 @@ static void emit_facts(struct doc *d, struct emitter *e)
 	struct table *t = table_new(2, 0);
 
 	e_h(e, 1, "vqreport: %s", jstr(info, "id"));
+	if (e->html)
+		fputs("<nav id=\"toc\"></nav>\n", e->f);
 	e_p(e,
 	    "Scenario %s (%s)%s%s. Started %s, ended %s, status %s. Results folder: %s.",
 	    jstr(sc, "name"), jstr(sc, "file"),
@@ -1146,6 +1148,7 @@ static const char html_head[] =
 	".regression{color:#b00;font-weight:bold}\n.improvement{color:#070;font-weight:bold}\n"
 	"figure{display:inline-block;vertical-align:top;width:48%;margin:0.5em 1% 1em 0}\nfigure img{width:100%;height:auto;border:1px solid #eee}\n"
 	"figcaption{font-size:0.85em;color:#555}\nh2{border-bottom:1px solid #ccc;margin-top:1.5em}\n"
+	"nav#toc{font-size:0.9em;margin:0.5em 0 1em}\n"
 	"</style>\n"
 	/* For tests and readers: the title says whether every plot loaded. */
 	"<script>\nwindow.addEventListener('load', function () {\n"
@@ -1155,6 +1158,16 @@ static const char html_head[] =
 	"  document.body.setAttribute('data-plots', bad.length ? 'broken' : 'ok');\n"
 	"  document.title = bad.length ? 'vqreport: BROKEN PLOTS ' + bad.join(' ')\n"
 	"                              : 'vqreport: ' + imgs.length + ' plots ok';\n"
+	"});\n"
+	/* A table of contents from the h2 headings, for long reports. */
+	"document.addEventListener('DOMContentLoaded', function () {\n"
+	"  var nav = document.getElementById('toc'), hs = document.getElementsByTagName('h2');\n"
+	"  if (!nav) return;\n"
+	"  for (var i = 0; i < hs.length; i++) {\n"
+	"    var a = document.createElement('a');\n"
+	"    hs[i].id = 'sec' + i; a.href = '#sec' + i; a.textContent = hs[i].textContent;\n"
+	"    nav.appendChild(a); if (i + 1 < hs.length) nav.appendChild(document.createTextNode(' \u00b7 '));\n"
+	"  }\n"
 	"});\n</script>\n</head>\n<body>\n";
 
 static int write_one(struct doc *d, int html, char **out_path)

@@ -407,7 +407,7 @@ int plot_render(struct plot_set *ps, int svg, int png, json_t *errors)
 		/* Each script starts with reset, which keeps the terminal. */
 		if (svg)
 			fprintf(f,
-				"set terminal svg size 760,420 dynamic noenhanced font 'DejaVu Sans,12' background rgb 'white'\n"
+				"set terminal svg size 760,420 dynamic noenhanced font 'DejaVu Sans,15' background rgb 'white'\n"
 				"set output '%s.svg'\nload '%s.gp'\nunset output\n",
 				n, n);
 		if (png)
