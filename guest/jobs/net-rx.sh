@@ -4,9 +4,10 @@
 # net-rx: the host sends UDP frames on the lab tap; here they come through
 # the virtio-net RX ring and an XDP program (vqsink) counts and drops them
 # before the network stack, so the ring sets the rate. The handshake: vqsink
-# attaches, then the guest writes VQLAB-GO to the report channel; the host
-# starts sending when it reads that line and sends for exactly $duration
-# seconds; the guest sinks for $duration + $rx_slack seconds, so the host's
+# attaches, then the guest writes "VQLAB-GO <seconds>" to the report channel
+# (once per run: a warm-up run has its own, with its own length); the host
+# starts sending when it reads that line and sends for exactly <seconds>
+# ($duration); the guest sinks for $duration + $rx_slack seconds, so the host's
 # reaction time (up to $rx_slack s) costs no packets. $xdp_mode: auto (native
 # XDP, else generic), native or generic (vqsink --mode).
 rx_slack=2
