@@ -199,8 +199,12 @@ static json_t *sample_json(const char *run_id, const struct cell *c, int rep, in
 	 * host's exact send window) */
 	json_object_update(m, r->host_metrics);
 	if (r->report) {
+		json_t *warm = json_object_get(r->report, "warmup_metrics");
+
 		json_object_set_new(s, "guest", guest_info(r->report));
 		json_object_set(s, "trace", json_object_get(r->report, "trace"));
+		if (json_object_size(warm))
+			json_object_set(s, "warmup_metrics", warm);
 	}
 	json_object_set_new(s, "metrics", m);
 	return s;
@@ -449,10 +453,69 @@ static int resume_done(const char *samples_path, const struct plan *pl, char *do
 	return n;
 }
 
+/* icount = on: the plugin where QEMU (user libvirt-qemu) may read it, an
+ * output folder it may write, and each kernel's own kallsyms, taken by
+ * booting it once with the kallsyms job (nokaslr: the addresses hold for
+ * every later boot of the same kernel and initramfs). */
+static int icount_prepare(struct plan *pl, struct kernel *kernels, bool kvm, const char *run_dir,
+			  char *so, size_t solen, char *err, size_t errlen)
+{
+	char src[PATH_MAX + 32], dir[PATH_MAX + 16], kdir[PATH_MAX + 64], script[PATH_MAX + 32];
+	char out[1024];
+	const char *cp[] = { "install", "-m", "0644", src, so, NULL };
+	const char *syms[] = { script, kdir, NULL, NULL };
+
+	snprintf(src, sizeof(src), "%s/vqicount.so", paths.bin);
+	if (access(src, R_OK)) {
+		snprintf(err, errlen, "icount = on needs %s (make plugin): %s", src, strerror(errno));
+		return -ENOENT;
+	}
+	snprintf(dir, sizeof(dir), "%s/icount/out", paths.cache);
+	mkdir_p(dir, 0755);
+	chmod(dir, 01777);
+	snprintf(so, solen, "%s/icount/vqicount-%d.so", paths.cache, getpid());
+	if (proc_run(cp, out, sizeof(out))) {
+		snprintf(err, errlen, "installing the plugin: %s", out);
+		return -EIO;
+	}
+	snprintf(script, sizeof(script), "%s/plugin/guest-syms.sh", paths.top);
+	for (int i = 0; i < pl->sc.nvals[AX_KERNEL]; i++) {
+		struct kernel *k = &kernels[i];
+		struct guest_result r;
+		struct guest_job j = { .cell = &pl->cells[0], .kernel = k, .kvm = kvm,
+				       .duration = 1, .timeout = pl->sc.timeout, .dir = kdir,
+				       .name = out, .workload = "kallsyms" };
+
+		for (int c = 0; c < pl->ncells; c++)
+			if (!strcmp(pl->cells[c].val[AX_KERNEL], k->spec))
+				j.cell = &pl->cells[c];
+		snprintf(kdir, sizeof(kdir), "%s/kallsyms/k%d", run_dir, i);
+		snprintf(out, sizeof(out), "vqlab-%d-kallsyms-k%d", getpid(), i);
+		snprintf(k->icount_syms, sizeof(k->icount_syms), "%s/icount/vqlab-%d-k%d.kallsyms",
+			 paths.cache, getpid(), i);
+		mkdir_p(kdir, 0755);
+		note("icount: reading %s's kallsyms in a guest", k->spec);
+		guest_run(&gctx, &j, &r);
+		guest_result_free(&r);
+		if (!r.ok) {
+			snprintf(err, errlen, "icount: kallsyms boot of %s failed: %s", k->spec, r.reason);
+			return -EIO;
+		}
+		snprintf(kdir + strlen(kdir), sizeof(kdir) - strlen(kdir), "/report.log");
+		syms[2] = k->icount_syms;
+		if (proc_run(syms, out, sizeof(out))) {
+			snprintf(err, errlen, "icount: %s", out);
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
 static int do_run_scenario(const struct run_opts *o)
 {
 	char err[1024], run_id[128], run_dir[PATH_MAX], path[PATH_MAX + 64], started[32];
 	char samples_path[PATH_MAX + 32], desc[512], accel_why[600] = "", disk[64] = "";
+	char icount_so[PATH_MAX] = "";
 	struct kernel kernels[AXIS_MAX_VALUES] = { 0 };
 	struct progress prog = { .tty = isatty(STDERR_FILENO) && !json_out };
 	struct plan pl = { 0 };
@@ -597,6 +660,12 @@ static int do_run_scenario(const struct run_opts *o)
 			pl.nrun--;
 		}
 
+	if (pl.sc.icount && icount_prepare(&pl, kernels, kvm, run_dir, icount_so, sizeof(icount_so),
+					   err, sizeof(err))) {
+		error_msg("%s", err);
+		goto cleanup;
+	}
+
 	if (!o->resume) {
 		json_t *matrix = json_array(), *skipped = json_array();
 
@@ -605,12 +674,12 @@ static int do_run_scenario(const struct run_opts *o)
 		json_object_set_new(run, "schema", json_integer(RESULTS_SCHEMA));
 		json_object_set_new(run, "id", json_string(run_id));
 		json_object_set_new(run, "scenario",
-				    json_pack("{s:s, s:s, s:s?, s:s, s:i, s:f, s:f, s:f, s:I}",
+				    json_pack("{s:s, s:s, s:s?, s:s, s:i, s:f, s:f, s:f, s:I, s:b}",
 					      "file", pl.sc.path, "name", pl.sc.name, "description",
 					      pl.sc.description, "text", pl.sc.text ?: "", "repeat",
 					      pl.sc.repeat, "duration_s", pl.sc.duration, "warmup_s",
 					      pl.sc.warmup, "timeout_s", pl.sc.timeout, "seed",
-					      (json_int_t)pl.sc.seed));
+					      (json_int_t)pl.sc.seed, "icount", pl.sc.icount));
 		json_object_set_new(run, "host", host_json());
 		json_object_set_new(run, "versions", versions_json());
 		json_object_set_new(run, "accel", json_string(accel));
@@ -676,7 +745,7 @@ static int do_run_scenario(const struct run_opts *o)
 					kern = &kernels[i];
 			/* a failed sample is retried; every attempt is kept */
 			for (unsigned int try = 0; try <= o->retries && !stop_signal; try++) {
-				char dir[PATH_MAX + 64], name[128], when[32];
+				char dir[PATH_MAX + 64], name[128], when[32], icout[PATH_MAX + 64];
 				int attempt = attempts[slot]++;
 				struct guest_result r;
 				struct guest_job j;
@@ -688,12 +757,15 @@ static int do_run_scenario(const struct run_opts *o)
 					snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), ".%d",
 						 attempt);
 				snprintf(name, sizeof(name), "vqlab-%d-%s-r%u", getpid(), c->id, rep);
+				snprintf(icout, sizeof(icout), "%s/icount/out/%s.json", paths.cache, name);
 				mkdir_p(dir, 0755);
 				j = (struct guest_job){ .cell = c, .kernel = kern, .kvm = kvm,
 							.duration = pl.sc.duration,
 							.warmup = pl.sc.warmup,
 							.timeout = pl.sc.timeout,
 							.disk = disk[0] ? disk : NULL,
+							.icount_so = icount_so[0] ? icount_so : NULL,
+							.icount_out = icout,
 							.dir = dir, .name = name };
 				cell_varying(&pl, c, desc, sizeof(desc));
 				snprintf(err, sizeof(err), "%s rep %u%s: %s", c->id, rep,
@@ -753,6 +825,8 @@ cleanup:
 	netlab_close(&lab);
 	if (disk[0])
 		unlink(disk);
+	if (icount_so[0])
+		unlink(icount_so);
 	if (run_dir_made && !run_started) {
 		/* set-up failed before the first sample: nothing worth keeping */
 		const char *rm[] = { "rm", "-rf", "--", run_dir, NULL };
@@ -766,6 +840,8 @@ cleanup:
 	for (int i = 0; i < AXIS_MAX_VALUES; i++) {
 		if (kernels[i].initrd[0])
 			unlink(kernels[i].initrd);
+		if (kernels[i].icount_syms[0])
+			unlink(kernels[i].icount_syms);
 		json_decref(kernels[i].info);
 	}
 	json_decref(kjson);

@@ -28,8 +28,12 @@ run=$(dirname "$s")
 n=$(wc -l <"$s")
 jqs "$run" 'all(.status == "ok")' >/dev/null || fail "a sample is not whole after kill -9"
 ok "kill -9 after $n sample(s): every line whole"
-sleep 3	# libvirtd notices the closed connection and destroys the guest
-virsh -c qemu:///system list --name | grep -q "vqlab-$pid-" && fail "guest of the killed run still runs"
+# libvirtd notices the closed connection and destroys the guest (AUTODESTROY)
+for _ in $(seq 120); do
+	virsh -c qemu:///system list --name | grep -q "vqlab-$pid-" || break
+	sleep 0.5
+done
+virsh -c qemu:///system list --name | grep -q "vqlab-$pid-" && fail "guest of the killed run still runs after 60 s"
 ok "no guest left after kill -9 (AUTODESTROY)"
 
 before=$(jq -c '[.cell, .rep, .started]' "$s")

@@ -34,6 +34,7 @@ void guest_destroy(struct guest_ctx *g)
 }
 
 #define GUEST_MAC "02:76:71:00:00:02"
+#define ICOUNT_MARK "__x64_sys_sethostname"
 
 static const char *guest_workload(const struct guest_job *j)
 {
@@ -50,9 +51,10 @@ static void build_cmdline(struct guest_ctx *g, const struct guest_job *j, const 
 	snprintf(buf, len,
 		 "console=ttyS0 nokaslr panic=-1 quiet%s vqlab.job=%s vqlab.duration=%g "
 		 "vqlab.warmup=%g vqlab.pkt_size=%s vqlab.iodepth=%s vqlab.dst_mac=%s "
-		 "vqlab.dst_ip=%s vqlab.src_ip=%s",
+		 "vqlab.dst_ip=%s vqlab.src_ip=%s vqlab.icount=%d",
 		 spectre, guest_workload(j), j->duration, j->warmup, j->cell->val[AX_PKT_SIZE],
-		 j->cell->val[AX_IODEPTH], dst_mac, NETLAB_TAP_ADDR, NETLAB_GUEST_ADDR);
+		 j->cell->val[AX_IODEPTH], dst_mac, NETLAB_TAP_ADDR, NETLAB_GUEST_ADDR,
+		 j->icount_so != NULL);
 }
 
 static void copy_qemu_log(const struct guest_job *j)
@@ -152,6 +154,89 @@ static int rx_sender_poll(struct guest_ctx *g, const struct guest_job *j, struct
 	return 0;
 }
 
+/* The vqicount plugin writes its counts when QEMU exits: let the guest power
+ * off by itself (it does right after its report) rather than kill QEMU, then
+ * keep the JSON with the sample and divide the ring's instructions by the
+ * adds and gets vqtrace saw over the same window. */
+static int icount_collect(struct guest_ctx *g, const struct guest_job *j,
+			  struct guest_result *r)
+{
+	double until = now_s() + 30, adds = 0, gets = 0;
+	char dst[PATH_MAX + 16];
+	json_t *ic, *phase, *groups, *q;
+	size_t i;
+
+	while (now_s() < until && virDomainIsActive(g->dom) == 1)
+		sleep_s(0.1);
+	guest_destroy(g);
+	ic = json_load_file(j->icount_out, 0, NULL);
+	if (!ic)
+		return -ENOENT;
+	snprintf(dst, sizeof(dst), "%s/icount.json", j->dir);
+	json_dump_file(ic, dst, JSON_COMPACT);
+	unlink(j->icount_out);
+	/* phase 1 runs from the first mark to the second: the measured window */
+	phase = json_array_get(json_object_get(ic, "phases"), 1);
+	groups = json_object_get(phase, "groups");
+	if (!groups) {
+		json_decref(ic);
+		snprintf(r->reason, sizeof(r->reason), "vqicount saw no measured window "
+			 "(the guest's sethostname marks are missing)");
+		return -ENODATA;
+	}
+	json_array_foreach(json_object_get(json_object_get(r->report, "trace"), "queues"), i, q) {
+		adds += json_number_value(json_object_get(q, "adds"));
+		gets += json_number_value(json_object_get(q, "gets"));
+	}
+#define GROUP(name, field) json_number_value(json_object_get(json_object_get(groups, name), field))
+	metric_set(r->host_metrics, "icount_ring_insns", GROUP("ring", "insns"), "instructions",
+		   "lower");
+	metric_set(r->host_metrics, "icount_kernel_insns",
+		   json_number_value(json_object_get(json_object_get(phase, "totals"), "kernel_insns")),
+		   "instructions", "lower");
+	if (adds > 0) {
+		metric_set(r->host_metrics, "icount_insns_per_add", GROUP("ring_add", "insns") / adds,
+			   "instructions/add", "lower");
+		metric_set(r->host_metrics, "icount_kick_insns_per_add",
+			   GROUP("ring_kick", "insns") / adds, "instructions/add", "lower");
+		metric_set(r->host_metrics, "icount_ring_insns_per_add", GROUP("ring", "insns") / adds,
+			   "instructions/add", "lower");
+		metric_set(r->host_metrics, "icount_thunk_calls_per_add",
+			   GROUP("ring", "thunk_calls") / adds, "calls/add", "lower");
+		metric_set(r->host_metrics, "icount_indirect_calls_per_add",
+			   GROUP("ring", "indirect_calls") / adds, "calls/add", "lower");
+	}
+	if (gets > 0)
+		metric_set(r->host_metrics, "icount_insns_per_get", GROUP("ring_get", "insns") / gets,
+			   "instructions/get", "lower");
+#undef GROUP
+	json_decref(ic);
+	return 0;
+}
+
+/* QEMU's CPU time over the guest's measured window, which the guest marks
+ * on its report channel (seen here within one 50 ms poll). */
+struct measure_window {
+	double t[2];			/* host clock at start and end */
+	unsigned long long cpu_ns[2];	/* the QEMU process's CPU time then */
+};
+
+static void measure_poll(struct guest_ctx *g, struct measure_window *mw, const char *buf,
+			 size_t len)
+{
+	static const char *const mark[2] = { "VQLAB-MEASURE-START\n", "VQLAB-MEASURE-END\n" };
+	virDomainInfo info;
+
+	for (int i = 0; i < 2; i++) {
+		if (mw->t[i] || !memmem(buf, len, mark[i], strlen(mark[i])))
+			continue;
+		if (virDomainGetInfo(g->dom, &info) == 0) {
+			mw->t[i] = now_s();
+			mw->cpu_ns[i] = info.cpuTime;
+		}
+	}
+}
+
 void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_result *r)
 {
 	char console[PATH_MAX + 16], report[PATH_MAX + 16], xmlpath[PATH_MAX + 16];
@@ -160,12 +245,15 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 	bool vhu = !strcmp(j->cell->val[AX_BACKEND], "vhost-user");
 	bool net_rx = !strcmp(workload, "net-rx"), net_tx = !strcmp(workload, "net-tx");
 	struct rx_sender rx = { .ps = { .fd = -1 } };
+	struct measure_window mw = { 0 };
+	char plugin_arg[3 * PATH_MAX + 64];
+	const char *qemu_args[] = { "-plugin", plugin_arg, NULL };
 	struct vhostuser vu = { 0 };
 	struct vhostuser_stats vst;
 	struct domain_spec ds = { 0 };
 	struct frame fr = { 0 };
 	uint64_t p0 = 0, b0 = 0, p1, b1;
-	double t0 = 0, deadline;
+	double t0 = 0, deadline, warm_tx;
 	char *xml = NULL;
 
 	memset(r, 0, sizeof(*r));
@@ -223,6 +311,13 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 		ds.disk = j->disk;
 		ds.blk_queue_size = atoi(j->cell->val[AX_BLK_QUEUE_SIZE]);
 	}
+	if (j->icount_so) {
+		/* QEMU's option syntax: a comma inside a value is written twice */
+		snprintf(plugin_arg, sizeof(plugin_arg), "%s,syms=%s,out=%s,mark=%s", j->icount_so,
+			 j->kernel->icount_syms, j->icount_out, ICOUNT_MARK);
+		unlink(j->icount_out);
+		ds.qemu_args = qemu_args;
+	}
 	xml = domain_xml(&ds);
 	if (!xml) {
 		snprintf(r->reason, sizeof(r->reason), "domain XML: %s", strerror(errno));
@@ -259,6 +354,8 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 			snprintf(r->reason, sizeof(r->reason), "%s", rx.err);
 			goto out;
 		}
+		if (buf)
+			measure_poll(g, &mw, buf, len);
 		free(buf);
 		if (fr.state >= FRAME_READY && !r->boot_s)
 			r->boot_s = now_s() - t0;
@@ -322,14 +419,25 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 	}
 
 	/* Host-side counts, read after the guest reported: by then every packet
-	 * in flight through QEMU has been delivered. */
+	 * in flight through QEMU has been delivered. The host's counters also
+	 * saw the warm-up; the guest says how many packets that was. */
+	warm_tx = json_number_value(json_object_get(json_object_get(json_object_get(
+			fr.report, "warmup_metrics"), "pktgen_packets"), "value"));
 	if (net_tx && !vhu && !netlab_sink_read(g->lab, &p1, &b1)) {
 		double usec = report_metric(fr.report, "pktgen_usec");
+		double pkts = p1 - p0 - warm_tx;
 
-		metric_set(r->host_metrics, "xdp_packets", p1 - p0, "packets", "higher");
+		metric_set(r->host_metrics, "xdp_packets_total", p1 - p0, "packets", "none");
+		metric_set(r->host_metrics, "xdp_packets", pkts, "packets", "higher");
 		if (usec > 0)
-			metric_set(r->host_metrics, "xdp_pps", (p1 - p0) * 1e6 / usec,
-				   "packets/s", "higher");
+			metric_set(r->host_metrics, "xdp_pps", pkts * 1e6 / usec, "packets/s", "higher");
+	}
+	if (mw.t[1] > mw.t[0] && mw.t[0] > 0) {
+		double cpu = (mw.cpu_ns[1] - mw.cpu_ns[0]) / 1e9;
+
+		metric_set(r->host_metrics, "qemu_cpu_s", cpu, "s", "lower");
+		metric_set(r->host_metrics, "qemu_cpu_util", 100 * cpu / (mw.t[1] - mw.t[0]), "%",
+			   "lower");
 	}
 	if (net_rx && !vhu) {
 		double got = report_metric(fr.report, "rx_packets");
@@ -352,16 +460,25 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 		if (vhostuser_stop(&vu, &vst) == 0) {
 			double usec = report_metric(fr.report, "pktgen_usec");
 
-			metric_set(r->host_metrics, "vhu_rx_packets", vst.rx_packets, "packets", "higher");
+			metric_set(r->host_metrics, "vhu_rx_packets_total", vst.rx_packets, "packets",
+				   "none");
+			metric_set(r->host_metrics, "vhu_rx_packets", vst.rx_packets - warm_tx,
+				   "packets", "higher");
 			metric_set(r->host_metrics, "vhu_tx_packets", vst.tx_packets, "packets", "higher");
 			metric_set(r->host_metrics, "vhu_tx_dropped", vst.tx_dropped, "packets", "lower");
 			if (net_tx && usec > 0)
-				metric_set(r->host_metrics, "vhu_rx_pps", vst.rx_packets * 1e6 / usec,
-					   "packets/s", "higher");
+				metric_set(r->host_metrics, "vhu_rx_pps",
+					   (vst.rx_packets - warm_tx) * 1e6 / usec, "packets/s", "higher");
 		} else {
 			r->ok = false;
 			snprintf(r->reason, sizeof(r->reason), "vhost-user: %s", vu.error);
 		}
+	}
+	if (j->icount_so && icount_collect(g, j, r)) {
+		r->ok = false;
+		if (!r->reason[0])
+			snprintf(r->reason, sizeof(r->reason), "vqicount wrote no counts to %s",
+				 j->icount_out);
 	}
 out:
 	if (!r->wall_s)

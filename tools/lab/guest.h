@@ -24,6 +24,8 @@ struct guest_job {
 	bool kvm;
 	double duration, warmup, timeout;
 	const char *disk;	/* raw image for blk-* workloads, or NULL */
+	const char *icount_so;	/* the vqicount plugin, or NULL: no instruction counts */
+	const char *icount_out;	/* where QEMU (an unprivileged user) writes its JSON */
 	const char *dir;	/* where console.log, report.log, domain.xml go */
 	const char *name;	/* libvirt domain name */
 	const char *workload;	/* overrides the cell's (the KVM probe) */

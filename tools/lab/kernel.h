@@ -16,6 +16,7 @@ struct kernel {
 	char spec[128];
 	char dir[PATH_MAX];	/* vmlinuz, lib/modules/…, kernel.json */
 	char initrd[PATH_MAX];
+	char icount_syms[PATH_MAX];	/* the guest's kallsyms, when icount = on */
 	json_t *info;		/* kernel.json, or what we know */
 };
 

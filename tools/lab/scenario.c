@@ -218,6 +218,10 @@ static int set_setting(struct parse_ctx *ctx, const char *name, const char *valu
 		if (parse_duration(value, &d) || d < 1 || d > 3600)
 			return fail(ctx, "duration: '%s' is not a duration from 1s to 3600s (e.g. 5, 5s, 500ms, 2m)", value);
 		sc->duration = d;
+	} else if (!strcmp(name, "icount")) {
+		if (strcmp(value, "on") && strcmp(value, "off"))
+			return fail(ctx, "icount: unknown value '%s' (accepted: off, on)", value);
+		sc->icount = !strcmp(value, "on");
 	} else if (!strcmp(name, "warmup")) {
 		if (parse_duration(value, &d) || d > 600)
 			return fail(ctx, "warmup: '%s' is not a duration from 0s to 600s", value);
@@ -232,7 +236,7 @@ static int set_setting(struct parse_ctx *ctx, const char *name, const char *valu
 			return fail(ctx, "seed: '%s' is not a whole number", value);
 		sc->seed = u;
 	} else {
-		return fail(ctx, "unknown key '%s' in [scenario] (accepted: name, description, repeat, duration, warmup, timeout, seed)", name);
+		return fail(ctx, "unknown key '%s' in [scenario] (accepted: name, description, repeat, duration, warmup, timeout, seed, icount)", name);
 	}
 	return 1;
 }

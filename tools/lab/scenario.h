@@ -47,6 +47,7 @@ struct scenario {
 	int timeout_set;	/* the file names a timeout */
 	uint64_t seed;
 	double warmup;		/* seconds of workload before measuring */
+	int icount;		/* run the vqicount TCG plugin (docs/icount.md) */
 	int nvals[NR_AXES];
 	char *vals[NR_AXES][AXIS_MAX_VALUES];
 	/* [exclude]: a cell matching every axis=value of a rule is left out */

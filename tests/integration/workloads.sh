@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+# Every workload once through the runner, with a warm-up (so net-rx's
+# handshake runs twice), and each one's counts cross-checked between the
+# guest, the tracer and the host side.
+. "$(dirname "$0")/lib.sh"
+command -v dpdk-testpmd >/dev/null || skip "dpdk-testpmd is not installed (scripts/setup.sh)"
+
+cat >"$work/wl.ini" <<'INI'
+[scenario]
+name = workloads
+warmup = 1
+duration = 3
+[axes]
+workload = net-tx, net-rx, blk-randread, blk-randwrite
+backend = tap, vhost-user
+accel = tcg
+INI
+"$VQLAB" -j plan "$work/wl.ini" | jq -e '.samples == 6' >/dev/null || fail "plan: want 6 samples"
+"$VQLAB" -j run "$work/wl.ini" -o "$work" >"$work/summary.json" || fail "vqlab run exited $?"
+run=$(jq -r .dir "$work/summary.json")
+jq -e '[.skipped[].reason] | length == 2 and all(test("vhost-user carries net workloads only"))' \
+	"$run/run.json" >/dev/null || fail "blk x vhost-user not skipped with its reason"
+jqs "$run" 'length == 6 and all(.status == "ok")' >/dev/null ||
+	fail "want 6 ok samples: $(jq -c '[.cell, .axes.workload, .axes.backend, .status, .reason]' "$run/samples.jsonl")"
+ok "6 samples ok, 2 cells skipped with their reason"
+
+pick() { jqs "$run" "[.[] | select(.axes.workload == \"$1\" and .axes.backend == \"$2\")][0] | $3" >/dev/null; }
+q() { echo "(.trace.queues[] | select(.name == \"$1\"))"; }
+
+# net-tx: the host side counted every packet pktgen sent, warm-up and
+# measurement together, whichever backend is the device
+pick net-tx tap '(.warmup_metrics // {}) as $w | .metrics.pktgen_packets.value > 0 and
+	.metrics.xdp_packets_total.value == .metrics.pktgen_packets.value + $w.pktgen_packets.value' ||
+	fail "net-tx/tap: XDP sink != pktgen: $(jqs "$run" '[.[] | select(.axes.workload == "net-tx")][0].metrics | map_values(.value)')"
+pick net-tx vhost-user '.metrics.pktgen_packets.value > 0 and
+	.metrics.vhu_rx_packets.value == .metrics.pktgen_packets.value' ||
+	fail "net-tx/vhost-user: testpmd rx != pktgen"
+ok "net-tx: the device side counted every packet pktgen sent, warm-up included (tap+XDP and vhost-user)"
+
+# net-rx over the tap: every frame the tap took reaches the guest's RX ring,
+# and the guest's XDP sink counts it; the tracer saw as many gets on input.0.
+pick net-rx tap ".metrics.sent_packets.value > 0 and .metrics.rx_packets.value == .metrics.sent_packets.value and
+	$(q input.0).gets >= .metrics.rx_packets.value" ||
+	fail "net-rx/tap: $(jqs "$run" '[.[] | select(.axes.workload == "net-rx" and .axes.backend == "tap")][0].metrics | map_values(.value)')"
+pick net-rx vhost-user '.metrics.rx_packets.value > 0 and .metrics.rx_packets.value <= .metrics.vhu_tx_packets.value' ||
+	fail "net-rx/vhost-user: guest counted more than testpmd sent"
+ok "net-rx: the guest received what the host sender sent; testpmd txonly feeds vhost-user"
+
+# block: every I/O is one add and one get on the request queue
+for rw in randread randwrite; do
+	pick blk-$rw tap ".metrics.blk_ios.value > 0 and .metrics.blk_errors.value == 0 and
+		$(q req.0).adds == .metrics.blk_ios.value and $(q req.0).gets == .metrics.blk_ios.value" ||
+		fail "blk-$rw: ios != adds/gets on req.0"
+done
+ok "blk: I/Os == adds == gets on req.0, for reads and writes"
+
+[ -z "$(ls /dev/shm/vqlab-* /run/vqlab/vqlab*.sock 2>/dev/null | while read -r f; do
+	p=$(echo "$f" | grep -oE '[0-9]+' | head -n 1); kill -0 "$p" 2>/dev/null || echo "$f"; done)" ] ||
+	fail "block image or vhost-user socket left behind"
+pgrep -f 'file-prefix=vqlab[0-9]' >/dev/null && fail "testpmd left running"
+check_no_leftovers "the workloads"
