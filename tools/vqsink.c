@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <net/if.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
