@@ -3,7 +3,7 @@
 # V=1 shows full commands; O=dir puts the build elsewhere (default: build/).
 
 O ?= build
-OUT := $(abspath $(O))
+OUT := $(patsubst %/,%,$(O))
 V ?= 0
 ifeq ($(V),1)
 Q =
