@@ -1020,6 +1020,8 @@ static void usage(FILE *f)
 		"       vqlab list [DIR]\n"
 		"       vqlab show RUN_DIR\n"
 		"       vqlab kernel fetch debian:SUITE\n"
+		"       vqlab kernel build [--upto N|PATCH] [--config NAME]\n"
+		"       vqlab kernel list\n"
 		"       vqlab help\n"
 		"\n"
 		"Runs virtio ring benchmarks in real guests (libvirt/QEMU) and stores every\n"
@@ -1043,7 +1045,10 @@ static void usage(FILE *f)
 		"  vqlab -j run scenarios/smoke.ini            # JSON summary on stdout\n"
 		"  vqlab list                                  # runs in ./results\n"
 		"  vqlab show results/20261121-130000-smoke\n"
-		"  vqlab kernel fetch debian:sid               # Debian's newest cloud kernel\n");
+		"  vqlab kernel fetch debian:sid               # Debian's newest cloud kernel\n"
+		"  vqlab kernel build --upto 12                # the series before virtqueue ops\n"
+		"  vqlab kernel build --config lab+retpoline-off\n"
+		"  vqlab kernel list                           # cached kernels and their specs\n");
 }
 
 static int parse_run_opts(int argc, char **argv, struct run_opts *o)
@@ -1133,13 +1138,132 @@ static int do_plan(int argc, char **argv)
 	return rc >= 0 ? rc : do_run_scenario(&o);
 }
 
+/* Kernel folders in the cache: debian-<suite>/<release>/ and build/<name>/. */
+static int kernel_list(void)
+{
+	const char *const groups[] = { "build", NULL };
+	json_t *arr = json_array();
+	char dir[PATH_MAX + 16];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "%s/kernels", paths.cache);
+	d = opendir(dir);
+	if (!json_out)
+		printf("%-44s %-36s %s\n", "SPEC", "RELEASE", "FOLDER");
+	while (d && (de = readdir(d))) {
+		char sub[PATH_MAX * 2], path[PATH_MAX * 3];
+		struct dirent *e;
+		DIR *sd;
+		bool debian = !strncmp(de->d_name, "debian-", 7);
+
+		if (!debian && strcmp(de->d_name, groups[0]))
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
+		sd = opendir(sub);
+		while (sd && (e = readdir(sd))) {
+			json_t *k;
+			char spec[PATH_MAX];
+
+			if (e->d_name[0] == '.' || !strcmp(e->d_name, "current"))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s/kernel.json", sub, e->d_name);
+			k = json_load_file(path, 0, NULL);
+			if (!k)
+				continue;
+			if (debian)
+				snprintf(spec, sizeof(spec), "debian:%s (%s)", de->d_name + 7,
+					 json_string_value(json_object_get(k, "package_version")) ?: "?");
+			else
+				snprintf(spec, sizeof(spec), "build:%s", e->d_name);
+			json_object_set_new(k, "dir", json_string(path));
+			*strrchr(json_string_value(json_object_get(k, "dir")), '/') = '\0';
+			if (json_out)
+				json_array_append(arr, k);
+			else
+				printf("%-44s %-36s %s/%s\n", spec,
+				       json_string_value(json_object_get(k, "kernel_release")) ?: "?",
+				       sub, e->d_name);
+			json_decref(k);
+		}
+		if (sd)
+			closedir(sd);
+	}
+	if (d)
+		closedir(d);
+	if (json_out) {
+		json_dumpf(arr, stdout, JSON_COMPACT);
+		putchar('\n');
+	}
+	json_decref(arr);
+	return 0;
+}
+
+/* vqlab kernel build: scripts/kernel-build.sh does the work (unpack the
+ * pinned base once, apply a prefix of kernel-patches/series, build with
+ * ccache, cache by base + prefix hash + config hash); its progress goes to
+ * the terminal and its first output line is the spec for scenarios. */
+static int kernel_build(int argc, char **argv)
+{
+	char script[PATH_MAX + 32], out[8192];
+	const char *args[16] = { script };
+	int n = 1, rc;
+
+	snprintf(script, sizeof(script), "%s/scripts/kernel-build.sh", paths.top);
+	for (int i = 2; i < argc; i++) {
+		if ((strcmp(argv[i], "--upto") && strcmp(argv[i], "--config")) || i + 1 >= argc ||
+		    n > 12) {
+			error_msg("usage: vqlab kernel build [--upto N|PATCH] [--config NAME]");
+			return 2;
+		}
+		args[n++] = argv[i];
+		args[n++] = argv[++i];
+	}
+	args[n] = NULL;
+	note("kernel build: %s (this can take minutes; the build runs niced)", script);
+	rc = proc_run(args, out, sizeof(out));
+	if (rc) {
+		char *last = strrchr(out, '\n');
+
+		error_msg("kernel build failed (exit %d): %s", rc, last ? last + 1 : out);
+		return rc == 2 ? 2 : 1;
+	}
+	/* the script prints "build:NAME" and the folder as its last two lines */
+	{
+		char *dirl = strrchr(out, '\n'), *spec;
+
+		if (!dirl) {
+			error_msg("kernel build printed no spec: %s", out);
+			return 1;
+		}
+		*dirl++ = '\0';
+		spec = strrchr(out, '\n');
+		spec = spec ? spec + 1 : out;
+		if (json_out) {
+			json_t *o = json_pack("{s:s, s:s}", "spec", spec, "dir", dirl);
+
+			json_dumpf(o, stdout, JSON_COMPACT);
+			putchar('\n');
+			json_decref(o);
+		} else {
+			printf("%s\n%s\n", spec, dirl);
+		}
+	}
+	return 0;
+}
+
 static int do_kernel(int argc, char **argv)
 {
 	struct kernel k = { 0 };
 	char err[1024];
 
+	if (argc >= 2 && !strcmp(argv[1], "list") && argc == 2)
+		return kernel_list();
+	if (argc >= 2 && !strcmp(argv[1], "build"))
+		return kernel_build(argc, argv);
 	if (argc != 3 || strcmp(argv[1], "fetch") || strncmp(argv[2], "debian:", 7)) {
-		error_msg("usage: vqlab kernel fetch debian:SUITE");
+		error_msg("usage: vqlab kernel fetch debian:SUITE | kernel build [--upto N|PATCH] "
+			  "[--config NAME] | kernel list");
 		return 2;
 	}
 	if (kernel_resolve(&paths, argv[2], &k, err, sizeof(err))) {

@@ -101,6 +101,17 @@ int netlab_open(struct netlab *nl)
 		nl->ns[0] = '\0';
 		return -EIO;
 	}
+	/* No IPv6 in the lab namespace: a tap moved in would otherwise send its
+	 * own neighbour and multicast-listener frames to the guest (net-rx would
+	 * count them). A device moving in takes the namespace's defaults. */
+	{
+		const char *v6[] = { "ip", "netns", "exec", nl->ns, "sysctl", "-qw",
+				     "net.ipv6.conf.all.disable_ipv6=1",
+				     "net.ipv6.conf.default.disable_ipv6=1", NULL };
+
+		if (ip(nl, v6))
+			return -EIO;
+	}
 	return 0;
 }
 
