@@ -277,8 +277,14 @@ static __always_inline int on_add_sg(struct virtqueue *vq, struct scatterlist *s
 		return 0;
 	}
 	s->adds++;
-	if (num)
+	/* The kernel takes exactly @num entries. One entry (every virtio-net
+	 * TX packet and RX buffer) is read directly, without the walk. */
+	if (num == 1) {
+		s->descs++;
+		s->bytes += sg->length; /* a direct (PROBE_MEM) load: no helper call */
+	} else if (num) {
 		sg_count(s, (__u64)sg, num, 0, 0);
+	}
 	token_add(q, s, vq, data);
 	return 0;
 }

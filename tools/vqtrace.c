@@ -51,6 +51,9 @@ static const char usage_text[] =
 	"  -H, --hist          also print log2 histograms (latency, in-flight, batching)\n"
 	"  -d, --dev DEV       only device DEV (virtio index: 0 or virtio0)\n"
 	"  -q, --vq VQ         only virtqueue VQ (index, e.g. 1, or name, e.g. output.0)\n"
+	"  -c, --core          only adds and gets (counts, latency, in flight, order):\n"
+	"                      2 programs per packet instead of ~6; no kick, interrupt\n"
+	"                      and callback figures\n"
 	"  -S, --prog-stats    measure each BPF program's run time while tracing (the\n"
 	"                      kernel's BPF statistics; adds ~2 clock reads per event)\n"
 	"  -v, --verbose       say which functions were attached or skipped; libbpf log\n"
@@ -68,7 +71,7 @@ static const char usage_text[] =
 	"    vqtrace --duration 10 -S     # what each program costs, per call\n";
 
 struct options {
-	bool json, hist, verbose, prog_stats;
+	bool json, hist, verbose, prog_stats, core;
 	double duration; /* 0: interval mode */
 	double interval;
 	long count; /* 0: forever */
@@ -166,6 +169,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "vq", required_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "prog-stats", no_argument, NULL, 'S' },
+		{ "core", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
@@ -174,7 +178,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 	*o = (struct options){ .interval = 1, .dev = -1, .vq = -1 };
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":jD:Hd:q:vhS", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":jD:Hd:q:vhSc", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			o->json = true;
@@ -207,6 +211,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'S':
 			o->prog_stats = true;
+			break;
+		case 'c':
+			o->core = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -391,6 +398,8 @@ static json_t *hist_obj(const __u64 *cur, const __u64 *prev, int n, json_t *extr
 }
 
 /* The figures of one queue between @p (NULL: since the start) and @c. */
+static bool core_only; /* --core: the kick/interrupt/callback programs are not attached */
+
 static json_t *queue_json(const struct queue_snap *c, const struct queue_snap *p, bool summary)
 {
 	const struct vqt_stats *s = &c->s, *ps = p ? &p->s : NULL;
@@ -432,6 +441,8 @@ static json_t *queue_json(const struct queue_snap *c, const struct queue_snap *p
 				     json_integer(D(lat_count)), json_integer(D(lat_sum))));
 	json_object_set_new(o, "in_flight_at_add",
 			    hist_obj(s->depth, ps ? ps->depth : NULL, VQT_DEPTH_SLOTS, NULL, NULL));
+	if (core_only)
+		goto out;
 	set_u64(o, "kicks", D(notifies));
 	k = json_object();
 	set_u64(k, "notify", D(kick_prepare_notify));
@@ -445,6 +456,7 @@ static json_t *queue_json(const struct queue_snap *c, const struct queue_snap *p
 	set_u64(o, "enable_cb_prepare", D(enable_cb_prepare));
 	set_u64(o, "enable_cb_delayed", D(enable_cb_delayed));
 	set_u64(o, "disable_cb", D(disable_cb));
+out:
 #undef D
 	return o;
 }
@@ -469,6 +481,17 @@ static __u64 jget(json_t *q, const char *k)
 	return (__u64)json_integer_value(json_object_get(q, k));
 }
 
+/* A counter as text, "-" when the JSON leaves it out (--core). */
+static const char *jfmt(json_t *q, const char *k, char *buf, size_t len)
+{
+	json_t *v = json_object_get(q, k);
+
+	if (!v)
+		return "-";
+	snprintf(buf, len, "%llu", (unsigned long long)json_integer_value(v));
+	return buf;
+}
+
 static void print_table(FILE *f, json_t *report, bool hist)
 {
 	json_t *queues = json_object_get(report, "queues"), *q;
@@ -481,7 +504,7 @@ static void print_table(FILE *f, json_t *report, bool hist)
 		json_t *lat = json_object_get(q, "latency_ns");
 		__u64 cnt = jget(lat, "count"), sum = jget(lat, "sum");
 		json_t *infl = json_object_get(q, "in_flight");
-		char avg[32];
+		char avg[32], kicks[24], irqs[24], spur[24];
 
 		if (!infl)
 			infl = json_object_get(q, "in_flight_end");
@@ -489,15 +512,15 @@ static void print_table(FILE *f, json_t *report, bool hist)
 			snprintf(avg, sizeof(avg), "%.1fus", sum / 1e3 / cnt);
 		else
 			snprintf(avg, sizeof(avg), "-");
-		fprintf(f, "%-8s %3llu %-12.12s %-15s %5llu %9llu %9llu %5lld %9s %7llu %7llu %5llu %6llu\n",
+		fprintf(f, "%-8s %3llu %-12.12s %-15s %5llu %9llu %9llu %5lld %9s %7s %7s %5s %6llu\n",
 			json_string_value(json_object_get(q, "dev_name")),
 			(unsigned long long)jget(q, "vq"),
 			json_string_value(json_object_get(q, "name")),
 			json_string_value(json_object_get(q, "layout")),
 			(unsigned long long)jget(q, "ring_size"), (unsigned long long)jget(q, "adds"),
 			(unsigned long long)jget(q, "gets"), (long long)json_integer_value(infl), avg,
-			(unsigned long long)jget(q, "kicks"), (unsigned long long)jget(q, "interrupts"),
-			(unsigned long long)jget(q, "spurious_interrupts"),
+			jfmt(q, "kicks", kicks, sizeof(kicks)), jfmt(q, "interrupts", irqs, sizeof(irqs)),
+			jfmt(q, "spurious_interrupts", spur, sizeof(spur)),
 			(unsigned long long)jget(q, "completion_reorders"));
 	}
 	if (!hist)
@@ -588,6 +611,12 @@ static const char *prog_func(const struct bpf_program *p)
 	return slash ? slash + 1 : sec;
 }
 
+/* --core keeps these: the adds and the gets. */
+static bool is_core_func(const char *fn)
+{
+	return !strncmp(fn, "virtqueue_add_", 14) || !strncmp(fn, "virtqueue_get_buf", 17);
+}
+
 static bool func_exists(struct btf *vmlinux, struct btf *mod, const char *name)
 {
 	if (vmlinux && btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) >= 0)
@@ -660,6 +689,7 @@ int main(int argc, char **argv)
 	if (err)
 		return err;
 	verbose = o.verbose;
+	core_only = o.core;
 	start_time = now_s();
 	libbpf_set_print(libbpf_print);
 	uname(&uts);
@@ -697,6 +727,10 @@ int main(int argc, char **argv)
 	bpf_object__for_each_program(prog, skel->obj) {
 		const char *fn = prog_func(prog);
 
+		if (o.core && !is_core_func(fn)) {
+			bpf_program__set_autoload(prog, false);
+			continue;
+		}
 		if (func_exists(vmlinux_btf, mod_btf, fn)) {
 			if (!strncmp(fn, "virtqueue_add", 13))
 				have_add = true;
@@ -813,6 +847,7 @@ int main(int argc, char **argv)
 		json_object_set_new(report, "schema", json_integer(SCHEMA));
 		json_object_set_new(report, "duration_s", json_real(cur.t - t0));
 		json_object_set_new(report, "kernel_release", json_string(uts.release));
+		json_object_set_new(report, "mode", json_string(o.core ? "core" : "full"));
 		json_object_set_new(report, "programs", json_incref(attached));
 		json_object_set_new(report, "skipped_programs", json_incref(skipped));
 		set_u64(report, "queues_not_counted",

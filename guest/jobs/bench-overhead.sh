@@ -1,18 +1,26 @@
 # SPDX-License-Identifier: GPL-2.0
 # Sourced by guest/init.
 # job_bench_overhead: vqtrace's cost on the highest TX packet rate the guest
-# reaches. pktgen runs $duration s per run, $reps times in each of three modes
-# (no tracer, vqtrace, the virtiostat-style kprobe tracer /bin/vqstat-kprobe),
-# the order rotating every repetition (interleaved). Then one more run per
-# tracer with the kernel's BPF run-time statistics (-S), for the cost of each
-# program. The tracer init started is stopped first: this job runs its own.
+# reaches. pktgen sends $packets packets per run (or, with packets=0, runs
+# for $duration s), $reps times in each of four modes (no tracer, vqtrace,
+# vqtrace --core, the virtiostat-style kprobe tracer /bin/vqstat-kprobe), the order rotating
+# every repetition (interleaved). Each run sits between two sethostname(2)
+# calls, which the vqicount TCG plugin (mark=__x64_sys_sethostname) turns into
+# phase boundaries: run j is the phase that starts at mark 2j, so its exact
+# guest instruction count can be divided by its packets. Then one more run per
+# tracer with the kernel's BPF run-time statistics (-S), for each program's
+# cost. The tracer init started is stopped first: this job runs its own.
 # Host side: tests/bench/overhead.sh.
 bench_pps() { # one pktgen run; prints "packets usec"
-	echo start >/proc/net/pktgen/pgctrl &
-	bpid=$!
-	sleep "$duration"
-	echo stop >/proc/net/pktgen/pgctrl
-	wait $bpid
+	if [ "${packets:-0}" -gt 0 ]; then
+		echo start >/proc/net/pktgen/pgctrl # returns after $packets
+	else
+		echo start >/proc/net/pktgen/pgctrl &
+		bpid=$!
+		sleep "$duration"
+		echo stop >/proc/net/pktgen/pgctrl
+		wait $bpid
+	fi
 	sed -n 's/^Result: OK: \([0-9]*\)(.* usec, \([0-9]*\) (.*/\2 \1/p' /proc/net/pktgen/$netdev
 }
 
@@ -22,6 +30,7 @@ bench_tracer_start() { # MODE [ARGS]: none | vqtrace | kprobe
 	case $1 in
 	none) return 0 ;;
 	vqtrace) shift; /bin/vqtrace --duration 86400 -j "$@" >/tmp/bt.json 2>/tmp/bt.err & ;;
+	core) shift; /bin/vqtrace --core --duration 86400 -j "$@" >/tmp/bt.json 2>/tmp/bt.err & ;;
 	kprobe) shift; /bin/vqstat-kprobe -D 86400 "$@" >/tmp/bt.json 2>/tmp/bt.err & ;;
 	esac
 	bt_pid=$!
@@ -52,7 +61,7 @@ job_bench_overhead() {
 	pg=/proc/net/pktgen
 	echo "rem_device_all" >$pg/kpktgend_0
 	echo "add_device $netdev" >$pg/kpktgend_0
-	for c in "count 0" "pkt_size $pkt_size" "delay 0" "dst $dst_ip" "dst_mac ${dst_mac:-02:00:00:00:00:01}" \
+	for c in "count ${packets:-0}" "pkt_size $pkt_size" "delay 0" "dst $dst_ip" "dst_mac ${dst_mac:-02:00:00:00:00:01}" \
 		"src_min $src_ip" "src_max $src_ip" "udp_src_min 9" "udp_src_max 9" \
 		"udp_dst_min 9" "udp_dst_max 9"; do
 		echo "$c" >$pg/$netdev || { fail "pktgen rejected '$c'"; return; }
@@ -61,21 +70,29 @@ job_bench_overhead() {
 	runs=
 	r=0
 	while [ $r -lt "$reps" ]; do
-		case $((r % 3)) in
-		0) order="none vqtrace kprobe" ;;
-		1) order="vqtrace kprobe none" ;;
-		2) order="kprobe none vqtrace" ;;
-		esac
+		# Rotate the order of the modes by one every repetition.
+		order= i=0
+		for m in none vqtrace core kprobe none vqtrace core; do
+			[ $i -ge $((r % 4)) ] && [ $i -lt $((r % 4 + 4)) ] && order="$order $m"
+			i=$((i + 1))
+		done
 		for m in $order; do
 			bench_tracer_start $m || return
+			# Attaching and detaching leave deferred kernel work (RCU,
+			# kprobe optimisation, trampoline freeing): let it finish
+			# outside the counted phase.
+			sleep 2
+			hostname "vqlab-bench-$r-$m"
 			set -- $(bench_pps)
+			hostname vqlab-bench-idle
 			bench_tracer_stop
+			sleep 2
 			[ -n "$2" ] || { fail "bench: pktgen gave no result"; return; }
 			runs="$runs${runs:+,}{\"mode\":\"$m\",\"rep\":$r,\"packets\":$1,\"usec\":$2}"
 		done
 		r=$((r + 1))
 	done
-	for m in vqtrace kprobe; do
+	for m in vqtrace core kprobe; do
 		bench_tracer_start $m -S || return
 		set -- $(bench_pps)
 		bench_tracer_stop
@@ -84,5 +101,6 @@ job_bench_overhead() {
 	done
 	metrics="\"bench_overhead\":{\"value\":null,\"unit\":\"packets\",\"better\":\"higher\",\
 \"runs\":[$runs],\"stats_runs\":{\"vqtrace\":{\"packets\":$stats_packets_vqtrace,\"trace\":${stats_vqtrace:-null}},\
+\"core\":{\"packets\":$stats_packets_core,\"trace\":${stats_core:-null}},\
 \"kprobe\":{\"packets\":$stats_packets_kprobe,\"trace\":${stats_kprobe:-null}}}}"
 }

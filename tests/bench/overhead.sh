@@ -1,45 +1,81 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# vqtrace's overhead, measured in a TCG guest (see docs/vqtrace.md):
-#   tests/bench/overhead.sh [sid|bpo] [DURATION_S] [REPS]
-# builds the virtiostat-style baseline (tests/bench/build.sh), boots one guest
-# with the bench-overhead job (guest/jobs/bench-overhead.sh): pktgen TX at the
-# highest rate the guest reaches, with no tracer / vqtrace / the kprobe tracer
+# vqtrace's overhead, measured in a TCG guest (figures in docs/vqtrace.md):
+#   tests/bench/overhead.sh [-k sid|bpo] [-n PACKETS] [-d SECONDS] [-r REPS] [-P] [OUTDIR]
+# Builds the virtiostat-style baseline (tests/bench/build.sh) and boots one
+# guest with the bench-overhead job (guest/jobs/bench-overhead.sh): pktgen TX
+# as fast as the guest goes, with no tracer / vqtrace / vqtrace --core / the
+# kprobe baseline,
 # interleaved, then once more per tracer with BPF run-time statistics.
-# Prints a summary and leaves the report in $OUT (default /tmp/vqtrace-bench).
+#   -n  packets per run (default 20000); -d SECONDS runs by time instead
+#   -r  repetitions per mode (default 3)
+#   -P  no vqicount plugin: wall-clock rates only (noisy on a shared host)
+# With the plugin (build/vqicount.so, docs/icount.md) each run's exact guest
+# kernel instructions are counted: instructions per packet do not depend on
+# what else the host runs. -icount shift=0 makes the guest's clock advance
+# one nanosecond per instruction, so its timer ticks and pktgen's packet rate
+# follow the instructions executed, not the host's load: the packet rates are
+# then reproducible (a 1-GHz, 1-IPC virtual CPU).
+# ANALYSE_ONLY=1 summarises OUTDIR's last run again without booting.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 export O=${O:-$top/build}
-k=${1:-sid} dur=${2:-3} reps=${3:-4}
-out=${OUT:-/tmp/vqtrace-bench}
+k=sid packets=20000 dur=3 reps=3 plugin=1
+while getopts k:n:d:r:P o; do
+	case $o in
+	k) k=$OPTARG ;; n) packets=$OPTARG ;; d) dur=$OPTARG packets=0 ;; r) reps=$OPTARG ;; P) plugin= ;;
+	*) sed -n 's/^# \{0,1\}//; 3,13p' "$0" >&2; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+out=${1:-/tmp/vqtrace-bench}
 case $k in
 sid) kd=${VQLAB_CACHE:-/var/cache/vqlab}/kernels/debian-sid/current ;;
 bpo) kd=${VQLAB_CACHE:-/var/cache/vqlab}/kernels/debian-bookworm-backports/current ;;
-*) echo "usage: overhead.sh [sid|bpo] [DURATION_S] [REPS]" >&2; exit 2 ;;
+*) echo "Error: -k $k: accepted: sid, bpo" >&2; exit 2 ;;
 esac
 mkdir -p "$out"
 kp=$("$top/tests/bench/build.sh")
 "$top/scripts/mkinitramfs.sh" "$kd" "$out/initrd.gz" "$kp" >/dev/null
-rm -f "$out/report.log" "$out/console.log"
+rel=$(ls "$kd/lib/modules" | head -n 1)
+plug=()
+if [ -n "$plugin" ]; then
+	[ -f "$O/vqicount.so" ] || { echo "Error: $O/vqicount.so is not built (make), or use -P" >&2; exit 1; }
+	syms=${ICOUNT_CACHE:-/tmp/vqicount-cache}/$rel/kallsyms.txt
+	# plugin/icount-run.sh takes the guest's kallsyms (nokaslr) and caches them.
+	[ -s "$syms" ] || "$top/plugin/icount-run.sh" -k "$kd" -c 1 "$out/kallsyms-run" >/dev/null
+	plug=(-plugin "$O/vqicount.so,syms=$syms,out=$out/icount.json,mark=__x64_sys_sethostname,functions=off")
+fi
+if [ -z "${ANALYSE_ONLY:-}" ]; then
+rm -f "$out/report.log" "$out/console.log" "$out/icount.json"
 # restrict=on: pktgen's packets go nowhere outside the guest.
-timeout 1200 qemu-system-x86_64 -accel tcg -m 1024 -nographic -no-reboot \
+timeout 3000 qemu-system-x86_64 -accel tcg -m 1024 -nographic -no-reboot \
 	-kernel "$kd/vmlinuz" -initrd "$out/initrd.gz" \
-	-append "console=ttyS0 nokaslr quiet vqlab.job=bench-overhead vqlab.duration=$dur vqlab.reps=$reps" \
+	-append "console=ttyS0 nokaslr quiet vqlab.job=bench-overhead vqlab.duration=$dur vqlab.packets=$packets vqlab.reps=$reps" \
 	-serial file:"$out/console.log" -serial file:"$out/report.log" -monitor none -display none \
-	-netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0,in_order=on >/dev/null 2>&1
+	-icount shift=0 \
+	-netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0,in_order=on "${plug[@]}" >"$out/qemu.log" 2>&1
+fi
 len=$(grep -a -m1 '^VQLAB-REPORT 1 ' "$out/report.log" | cut -d' ' -f3)
 sed -n '/^VQLAB-REPORT 1 /{n;p;q}' "$out/report.log" | head -c "$len" >"$out/report.json"
 jq -e '.status == "ok"' "$out/report.json" >/dev/null || { jq -c '[.status,.reason]' "$out/report.json"; exit 1; }
-echo "kernel $(jq -r .kernel_release "$out/report.json"), $(nproc) host cores, TCG, ${dur}s x $reps per mode, 60-byte UDP"
-jq -r '.metrics.bench_overhead as $b |
-  ($b.runs | group_by(.mode) | map({mode: .[0].mode, pps: map(.packets * 1e6 / .usec)})
-   | map(. + {mean: (.pps | add / length)})
-   | map(. + {sd: ((.pps | map(. * .) | add / length) - .mean * .mean | if . < 0 then 0 else . end | sqrt)})) as $m |
-  ($m | map(select(.mode == "none"))[0].mean) as $base |
-  ($m[] | "\(.mode)\tmean \(.mean | floor) pps\tsd \(.sd | floor)\tvs none \((.mean / $base - 1) * 100 * 10 | round / 10)%\truns \(.pps | map(floor))"),
+echo "kernel $(jq -r .kernel_release "$out/report.json"); host: $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg); TCG, 1 vCPU; virtio-net split in_order=on; 60-byte UDP (pktgen); $(jq '.metrics.bench_overhead.runs | length / 4' "$out/report.json") runs per mode, interleaved"
+icount=null
+[ -f "$out/icount.json" ] && icount=$(jq -c '[.phases[] | {from, insns: .totals.kernel_insns}]' "$out/icount.json")
+jq -r --argjson ic "$icount" '.metrics.bench_overhead as $b |
+  def mean: add / length;
+  def sd: (map(. * .) | mean) as $m2 | (mean) as $m | ($m2 - $m * $m) | if . < 0 then 0 else . end | sqrt;
+  def r1: . * 10 | round / 10;
+  ($b.runs | to_entries | map(. as $e | $e.value + {
+     pps: ($e.value.packets * 1e6 / $e.value.usec),
+     ipp: (if $ic then ($ic | map(select(.from == "mark \(2 * $e.key)"))[0].insns / $e.value.packets) else null end)})) as $runs |
+  ($runs | group_by(.mode) | map({mode: .[0].mode, pps: map(.pps), ipp: map(.ipp)})) as $m |
+  ($m | map(select(.mode == "none"))[0]) as $base |
+  ($m[] | "\(.mode)\t\(.pps | mean | floor) packets/s (sd \(.pps | sd | floor); \((.pps | mean) / ($base.pps | mean) * 100 - 100 | r1)% vs none)" +
+    (if $ic then "\t\(.ipp | mean | floor) kernel instructions/packet (sd \(.ipp | sd | r1); +\((.ipp | mean) - ($base.ipp | mean) | floor) = \(((.ipp | mean) / ($base.ipp | mean) - 1) * 100 | r1)% vs none)" else "" end)),
   "",
   ($b.stats_runs | to_entries[] | .key as $t | .value.packets as $p |
    (.value.trace.program_stats | map(select(.run_cnt > 0))) as $s |
-   "\($t): \($p) packets, BPF run time \(($s | map(.run_time_ns) | add) / $p * 10 | round / 10) ns/packet over \($s | length) programs",
-   ($s[] | "  \(.function)\t\(.run_cnt) runs\t\(.run_time_ns / .run_cnt * 10 | round / 10) ns/run"))' \
+   "\($t) with BPF statistics: \($p) packets, BPF run time \(($s | map(.run_time_ns) | add) / $p | r1) ns/packet over \($s | length) programs",
+   ($s[] | "  \(.function)\t\(.run_cnt) runs\t\(.run_time_ns / .run_cnt | r1) ns/run"))' \
 	"$out/report.json"
