@@ -75,6 +75,11 @@ for _ in $(seq 50); do
 done
 virsh -c qemu:///system version >/dev/null || { echo "Error: libvirtd does not answer on qemu:///system" >&2; exit 1; }
 
+# The default scenario's guest kernel (Debian's 7.x cloud kernel from sid),
+# fetched with a private apt configuration; other kernels come on demand.
+"$top/scripts/fetch-kernel.sh" sid "${VQLAB_CACHE:-/var/cache/vqlab}/kernels" >/dev/null ||
+	{ echo "Error: cannot fetch Debian sid's cloud kernel" >&2; exit 1; }
+
 # Exact versions, for provenance (vqlab copies this into every run.json).
 mkdir -p "$top/build"
 dpkg-query -W -f='${Package}\t${Version}\n' "${base_pkgs[@]}" "${bp_pkgs[@]}" >"$top/build/host-packages.tsv"
