@@ -83,4 +83,4 @@ virsh -c qemu:///system version >/dev/null || { echo "Error: libvirtd does not a
 # Exact versions, for provenance (vqlab copies this into every run.json).
 mkdir -p "$top/build"
 dpkg-query -W -f='${Package}\t${Version}\n' "${base_pkgs[@]}" "${bp_pkgs[@]}" >"$top/build/host-packages.tsv"
-log "ok: QEMU $qemu_ver, $(virsh -c qemu:///system version 2>/dev/null | sed -n 's/.*libvirt library: //p' | head -1)"
+log "ok: QEMU $qemu_ver, $(virsh -c qemu:///system version 2>/dev/null | sed -n 's/^Using library: libvirt //p' | head -1)"
