@@ -224,6 +224,9 @@ static const char *section_intro(const char *axis)
 static char *plot_title(const char *metric, const json_t *g)
 {
 	const char *axis = json_string_value(json_object_get(g, "axis"));
+	const char *label = json_string_value(json_object_get(g, "label"));
+	/* A run where only this axis varies has one table: no label. */
+	int all = !label || !strcmp(label, "all cells");
 	char *s = NULL, *cols = NULL, *tmp;
 	json_t *c;
 	size_t i;
@@ -235,11 +238,13 @@ static char *plot_title(const char *metric, const json_t *g)
 		free(cols);
 		cols = tmp;
 	}
-	if (asprintf(&s, "%s: %s%s%s vs %s [%s]; bars: mean, whiskers: 95%% CI",
+
+	if (asprintf(&s,
+		     "%s: %s%s%s vs %s%s%s%s; bars: mean, whiskers: 95%% CI",
 		     metric, axis ? axis : "", axis ? "=" : "",
 		     json_string_value(json_object_get(g, "base")),
-		     cols ? cols : "",
-		     json_string_value(json_object_get(g, "label"))) < 0)
+		     cols ? cols : "", all ? "" : " [", all ? "" : label,
+		     all ? "" : "]") < 0)
 		s = NULL;
 	free(cols);
 	return s;
