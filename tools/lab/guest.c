@@ -78,6 +78,22 @@ static void copy_qemu_log(const struct guest_job *j)
 	}
 }
 
+static int count_lines(const char *buf, size_t len, const char *prefix)
+{
+	const char *p = buf, *end = buf + len;
+	int n = 0;
+
+	while ((p = memmem(p, end - p, prefix, strlen(prefix)))) {
+		const char *nl = memchr(p, '\n', end - p);
+
+		if (!nl)
+			break;
+		n++;
+		p = nl;
+	}
+	return n;
+}
+
 static double report_metric(json_t *report, const char *name)
 {
 	json_t *v = json_object_get(json_object_get(json_object_get(report, "metrics"), name),
@@ -250,6 +266,9 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 	const char *qemu_args[] = { "-plugin", plugin_arg, NULL };
 	struct vhostuser vu = { 0 };
 	struct vhostuser_stats vst;
+	bool vu_stopped = false;
+	double vu_go = 0, vu_window = 0;
+	int vu_rc = 0;
 	struct domain_spec ds = { 0 };
 	struct frame fr = { 0 };
 	uint64_t p0 = 0, b0 = 0, p1, b1;
@@ -354,6 +373,20 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 			snprintf(r->reason, sizeof(r->reason), "%s", rx.err);
 			goto out;
 		}
+		/* net-rx on vhost-user: testpmd txonly feeds the guest from its
+		 * start (the warm-up too) and is stopped exactly when the measured
+		 * window, from the last go line, is over */
+		if (net_rx && vhu && !vu_stopped) {
+			int gos = count_lines(buf ? buf : "", len, "VQLAB-GO");
+
+			if (!vu_go && gos >= (j->warmup > 0 ? 2 : 1))
+				vu_go = now_s();
+			if (vu_go && now_s() >= vu_go + j->duration) {
+				vu_rc = vhostuser_stop(&vu, &vst);
+				vu_window = now_s() - vu_go;
+				vu_stopped = true;
+			}
+		}
 		if (buf)
 			measure_poll(g, &mw, buf, len);
 		free(buf);
@@ -457,7 +490,9 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 		}
 	}
 	if (vhu) {
-		if (vhostuser_stop(&vu, &vst) == 0) {
+		if (!vu_stopped)
+			vu_rc = vhostuser_stop(&vu, &vst);
+		if (vu_rc == 0) {
 			double usec = report_metric(fr.report, "pktgen_usec");
 
 			metric_set(r->host_metrics, "vhu_rx_packets_total", vst.rx_packets, "packets",
@@ -469,6 +504,12 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 			if (net_tx && usec > 0)
 				metric_set(r->host_metrics, "vhu_rx_pps",
 					   (vst.rx_packets - warm_tx) * 1e6 / usec, "packets/s", "higher");
+			if (net_rx && vu_window > 0 && report_metric(fr.report, "rx_packets") >= 0) {
+				metric_set(r->host_metrics, "send_s", vu_window, "s", "none");
+				metric_set(r->host_metrics, "rx_pps",
+					   report_metric(fr.report, "rx_packets") / vu_window,
+					   "packets/s", "higher");
+			}
 		} else {
 			r->ok = false;
 			snprintf(r->reason, sizeof(r->reason), "vhost-user: %s", vu.error);
