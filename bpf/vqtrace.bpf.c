@@ -16,19 +16,22 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __s32 targ_dev = -1; /* trace only virtio<targ_dev> */
 const volatile __s32 targ_vq = -1;  /* trace only this vq index */
 
-__u64 nr_slots;	  /* slots handed out in `stats` (64-bit: atomics with a result need it) */
-__u64 lost_queues; /* queues seen after `stats` was full */
+__u64 no_slot_events; /* events of queues that found every slot taken */
 
+/* Queues live in an array, at a hash of their address (open addressing,
+ * VQT_PROBES tries), not in a hash map: every program looks its queue up,
+ * and an array lookup is inlined by the verifier, where a hash map lookup is
+ * a helper call that hashes the key and walks a bucket. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, VQT_MAX_VQS);
-	__type(key, __u64); /* struct virtqueue * */
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VQT_SLOTS);
+	__type(key, __u32);
 	__type(value, struct vqt_queue);
 } queues SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 256); /* user space may resize before load */
+	__uint(max_entries, VQT_SLOTS);
 	__type(key, __u32);
 	__type(value, struct vqt_stats);
 } stats SEC(".maps");
@@ -117,46 +120,69 @@ static __always_inline __u32 read_layout(struct virtqueue *vq)
 	return VQT_LAYOUT_UNKNOWN;
 }
 
-/* First sighting of a virtqueue: read what it is, once. Not inlined, so the
- * many programs below stay small. */
-static __noinline struct vqt_queue *queue_create(struct virtqueue *vq)
+/* First sighting of a virtqueue: read what it is, once, into the slot this
+ * CPU has just claimed. Not inlined, so the many programs stay small. */
+static __noinline void queue_fill(struct vqt_queue *q, struct virtqueue *vq)
 {
 	struct vring_virtqueue *vvq = (void *)vq; /* vq is its first member */
 	struct virtio_device *vdev = BPF_CORE_READ(vq, vdev);
-	struct vqt_queue q = {};
-	__u64 key = (__u64)vq;
+	__u32 layout;
 
-	q.dev_index = BPF_CORE_READ(vdev, index);
-	q.device_id = BPF_CORE_READ(vdev, id.device);
-	q.features = BPF_CORE_READ(vdev, features);
-	q.vq_index = BPF_CORE_READ(vq, index);
-	bpf_probe_read_kernel_str(q.name, sizeof(q.name), BPF_CORE_READ(vq, name));
-	q.layout = read_layout(vq);
-	if (q.layout == VQT_LAYOUT_PACKED || q.layout == VQT_LAYOUT_PACKED_IN_ORDER)
-		q.ring_size = BPF_CORE_READ(vvq, packed.vring.num);
+	q->dev_index = BPF_CORE_READ(vdev, index);
+	q->device_id = BPF_CORE_READ(vdev, id.device);
+	q->features = BPF_CORE_READ(vdev, features);
+	q->vq_index = BPF_CORE_READ(vq, index);
+	bpf_probe_read_kernel_str(q->name, sizeof(q->name), BPF_CORE_READ(vq, name));
+	layout = read_layout(vq);
+	q->layout = layout;
+	if (layout == VQT_LAYOUT_PACKED || layout == VQT_LAYOUT_PACKED_IN_ORDER)
+		q->ring_size = BPF_CORE_READ(vvq, packed.vring.num);
 	else
-		q.ring_size = BPF_CORE_READ(vvq, split.vring.num);
-	q.indirect = BPF_CORE_READ(vvq, indirect);
-	q.event_idx = BPF_CORE_READ(vvq, event);
-	q.traced = (targ_dev < 0 || targ_dev == q.dev_index) &&
-		   (targ_vq < 0 || targ_vq == (__s32)q.vq_index);
-	/* A slot past the end of `stats` makes every lookup fail: the queue
-	 * is then listed but not counted (user space reports it). */
-	q.slot = __sync_fetch_and_add(&nr_slots, 1);
-	bpf_map_update_elem(&queues, &key, &q, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&queues, &key);
+		q->ring_size = BPF_CORE_READ(vvq, split.vring.num);
+	q->indirect = BPF_CORE_READ(vvq, indirect);
+	q->event_idx = BPF_CORE_READ(vvq, event);
+	q->ready = 1;
+	/* Last: other CPUs skip the queue's events until it is filled in. */
+	q->traced = (targ_dev < 0 || targ_dev == q->dev_index) &&
+		    (targ_vq < 0 || targ_vq == (__s32)q->vq_index);
 }
 
+/* The slot of queue @vq, whose identity is @id, claimed on first sight. */
+static __always_inline struct vqt_queue *queue_lookup(struct virtqueue *vq, __u32 id)
+{
+	__u32 h = (id * 2654435761U) >> (32 - VQT_SLOTS_BITS), i;
+	__u64 key = (__u64)vq;
+
+#pragma unroll
+	for (i = 0; i < VQT_PROBES; i++) {
+		__u32 idx = (h + i) & (VQT_SLOTS - 1);
+		struct vqt_queue *q = bpf_map_lookup_elem(&queues, &idx);
+
+		if (!q)
+			return NULL;
+		if (q->vq == key)
+			return q->traced ? q : NULL;
+		if (q->vq)
+			continue;
+		/* Free: claim it. The loser of a race sees the winner's key. */
+		if (__sync_val_compare_and_swap(&q->vq, 0, key) == 0) {
+			q->slot = idx;
+			queue_fill(q, vq);
+			return q->traced ? q : NULL;
+		}
+		if (q->vq == key)
+			return NULL; /* being filled in by another CPU */
+	}
+	__sync_fetch_and_add(&no_slot_events, 1);
+	return NULL;
+}
+
+/* The verifier forbids arithmetic on the pointer itself, so the slot comes
+ * from a hash of the queue's identity (device index << 10 ^ vq index), read
+ * with two direct loads; the slot's owner is still checked by address. */
 static __always_inline struct vqt_queue *queue_of(struct virtqueue *vq)
 {
-	__u64 key = (__u64)vq;
-	struct vqt_queue *q = bpf_map_lookup_elem(&queues, &key);
-
-	if (!q)
-		q = queue_create(vq);
-	if (!q || !q->traced)
-		return NULL;
-	return q;
+	return queue_lookup(vq, ((__u32)vq->vdev->index << 10) ^ vq->index);
 }
 
 static __always_inline struct vqt_stats *stats_of(struct virtqueue *vq)
@@ -473,8 +499,9 @@ int BPF_PROG(notify, struct virtqueue *vq)
 SEC("fexit/vring_interrupt")
 int BPF_PROG(interrupt, int irq, void *_vq, int ret)
 {
-	struct virtqueue *vq = _vq;
-	struct vqt_queue *q = queue_of(vq);
+	struct virtqueue *vq = _vq; /* an untyped pointer: read with helpers */
+	struct vqt_queue *q = queue_lookup(vq, ((__u32)BPF_CORE_READ(vq, vdev, index) << 10) ^
+						       BPF_CORE_READ(vq, index));
 	struct vqt_stats *s;
 	__u64 n;
 

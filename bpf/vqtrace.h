@@ -10,7 +10,9 @@
 #define VQT_BATCH_SLOTS 17 /* gets between interrupts */
 
 #define VQT_NAME_LEN 32
-#define VQT_MAX_VQS 1024	/* distinct virtqueues tracked */
+#define VQT_SLOTS_BITS 8
+#define VQT_SLOTS (1 << VQT_SLOTS_BITS) /* distinct virtqueues tracked */
+#define VQT_PROBES 4 /* slots tried per queue (open addressing) */
 #define VQT_MAX_TOKENS 65536 /* buffers in flight tracked, all queues together */
 
 /* Ring layouts; the values are vqtrace's own, not the kernel's enum. */
@@ -22,12 +24,16 @@ enum vqt_layout {
 	VQT_LAYOUT_UNKNOWN = 4,
 };
 
-/* One virtqueue as seen by the tracer: identity read once (through CO-RE)
- * when the queue is first seen, then the state the programs share. */
+/* One virtqueue as seen by the tracer, in a slot of an array indexed by a
+ * hash of its address: identity read once (through CO-RE) when the queue is
+ * first seen, then the state the programs share. */
 struct vqt_queue {
+	__u64 vq;	/* struct virtqueue *: the slot's owner, 0 while free */
 	__u64 features;	/* vdev->features: the negotiated bits 0..63 */
-	__u32 slot;	/* index into the per-CPU stats array */
-	__u32 traced;	/* 0 when filtered out by --dev/--vq */
+	__u32 slot;	/* this slot's index, also into the per-CPU stats array */
+	__u32 traced;	/* set last: 0 while being filled in, or filtered out */
+	__u32 ready;	/* the identity below is filled in */
+	__u32 pad0;
 	__s32 dev_index; /* vdev->index: virtio<N> */
 	__u32 device_id; /* vdev->id.device: 1 net, 2 block, ... */
 	__u32 vq_index;

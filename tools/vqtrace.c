@@ -258,7 +258,7 @@ struct snapshot {
 	struct queue_snap *v;
 	int n;
 	double t;
-	__u64 nr_slots;
+	__u64 no_slot_events;
 };
 
 static int cmp_queue(const void *a, const void *b)
@@ -277,33 +277,36 @@ static int cmp_queue(const void *a, const void *b)
 static int snapshot_read(struct vqtrace_bpf *skel, struct snapshot *snap, bool tokens)
 {
 	int qfd = bpf_map__fd(skel->maps.queues), sfd = bpf_map__fd(skel->maps.stats);
-	__u32 max_slots = bpf_map__max_entries(skel->maps.stats);
 	int ncpu = libbpf_num_possible_cpus(), ret = -ENOMEM, i, c;
 	struct vqt_stats *percpu = NULL;
-	__u64 key, *pkey = NULL;
+	__u32 idx;
 
 	snap->n = 0;
 	snap->t = now_s();
-	snap->nr_slots = skel->bss->nr_slots;
+	snap->no_slot_events = skel->bss->no_slot_events;
 	if (ncpu < 0)
 		return ncpu;
-	snap->v = calloc(VQT_MAX_VQS, sizeof(*snap->v));
+	snap->v = calloc(VQT_SLOTS, sizeof(*snap->v));
 	percpu = calloc(ncpu, sizeof(*percpu));
 	if (!snap->v || !percpu)
 		goto out;
-	while (snap->n < VQT_MAX_VQS && !bpf_map_get_next_key(qfd, pkey, &key)) {
+	for (idx = 0; idx < VQT_SLOTS; idx++) {
 		struct queue_snap *e = &snap->v[snap->n];
 
-		pkey = &key;
-		if (bpf_map_lookup_elem(qfd, &key, &e->q))
-			continue; /* just deleted: cannot happen, queues are never deleted */
-		e->vq = key;
-		if (!e->q.traced || e->q.slot >= max_slots)
-			continue;
-		if (bpf_map_lookup_elem(sfd, &e->q.slot, percpu)) {
+		if (bpf_map_lookup_elem(qfd, &idx, &e->q)) {
 			ret = -errno;
 			goto out;
 		}
+		/* Free, being filled in, or filtered out. */
+		if (!e->q.vq || !e->q.ready || !e->q.traced)
+			continue;
+		e->vq = e->q.vq;
+		if (bpf_map_lookup_elem(sfd, &idx, percpu)) {
+			ret = -errno;
+			goto out;
+		}
+		memset(&e->s, 0, sizeof(e->s));
+		e->tokens = 0;
 		for (c = 0; c < ncpu; c++) {
 			const __u64 *src = (const __u64 *)&percpu[c];
 			__u64 *dst = (__u64 *)&e->s;
@@ -645,7 +648,7 @@ static void explain_bpf_error(const char *what, int err)
 
 	if ((err == -EPERM || err == -EACCES) && geteuid() != 0) {
 		runtime_error("%s: %s: vqtrace needs root (CAP_BPF and CAP_PERFMON)", what, e);
-	} else if (err == -EACCES) {
+	} else if (err == -EACCES || (err == -EINVAL && !strstr(what, "attach"))) {
 		runtime_error("%s: %s: the BPF verifier rejected a program (-v shows its log)", what, e);
 	} else if (err == -EPERM) {
 		runtime_error("BPF tracing is not permitted by this kernel: %s: %s", what, e);
@@ -850,10 +853,7 @@ int main(int argc, char **argv)
 		json_object_set_new(report, "mode", json_string(o.core ? "core" : "full"));
 		json_object_set_new(report, "programs", json_incref(attached));
 		json_object_set_new(report, "skipped_programs", json_incref(skipped));
-		set_u64(report, "queues_not_counted",
-			cur.nr_slots > bpf_map__max_entries(skel->maps.stats)
-				? cur.nr_slots - bpf_map__max_entries(skel->maps.stats)
-				: 0);
+		set_u64(report, "events_without_slot", cur.no_slot_events);
 		json_object_set_new(report, "queues", queues_json(&o, &cur, NULL, true));
 		if (o.prog_stats)
 			json_object_set_new(report, "program_stats", prog_stats_json(skel));
