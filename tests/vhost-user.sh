@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # The vhost-user backend end to end: DPDK's testpmd (rxonly) as the device,
 # one real guest through libvirt (shared memfd memory) whose pktgen sends into
-# it. Checks that tx_queue_size=1024 is accepted (the tap backend takes 256
+# it, then one whose XDP sink (net-rx) takes what testpmd (txonly) sends.
+# Checks that tx_queue_size=1024 is accepted (the tap backend takes 256
 # only), that bits 34 (packed) and 35 (in_order) follow the request, that
-# testpmd counted every packet pktgen sent, and that nothing is left behind.
+# testpmd counted every packet pktgen sent and the guest every packet testpmd
+# sent, and that nothing is left behind.
 # No network is involved: testpmd's vhost port is its only port.
 # Skips (77) only when dpdk-testpmd cannot be installed.
 set -u
@@ -52,13 +54,14 @@ trap 'exit 130' INT TERM
 O=$O "$top/scripts/mkinitramfs.sh" "$KDIR" "$work/initrd.gz" >"$work/mkinitramfs.log" 2>&1 ||
 	fail "mkinitramfs: $(tail -n 3 "$work/mkinitramfs.log")"
 
-# boot NAME RXQ TXQ PACKED IN_ORDER: one guest, pktgen for 3 s into testpmd
+# boot NAME RXQ TXQ PACKED IN_ORDER [JOB MODE]: one guest, 3 s of pktgen into
+# testpmd rxonly (net-tx), or of testpmd txonly into the guest (net-rx)
 boot() {
 	local d=$work/$1
 	mkdir -p "$d"
 	"$HARNESS" --boot "$d" "$KDIR/vmlinuz" "$work/initrd.gz" \
-		"console=ttyS0 nokaslr vqlab.job=net-tx vqlab.duration=3 vqlab.dst_mac=56:48:4f:53:54:00 vqlab.dst_ip=198.18.0.1 vqlab.src_ip=198.18.0.2" \
-		"$2" "$3" "$4" "$5" >"$d/stats.json" 2>"$d/harness.err" &
+		"console=ttyS0 nokaslr vqlab.job=${6:-net-tx} vqlab.duration=3 vqlab.dst_mac=56:48:4f:53:54:00 vqlab.dst_ip=198.18.0.1 vqlab.src_ip=198.18.0.2" \
+		"$2" "$3" "$4" "$5" "${7:-rxonly}" >"$d/stats.json" 2>"$d/harness.err" &
 	hpid=$! hpids="$hpids $!"
 	wait $hpid
 	local rc=$?
@@ -105,6 +108,16 @@ boot packed 256 1024 on off
 	fail "packed: bits 34/35 are $(bit packed 34)/$(bit packed 35), want 1/0"
 ok "packed ring, in_order=off: bit 34 negotiated, 35 not"
 check_counts packed
+
+# net-rx: testpmd txonly starts at the guest's VQLAB-GO and stops after the
+# duration; the guest's sink window is longer, so it sees every packet
+# testpmd put into its RX ring.
+boot rx 1024 256 off on net-rx txonly
+sent=$(jq -r .tx_packets "$work/rx/stats.json")
+got=$(jq -r .metrics.rx_packets.value "$work/rx/report.json")
+[ "$sent" -gt 1000 ] && [ "$got" -le "$sent" ] && [ "$got" -ge $((sent - 1024)) ] ||
+	fail "rx: the guest's sink counted $got packets, testpmd sent $sent"
+ok "rx: the guest's XDP sink counted $got of the $sent packets testpmd (txonly) sent, rx_queue_size=1024 ($(jq -r .metrics.rx_pps.value "$work/rx/report.json") packets/s)"
 
 # Nothing of ours is left: domain, socket, testpmd, its runtime folder.
 left=$(

@@ -4,9 +4,11 @@
  *
  * With arguments it is the harness of tests/vhost-user.sh, which boots one
  * real guest on a testpmd vhost-user port:
- *   vhostuser --boot DIR KERNEL INITRD CMDLINE [rxq txq packed in_order]
+ *   vhostuser --boot DIR KERNEL INITRD CMDLINE [rxq txq packed in_order [rxonly|txonly]]
  * DIR gets testpmd.log, domain.xml, console.log, report.log; stdout gets the
- * testpmd statistics as JSON. */
+ * testpmd statistics as JSON. txonly (for vqlab.job=net-rx) forwards from
+ * the guest's VQLAB-GO on for vqlab.duration seconds, as the runner's host
+ * sender does. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -180,7 +182,9 @@ static void live_tests(const char *dir)
 	CHECK(vhostuser_stop(&vu, &st) == 0 && st.tx_packets == 0);
 	CHECK(access(rundir, F_OK) < 0);
 	CHECK(vhostuser_start(&o, &vu) == 0);
-	CHECK(vhostuser_forward(&vu) == 0 && vu.forwarding);
+	CHECK(vhostuser_forward(&vu) == 0 && vu.forwarding == 1);
+	CHECK(vhostuser_halt(&vu) == 0 && vu.forwarding == 2);
+	CHECK(vhostuser_halt(&vu) == 0);
 	CHECK(vhostuser_stop(&vu, &st) == 0);
 	{
 		char *text = NULL;
@@ -227,6 +231,23 @@ static void quiet(void *opaque, virErrorPtr e)
 		fprintf(stderr, "libvirt: %s\n", e->message);
 }
 
+static int report_has(const char *path, const char *what)
+{
+	char buf[4096];
+	int fd = open(path, O_RDONLY), found = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	if (n > 0) {
+		buf[n] = '\0';
+		found = strstr(buf, what) != NULL;
+	}
+	close(fd);
+	return found;
+}
+
 /* The harness: testpmd rxonly + one guest through libvirt, until it powers off. */
 static int boot(int argc, char **argv)
 {
@@ -239,16 +260,23 @@ static int boot(int argc, char **argv)
 	struct domain_spec s = { .vcpus = 1, .memory_mib = 1024, .mac = "02:76:71:00:00:02",
 				 .rx_queue_size = 256, .tx_queue_size = 256 };
 	char *xml = NULL;
-	int ret = 1, r, i;
+	int ret = 1, r, i, duration = 5, go = -1;
+	const char *d;
 	FILE *f;
 
-	if (argc != 6 && argc != 10) {
-		fprintf(stderr, "usage: vhostuser --boot DIR KERNEL INITRD CMDLINE [rxq txq packed in_order]\n");
+	if (argc != 6 && argc != 10 && argc != 11) {
+		fprintf(stderr, "usage: vhostuser --boot DIR KERNEL INITRD CMDLINE [rxq txq packed in_order [rxonly|txonly]]\n");
 		return 2;
 	}
-	if (argc == 10) {
+	if (argc >= 10) {
 		s.rx_queue_size = atoi(argv[6]), s.tx_queue_size = atoi(argv[7]);
 		s.packed = !strcmp(argv[8], "on"), s.in_order = !strcmp(argv[9], "on");
+	}
+	if ((d = strstr(argv[5], "vqlab.duration=")))
+		duration = atoi(d + strlen("vqlab.duration="));
+	if (argc == 11 && !strcmp(argv[10], "txonly")) {
+		o.mode = VHOSTUSER_TXONLY, o.deferred = true;
+		o.peer_mac = s.mac, o.txpkt_len = 60;
 	}
 	snprintf(name, sizeof(name), "vqlabvu-%d", (int)getpid());
 	snprintf(sock, sizeof(sock), "/run/%s.sock", name);
@@ -284,8 +312,19 @@ static int boot(int argc, char **argv)
 	dom = virDomainCreateXML(conn, xml, VIR_DOMAIN_START_AUTODESTROY);
 	if (!dom)
 		goto cleanup;
-	for (i = 0; i < 1800 && !stop_requested && virDomainIsActive(dom) == 1; i++)
+	for (i = 0; i < 1800 && !stop_requested && virDomainIsActive(dom) == 1; i++) {
+		if (o.deferred && !vu.forwarding && report_has(path[2], "\nVQLAB-GO ")) {
+			go = i;
+			r = vhostuser_forward(&vu);
+		} else if (vu.forwarding == 1 && go >= 0 && i - go >= duration * 10) {
+			r = vhostuser_halt(&vu);
+		}
+		if (r < 0) {
+			fprintf(stderr, "Error: %s\n", vu.error);
+			goto cleanup;
+		}
 		usleep(100000);
+	}
 	if (stop_requested) {
 		fprintf(stderr, "Error: interrupted by signal %d\n", (int)stop_requested);
 		goto cleanup;

@@ -427,6 +427,20 @@ int vhostuser_forward(struct vhostuser *vu)
 	return r;
 }
 
+int vhostuser_halt(struct vhostuser *vu)
+{
+	int r;
+
+	if (vu->forwarding != 1)
+		return 0;
+	r = command(vu, "stop\n");
+	if (r < 0)
+		set_error(vu, "telling testpmd to stop: %s", strerror(-r));
+	else
+		vu->forwarding = 2;
+	return r;
+}
+
 /* Waits up to @ms for testpmd to exit: 1 with *status, 0 still running. */
 static int wait_exit(struct vhostuser *vu, int ms, int *status)
 {
@@ -446,7 +460,7 @@ int vhostuser_stop(struct vhostuser *vu, struct vhostuser_stats *st)
 	if (vu->pid > 0) {
 		/* "stop" prints the statistics, "quit" (or EOF) ends testpmd;
 		 * SIGTERM and SIGKILL only if it does not listen. */
-		command(vu, vu->forwarding ? "stop\nquit\n" : "quit\n");
+		command(vu, vu->forwarding == 1 ? "stop\nquit\n" : "quit\n");
 		shutdown(vu->cmd_fd, SHUT_WR);
 		r = wait_exit(vu, STOP_TIMEOUT_MS, &status);
 		if (r == 0) {

@@ -40,14 +40,14 @@ struct vhostuser_opts {
 struct vhostuser {
 	pid_t pid;		/* testpmd, 0 when not running */
 	int cmd_fd;		/* testpmd's stdin (interactive commands) */
-	int forwarding;		/* "start" was sent */
+	int forwarding;		/* 0 never, 1 since "start", 2 "stop" sent */
 	char socket[108];
 	char log[PATH_MAX];
 	char name[64];
 	char error[256];	/* after a failure: why, for a person */
 };
 
-/* testpmd's "Forward statistics for port 0", counted from its start. */
+/* testpmd's "Forward statistics for port 0", counted from "start". */
 struct vhostuser_stats {
 	uint64_t rx_packets;	/* taken from the guest's TX ring */
 	uint64_t rx_dropped;
@@ -55,16 +55,20 @@ struct vhostuser_stats {
 	uint64_t tx_dropped;	/* the guest's RX ring was full */
 };
 
-/* Starts testpmd and returns once it listens on o->socket (socket mode
- * 0666: QEMU runs as another user) and forwards, unless o->deferred. A stale socket nobody
- * listens on is removed; a live one is -EADDRINUSE. testpmd gets SIGTERM if
- * the calling thread dies. Returns 0, or -errno with vu->error set and
+/* Starts testpmd and returns once it listens on o->socket (mode 0666: QEMU
+ * runs as another user) and forwards, unless o->deferred. A stale socket
+ * nobody listens on is removed; a live one is -EADDRINUSE. testpmd gets
+ * SIGTERM if the calling thread dies. Returns 0, or -errno with vu->error set and
  * nothing left running or behind. */
 int vhostuser_start(const struct vhostuser_opts *o, struct vhostuser *vu);
 
 /* Starts forwarding (testpmd's "start"); for o->deferred. Returns 0 or
  * -errno (testpmd is gone). Counting starts here. */
 int vhostuser_forward(struct vhostuser *vu);
+
+/* Stops forwarding (testpmd's "stop"), e.g. when net-rx's duration is
+ * over; the statistics are kept for vhostuser_stop. 0 or -errno. */
+int vhostuser_halt(struct vhostuser *vu);
 
 /* Stops testpmd ("stop", "quit"; SIGTERM after 10 s, SIGKILL after 5 more),
  * removes its socket and runtime folder, and reads the forward statistics
