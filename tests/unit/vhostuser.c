@@ -208,6 +208,42 @@ static void live_tests(const char *dir)
 		fprintf(stderr, "  error: %s\n", vu.error);
 	CHECK(vu.pid == 0 && access(sock, F_OK) < 0 && access(rundir, F_OK) < 0);
 
+	o.mem_mib = 0;
+
+	/* started with SIGTERM blocked and ignored (as a runner using signalfd
+	 * may be): testpmd still quits, and gets SIGTERM when it must */
+	{
+		sigset_t term, old;
+
+		sigemptyset(&term);
+		sigaddset(&term, SIGTERM);
+		sigprocmask(SIG_BLOCK, &term, &old);
+		signal(SIGTERM, SIG_IGN);
+		CHECK(vhostuser_start(&o, &vu) == 0);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		signal(SIGTERM, SIG_DFL);
+		{
+			char path[64], line[256];
+			FILE *f;
+			int blocked = -1, ignored = -1;
+
+			snprintf(path, sizeof(path), "/proc/%d/status", (int)vu.pid);
+			f = fopen(path, "r");
+			while (f && fgets(line, sizeof(line), f)) {
+				unsigned long long m;
+
+				if (sscanf(line, "SigBlk: %llx", &m) == 1)
+					blocked = !!(m & (1ULL << (SIGTERM - 1)));
+				if (sscanf(line, "SigIgn: %llx", &m) == 1)
+					ignored = !!(m & (1ULL << (SIGTERM - 1)));
+			}
+			if (f)
+				fclose(f);
+			CHECK(blocked == 0 && ignored == 0);
+		}
+		CHECK(vhostuser_stop(&vu, &st) == 0);
+	}
+
 	/* killed behind our back: stop says so, nothing is left */
 	o.mem_mib = 0;
 	CHECK(vhostuser_start(&o, &vu) == 0);

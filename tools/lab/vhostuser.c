@@ -320,6 +320,15 @@ int vhostuser_start(const struct vhostuser_opts *o, struct vhostuser *vu)
 	if (vu->pid == 0) {
 		/* Own process group: a terminal's ^C goes to the runner, which
 		 * stops testpmd itself; if the runner dies, testpmd follows. */
+		sigset_t none;
+
+		/* The runner may block or ignore signals (signalfd): testpmd
+		 * must get SIGTERM, from us and from PDEATHSIG. */
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
 		setpgid(0, 0);
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (getppid() != parent)
