@@ -208,6 +208,7 @@ secs=$(($(date +%s) - start))
 rel=$(cat "$obj/include/config/kernel.release")
 tmp=$(mktemp -d "$cache/kernels/build/.build.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
+chmod 755 "$tmp" # libvirt's QEMU runs as another user and must read vmlinuz
 cp "$obj/arch/x86/boot/bzImage" "$tmp/vmlinuz"
 cp "$obj/.config" "$tmp/config"
 cp "$obj/System.map" "$tmp/System.map"
