@@ -36,10 +36,20 @@ struct {
 	__type(value, struct vqt_stats);
 } stats SEC(".maps");
 
+/* Buffers in flight, VQT_TOKENS slots per queue slot, open addressing on a
+ * hash of the token. An array again, not a hash map: an update and a
+ * lookup + delete per buffer cost ~500 guest instructions each as hash map
+ * helpers, a few dozen as inlined array accesses. No locks are needed: the
+ * virtqueue API requires callers to serialize the operations of one queue
+ * (virtio_ring.c: "Caller must ensure we don't call this with other
+ * virtqueue operations at the same time"), and only a queue's add and get
+ * touch its slots. Memory-mappable, so user space counts what is in flight
+ * without a syscall per slot. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, VQT_MAX_TOKENS);
-	__type(key, struct vqt_token_key);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, VQT_SLOTS * VQT_TOKENS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
 	__type(value, struct vqt_token);
 } tokens SEC(".maps");
 
@@ -271,22 +281,60 @@ static __always_inline void sg_count(struct vqt_stats *s, __u64 sg, __u32 num, _
 	s->bytes += w->bytes;
 }
 
-static __always_inline void token_add(struct vqt_queue *q, struct vqt_stats *s,
-				      struct virtqueue *vq, void *data)
+static __always_inline __u32 token_hash(__u64 data)
 {
-	struct vqt_token_key key = { .vq = (__u64)vq, .data = (__u64)data };
-	struct vqt_token tok;
-	__s64 depth;
+	return (data * 0x9E3779B97F4A7C15ULL) >> (64 - VQT_TOKEN_BITS);
+}
 
-	/* Adds on one queue are serialized by the driver's lock. */
-	tok.seq = q->next_seq++;
-	tok.ts = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&tokens, &key, &tok, BPF_NOEXIST)) {
-		s->untracked_adds++;
-		return;
+/* Record buffer @data, just added to @q, in the first unused slot of the
+ * token's probe window. */
+static __always_inline void token_add(struct vqt_queue *q, struct vqt_stats *s, __u64 data)
+{
+	__u32 base = q->slot << VQT_TOKEN_BITS, h = token_hash(data), i;
+	__u64 ts = bpf_ktime_get_ns();
+
+	if (data > VQT_TOKEN_GONE) {
+#pragma unroll
+		for (i = 0; i < VQT_TOKEN_PROBES; i++) {
+			__u32 idx = base + ((h + i) & (VQT_TOKENS - 1));
+			struct vqt_token *t = bpf_map_lookup_elem(&tokens, &idx);
+
+			if (!t)
+				break;
+			if (t->data > VQT_TOKEN_GONE)
+				continue;
+			t->ts = ts;
+			t->seq = q->next_seq++;
+			t->data = data;
+			q->in_flight++; /* serialized per queue, see `tokens` */
+			s->depth[slot_of(q->in_flight > 0 ? q->in_flight : 0, VQT_DEPTH_SLOTS)]++;
+			return;
+		}
 	}
-	depth = __sync_add_and_fetch(&q->in_flight, 1);
-	s->depth[slot_of(depth > 0 ? depth : 0, VQT_DEPTH_SLOTS)]++;
+	s->untracked_adds++;
+}
+
+/* Find buffer @data of @q and free its slot: 0, or -ENOENT. */
+static __always_inline int token_take(struct vqt_queue *q, __u64 data, struct vqt_token *out)
+{
+	__u32 base = q->slot << VQT_TOKEN_BITS, h = token_hash(data), i;
+
+#pragma unroll
+	for (i = 0; i < VQT_TOKEN_PROBES; i++) {
+		__u32 idx = base + ((h + i) & (VQT_TOKENS - 1));
+		struct vqt_token *t = bpf_map_lookup_elem(&tokens, &idx);
+
+		if (!t || t->data == VQT_TOKEN_FREE)
+			break;
+		if (t->data != data)
+			continue;
+		out->ts = t->ts;
+		out->seq = t->seq;
+		t->data = VQT_TOKEN_GONE;
+		q->in_flight--;
+		return 0;
+	}
+	return -2; /* -ENOENT */
 }
 
 /* The single-scatterlist add variants: (vq, sg, num, data, ...). */
@@ -311,7 +359,7 @@ static __always_inline int on_add_sg(struct virtqueue *vq, struct scatterlist *s
 	} else if (num) {
 		sg_count(s, (__u64)sg, num, 0, 0);
 	}
-	token_add(q, s, vq, data);
+	token_add(q, s, (__u64)data);
 	return 0;
 }
 
@@ -380,7 +428,7 @@ int BPF_PROG(add_sgs, struct virtqueue *vq, struct scatterlist **sgs, unsigned i
 	 * it out instead (the `sgs` parameter above stays unused). */
 	bpf_probe_read_kernel(&sgs_addr, sizeof(sgs_addr), &ctx[1]);
 	sg_count(s, 0, 0, sgs_addr, out_sgs + in_sgs);
-	token_add(q, s, vq, data);
+	token_add(q, s, (__u64)data);
 	return 0;
 }
 
@@ -403,9 +451,8 @@ struct {
 
 static __always_inline int on_get(struct virtqueue *vq, void *ret)
 {
-	struct vqt_token_key key = { .vq = (__u64)vq, .data = (__u64)ret };
 	struct vqt_queue *q = queue_of(vq);
-	struct vqt_token *tokp, tok;
+	struct vqt_token tok;
 	struct vqt_stats *s;
 	__u64 delta;
 
@@ -416,19 +463,11 @@ static __always_inline int on_get(struct virtqueue *vq, void *ret)
 		return 0;
 	}
 	s->gets++;
-	__sync_fetch_and_add(&q->gets_since_irq, 1);
-	tokp = bpf_map_lookup_elem(&tokens, &key);
-	if (!tokp) {
+	__sync_fetch_and_add(&q->gets_since_irq, 1); /* vring_interrupt races */
+	if ((__u64)ret <= VQT_TOKEN_GONE || token_take(q, (__u64)ret, &tok)) {
 		s->gets_untracked++;
 		return 0;
 	}
-	tok = *tokp;
-	/* Only the caller whose delete succeeds owns the token. */
-	if (bpf_map_delete_elem(&tokens, &key)) {
-		s->gets_untracked++;
-		return 0;
-	}
-	__sync_fetch_and_add(&q->in_flight, -1);
 	delta = bpf_ktime_get_ns() - tok.ts;
 	s->lat[slot_of(delta, VQT_LAT_SLOTS)]++;
 	s->lat_count++;

@@ -10,10 +10,12 @@
 #define VQT_BATCH_SLOTS 17 /* gets between interrupts */
 
 #define VQT_NAME_LEN 32
-#define VQT_SLOTS_BITS 8
+#define VQT_SLOTS_BITS 6
 #define VQT_SLOTS (1 << VQT_SLOTS_BITS) /* distinct virtqueues tracked */
 #define VQT_PROBES 4 /* slots tried per queue (open addressing) */
-#define VQT_MAX_TOKENS 65536 /* buffers in flight tracked, all queues together */
+#define VQT_TOKEN_BITS 11
+#define VQT_TOKENS (1 << VQT_TOKEN_BITS) /* token slots per queue */
+#define VQT_TOKEN_PROBES 8 /* slots tried per token */
 
 /* Ring layouts; the values are vqtrace's own, not the kernel's enum. */
 enum vqt_layout {
@@ -82,14 +84,15 @@ struct vqt_stats {
 /* Number of __u64 counters before the histograms (for generic summing). */
 #define VQT_STATS_WORDS (sizeof(struct vqt_stats) / sizeof(__u64))
 
-struct vqt_token_key {
-	__u64 vq;
-	__u64 data; /* the driver's token: `data` given to add, returned by get */
+/* A buffer in flight: one slot of its queue's part of the token table. */
+struct vqt_token {
+	__u64 data; /* the driver's token (`data` given to add, returned by
+		     * get); VQT_TOKEN_FREE or VQT_TOKEN_GONE when unused */
+	__u64 ts;   /* ns, bpf_ktime_get_ns() at the end of the add */
+	__u64 seq;  /* submission order on its queue */
 };
 
-struct vqt_token {
-	__u64 ts;  /* ns, bpf_ktime_get_ns() at the end of the add */
-	__u64 seq; /* submission order on its queue */
-};
+#define VQT_TOKEN_FREE 0 /* never used: a lookup stops here */
+#define VQT_TOKEN_GONE 1 /* returned: a lookup goes on */
 
 #endif

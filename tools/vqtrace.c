@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
@@ -272,6 +273,10 @@ static int cmp_queue(const void *a, const void *b)
 	return x->vq < y->vq ? -1 : x->vq > y->vq;
 }
 
+/* The token table, mapped read-only after load (BPF_F_MMAPABLE). */
+static const struct vqt_token *token_table;
+static size_t token_table_size;
+
 /* Read every queue and its per-CPU counters, summed. With @tokens, also count
  * the token table per queue (a full scan: for summaries). 0 or -errno. */
 static int snapshot_read(struct vqtrace_bpf *skel, struct snapshot *snap, bool tokens)
@@ -316,15 +321,12 @@ static int snapshot_read(struct vqtrace_bpf *skel, struct snapshot *snap, bool t
 		}
 		snap->n++;
 	}
-	if (tokens) {
-		int tfd = bpf_map__fd(skel->maps.tokens);
-		struct vqt_token_key tk, *ptk = NULL;
+	if (tokens && token_table) {
+		for (i = 0; i < snap->n; i++) {
+			const struct vqt_token *t = token_table + (size_t)snap->v[i].q.slot * VQT_TOKENS;
 
-		while (!bpf_map_get_next_key(tfd, ptk, &tk)) {
-			ptk = &tk;
-			for (i = 0; i < snap->n; i++)
-				if (snap->v[i].vq == tk.vq)
-					snap->v[i].tokens++;
+			for (c = 0; c < VQT_TOKENS; c++)
+				snap->v[i].tokens += t[c].data > VQT_TOKEN_GONE;
 		}
 	}
 	qsort(snap->v, snap->n, sizeof(*snap->v), cmp_queue);
@@ -758,6 +760,15 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	vlog("BPF programs loaded");
+	token_table_size = (size_t)VQT_SLOTS * VQT_TOKENS * sizeof(struct vqt_token);
+	token_table_size = (token_table_size + getpagesize() - 1) / getpagesize() * getpagesize();
+	token_table = mmap(NULL, token_table_size, PROT_READ, MAP_SHARED,
+			   bpf_map__fd(skel->maps.tokens), 0);
+	if (token_table == MAP_FAILED) {
+		token_table = NULL;
+		runtime_error("cannot map the token table: %s", strerror(errno));
+		goto cleanup;
+	}
 	bpf_object__for_each_program(prog, skel->obj) {
 		struct bpf_link *link;
 
@@ -883,6 +894,8 @@ cleanup:
 		bpf_link__destroy(links[i]);
 	if (stats_fd >= 0)
 		close(stats_fd);
+	if (token_table)
+		munmap((void *)token_table, token_table_size);
 	free(prev.v);
 	free(cur.v);
 	json_decref(attached);
