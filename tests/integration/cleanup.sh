@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Cleanup on the three ways a run ends: a guest that fails (the run goes on),
 # SIGINT after a finished sample (kept), SIGTERM while a guest boots.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 [ -z "$(leftovers)" ] || fail "lab resources exist before the test: $(leftovers)"
 
 # 1. A hung guest: "none" sleeps longer than the timeout allows; "ping" is fine.

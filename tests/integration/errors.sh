@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # Bad input: each a one-line "Error: …", a non-zero exit, and nothing started.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 
 expect() { # expect EXIT PATTERN CMD...
 	local want=$1 pat=$2 rc

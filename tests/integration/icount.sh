@@ -3,7 +3,7 @@
 # QEMU, the measured window gives per-add and per-get instruction counts, and
 # retpoline shows: the ring's indirect calls go through thunks by default and
 # through plain `call *%reg` with spectre_v2=off.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 [ -f "$O/vqicount.so" ] || skip "vqicount.so is not built (make plugin)"
 
 cat >"$work/ic.ini" <<'INI'

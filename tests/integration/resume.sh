@@ -2,7 +2,7 @@
 # kill -9 of vqlab mid-run loses no finished sample, leaves no guest (libvirt
 # AUTODESTROY), and `vqlab run --resume` completes the run without redoing a
 # finished sample; it also removes the namespace the killed run left.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 [ -z "$(leftovers)" ] || fail "lab resources exist before the test: $(leftovers)"
 
 cat >"$work/r.ini" <<'INI'

@@ -2,7 +2,7 @@
 # The smoke matrix end to end, in real guests, and checks that the wiring is
 # honest: negotiated features follow the cells, the tracer and the XDP sink
 # agree with what pktgen says it sent, and nothing is left behind.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 [ -z "$(leftovers)" ] || fail "lab resources exist before the test: $(leftovers)"
 
 cat >"$work/itest.ini" <<'INI'

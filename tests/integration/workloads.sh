@@ -2,7 +2,7 @@
 # Every workload once through the runner, with a warm-up (so net-rx's
 # handshake runs twice), and each one's counts cross-checked between the
 # guest, the tracer and the host side.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib.bash"
 command -v dpdk-testpmd >/dev/null || skip "dpdk-testpmd is not installed (scripts/setup.sh)"
 
 cat >"$work/wl.ini" <<'INI'
