@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -331,6 +332,8 @@ int vhostuser_start(const struct vhostuser_opts *o, struct vhostuser *vu)
 		signal(SIGPIPE, SIG_DFL);
 		setpgid(0, 0);
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (o->nice)
+			setpriority(PRIO_PROCESS, 0, o->nice);
 		if (getppid() != parent)
 			_exit(126);
 		dup2(cmd[0], 0);

@@ -33,6 +33,8 @@ struct vhostuser_opts {
 	unsigned int timeout_ms; /* for testpmd to be ready; 0: 20000 */
 	const char *peer_mac;	/* txonly: destination MAC (the guest's) */
 	unsigned int txpkt_len;	/* txonly: frame bytes; 0: testpmd's 64 */
+	int nice;		/* testpmd's nice value (it busy-polls a core);
+				 * 0: the caller's */
 	bool deferred;		/* forward only from vhostuser_forward() on
 				 * (net-rx: at the guest's VQLAB-GO), not at once */
 };
