@@ -610,6 +610,13 @@ static int do_run_scenario(const struct run_opts *o)
 		}
 		run_dir_made = true;
 	}
+	/* libvirtd opens the serial logs itself, relative to its own working
+	 * folder: every path it sees must be absolute */
+	if (!realpath(run_dir, path)) {
+		error_msg("%s: %s", run_dir, strerror(errno));
+		goto cleanup;
+	}
+	snprintf(run_dir, sizeof(run_dir), "%s", path);
 	for (int i = 0; i < pl.sc.nvals[AX_KERNEL]; i++) {
 		if (kernel_initramfs(&paths, &kernels[i], run_id, i, err, sizeof(err))) {
 			error_msg("%s", err);

@@ -15,9 +15,12 @@ ring = split, packed
 in_order = off, on
 workload = net-tx
 INI
-"$VQLAB" -j run "$work/itest.ini" -o "$work" >"$work/summary.json" || fail "vqlab run exited $?"
+# A relative results folder, as `make lab` uses: libvirtd must still be given
+# absolute paths.
+(cd "$work" && "$VQLAB" -j run itest.ini -o runs) >"$work/summary.json" || fail "vqlab run exited $?"
 cat "$work/summary.json"
 run=$(jq -r .dir "$work/summary.json")
+case $run in /*) ;; *) fail "run folder '$run' is not absolute" ;; esac
 [ -f "$run/run.json" ] && [ -f "$run/report.md" ] || fail "run folder incomplete"
 jq -e '.status == "complete" and (.accel | test("^(kvm|tcg)$")) and (.versions.qemu | length > 0)' \
 	"$run/run.json" >/dev/null || fail "run.json: status, accel or versions missing"
