@@ -95,9 +95,10 @@ job_bench_overhead() {
 	for m in vqtrace core kprobe; do
 		bench_tracer_start $m -S || return
 		set -- $(bench_pps)
+		[ -n "$1" ] || set -- $(bench_pps) # pktgen now and then gives no Result line
 		bench_tracer_stop
 		eval "stats_$m=\$(cat /tmp/bt.json)"
-		eval "stats_packets_$m=$1"
+		eval "stats_packets_$m=${1:-null}"
 	done
 	metrics="\"bench_overhead\":{\"value\":null,\"unit\":\"packets\",\"better\":\"higher\",\
 \"runs\":[$runs],\"stats_runs\":{\"vqtrace\":{\"packets\":$stats_packets_vqtrace,\"trace\":${stats_vqtrace:-null}},\

@@ -76,6 +76,6 @@ jq -r --argjson ic "$icount" '.metrics.bench_overhead as $b |
   "",
   ($b.stats_runs | to_entries[] | .key as $t | .value.packets as $p |
    (.value.trace.program_stats | map(select(.run_cnt > 0))) as $s |
-   "\($t) with BPF statistics: \($p) packets, BPF run time \(($s | map(.run_time_ns) | add) / $p | r1) ns/packet over \($s | length) programs",
+   "\($t) with BPF statistics: \($p) packets" + (if $p then ", BPF run time \(($s | map(.run_time_ns) | add) / $p | r1) ns/packet over \($s | length) programs" else "" end),
    ($s[] | "  \(.function)\t\(.run_cnt) runs\t\(.run_time_ns / .run_cnt | r1) ns/run"))' \
 	"$out/report.json"
