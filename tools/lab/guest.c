@@ -94,6 +94,22 @@ static int count_lines(const char *buf, size_t len, const char *prefix)
 	return n;
 }
 
+/* The start of the last complete line starting with @prefix, or NULL. */
+static const char *last_line(const char *buf, size_t len, const char *prefix)
+{
+	const char *p = buf, *end = buf + len, *last = NULL;
+
+	while ((p = memmem(p, end - p, prefix, strlen(prefix)))) {
+		const char *nl = memchr(p, '\n', end - p);
+
+		if (!nl)
+			break;
+		last = p;
+		p = nl;
+	}
+	return last;
+}
+
 static double report_metric(json_t *report, const char *name)
 {
 	json_t *v = json_object_get(json_object_get(json_object_get(report, "metrics"), name),
@@ -266,9 +282,8 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 	const char *qemu_args[] = { "-plugin", plugin_arg, NULL };
 	struct vhostuser vu = { 0 };
 	struct vhostuser_stats vst;
-	bool vu_stopped = false;
-	double vu_go = 0, vu_window = 0;
-	int vu_rc = 0;
+	double vu_go = 0, vu_secs = 0, vu_window = 0;
+	int vu_gos = 0;
 	struct domain_spec ds = { 0 };
 	struct frame fr = { 0 };
 	uint64_t p0 = 0, b0 = 0, p1, b1;
@@ -291,6 +306,7 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 			.mode = net_rx ? VHOSTUSER_TXONLY : VHOSTUSER_RXONLY,
 			.peer_mac = GUEST_MAC,
 			.txpkt_len = atoi(j->cell->val[AX_PKT_SIZE]),
+			.deferred = net_rx,	/* not while the guest boots */
 		};
 
 		mkdir_p("/run/vqlab", 0755);
@@ -373,18 +389,30 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 			snprintf(r->reason, sizeof(r->reason), "%s", rx.err);
 			goto out;
 		}
-		/* net-rx on vhost-user: testpmd txonly feeds the guest from its
-		 * start (the warm-up too) and is stopped exactly when the measured
-		 * window, from the last go line, is over */
-		if (net_rx && vhu && !vu_stopped) {
+		/* net-rx on vhost-user: testpmd txonly forwards from each go line
+		 * for the seconds it names, then halts; its "start" resets the
+		 * counts, so the final ones are the measured window's */
+		if (net_rx && vhu) {
 			int gos = count_lines(buf ? buf : "", len, "VQLAB-GO");
 
-			if (!vu_go && gos >= (j->warmup > 0 ? 2 : 1))
+			if (gos > vu_gos) {
+				const char *go = last_line(buf, len, "VQLAB-GO");
+
+				vu_gos = gos;
+				vu_secs = go ? strtod(go + 8, NULL) : 0;
+				if (vu_secs <= 0)
+					vu_secs = j->duration;
+				if (vhostuser_forward(&vu)) {
+					free(buf);
+					snprintf(r->reason, sizeof(r->reason), "vhost-user: %s", vu.error);
+					goto out;
+				}
 				vu_go = now_s();
-			if (vu_go && now_s() >= vu_go + j->duration) {
-				vu_rc = vhostuser_stop(&vu, &vst);
+			}
+			if (vu_go && now_s() >= vu_go + vu_secs) {
+				vhostuser_halt(&vu);
 				vu_window = now_s() - vu_go;
-				vu_stopped = true;
+				vu_go = 0;
 			}
 		}
 		if (buf)
@@ -490,9 +518,9 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 		}
 	}
 	if (vhu) {
-		if (!vu_stopped)
-			vu_rc = vhostuser_stop(&vu, &vst);
-		if (vu_rc == 0) {
+		if (vu_go)	/* still forwarding: the window ends now */
+			vu_window = now_s() - vu_go;
+		if (vhostuser_stop(&vu, &vst) == 0) {
 			double usec = report_metric(fr.report, "pktgen_usec");
 
 			metric_set(r->host_metrics, "vhu_rx_packets_total", vst.rx_packets, "packets",
