@@ -23,9 +23,22 @@ opts=(-o "Dir::Etc::SourceList=$apt_root/etc/sources.list" -o "Dir::Etc::SourceP
 	-o "Dir::State::Lists=$apt_root/lists" -o "Dir::Cache=$apt_root"
 	-o "Dir::State::status=/dev/null" -o "APT::Architecture=amd64" -o "APT::Sandbox::User=root" -q)
 
-# Refresh the index at most once an hour.
+# One fetch at a time per suite: concurrent runs share these apt lists.
+exec 9>"$apt_root/.lock"
+flock -w 600 9 || { echo "Error: another fetch of '$suite' holds $apt_root/.lock" >&2; exit 1; }
+
+# Refresh the index at most once an hour. When the archive cannot be read,
+# a kernel fetched before still serves (and says so).
 if [ -z "$(find "$apt_root/lists" -name '*Packages*' -mmin -60 2>/dev/null | head -1)" ]; then
-	apt-get "${opts[@]}" update >&2 || { echo "Error: cannot read Debian suite '$suite' from the archive" >&2; exit 1; }
+	if ! apt-get "${opts[@]}" update >&2; then
+		if [ -f "$cache/debian-$suite/current/vmlinuz" ]; then
+			echo "Warning: cannot read Debian suite '$suite' from the archive; using the kernel fetched before" >&2
+			readlink -f "$cache/debian-$suite/current"
+			exit 0
+		fi
+		echo "Error: cannot read Debian suite '$suite' from the archive" >&2
+		exit 1
+	fi
 fi
 # The meta-package names the current ABI's image package.
 pkg=$(apt-cache "${opts[@]}" depends linux-image-cloud-amd64 2>/dev/null |
