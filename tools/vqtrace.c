@@ -81,12 +81,8 @@ struct options {
 	const char *vq_name;
 };
 
-static volatile sig_atomic_t exiting;
-
-static void on_signal(int sig)
-{
-	exiting = 1;
-}
+static bool exiting;
+static sigset_t stop_signals;
 
 static bool verbose;
 static double start_time;
@@ -688,6 +684,13 @@ int main(int argc, char **argv)
 	/* Both for tests of the error paths; not documented in --help. */
 	btf_path = getenv("VQTRACE_BTF") ?: "/sys/kernel/btf/vmlinux";
 	virtio_dir = getenv("VQTRACE_VIRTIO_DEVICES") ?: "/sys/bus/virtio/devices";
+	/* SIGINT and SIGTERM end the trace: taken synchronously in the main
+	 * loop with sigtimedwait(), never by a handler. */
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	sigprocmask(SIG_BLOCK, &stop_signals, NULL);
+
 	err = parse_args(argc, argv, &o);
 	if (err == 3)
 		return 0;
@@ -795,25 +798,27 @@ int main(int argc, char **argv)
 			goto cleanup;
 		}
 	}
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
 	fprintf(stderr, "Tracing virtqueues... Hit Ctrl-C to end.\n");
 
 	t0 = now_s();
-	if (snapshot_read(skel, &prev, false))
+	err = snapshot_read(skel, &prev, false);
+	if (err) {
+		runtime_error("cannot read the maps: %s", strerror(-err));
 		goto cleanup;
+	}
 	deadline = o.duration ? t0 + o.duration : 0;
 	while (!exiting) {
 		double step = o.duration ? deadline - now_s() : o.interval;
-		struct timespec ts;
 		json_t *report;
 
+		/* Sleep until the step ends or SIGINT/SIGTERM comes (blocked since
+		 * the start, so one sent while loading is not lost either). */
 		if (step > 0) {
-			if (o.duration && step > 0.2)
-				step = 0.2; /* wake up for the deadline and signals */
-			ts.tv_sec = (time_t)step;
-			ts.tv_nsec = (long)((step - ts.tv_sec) * 1e9);
-			nanosleep(&ts, NULL);
+			struct timespec ts = { .tv_sec = (time_t)step,
+					       .tv_nsec = (long)((step - (time_t)step) * 1e9) };
+
+			if (sigtimedwait(&stop_signals, NULL, &ts) > 0)
+				exiting = 1;
 		}
 		if (o.duration) {
 			if (now_s() < deadline && !exiting)
