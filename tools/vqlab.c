@@ -760,11 +760,12 @@ static int do_run_scenario(const struct run_opts *o)
 				struct guest_job j;
 				json_t *s;
 
-				snprintf(dir, sizeof(dir), "%s/cells/%s/%u%s", run_dir, c->id, rep,
-					 attempt ? "" : "");
+				/* cells/<cell>/<rep>, and <rep>.<attempt> for a retry */
 				if (attempt)
-					snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), ".%d",
-						 attempt);
+					snprintf(dir, sizeof(dir), "%s/cells/%s/%u.%d", run_dir, c->id,
+						 rep, attempt);
+				else
+					snprintf(dir, sizeof(dir), "%s/cells/%s/%u", run_dir, c->id, rep);
 				snprintf(name, sizeof(name), "vqlab-%d-%s-r%u", getpid(), c->id, rep);
 				snprintf(icout, sizeof(icout), "%s/icount/out/%s.json", paths.cache, name);
 				mkdir_p(dir, 0755);
