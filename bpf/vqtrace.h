@@ -81,7 +81,7 @@ struct vqt_stats {
 	__u64 batch[VQT_BATCH_SLOTS];
 };
 
-/* Number of __u64 counters before the histograms (for generic summing). */
+/* struct vqt_stats is all __u64: user space sums the per-CPU copies word by word. */
 #define VQT_STATS_WORDS (sizeof(struct vqt_stats) / sizeof(__u64))
 
 /* A buffer in flight: one slot of its queue's part of the token table. */
