@@ -100,7 +100,11 @@ job_bench_overhead() {
 		eval "stats_$m=\$(cat /tmp/bt.json)"
 		eval "stats_packets_$m=${1:-null}"
 	done
-	metrics="\"bench_overhead\":{\"value\":null,\"unit\":\"packets\",\"better\":\"higher\",\
+	# The attach mechanisms alone: empty fexit vs empty kprobe programs on
+	# bpf_fentry_test1, three more marked series (tests/bench/hookcost.c).
+	hookcost=
+	[ -x /bin/hookcost ] && hookcost=$(/bin/hookcost 20000 2>>/tmp/job.out)
+	metrics="\"bench_overhead\":{\"value\":null,\"hookcost\":${hookcost:-null},\"unit\":\"packets\",\"better\":\"higher\",\
 \"runs\":[$runs],\"stats_runs\":{\"vqtrace\":{\"packets\":$stats_packets_vqtrace,\"trace\":${stats_vqtrace:-null}},\
 \"core\":{\"packets\":$stats_packets_core,\"trace\":${stats_core:-null}},\
 \"kprobe\":{\"packets\":$stats_packets_kprobe,\"trace\":${stats_kprobe:-null}}}}"

@@ -35,8 +35,8 @@ bpo) kd=${VQLAB_CACHE:-/var/cache/vqlab}/kernels/debian-bookworm-backports/curre
 *) echo "Error: -k $k: accepted: sid, bpo" >&2; exit 2 ;;
 esac
 mkdir -p "$out"
-kp=$("$top/tests/bench/build.sh")
-"$top/scripts/mkinitramfs.sh" "$kd" "$out/initrd.gz" "$kp" >/dev/null
+read -ra bins <<<"$("$top/tests/bench/build.sh")"
+"$top/scripts/mkinitramfs.sh" "$kd" "$out/initrd.gz" "${bins[@]}" >/dev/null
 rel=$(ls "$kd/lib/modules" | head -n 1)
 plug=()
 if [ -n "$plugin" ]; then
@@ -74,6 +74,13 @@ jq -r --argjson ic "$icount" '.metrics.bench_overhead as $b |
   ($m[] | "\(.mode)\t\(.pps | mean | floor) packets/s (sd \(.pps | sd | floor); \((.pps | mean) / ($base.pps | mean) * 100 - 100 | r1)% vs none)" +
     (if $ic then "\t\(.ipp | mean | floor) kernel instructions/packet (sd \(.ipp | sd | r1); +\((.ipp | mean) - ($base.ipp | mean) | floor) = \(((.ipp | mean) / ($base.ipp | mean) - 1) * 100 | r1)% vs none)" else "" end)),
   "",
+  (if $ic and $b.hookcost then
+     (2 * ($b.runs | length)) as $k | $b.hookcost.calls as $c |
+     def ph(n): $ic | map(select(.from == "mark \(n)"))[0].insns / $c;
+     (ph($k)) as $none | (ph($k + 2)) as $fx | (ph($k + 4)) as $kp |
+     "attach mechanism per event (\($c) calls of bpf_fentry_test1 via BPF_PROG_TEST_RUN, empty program): fexit +\($fx - $none | r1), kprobe +\($kp - $none | r1) kernel instructions",
+     ""
+   else empty end),
   ($b.stats_runs | to_entries[] | .key as $t | .value.packets as $p |
    (.value.trace.program_stats | map(select(.run_cnt > 0))) as $s |
    "\($t) with BPF statistics: \($p) packets" + (if $p then ", BPF run time \(($s | map(.run_time_ns) | add) / $p | r1) ns/packet over \($s | length) programs" else "" end),
