@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* hookcost N: N BPF_PROG_TEST_RUN calls (each calls bpf_fentry_test1 once)
- * with nothing, an empty fexit program, then an empty kprobe program on
- * bpf_fentry_test1, each series between two sethostname(2) calls so that
- * the vqicount plugin counts its instructions (phases: mark 0 = none,
- * mark 2 = fexit, mark 4 = kprobe). Prints the hits of each series. */
+ * with nothing, an empty fexit program, an empty kprobe program on
+ * bpf_fentry_test1, then the empty fexit program again with the kernel's
+ * BPF run-time statistics enabled (what --prog-stats adds to every run),
+ * each series between two sethostname(2) calls so that the vqicount plugin
+ * counts its instructions (phases: mark 0 = none, mark 2 = fexit, mark 4 =
+ * kprobe, mark 6 = fexit with statistics). Prints the hits of each series. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +36,7 @@ static int series(struct hookcost_bpf *skel, struct bpf_program *hook, long n, c
 		}
 	sethostname("mark-b", 6);
 	printf("\"%s\":%llu%s", name, (unsigned long long)(skel->bss->hits - h0),
-	       strcmp(name, "kprobe") ? "," : "");
+	       strcmp(name, "fexit_stats") ? "," : "");
 	bpf_link__destroy(link);
 	sleep(1);
 	return 0;
@@ -52,6 +54,12 @@ int main(int argc, char **argv)
 	printf("{\"calls\":%ld,", n);
 	if (series(skel, NULL, n, "none") || series(skel, skel->progs.on_fexit, n, "fexit") ||
 	    series(skel, skel->progs.on_kprobe, n, "kprobe"))
+		return 1;
+	if (bpf_enable_stats(BPF_STATS_RUN_TIME) < 0) {
+		fprintf(stderr, "Error: BPF statistics: %s\n", strerror(errno));
+		return 1;
+	}
+	if (series(skel, skel->progs.on_fexit, n, "fexit_stats"))
 		return 1;
 	printf("}\n");
 	hookcost_bpf__destroy(skel);

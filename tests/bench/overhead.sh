@@ -78,7 +78,8 @@ jq -r --argjson ic "$icount" '.metrics.bench_overhead as $b |
      (2 * ($b.runs | length)) as $k | $b.hookcost.calls as $c |
      def ph(n): $ic | map(select(.from == "mark \(n)"))[0].insns / $c;
      (ph($k)) as $none | (ph($k + 2)) as $fx | (ph($k + 4)) as $kp |
-     "attach mechanism per event (\($c) calls of bpf_fentry_test1 via BPF_PROG_TEST_RUN, empty program): fexit +\($fx - $none | r1), kprobe +\($kp - $none | r1) kernel instructions",
+     "attach mechanism per event (\($c) calls of bpf_fentry_test1 via BPF_PROG_TEST_RUN, empty program): fexit +\($fx - $none | r1), kprobe +\($kp - $none | r1) kernel instructions" +
+     (if $b.hookcost.fexit_stats then "; BPF statistics add \(ph($k + 6) - $fx | r1) per run" else "" end),
      ""
    else empty end),
   ($b.stats_runs | to_entries[] | .key as $t | .value.packets as $p |
