@@ -51,6 +51,11 @@ LDLIBS_vqlab := -lvirt -lxml2 -lbpf -lelf -lz -ljansson -linih -lm
 LDLIBS_vqreport := -ljansson -lgsl -lgslcblas -lm
 LDLIBS_default := -lbpf -lelf -lz -ljansson -linih -lvirt -lxml2 -lgsl -lgslcblas -lm
 
+# An absolute path to a relative build folder's file names the same target.
+ifneq ($(OUT),$(abspath $(OUT)))
+$(abspath $(OUT))/%: $(OUT)/% ;
+endif
+
 .DELETE_ON_ERROR:
 .SECONDARY:
 .PHONY: all check lab setup clean unit integration
