@@ -117,9 +117,14 @@ static __always_inline __u32 read_layout(struct virtqueue *vq)
 			return VQT_LAYOUT_SPLIT;
 		if (l == bpf_core_enum_value(enum vq_layout___v7, VQ_LAYOUT_PACKED___v7))
 			return VQT_LAYOUT_PACKED;
-		if (l == bpf_core_enum_value(enum vq_layout___v7, VQ_LAYOUT_SPLIT_IN_ORDER___v7))
+		/* The virtqueue-ops patch brings the enum with SPLIT and PACKED
+		 * only; the in-order patch adds the other two (kernel-patches/
+		 * 0013 vs 0019): ask for them only where they exist. */
+		if (bpf_core_enum_value_exists(enum vq_layout___v7, VQ_LAYOUT_SPLIT_IN_ORDER___v7) &&
+		    l == bpf_core_enum_value(enum vq_layout___v7, VQ_LAYOUT_SPLIT_IN_ORDER___v7))
 			return VQT_LAYOUT_SPLIT_IN_ORDER;
-		if (l == bpf_core_enum_value(enum vq_layout___v7, VQ_LAYOUT_PACKED_IN_ORDER___v7))
+		if (bpf_core_enum_value_exists(enum vq_layout___v7, VQ_LAYOUT_PACKED_IN_ORDER___v7) &&
+		    l == bpf_core_enum_value(enum vq_layout___v7, VQ_LAYOUT_PACKED_IN_ORDER___v7))
 			return VQT_LAYOUT_PACKED_IN_ORDER;
 		return VQT_LAYOUT_UNKNOWN;
 	}
