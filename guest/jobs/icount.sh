@@ -15,6 +15,9 @@
 
 icount_mark() { hostname "vqlab-mark-$1"; }
 
+# Reading kallsyms needs no tracer (and must not fail when vqtrace cannot load).
+notrace_jobs="$notrace_jobs kallsyms"
+
 job_kallsyms() {
 	sort /proc/kallsyms | awk '
 		$2 !~ /^[tTwW]$/ { next }
