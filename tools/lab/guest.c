@@ -78,44 +78,28 @@ static void copy_qemu_log(const struct guest_job *j)
 	}
 }
 
-static int count_lines(const char *buf, size_t len, const char *prefix)
+/* The guest's go lines ("VQLAB-GO <seconds>", net-rx) before its report:
+ * how many are complete, and the seconds the last one names (@dflt if none). */
+static int go_lines(const char *buf, size_t len, double dflt, double *secs)
 {
-	const char *p = buf, *end = buf + len;
+	const char *end = memmem(buf, len, "VQLAB-REPORT", 12), *p = buf;
 	int n = 0;
 
-	while ((p = memmem(p, end - p, prefix, strlen(prefix)))) {
+	*secs = dflt;
+	if (!end)
+		end = buf + len;
+	while ((p = memmem(p, end - p, "VQLAB-GO", 8))) {
 		const char *nl = memchr(p, '\n', end - p);
 
 		if (!nl)
-			break;
+			break;	/* the line is still arriving */
 		n++;
+		*secs = strtod(p + 8, NULL);
+		if (*secs <= 0)
+			*secs = dflt;
 		p = nl;
 	}
 	return n;
-}
-
-/* The start of the last complete line starting with @prefix, or NULL. */
-static const char *last_line(const char *buf, size_t len, const char *prefix)
-{
-	const char *p = buf, *end = buf + len, *last = NULL;
-
-	while ((p = memmem(p, end - p, prefix, strlen(prefix)))) {
-		const char *nl = memchr(p, '\n', end - p);
-
-		if (!nl)
-			break;
-		last = p;
-		p = nl;
-	}
-	return last;
-}
-
-static double report_metric(json_t *report, const char *name)
-{
-	json_t *v = json_object_get(json_object_get(json_object_get(report, "metrics"), name),
-				    "value");
-
-	return json_is_number(v) ? json_number_value(v) : -1;
 }
 
 /* net-rx on the tap: the guest writes "VQLAB-GO <seconds>" each time its sink
@@ -148,41 +132,27 @@ static int rx_sender_poll(struct guest_ctx *g, const struct guest_job *j, struct
 			  const char *buf, size_t len)
 {
 	static const uint8_t guest_mac[6] = { 0x02, 0x76, 0x71, 0x00, 0x00, 0x02 };
-	const char *end = memmem(buf, len, "VQLAB-REPORT", 12), *p = buf;
 	struct pollfd pfd = { .fd = rx->ps.fd, .events = POLLIN };
-	int seen = 0;
+	struct pktsend_opts o = {
+		.netns = g->lab->ns, .ifname = g->lab->tap,
+		.src_ip = NETLAB_TAP_ADDR, .dst_ip = NETLAB_GUEST_ADDR,
+		.pkt_size = atoi(j->cell->val[AX_PKT_SIZE]),
+	};
+	int gos = go_lines(buf, len, j->duration, &o.duration);
 
 	if (rx->running && poll(&pfd, 1, 0) > 0 && rx_sender_finish(rx))
 		return -EIO;
-	if (!end)
-		end = buf + len;
-	while ((p = memmem(p, end - p, "VQLAB-GO", 8))) {
-		const char *nl = memchr(p, '\n', end - p);
-
-		if (!nl)
-			break;	/* the line is still arriving */
-		if (++seen > rx->gos) {
-			struct pktsend_opts o = {
-				.netns = g->lab->ns, .ifname = g->lab->tap,
-				.src_ip = NETLAB_TAP_ADDR, .dst_ip = NETLAB_GUEST_ADDR,
-				.pkt_size = atoi(j->cell->val[AX_PKT_SIZE]),
-				.duration = strtod(p + 8, NULL),
-			};
-
-			memcpy(o.dst_mac, guest_mac, 6);
-			if (o.duration <= 0)
-				o.duration = j->duration;
-			if (rx_sender_finish(rx))
-				return -EIO;
-			if (pktsend_start(&o, &rx->ps)) {
-				snprintf(rx->err, sizeof(rx->err), "host sender: %s", rx->ps.err);
-				return -EIO;
-			}
-			rx->running = true;
-			rx->gos = seen;
-		}
-		p = nl;
+	if (gos <= rx->gos)
+		return 0;
+	memcpy(o.dst_mac, guest_mac, 6);
+	if (rx_sender_finish(rx))
+		return -EIO;
+	if (pktsend_start(&o, &rx->ps)) {
+		snprintf(rx->err, sizeof(rx->err), "host sender: %s", rx->ps.err);
+		return -EIO;
 	}
+	rx->running = true;
+	rx->gos = gos;
 	return 0;
 }
 
@@ -393,15 +363,10 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 		 * for the seconds it names, then halts; its "start" resets the
 		 * counts, so the final ones are the measured window's */
 		if (net_rx && vhu) {
-			int gos = count_lines(buf ? buf : "", len, "VQLAB-GO");
+			int gos = go_lines(buf ? buf : "", len, j->duration, &vu_secs);
 
 			if (gos > vu_gos) {
-				const char *go = last_line(buf, len, "VQLAB-GO");
-
 				vu_gos = gos;
-				vu_secs = go ? strtod(go + 8, NULL) : 0;
-				if (vu_secs <= 0)
-					vu_secs = j->duration;
 				if (vhostuser_forward(&vu)) {
 					free(buf);
 					snprintf(r->reason, sizeof(r->reason), "vhost-user: %s", vu.error);
@@ -485,7 +450,7 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 	warm_tx = json_number_value(json_object_get(json_object_get(json_object_get(
 			fr.report, "warmup_metrics"), "pktgen_packets"), "value"));
 	if (net_tx && !vhu && !netlab_sink_read(g->lab, &p1, &b1)) {
-		double usec = report_metric(fr.report, "pktgen_usec");
+		double usec = metric_value(fr.report, "pktgen_usec");
 		double pkts = p1 - p0 - warm_tx;
 
 		metric_set(r->host_metrics, "xdp_packets_total", p1 - p0, "packets", "none");
@@ -501,7 +466,7 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 			   "lower");
 	}
 	if (net_rx && !vhu) {
-		double got = report_metric(fr.report, "rx_packets");
+		double got = metric_value(fr.report, "rx_packets");
 
 		if (rx_sender_finish(&rx) || !rx.have_last) {
 			r->ok = false;
@@ -521,7 +486,7 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 		if (vu_go)	/* still forwarding: the window ends now */
 			vu_window = now_s() - vu_go;
 		if (vhostuser_stop(&vu, &vst) == 0) {
-			double usec = report_metric(fr.report, "pktgen_usec");
+			double usec = metric_value(fr.report, "pktgen_usec");
 
 			metric_set(r->host_metrics, "vhu_rx_packets_total", vst.rx_packets, "packets",
 				   "none");
@@ -532,10 +497,10 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 			if (net_tx && usec > 0)
 				metric_set(r->host_metrics, "vhu_rx_pps",
 					   (vst.rx_packets - warm_tx) * 1e6 / usec, "packets/s", "higher");
-			if (net_rx && vu_window > 0 && report_metric(fr.report, "rx_packets") >= 0) {
+			if (net_rx && vu_window > 0 && metric_value(fr.report, "rx_packets") >= 0) {
 				metric_set(r->host_metrics, "send_s", vu_window, "s", "none");
 				metric_set(r->host_metrics, "rx_pps",
-					   report_metric(fr.report, "rx_packets") / vu_window,
+					   metric_value(fr.report, "rx_packets") / vu_window,
 					   "packets/s", "higher");
 			}
 		} else {

@@ -75,9 +75,9 @@ json_t *guest_info(json_t *report)
 	return g;
 }
 
-static double metric(json_t *sample, const char *name)
+double metric_value(json_t *obj, const char *name)
 {
-	json_t *v = json_object_get(json_object_get(json_object_get(sample, "metrics"), name),
+	json_t *v = json_object_get(json_object_get(json_object_get(obj, "metrics"), name),
 				    "value");
 
 	return json_is_number(v) ? json_number_value(v) : -1;
@@ -137,8 +137,8 @@ int results_write_markdown(const char *run_dir, json_t *run, json_t *samples)
 		const char *st = json_string_value(json_object_get(s, "status"));
 
 		dev0 = json_array_get(json_object_get(json_object_get(s, "guest"), "devices"), 0);
-		fmt_num(pps, sizeof(pps), metric(s, "tx_pps"), "%.0f");
-		fmt_num(xpps, sizeof(xpps), metric(s, "xdp_pps"), "%.0f");
+		fmt_num(pps, sizeof(pps), metric_value(s, "tx_pps"), "%.0f");
+		fmt_num(xpps, sizeof(xpps), metric_value(s, "xdp_pps"), "%.0f");
 		q = trace_queue(s, "output.0");
 		if (q) {
 			snprintf(adds, sizeof(adds), "%" JSON_INTEGER_FORMAT,

@@ -13,6 +13,8 @@ int mkdir_p(const char *path, int mode);
 /* Add {"value":v,"unit":u,"better":b} as @name to @metrics. */
 void metric_set(json_t *metrics, const char *name, double v, const char *unit,
 		const char *better);
+/* The value of metric @name of a sample or guest report, -1 when absent. */
+double metric_value(json_t *obj, const char *name);
 /* Fold what the guest reported (devices, features) into the sample. */
 json_t *guest_info(json_t *report);
 /* Write the minimal report: one table row per sample. 0 or -errno. */
