@@ -101,7 +101,7 @@ job_bench_overhead() {
 		eval "stats_packets_$m=${1:-null}"
 	done
 	# The attach mechanisms alone: empty fexit vs empty kprobe programs on
-	# bpf_fentry_test1, three more marked series (tests/bench/hookcost.c).
+	# bpf_fentry_test5, six more marked series (tests/bench/hookcost.c).
 	hookcost=
 	[ -x /bin/hookcost ] && hookcost=$(/bin/hookcost 20000 2>>/tmp/job.out)
 	metrics="\"bench_overhead\":{\"value\":null,\"hookcost\":${hookcost:-null},\"unit\":\"packets\",\"better\":\"higher\",\

@@ -18,10 +18,12 @@ icount_mark() { hostname "vqlab-mark-$1"; }
 # Reading kallsyms needs no tracer (and must not fail when vqtrace cannot load).
 notrace_jobs="$notrace_jobs kallsyms"
 
+# vqlab.syms=all: every text symbol instead (a whole-kernel profile: where a
+# tracer's instructions go, tests/bench/overhead.sh PROFILE=1).
 job_kallsyms() {
-	sort /proc/kallsyms | awk '
+	sort /proc/kallsyms | awk -v all="${syms:-}" '
 		$2 !~ /^[tTwW]$/ { next }
-		{ m = /virtqueue|vring|detach_buf|more_used|in_order|is_used_desc|alloc_indirect|virtio|__x86_indirect|return_thunk|sethostname|\[virtio_net\]/ }
+		{ m = all == "all" || /virtqueue|vring|detach_buf|more_used|in_order|is_used_desc|alloc_indirect|virtio|__x86_indirect|return_thunk|sethostname|\[virtio_net\]/ }
 		m || want { print }
 		{ want = m }' >/tmp/kallsyms
 	n=$(wc -l </tmp/kallsyms)

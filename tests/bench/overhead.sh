@@ -10,6 +10,8 @@
 #   -n  packets per run (default 20000); -d SECONDS runs by time instead
 #   -r  repetitions per mode (default 3)
 #   -P  no vqicount plugin: wall-clock rates only (noisy on a shared host)
+# PROFILE=1 counts every guest kernel function per run (icount.json), for
+# a per-function view of where a tracer's instructions go.
 # With the plugin (build/vqicount.so, docs/icount.md) each run's exact guest
 # kernel instructions are counted: instructions per packet do not depend on
 # what else the host runs. -icount shift=0 makes the guest's clock advance
@@ -24,7 +26,7 @@ k=sid packets=20000 dur=3 reps=3 plugin=1
 while getopts k:n:d:r:P o; do
 	case $o in
 	k) k=$OPTARG ;; n) packets=$OPTARG ;; d) dur=$OPTARG packets=0 ;; r) reps=$OPTARG ;; P) plugin= ;;
-	*) sed -n 's/^# \{0,1\}//; 3,13p' "$0" >&2; exit 2 ;;
+	*) sed -n 's/^# \{0,1\}//; 3,14p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -38,28 +40,43 @@ mkdir -p "$out"
 read -ra bins <<<"$("$top/tests/bench/build.sh")"
 "$top/scripts/mkinitramfs.sh" "$kd" "$out/initrd.gz" "${bins[@]}" >/dev/null
 rel=$(ls "$kd/lib/modules" | head -n 1)
+boot() { # DIR APPEND [QEMU ARGS...]; restrict=on: pktgen's packets go nowhere outside the guest.
+	local d=$1 ap=$2
+	shift 2
+	rm -f "$d/report.log" "$d/console.log"
+	timeout 3000 qemu-system-x86_64 -accel tcg -m 1024 -nographic -no-reboot \
+		-kernel "$kd/vmlinuz" -initrd "$out/initrd.gz" -append "console=ttyS0 nokaslr quiet $ap" \
+		-serial file:"$d/console.log" -serial file:"$d/report.log" -monitor none -display none \
+		-netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0,in_order=on "$@" >"$d/qemu.log" 2>&1
+}
 plug=()
 if [ -n "$plugin" ]; then
 	[ -f "$O/vqicount.so" ] || { echo "Error: $O/vqicount.so is not built (make), or use -P" >&2; exit 1; }
-	syms=${ICOUNT_CACHE:-/tmp/vqicount-cache}/$rel/kallsyms.txt
+	cache=${ICOUNT_CACHE:-/tmp/vqicount-cache}/$rel
+	fn=functions=off syms=$cache/kallsyms.txt
+	if [ -n "${PROFILE:-}" ]; then
+		# PROFILE=1: every kernel function counted per run, to see where
+		# a tracer's instructions go (the guest's whole kallsyms, cached).
+		fn="functions=on,group=kernel:*" syms=$cache/kallsyms-all.txt
+		if [ ! -s "$syms" ]; then
+			mkdir -p "$cache/kallsyms-all"
+			boot "$cache/kallsyms-all" "vqlab.job=kallsyms vqlab.syms=all"
+			"$top/plugin/guest-syms.sh" "$cache/kallsyms-all/report.log" "$syms"
+		fi
+	fi
 	# plugin/icount-run.sh takes the guest's kallsyms (nokaslr) and caches them.
 	[ -s "$syms" ] || "$top/plugin/icount-run.sh" -k "$kd" -c 1 "$out/kallsyms-run" >/dev/null
-	plug=(-plugin "$O/vqicount.so,syms=$syms,out=$out/icount.json,mark=__x64_sys_sethostname,functions=off")
+	plug=(-plugin "$O/vqicount.so,syms=$syms,out=$out/icount.json,mark=__x64_sys_sethostname,$fn")
 fi
 if [ -z "${ANALYSE_ONLY:-}" ]; then
-rm -f "$out/report.log" "$out/console.log" "$out/icount.json"
-# restrict=on: pktgen's packets go nowhere outside the guest.
-timeout 3000 qemu-system-x86_64 -accel tcg -m 1024 -nographic -no-reboot \
-	-kernel "$kd/vmlinuz" -initrd "$out/initrd.gz" \
-	-append "console=ttyS0 nokaslr quiet vqlab.job=bench-overhead vqlab.duration=$dur vqlab.packets=$packets vqlab.reps=$reps" \
-	-serial file:"$out/console.log" -serial file:"$out/report.log" -monitor none -display none \
-	-icount shift=0 \
-	-netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0,in_order=on "${plug[@]}" >"$out/qemu.log" 2>&1
+	rm -f "$out/icount.json"
+	boot "$out" "vqlab.job=bench-overhead vqlab.duration=$dur vqlab.packets=$packets vqlab.reps=$reps" \
+		-icount shift=0 "${plug[@]}"
 fi
 len=$(grep -a -m1 '^VQLAB-REPORT 1 ' "$out/report.log" | cut -d' ' -f3)
 sed -n '/^VQLAB-REPORT 1 /{n;p;q}' "$out/report.log" | head -c "$len" >"$out/report.json"
 jq -e '.status == "ok"' "$out/report.json" >/dev/null || { jq -c '[.status,.reason]' "$out/report.json"; exit 1; }
-echo "kernel $(jq -r .kernel_release "$out/report.json"); host: $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg); TCG, 1 vCPU; virtio-net split in_order=on; 60-byte UDP (pktgen); $(jq '.metrics.bench_overhead.runs | length / 4' "$out/report.json") runs per mode, interleaved"
+echo "kernel $(jq -r .kernel_release "$out/report.json"); host: $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg); TCG, 1 vCPU; virtio-net split in_order=on; 60-byte UDP (pktgen); $(jq '.metrics.bench_overhead.runs | (length / (map(.mode) | unique | length))' "$out/report.json") runs per mode, interleaved"
 icount=null
 [ -f "$out/icount.json" ] && icount=$(jq -c '[.phases[] | {from, insns: .totals.kernel_insns}]' "$out/icount.json")
 jq -r --argjson ic "$icount" '.metrics.bench_overhead as $b |
@@ -78,8 +95,19 @@ jq -r --argjson ic "$icount" '.metrics.bench_overhead as $b |
      (2 * ($b.runs | length)) as $k | $b.hookcost.calls as $c |
      def ph(n): $ic | map(select(.from == "mark \(n)"))[0].insns / $c;
      (ph($k)) as $none | (ph($k + 2)) as $fx | (ph($k + 4)) as $kp |
-     "attach mechanism per event (\($c) calls of bpf_fentry_test1 via BPF_PROG_TEST_RUN, empty program): fexit +\($fx - $none | r1), kprobe +\($kp - $none | r1) kernel instructions" +
-     (if $b.hookcost.fexit_stats then "; BPF statistics add \(ph($k + 6) - $fx | r1) per run" else "" end),
+     (if $b.hookcost.fentry then ph($k + 6) else null end) as $fe |
+     (if $fe then 8 else 6 end) as $st |
+     "attach mechanism per event (\($c) calls of bpf_fentry_test5 via BPF_PROG_TEST_RUN, empty program): fexit +\($fx - $none | r1), kprobe +\($kp - $none | r1)" +
+     (if $fe then ", fentry +\($fe - $none | r1)" else "" end) + " kernel instructions" +
+     (if $b.hookcost.fexit_stats then "; BPF statistics add \(ph($k + $st) - $fx | r1) per run" else "" end),
+     (if ($b.hookcost.empty_run_ns | type) == "object" then
+        $b.hookcost.empty_run_ns as $e |
+        "statistics inside the measured run time (ns/run of an empty program): \($e)",
+        (def prog(t; f): $b.stats_runs[t].trace.program_stats | map(select(.function == f))[0] | .run_time_ns / .run_cnt;
+         (prog("vqtrace"; "virtqueue_add_outbuf")) as $va | (prog("kprobe"; "virtqueue_add_outbuf")) as $ka |
+         ($fe - $none + $va - $e.fentry) as $v | ($kp - $none + $ka - $e.kprobe) as $kk |
+         "per add event, attach + program: vqtrace \($v | r1), baseline \($kk | r1) kernel instructions: \($kk / $v * 100 | round / 100)x cheaper")
+      else empty end),
      ""
    else empty end),
   ($b.stats_runs | to_entries[] | .key as $t | .value.packets as $p |
