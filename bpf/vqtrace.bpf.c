@@ -9,6 +9,7 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_core_read.h>
 #include "vqtrace.h"
+#include "log2.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -71,41 +72,18 @@ struct vring_virtqueue___v612 {
 	bool packed_ring;
 } __attribute__((preserve_access_index));
 
+/* A typed view of a kernel pointer the program holds as another type (or
+ * untyped): verifier-inlined, the loads through it are direct, where
+ * BPF_CORE_READ is a bpf_probe_read_kernel() call per field. In the kernel
+ * since 6.2; libbpf 1.1's headers do not declare it. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+#define kcast(p, type) ((type *)bpf_rdonly_cast((p), bpf_core_type_id_kernel(type)))
+
 #define SG_CHAIN 0x01UL
 #define SG_END 0x02UL
 #define VQT_MAX_SG 128 /* entries walked per scatterlist */
 #define VQT_MAX_SGS 8  /* scatterlists walked per virtqueue_add_sgs */
 #define IRQ_NONE 0
-
-static __always_inline __u32 log2_u64(__u64 v)
-{
-	__u32 r = 0, shift;
-
-	shift = (v > 0xffffffffULL) << 5;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0xffff) << 4;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0xff) << 3;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0xf) << 2;
-	v >>= shift;
-	r |= shift;
-	shift = (v > 0x3) << 1;
-	v >>= shift;
-	r |= shift;
-	r |= (v >> 1);
-	return r;
-}
-
-static __always_inline __u32 slot_of(__u64 v, __u32 nslots)
-{
-	__u32 s = log2_u64(v);
-
-	return s < nslots ? s : nslots - 1;
-}
 
 static __always_inline __u32 read_layout(struct virtqueue *vq)
 {
@@ -151,6 +129,11 @@ static __noinline void queue_fill(struct vqt_queue *q, struct virtqueue *vq)
 	bpf_probe_read_kernel_str(q->name, sizeof(q->name), BPF_CORE_READ(vq, name));
 	layout = read_layout(vq);
 	q->layout = layout;
+	q->avail_kind = layout == VQT_LAYOUT_SPLIT || layout == VQT_LAYOUT_SPLIT_IN_ORDER ?
+				VQT_AVAIL_SPLIT :
+			layout == VQT_LAYOUT_PACKED || layout == VQT_LAYOUT_PACKED_IN_ORDER ?
+				VQT_AVAIL_PACKED :
+				VQT_AVAIL_NONE;
 	if (layout == VQT_LAYOUT_PACKED || layout == VQT_LAYOUT_PACKED_IN_ORDER)
 		q->ring_size = BPF_CORE_READ(vvq, packed.vring.num);
 	else
@@ -267,13 +250,15 @@ static int sg_step(__u32 i, void *unused)
 }
 
 /* Count descriptors and bytes of one add into @s. */
-static __always_inline void sg_count(struct vqt_stats *s, __u64 sg, __u32 num, __u64 sgs,
-				     __u32 lists)
+static __always_inline void sg_count(struct vqt_queue *q, struct vqt_stats *s, __u64 sg,
+				     __u32 num, __u64 sgs, __u32 lists)
 {
 	__u32 zero = 0;
 	struct sg_walk *w = bpf_map_lookup_elem(&sg_scratch, &zero);
 
-	if (!w)
+	q->prev_descs = 0;
+	q->prev_bytes = 0;
+	if (!w || (!num && !lists))
 		return;
 	w->sg = sg;
 	w->sgs = sgs;
@@ -285,6 +270,8 @@ static __always_inline void sg_count(struct vqt_stats *s, __u64 sg, __u32 num, _
 	bpf_loop(VQT_MAX_SGS * (VQT_MAX_SG + 2), sg_step, NULL, 0);
 	s->descs += w->n;
 	s->bytes += w->bytes;
+	q->prev_descs = w->n;
+	q->prev_bytes = w->bytes;
 }
 
 static __always_inline __u32 token_hash(__u64 data)
@@ -292,8 +279,8 @@ static __always_inline __u32 token_hash(__u64 data)
 	return (data * 0x9E3779B97F4A7C15ULL) >> (64 - VQT_TOKEN_BITS);
 }
 
-/* Record buffer @data, just added to @q, in the first unused slot of the
- * token's probe window. */
+/* Record buffer @data, being added to @q, in the first unused slot of the
+ * token's probe window; remembered in q->prev_token. */
 static __always_inline void token_add(struct vqt_queue *q, struct vqt_stats *s, __u64 data)
 {
 	__u32 base = q->slot << VQT_TOKEN_BITS, h = token_hash(data), i;
@@ -312,12 +299,71 @@ static __always_inline void token_add(struct vqt_queue *q, struct vqt_stats *s, 
 			t->ts = ts;
 			t->seq = q->next_seq++;
 			t->data = data;
+			q->prev_token = idx;
 			q->in_flight++; /* serialized per queue, see `tokens` */
-			s->depth[slot_of(q->in_flight > 0 ? q->in_flight : 0, VQT_DEPTH_SLOTS)]++;
+			s->depth[vqt_slot16(q->in_flight, VQT_DEPTH_SLOTS)]++;
 			return;
 		}
 	}
+	q->prev_token = VQT_NO_TOKEN;
 	s->untracked_adds++;
+}
+
+/* Where the ring's next buffer goes (split: avail_idx_shadow; packed:
+ * next_avail_idx and its wrap counter) | VQT_MARK_VALID, never 0. A
+ * successful add always moves it; a failed one (-ENOSPC, -EIO, -ENOMEM)
+ * never does. */
+static __always_inline __u32 avail_mark(struct virtqueue *vq, __u32 kind)
+{
+	/* `split` and `packed` share a union, and the verifier walks a union
+	 * through its first member only: cast to the member's own type. */
+	if (kind == VQT_AVAIL_SPLIT) {
+		struct vring_virtqueue_split *sp = kcast(
+			(void *)vq + bpf_core_field_offset(struct vring_virtqueue, split),
+			struct vring_virtqueue_split);
+
+		return sp->avail_idx_shadow | VQT_MARK_VALID;
+	} else {
+		struct vring_virtqueue_packed *pk = kcast(
+			(void *)vq + bpf_core_field_offset(struct vring_virtqueue, packed),
+			struct vring_virtqueue_packed);
+
+		return pk->next_avail_idx | (__u32)pk->avail_wrap_counter << 16 | VQT_MARK_VALID;
+	}
+}
+
+/* Adds are traced at their entry (fentry), where the return value is not
+ * known: an empty fentry costs 111 guest instructions per event against
+ * fexit's 166 (tests/bench/hookcost.c). So each add is counted as it
+ * starts, and the next add on the queue checks whether it went through: if
+ * the avail index has not moved since, it failed, and its counts and token
+ * are taken back. The driver serializes a queue's adds. A failed last add
+ * stays counted (rare: drivers check num_free before adding). */
+static __always_inline void add_check_prev(struct vqt_queue *q, struct vqt_stats *s,
+					   struct virtqueue *vq)
+{
+	__u32 mark;
+
+	if (q->avail_kind == VQT_AVAIL_NONE)
+		return;
+	mark = avail_mark(vq, q->avail_kind);
+	if (q->prev_mark == mark) { /* 0, none, never equals a mark */
+		s->adds--; /* per-CPU counters: sums stay right across CPUs */
+		s->add_errors++;
+		s->descs -= q->prev_descs;
+		s->bytes -= q->prev_bytes;
+		if (q->prev_token == VQT_NO_TOKEN) {
+			s->untracked_adds--;
+		} else {
+			struct vqt_token *t = bpf_map_lookup_elem(&tokens, &q->prev_token);
+
+			if (t && t->data > VQT_TOKEN_GONE) {
+				t->data = VQT_TOKEN_GONE;
+				q->in_flight--;
+			}
+		}
+	}
+	q->prev_mark = mark;
 }
 
 /* Find buffer @data of @q and free its slot: 0, or -ENOENT. */
@@ -345,78 +391,79 @@ static __always_inline int token_take(struct vqt_queue *q, __u64 data, struct vq
 
 /* The single-scatterlist add variants: (vq, sg, num, data, ...). */
 static __always_inline int on_add_sg(struct virtqueue *vq, struct scatterlist *sg,
-				     unsigned int num, void *data, int ret)
+				     unsigned int num, void *data)
 {
 	struct vqt_queue *q = queue_of(vq);
 	struct vqt_stats *s;
 
 	if (!q || !(s = bpf_map_lookup_elem(&stats, &q->slot)))
 		return 0;
-	if (ret) {
-		s->add_errors++;
-		return 0;
-	}
+	add_check_prev(q, s, vq);
 	s->adds++;
 	/* The kernel takes exactly @num entries. One entry (every virtio-net
 	 * TX packet and RX buffer) is read directly, without the walk. */
 	if (num == 1) {
+		__u32 len = sg->length; /* a direct (PROBE_MEM) load: no helper call */
+
 		s->descs++;
-		s->bytes += sg->length; /* a direct (PROBE_MEM) load: no helper call */
-	} else if (num) {
-		sg_count(s, (__u64)sg, num, 0, 0);
+		s->bytes += len;
+		q->prev_descs = 1;
+		q->prev_bytes = len;
+	} else {
+		sg_count(q, s, (__u64)sg, num, 0, 0);
 	}
 	token_add(q, s, (__u64)data);
 	return 0;
 }
 
-SEC("fexit/virtqueue_add_outbuf")
+SEC("fentry/virtqueue_add_outbuf")
 int BPF_PROG(add_outbuf, struct virtqueue *vq, struct scatterlist *sg, unsigned int num,
-	     void *data, gfp_t gfp, int ret)
+	     void *data, gfp_t gfp)
 {
-	return on_add_sg(vq, sg, num, data, ret);
+	return on_add_sg(vq, sg, num, data);
 }
 
-SEC("fexit/virtqueue_add_inbuf")
+SEC("fentry/virtqueue_add_inbuf")
 int BPF_PROG(add_inbuf, struct virtqueue *vq, struct scatterlist *sg, unsigned int num,
-	     void *data, gfp_t gfp, int ret)
+	     void *data, gfp_t gfp)
 {
-	return on_add_sg(vq, sg, num, data, ret);
+	return on_add_sg(vq, sg, num, data);
 }
 
-SEC("fexit/virtqueue_add_inbuf_ctx")
+SEC("fentry/virtqueue_add_inbuf_ctx")
 int BPF_PROG(add_inbuf_ctx, struct virtqueue *vq, struct scatterlist *sg, unsigned int num,
-	     void *data, void *vctx, gfp_t gfp, int ret)
+	     void *data, void *vctx, gfp_t gfp)
 {
-	return on_add_sg(vq, sg, num, data, ret);
+	return on_add_sg(vq, sg, num, data);
 }
 
 /* Linux 6.11+ */
-SEC("fexit/virtqueue_add_outbuf_premapped")
+SEC("fentry/virtqueue_add_outbuf_premapped")
 int BPF_PROG(add_outbuf_premapped, struct virtqueue *vq, struct scatterlist *sg,
-	     unsigned int num, void *data, gfp_t gfp, int ret)
+	     unsigned int num, void *data, gfp_t gfp)
 {
-	return on_add_sg(vq, sg, num, data, ret);
+	return on_add_sg(vq, sg, num, data);
 }
 
 /* (vq, sg, num, data, ctx, gfp) since 7.x; the arguments read are the same. */
-SEC("fexit/virtqueue_add_inbuf_premapped")
+SEC("fentry/virtqueue_add_inbuf_premapped")
 int BPF_PROG(add_inbuf_premapped, struct virtqueue *vq, struct scatterlist *sg,
-	     unsigned int num, void *data, void *vctx, gfp_t gfp, int ret)
+	     unsigned int num, void *data, void *vctx, gfp_t gfp)
 {
-	return on_add_sg(vq, sg, num, data, ret);
+	return on_add_sg(vq, sg, num, data);
 }
 
 /* Linux 7.x */
-SEC("fexit/virtqueue_add_inbuf_cache_clean")
+SEC("fentry/virtqueue_add_inbuf_cache_clean")
 int BPF_PROG(add_inbuf_cache_clean, struct virtqueue *vq, struct scatterlist *sg,
-	     unsigned int num, void *data, gfp_t gfp, int ret)
+	     unsigned int num, void *data, gfp_t gfp)
 {
-	return on_add_sg(vq, sg, num, data, ret);
+	return on_add_sg(vq, sg, num, data);
 }
 
-SEC("fexit/virtqueue_add_sgs")
+SEC("fentry/virtqueue_add_sgs")
 int BPF_PROG(add_sgs, struct virtqueue *vq, struct scatterlist **sgs, unsigned int out_sgs,
-	     unsigned int in_sgs, void *data, gfp_t gfp, int ret)
+	     unsigned int in_sgs, void *data, gfp_t gfp)
 {
 	struct vqt_queue *q = queue_of(vq);
 	__u64 sgs_addr = 0;
@@ -424,16 +471,13 @@ int BPF_PROG(add_sgs, struct virtqueue *vq, struct scatterlist **sgs, unsigned i
 
 	if (!q || !(s = bpf_map_lookup_elem(&stats, &q->slot)))
 		return 0;
-	if (ret) {
-		s->add_errors++;
-		return 0;
-	}
+	add_check_prev(q, s, vq);
 	s->adds++;
 	/* Linux 6.12's verifier refuses to load a `struct scatterlist **`
 	 * argument from the context ("arg1 type PTR is not a struct"): copy
 	 * it out instead (the `sgs` parameter above stays unused). */
 	bpf_probe_read_kernel(&sgs_addr, sizeof(sgs_addr), &ctx[1]);
-	sg_count(s, 0, 0, sgs_addr, out_sgs + in_sgs);
+	sg_count(q, s, 0, 0, sgs_addr, out_sgs + in_sgs);
 	token_add(q, s, (__u64)data);
 	return 0;
 }
@@ -475,7 +519,7 @@ static __always_inline int on_get(struct virtqueue *vq, void *ret)
 		return 0;
 	}
 	delta = bpf_ktime_get_ns() - tok.ts;
-	s->lat[slot_of(delta, VQT_LAT_SLOTS)]++;
+	s->lat[vqt_slot64(delta, VQT_LAT_SLOTS)]++;
 	s->lat_count++;
 	s->lat_sum += delta;
 	/* FIFO order: a buffer returned after a later-submitted one was
@@ -544,9 +588,8 @@ int BPF_PROG(notify, struct virtqueue *vq)
 SEC("fexit/vring_interrupt")
 int BPF_PROG(interrupt, int irq, void *_vq, int ret)
 {
-	struct virtqueue *vq = _vq; /* an untyped pointer: read with helpers */
-	struct vqt_queue *q = queue_lookup(vq, ((__u32)BPF_CORE_READ(vq, vdev, index) << 10) ^
-						       BPF_CORE_READ(vq, index));
+	struct virtqueue *vq = kcast(_vq, struct virtqueue); /* an untyped argument */
+	struct vqt_queue *q = queue_of(vq);
 	struct vqt_stats *s;
 	__u64 n;
 
@@ -561,7 +604,7 @@ int BPF_PROG(interrupt, int irq, void *_vq, int ret)
 	 * those of this interrupt's callback, for net those of the NAPI poll
 	 * the previous interrupt scheduled. */
 	n = __sync_lock_test_and_set(&q->gets_since_irq, 0);
-	s->batch[slot_of(n, VQT_BATCH_SLOTS)]++;
+	s->batch[vqt_slot16(n, VQT_BATCH_SLOTS)]++;
 	return 0;
 }
 

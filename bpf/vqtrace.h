@@ -43,14 +43,26 @@ struct vqt_queue {
 	__u32 layout; /* enum vqt_layout */
 	__u32 indirect; /* vq->indirect: VIRTIO_RING_F_INDIRECT_DESC in use */
 	__u32 event_idx; /* vq->event: VIRTIO_RING_F_EVENT_IDX in use */
-	__u32 pad;
+	__u32 avail_kind; /* where an add's progress shows: VQT_AVAIL_* */
 	char name[VQT_NAME_LEN];
 	/* shared state, updated with atomics */
 	__u64 next_seq;	 /* submission sequence of the next add */
 	__u64 max_done_seq; /* highest sequence returned by a get so far */
 	__s64 in_flight; /* tracked buffers added and not yet returned */
 	__u64 gets_since_irq;
+	/* The last add, counted at its entry, until the next add shows whether
+	 * it succeeded (the ring's avail index moved) or failed. */
+	__u32 prev_mark;  /* avail index after that add's entry | VQT_MARK_VALID, 0: none */
+	__u32 prev_token; /* its slot in `tokens`, VQT_NO_TOKEN if untracked */
+	__u64 prev_descs;
+	__u64 prev_bytes;
 };
+
+#define VQT_MARK_VALID (1u << 17)
+#define VQT_AVAIL_NONE 0   /* unknown layout: failed adds are not found */
+#define VQT_AVAIL_SPLIT 1  /* split.avail_idx_shadow */
+#define VQT_AVAIL_PACKED 2 /* packed.next_avail_idx, packed.avail_wrap_counter */
+#define VQT_NO_TOKEN 0xffffffffu
 
 /* Per-CPU, per-virtqueue counters. Cumulative from the start and never
  * reset: user space takes differences between two reads, so no event is

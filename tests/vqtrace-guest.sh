@@ -8,6 +8,11 @@
 #   blk-randread  -> 16 random reads in flight, QEMU's null driver with a
 #                    latency, no IN_ORDER: buffers come back out of order, so
 #                    completion_reorders > 0 (the counter can see a reorder)
+#   blk-full      -> the same on a 16-entry ring without indirect descriptors:
+#                    3 descriptors a read, 8 requests at a time, so adds fail
+#                    (-ENOSPC) and are retried; vqtrace traces adds at their
+#                    entry and must take the failed ones back (add_errors > 0,
+#                    adds == ios, the in-flight identity still holds)
 # and on every queue: adds - gets == in_flight_end (both counted without the
 # buffers that were in flight before tracing began), latency count == gets,
 # completion reorders == 0 whenever IN_ORDER was negotiated, and a layout and
@@ -63,7 +68,9 @@ cases=(
 	"bpo-packed-io  bpo ping-known   $N_PING in_order=on,packed=on no"
 	"bpo-blk        bpo blk-read     $N_BLK  in_order=off          in_order=on"
 )
-[ -x "$O/vqblkload" ] && cases+=("sid-blk-reorder sid blk-randread 0 in_order=off          in_order=off,latency")
+[ -x "$O/vqblkload" ] && cases+=("sid-blk-reorder sid blk-randread 0 in_order=off          in_order=off,latency"
+	"sid-blk-full    sid blk-randread 0 in_order=off          in_order=off,indirect_desc=off,queue-size=16"
+	"bpo-blk-full    bpo blk-randread 0 in_order=off          packed=on,indirect_desc=off,queue-size=16")
 [ -x "$O/vqblkload" ] || echo "note: $O/vqblkload is not built: no reorder case" 
 
 boot() { # NAME KERNEL JOB COUNT NETPROPS BLK
@@ -176,6 +183,13 @@ check_case() { # NAME KERNEL JOB COUNT NETPROPS BLK
 		q=$(jq -c '.trace.queues[] | select(.device_id == 2 and .name == "req.0")' "$d/report.json")
 		[ -n "$q" ] || { fail "$name: no req.0 in the trace"; return; }
 		ios=$(jq '.metrics.blk_ios.value' "$d/report.json")
+		if [[ $name == *-full ]]; then
+			echo "$q" | jq -e --argjson ios "$ios" '.add_errors > 0 and .adds >= $ios and .adds <= $ios + 32
+				and .adds - .gets <= 16 and $ios > 100' >/dev/null &&
+				ok "$name: $ios reads on a full ring -> $(echo "$q" | jq .add_errors) failed adds taken back, $(echo "$q" | jq .adds) adds ($(echo "$q" | jq -r .layout))" ||
+				fail "$name: $ios reads, req.0 says $(echo "$q" | jq -c '{layout,adds,add_errors,gets,untracked_adds,in_flight_end}')"
+			return
+		fi
 		# vqblkload counts completed I/Os; the tracer may also see a few
 		# requests the kernel makes on its own: adds >= ios.
 		echo "$q" | jq -e --argjson ios "$ios" '.in_order == false and .adds >= $ios and $ios > 100

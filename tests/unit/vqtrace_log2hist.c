@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* tools/lib/log2hist.c: slot boundaries, JSON trimming, print_log2_hist text. */
+/* tools/lib/log2hist.c: slot boundaries, JSON trimming, print_log2_hist text;
+ * bpf/log2.h (the BPF programs' table log2) agrees with it. */
 #include <stdlib.h>
 #include <string.h>
 #include "test.h"
 #include "log2hist.h"
+#include "log2.h"
 
 static char *print_to_string(const uint64_t *v, int n, const char *unit)
 {
@@ -31,6 +33,22 @@ int main(void)
 	CHECK(log2hist_slot(1023) == 9);
 	CHECK(log2hist_slot(1024) == 10);
 	CHECK(log2hist_slot(~0ULL) == 63);
+
+	/* The BPF side's slots, at every power of two and either side of it,
+	 * and clamped into the last slot. */
+	for (int i = 0; i < 64; i++) {
+		uint64_t p = 1ULL << i, c[] = { p - 1, p, p + 1 };
+
+		for (int j = 0; j < 3; j++) {
+			unsigned int want = (unsigned int)log2hist_slot(c[j]);
+
+			CHECK(vqt_slot64(c[j], 64) == want);
+			CHECK(vqt_slot64(c[j], 40) == (want < 40 ? want : 39));
+			CHECK(vqt_slot16(c[j], 17) == (c[j] > 0xffff ? 16 : want));
+		}
+	}
+	for (uint64_t x = 0; x < 70000; x++)
+		CHECK((int)vqt_slot16(x, 17) == (x > 0xffff ? 16 : log2hist_slot(x)));
 
 	/* JSON: trailing zero slots left out, leading ones kept. */
 	a = log2hist_json(v, 8);
