@@ -83,6 +83,7 @@ int main(void)
 	CHECK(bad("[axes]\n\nrung = split\n", "F:3: unknown axis 'rung' in [axes] (accepted: kernel, ring, in_order,"));
 	CHECK(bad("[axes]\nring = split, spiral\n", "F:2: ring: unknown value 'spiral' (accepted: split,packed)"));
 	CHECK(bad("[axes]\nin_order = yes\n", "F:2: in_order: unknown value 'yes' (accepted: off,on)"));
+	CHECK(bad("[axes]\ntrace = some\n", "F:2: trace: unknown value 'some' (accepted: full,core,off)"));
 	CHECK(bad("[axes]\nrx_queue_size = 300\n", "F:2: rx_queue_size: 300 is not a power of two"));
 	CHECK(bad("[axes]\nrx_queue_size = 4096\n", "F:2: rx_queue_size: '4096' is not a whole number from 256 to 1024"));
 	CHECK(bad("[axes]\nworkload = net-rx\n", "F:2: workload: unknown workload 'net-rx' (accepted: "));
@@ -128,6 +129,26 @@ int main(void)
 	}
 	CHECK(skipped == 4 + 3);
 	free(cells);
+
+	/* trace: full by default; with icount on, trace=off has nothing to divide by */
+	scenario_free(&sc);
+	CHECK(load("[scenario]\nicount = on\n[axes]\ntrace = full, core, off\n", &sc, err,
+		   sizeof(err)) == 0);
+	n = scenario_expand(&sc, &cells);
+	CHECK(n == 3);
+	for (int i = 0; i < n; i++)
+		CHECK(!strcmp(cells[i].val[AX_TRACE], "off") ==
+		      (strstr(cells[i].skip_reason, "trace=off gives none") != NULL));
+	free(cells);
+	scenario_free(&sc);
+	CHECK(load("[axes]\nring = split\n", &sc, err, sizeof(err)) == 0);
+	n = scenario_expand(&sc, &cells);
+	CHECK(n == 1 && !strcmp(cells[0].val[AX_TRACE], "full") && !cells[0].skip_reason[0]);
+	free(cells);
+	scenario_free(&sc);
+	CHECK(load("[scenario]\nwarmup = 2\n[axes]\nring = split, packed\nin_order = off, on\n"
+		   "backend = tap, vhost-user\nworkload = net-tx, ping\n"
+		   "[exclude]\nno-packed-io = ring=packed, in_order=on\n", &sc, err, sizeof(err)) == 0);
 
 	/* the block order is a permutation, reproducible, and differs by block */
 	{

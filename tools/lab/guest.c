@@ -51,10 +51,10 @@ static void build_cmdline(struct guest_ctx *g, const struct guest_job *j, const 
 	snprintf(buf, len,
 		 "console=ttyS0 nokaslr panic=-1 quiet%s vqlab.job=%s vqlab.duration=%g "
 		 "vqlab.warmup=%g vqlab.pkt_size=%s vqlab.iodepth=%s vqlab.dst_mac=%s "
-		 "vqlab.dst_ip=%s vqlab.src_ip=%s vqlab.icount=%d",
+		 "vqlab.dst_ip=%s vqlab.src_ip=%s vqlab.icount=%d vqlab.trace=%s",
 		 spectre, guest_workload(j), j->duration, j->warmup, j->cell->val[AX_PKT_SIZE],
 		 j->cell->val[AX_IODEPTH], dst_mac, NETLAB_TAP_ADDR, NETLAB_GUEST_ADDR,
-		 j->icount_so != NULL);
+		 j->icount_so != NULL, j->cell->val[AX_TRACE]);
 }
 
 static void copy_qemu_log(const struct guest_job *j)

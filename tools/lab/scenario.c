@@ -24,6 +24,9 @@ const struct axis_def axis_defs[NR_AXES] = {
 	[AX_MITIGATION] = { "mitigation", "auto", "auto|retpoline|off" },
 	[AX_BACKEND] = { "backend", "tap", "tap|vhost-user" },
 	[AX_ACCEL] = { "accel", "auto", "auto|kvm|tcg" },
+	/* vqtrace in the guest during the measured window: every program, adds
+	 * and gets only (--core), or none (a rate with no tracer's cost). */
+	[AX_TRACE] = { "trace", "full", "full|core|off" },
 };
 
 struct parse_ctx {
@@ -478,6 +481,9 @@ static void cell_check(const struct scenario *sc, struct cell *c)
 	else if (!strcmp(c->val[AX_BACKEND], "vhost-user") && strncmp(c->val[AX_WORKLOAD], "net-", 4))
 		snprintf(c->skip_reason, sizeof(c->skip_reason),
 			 "backend=vhost-user carries net workloads only, not %s", c->val[AX_WORKLOAD]);
+	else if (sc->icount && !strcmp(c->val[AX_TRACE], "off"))
+		snprintf(c->skip_reason, sizeof(c->skip_reason),
+			 "icount = on divides by vqtrace's adds and gets: trace=off gives none");
 }
 
 int scenario_expand(const struct scenario *sc, struct cell **cells)

@@ -19,6 +19,7 @@ enum axis_id {
 	AX_MITIGATION,
 	AX_BACKEND,
 	AX_ACCEL,
+	AX_TRACE,
 	NR_AXES,
 };
 
