@@ -459,6 +459,35 @@ static int resume_done(const char *samples_path, const struct plan *pl, char *do
  * output folder it may write, and each kernel's own kallsyms, taken by
  * booting it once with the kallsyms job (nokaslr: the addresses hold for
  * every later boot of the same kernel and initramfs). */
+/* Plugin copies, kallsyms and plugin outputs (vqicount-<pid>.so,
+ * vqlab-<pid>-…) of vqlab runs that no longer run: killed before their
+ * cleanup, or QEMU wrote its output while being stopped, after it. */
+static void icount_reap_stale(void)
+{
+	const char *sub[] = { "icount", "icount/out" };
+
+	for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+		char dir[PATH_MAX + 16];
+		struct dirent *de;
+		DIR *d;
+
+		snprintf(dir, sizeof(dir), "%s/%s", paths.cache, sub[i]);
+		d = opendir(dir);
+		while (d && (de = readdir(d))) {
+			const char *p = !strncmp(de->d_name, "vqlab-", 6)    ? de->d_name + 6 :
+					!strncmp(de->d_name, "vqicount-", 9) ? de->d_name + 9 :
+									       NULL;
+			char *end;
+			long pid = p ? strtol(p, &end, 10) : 0;
+
+			if (pid > 0 && (*end == '-' || *end == '.') && kill(pid, 0) && errno == ESRCH)
+				unlinkat(dirfd(d), de->d_name, 0);
+		}
+		if (d)
+			closedir(d);
+	}
+}
+
 static int icount_prepare(struct plan *pl, struct kernel *kernels, bool kvm, const char *run_dir,
 			  char *so, size_t solen, char *err, size_t errlen)
 {
@@ -625,6 +654,7 @@ static int do_run_scenario(const struct run_opts *o)
 	}
 
 	netlab_reap_stale();
+	icount_reap_stale();
 	if (netlab_open(&lab)) {
 		error_msg("lab network: %s", lab.err);
 		goto cleanup;
