@@ -475,6 +475,8 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 		} else {
 			metric_set(r->host_metrics, "sent_packets", rx.last.packets, "packets", "higher");
 			metric_set(r->host_metrics, "send_errors", rx.last.errors, "packets", "lower");
+			/* frames the tap took and then dropped itself (full queue) */
+			metric_set(r->host_metrics, "tap_dropped", rx.last.dropped, "packets", "lower");
 			metric_set(r->host_metrics, "send_s", rx.last.seconds, "s", "none");
 			/* the rate over the host's exact send window */
 			if (got >= 0 && rx.last.seconds > 0)
