@@ -480,7 +480,7 @@ static void icount_reap_stale(void)
 			char *end;
 			long pid = p ? strtol(p, &end, 10) : 0;
 
-			if (pid > 0 && (*end == '-' || *end == '.') && kill(pid, 0) && errno == ESRCH)
+			if (pid > 0 && (*end == '-' || *end == '.') && proc_pid_gone(pid))
 				unlinkat(dirfd(d), de->d_name, 0);
 		}
 		if (d)

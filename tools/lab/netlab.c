@@ -43,7 +43,7 @@ static int pid_alive(const char *digits)
 
 	if (*end || pid <= 0)
 		return 1;	/* not ours to judge */
-	return kill(pid, 0) == 0 || errno != ESRCH;
+	return !proc_pid_gone(pid);
 }
 
 void netlab_reap_stale(void)

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "pktsend.h"
+#include "proc.h"
 
 #define ETH_HLEN_ 14
 #define IP_HLEN 20
@@ -379,16 +380,8 @@ int pktsend_start(const struct pktsend_opts *o, struct pktsend *ps)
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (getppid() != parent)
 			_exit(1);
-		/* The runner may block or catch signals (signalfd, flags): the
-		 * sender must die of SIGALRM, SIGINT and SIGTERM all the same. */
-		sigset_t none;
-
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGALRM, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
+		/* The sender must die of SIGALRM, SIGINT and SIGTERM. */
+		proc_child_default_signals();
 		alarm((unsigned int)ceil(o->duration) + 10);
 		child_send(o, &m);
 		while (off < sizeof(m)) {

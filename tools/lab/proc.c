@@ -10,6 +10,22 @@
 
 extern char **environ;
 
+void proc_child_default_signals(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGALRM, SIGPIPE };
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		signal(sigs[i], SIG_DFL);
+}
+
+bool proc_pid_gone(long pid)
+{
+	return pid > 0 && kill(pid, 0) && errno == ESRCH;
+}
+
 int proc_run(const char *const argv[], char *out, size_t outlen)
 {
 	posix_spawn_file_actions_t fa;

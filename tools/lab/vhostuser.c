@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include "proc.h"
 #include "vhostuser.h"
 
 /* EAL's runtime folder for --file-prefix (root): left behind, empty, even
@@ -319,17 +320,10 @@ int vhostuser_start(const struct vhostuser_opts *o, struct vhostuser *vu)
 		goto fail;
 	}
 	if (vu->pid == 0) {
-		/* Own process group: a terminal's ^C goes to the runner, which
+		/* testpmd must get SIGTERM, from us and from PDEATHSIG. Own
+		 * process group: a terminal's ^C goes to the runner, which
 		 * stops testpmd itself; if the runner dies, testpmd follows. */
-		sigset_t none;
-
-		/* The runner may block or ignore signals (signalfd): testpmd
-		 * must get SIGTERM, from us and from PDEATHSIG. */
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGPIPE, SIG_DFL);
+		proc_child_default_signals();
 		setpgid(0, 0);
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (o->nice)
