@@ -42,6 +42,13 @@ static struct lab_paths paths;
 static struct netlab lab;
 static struct guest_ctx gctx = { .lab = &lab, .stop = &stop_signal };
 
+/* One JSON document on its own line of stdout (-j). */
+static void print_json(const json_t *o)
+{
+	json_dumpf(o, stdout, JSON_COMPACT);
+	putchar('\n');
+}
+
 static void error_msg(const char *fmt, ...)
 {
 	char buf[1024];
@@ -53,8 +60,7 @@ static void error_msg(const char *fmt, ...)
 	if (json_out) {
 		json_t *o = json_pack("{s:s}", "error", buf);
 
-		json_dumpf(o, stdout, JSON_COMPACT);
-		putchar('\n');
+		print_json(o);
 		json_decref(o);
 	} else {
 		fprintf(stderr, "Error: %s\n", buf);
@@ -378,8 +384,7 @@ static int do_plan_print(const struct plan *pl)
 		json_object_set_new(o, "samples", json_integer(pl->nrun * pl->sc.repeat));
 		json_object_set_new(o, "estimated_s", json_real(est));
 		json_object_set_new(o, "icount", json_boolean(pl->sc.icount));
-		json_dumpf(o, stdout, JSON_COMPACT);
-		putchar('\n');
+		print_json(o);
 		json_decref(o);
 		return 0;
 	}
@@ -455,10 +460,6 @@ static int resume_done(const char *samples_path, const struct plan *pl, char *do
 	return n;
 }
 
-/* icount = on: the plugin where QEMU (user libvirt-qemu) may read it, an
- * output folder it may write, and each kernel's own kallsyms, taken by
- * booting it once with the kallsyms job (nokaslr: the addresses hold for
- * every later boot of the same kernel and initramfs). */
 /* Plugin copies, kallsyms and plugin outputs (vqicount-<pid>.so,
  * vqlab-<pid>-…) of vqlab runs that no longer run: killed before their
  * cleanup, or QEMU wrote its output while being stopped, after it. */
@@ -488,6 +489,10 @@ static void icount_reap_stale(void)
 	}
 }
 
+/* icount = on: the plugin where QEMU (user libvirt-qemu) may read it, an
+ * output folder it may write, and each kernel's own kallsyms, taken by
+ * booting it once with the kallsyms job (nokaslr: the addresses hold for
+ * every later boot of the same kernel and initramfs). */
 static int icount_prepare(struct plan *pl, struct kernel *kernels, bool kvm, const char *run_dir,
 			  char *so, size_t solen, char *err, size_t errlen)
 {
@@ -853,8 +858,7 @@ static int do_run_scenario(const struct run_opts *o)
 					"resumed_from", prior, "interrupted", interrupted,
 					"report", "report.md");
 
-		json_dumpf(out, stdout, JSON_COMPACT);
-		putchar('\n');
+		print_json(out);
 		json_decref(out);
 	} else {
 		printf("%s: %d samples ok, %d failed%s\nreport: %s/report.md\n", run_id,
@@ -978,8 +982,7 @@ static int do_list(int argc, char **argv)
 	}
 	free(names);
 	if (json_out) {
-		json_dumpf(arr, stdout, JSON_COMPACT);
-		putchar('\n');
+		print_json(arr);
 	}
 	json_decref(arr);
 	return 0;
@@ -1008,8 +1011,7 @@ static int do_show(int argc, char **argv)
 	if (json_out) {
 		json_object_set(run, "samples", all);
 		json_object_del(json_object_get(run, "scenario"), "text");
-		json_dumpf(run, stdout, JSON_COMPACT);
-		putchar('\n');
+		print_json(run);
 	} else {
 		printf("run %s: %s, %s, started %s%s%s\n",
 		       json_string_value(json_object_get(run, "id")),
@@ -1179,7 +1181,6 @@ static int do_plan(int argc, char **argv)
 /* Kernel folders in the cache: debian-<suite>/<release>/ and build/<name>/. */
 static int kernel_list(void)
 {
-	const char *const groups[] = { "build", NULL };
 	json_t *arr = json_array();
 	char dir[PATH_MAX + 16];
 	struct dirent *de;
@@ -1190,38 +1191,38 @@ static int kernel_list(void)
 	if (!json_out)
 		printf("%-44s %-36s %s\n", "SPEC", "RELEASE", "FOLDER");
 	while (d && (de = readdir(d))) {
-		char sub[PATH_MAX * 2], path[PATH_MAX * 3];
+		char sub[PATH_MAX * 2];
 		struct dirent *e;
 		DIR *sd;
 		bool debian = !strncmp(de->d_name, "debian-", 7);
 
-		if (!debian && strcmp(de->d_name, groups[0]))
+		if (!debian && strcmp(de->d_name, "build"))
 			continue;
 		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
 		sd = opendir(sub);
 		while (sd && (e = readdir(sd))) {
+			char folder[PATH_MAX * 3], path[PATH_MAX * 3 + 16], spec[PATH_MAX];
 			json_t *k;
-			char spec[PATH_MAX];
 
 			if (e->d_name[0] == '.' || !strcmp(e->d_name, "current"))
 				continue;
-			snprintf(path, sizeof(path), "%s/%s/kernel.json", sub, e->d_name);
+			snprintf(folder, sizeof(folder), "%s/%s", sub, e->d_name);
+			snprintf(path, sizeof(path), "%s/kernel.json", folder);
 			k = json_load_file(path, 0, NULL);
 			if (!k)
 				continue;
-			if (debian)
-				snprintf(spec, sizeof(spec), "debian:%s (%s)", de->d_name + 7,
-					 json_string_value(json_object_get(k, "package_version")) ?: "?");
-			else
-				snprintf(spec, sizeof(spec), "build:%s", e->d_name);
-			json_object_set_new(k, "dir", json_string(path));
-			*strrchr(json_string_value(json_object_get(k, "dir")), '/') = '\0';
-			if (json_out)
+			json_object_set_new(k, "dir", json_string(folder));
+			if (json_out) {
 				json_array_append(arr, k);
-			else
-				printf("%-44s %-36s %s/%s\n", spec,
-				       json_string_value(json_object_get(k, "kernel_release")) ?: "?",
-				       sub, e->d_name);
+			} else {
+				if (debian)
+					snprintf(spec, sizeof(spec), "debian:%s (%s)", de->d_name + 7,
+						 json_string_value(json_object_get(k, "package_version")) ?: "?");
+				else
+					snprintf(spec, sizeof(spec), "build:%s", e->d_name);
+				printf("%-44s %-36s %s\n", spec,
+				       json_string_value(json_object_get(k, "kernel_release")) ?: "?", folder);
+			}
 			json_decref(k);
 		}
 		if (sd)
@@ -1230,8 +1231,7 @@ static int kernel_list(void)
 	if (d)
 		closedir(d);
 	if (json_out) {
-		json_dumpf(arr, stdout, JSON_COMPACT);
-		putchar('\n');
+		print_json(arr);
 	}
 	json_decref(arr);
 	return 0;
@@ -1280,8 +1280,7 @@ static int kernel_build(int argc, char **argv)
 		if (json_out) {
 			json_t *o = json_pack("{s:s, s:s}", "spec", spec, "dir", dirl);
 
-			json_dumpf(o, stdout, JSON_COMPACT);
-			putchar('\n');
+			print_json(o);
 			json_decref(o);
 		} else {
 			printf("%s\n%s\n", spec, dirl);
@@ -1295,7 +1294,7 @@ static int do_kernel(int argc, char **argv)
 	struct kernel k = { 0 };
 	char err[1024];
 
-	if (argc >= 2 && !strcmp(argv[1], "list") && argc == 2)
+	if (argc == 2 && !strcmp(argv[1], "list"))
 		return kernel_list();
 	if (argc >= 2 && !strcmp(argv[1], "build"))
 		return kernel_build(argc, argv);
@@ -1309,8 +1308,7 @@ static int do_kernel(int argc, char **argv)
 		return 1;
 	}
 	if (json_out) {
-		json_dumpf(k.info, stdout, JSON_COMPACT);
-		putchar('\n');
+		print_json(k.info);
 	} else {
 		printf("%s\n", k.dir);
 	}

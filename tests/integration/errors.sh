@@ -39,4 +39,12 @@ expect 2 "repeat: '0' is not a whole number" "$VQLAB" run --repeat 0 "$work/plai
 	fail "-j error is not JSON"
 ok "-j errors are JSON"
 [ -z "$(ls "$work" | grep -v '\.ini$\|^out$\|^err$')" ] || fail "a failed start wrote a run folder: $(ls "$work")"
+# kernel list: every folder it names holds that kernel (the default
+# scenario's kernel is in the cache by now).
+"$VQLAB" -j kernel list >"$work/klist.json" || fail "kernel list exited $?"
+jq -e 'length > 0' "$work/klist.json" >/dev/null || fail "kernel list: empty"
+jq -r '.[].dir' "$work/klist.json" | while read -r d; do
+	[ -f "$d/kernel.json" ] && [ -f "$d/vmlinuz" ] || echo "$d"
+done | grep . && fail "kernel list -j names folders without a kernel"
+ok "kernel list -j: each dir holds kernel.json and vmlinuz"
 check_no_leftovers "bad input"
