@@ -73,6 +73,8 @@ for r in $(seq 0 9); do fl+=(--fail "c2:$r"); done
 expect_rc "failing candidate: regress exits 1" 1 "$V" regress --baseline "$tmp/base" --candidate "$tmp/fails"
 grep_out "failing candidate: one reason line for the failure rate" '^regression: in_order=on ring=split workload=net-tx: failed samples: 0/10 -> 10/10 \(Fisher.s exact test p<0\.0001, alpha 0\.05, threshold 3 points\): regression; candidate: guest did not reach /init within 60 s$'
 [ "$(grep -c '^regression: ' "$tmp/out")" = 1 ] && ok "failing candidate: 1/10 failed is not called" || bad "failing candidate: $(grep -c '^regression: ' "$tmp/out") regression lines, expected 1"
+expect_rc "failing candidate: md --baseline" 0 "$V" md "$tmp/fails" --baseline "$tmp/base" --no-plots -o "$tmp/fm"
+grep_out "failing candidate: the summary calls the failure rate, +100 points" '| failed samples | 0/10 | 10/10 | +100 points | regression |$' "$tmp/fm/report.md"
 expect_rc "failing candidate: -j" 1 "$V" -j regress --baseline "$tmp/base" --candidate "$tmp/fails"
 jcheck "failing candidate: failures objects and counts" 'd["counts"]["failures_regression"] == 1 and [c["failures"]["candidate_failed"] for c in d["comparisons"]] == [0, 1, 10, 0] and abs(d["comparisons"][2]["failures"]["p_more"] - 1 / 184756) < 1e-12 and d["comparisons"][1]["failures"]["verdict"] == "none"'
 

@@ -669,10 +669,12 @@ static void emit_summary(struct doc *d, struct emitter *e)
 				   item) {
 			const json_t *f = json_object_get(item, "failures");
 			const char *fv = jstr(f, "verdict");
+			struct failure_counts fc;
 			char *label;
 
-			if (strcmp(fv, "regression") &&
-			    strcmp(fv, "improvement"))
+			if ((strcmp(fv, "regression") &&
+			     strcmp(fv, "improvement")) ||
+			    pivot_failure_counts(item, &fc))
 				continue;
 			if (++ncalled > 60)
 				continue;
@@ -680,27 +682,9 @@ static void emit_summary(struct doc *d, struct emitter *e)
 			table_addf(
 				called,
 				"%s\t%s\tfailed samples\t%lld/%lld\t%lld/%lld\t%+.0f points\t%s",
-				jstr(s, "title"), label ? label : "",
-				(long long)json_integer_value(
-					json_object_get(f, "baseline_failed")),
-				(long long)json_integer_value(
-					json_object_get(f, "baseline_samples")),
-				(long long)json_integer_value(
-					json_object_get(f, "candidate_failed")),
-				(long long)json_integer_value(json_object_get(
-					f, "candidate_samples")),
-				100.0 *
-						json_integer_value(json_object_get(
-							f,
-							"candidate_failed")) /
-						json_integer_value(json_object_get(
-							f,
-							"candidate_samples")) -
-					100.0 *
-						json_integer_value(json_object_get(
-							f, "baseline_failed")) /
-						json_integer_value(json_object_get(
-							f, "baseline_samples")),
+				jstr(s, "title"), label ? label : "", fc.bf,
+				fc.bn, fc.cf, fc.cn,
+				100.0 * fc.cf / fc.cn - 100.0 * fc.bf / fc.bn,
 				fv);
 			free(label);
 		}

@@ -233,6 +233,19 @@ out:
 	return t;
 }
 
+int pivot_failure_counts(const json_t *item, struct failure_counts *fc)
+{
+	const json_t *f = json_object_get(item, "failures");
+
+	if (!f)
+		return -1;
+	fc->bf = json_integer_value(json_object_get(f, "baseline_failed"));
+	fc->bn = json_integer_value(json_object_get(f, "baseline_samples"));
+	fc->cf = json_integer_value(json_object_get(f, "candidate_failed"));
+	fc->cn = json_integer_value(json_object_get(f, "candidate_samples"));
+	return 0;
+}
+
 char *pivot_failures_line(const json_t *cmp, const json_t *item)
 {
 	const json_t *f = json_object_get(item, "failures");
@@ -240,10 +253,10 @@ char *pivot_failures_line(const json_t *cmp, const json_t *item)
 	const char *why =
 		json_string_value(json_object_get(f, "candidate_reason"));
 	char b[NUMFMT_LEN], *s = NULL;
+	struct failure_counts fc;
 	double p;
 
-	if (!f || (!json_integer_value(json_object_get(f, "baseline_failed")) &&
-		   !json_integer_value(json_object_get(f, "candidate_failed"))))
+	if (pivot_failure_counts(item, &fc) || (!fc.bf && !fc.cf))
 		return NULL;
 	p = json_num_get(f,
 			 v && !strcmp(v, "improvement") ? "p_fewer" : "p_more");
@@ -251,15 +264,7 @@ char *pivot_failures_line(const json_t *cmp, const json_t *item)
 	if (asprintf(
 		    &s,
 		    "failed samples: %lld/%lld -> %lld/%lld (Fisher's exact test p%s%s, alpha %g, threshold %g points): %s%s%s",
-		    (long long)json_integer_value(
-			    json_object_get(f, "baseline_failed")),
-		    (long long)json_integer_value(
-			    json_object_get(f, "baseline_samples")),
-		    (long long)json_integer_value(
-			    json_object_get(f, "candidate_failed")),
-		    (long long)json_integer_value(
-			    json_object_get(f, "candidate_samples")),
-		    b[0] == '<' ? "" : "=", b, json_num_get(cmp, "alpha"),
+		    fc.bf, fc.bn, fc.cf, fc.cn, b[0] == '<' ? "" : "=", b, json_num_get(cmp, "alpha"),
 		    json_num_get(cmp, "threshold_pct"), verdict_words(v),
 		    why ? "; candidate: " : "", why ? why : "") < 0)
 		s = NULL;
