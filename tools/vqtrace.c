@@ -398,8 +398,9 @@ static json_t *hist_obj(const __u64 *cur, const __u64 *prev, int n, json_t *extr
 	return o;
 }
 
-/* The figures of one queue between @p (NULL: since the start) and @c. */
 static bool core_only; /* --core: the kick/interrupt/callback programs are not attached */
+
+/* The figures of one queue between @p (NULL: since the start) and @c. */
 
 static json_t *queue_json(const struct queue_snap *c, const struct queue_snap *p, bool summary)
 {
@@ -640,13 +641,15 @@ static int count_virtio_devices(const char *dir)
 	return n;
 }
 
-static void explain_bpf_error(const char *what, int err)
+/* @loading: the error came from loading (where -EINVAL is the verifier's),
+ * not from attaching or from the statistics. */
+static void explain_bpf_error(const char *what, int err, bool loading)
 {
 	const char *e = strerror(err < 0 ? -err : err);
 
 	if ((err == -EPERM || err == -EACCES) && geteuid() != 0) {
 		runtime_error("%s: %s: vqtrace needs root (CAP_BPF and CAP_PERFMON)", what, e);
-	} else if (err == -EACCES || (err == -EINVAL && !strstr(what, "attach"))) {
+	} else if (err == -EACCES || (err == -EINVAL && loading)) {
 		runtime_error("%s: %s: the BPF verifier rejected a program (-v shows its log)", what, e);
 	} else if (err == -EPERM) {
 		runtime_error("BPF tracing is not permitted by this kernel: %s: %s", what, e);
@@ -759,7 +762,7 @@ int main(int argc, char **argv)
 	vlog("BPF object opened");
 	err = vqtrace_bpf__load(skel);
 	if (err) {
-		explain_bpf_error("cannot load the BPF programs", err);
+		explain_bpf_error("cannot load the BPF programs", err, true);
 		goto cleanup;
 	}
 	vlog("BPF programs loaded");
@@ -783,7 +786,7 @@ int main(int argc, char **argv)
 
 			err = -errno;
 			snprintf(what, sizeof(what), "cannot attach to %s", prog_func(prog));
-			explain_bpf_error(what, err);
+			explain_bpf_error(what, err, false);
 			goto cleanup;
 		}
 		links[nr_links++] = link;
@@ -794,7 +797,7 @@ int main(int argc, char **argv)
 	if (o.prog_stats) {
 		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
 		if (stats_fd < 0) {
-			explain_bpf_error("cannot enable BPF run-time statistics", stats_fd);
+			explain_bpf_error("cannot enable BPF run-time statistics", stats_fd, false);
 			goto cleanup;
 		}
 	}
