@@ -71,9 +71,9 @@ job_bench_overhead() {
 	r=0
 	while [ $r -lt "$reps" ]; do
 		# Rotate the order of the modes by one every repetition.
-		order= i=0
-		for m in none vqtrace core kprobe none vqtrace core; do
-			[ $i -ge $((r % 4)) ] && [ $i -lt $((r % 4 + 4)) ] && order="$order $m"
+		order="none vqtrace core kprobe" i=0
+		while [ $i -lt $((r % 4)) ]; do
+			order="${order#* } ${order%% *}"
 			i=$((i + 1))
 		done
 		for m in $order; do
@@ -100,8 +100,8 @@ job_bench_overhead() {
 		eval "stats_$m=\$(cat /tmp/bt.json)"
 		eval "stats_packets_$m=${1:-null}"
 	done
-	# The attach mechanisms alone: empty fexit vs empty kprobe programs on
-	# bpf_fentry_test5, six more marked series (tests/bench/hookcost.c).
+	# The attach mechanisms alone: empty fexit, kprobe and fentry programs
+	# on bpf_fentry_test5, six more marked series (tests/bench/hookcost.c).
 	hookcost=
 	[ -x /bin/hookcost ] && hookcost=$(/bin/hookcost 20000 2>>/tmp/job.out)
 	metrics="\"bench_overhead\":{\"value\":null,\"hookcost\":${hookcost:-null},\"unit\":\"packets\",\"better\":\"higher\",\

@@ -489,6 +489,7 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 			vu_window = now_s() - vu_go;
 		if (vhostuser_stop(&vu, &vst) == 0) {
 			double usec = metric_value(fr.report, "pktgen_usec");
+			double got = metric_value(fr.report, "rx_packets");
 
 			metric_set(r->host_metrics, "vhu_rx_packets_total", vst.rx_packets, "packets",
 				   "none");
@@ -499,11 +500,10 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 			if (net_tx && usec > 0)
 				metric_set(r->host_metrics, "vhu_rx_pps",
 					   (vst.rx_packets - warm_tx) * 1e6 / usec, "packets/s", "higher");
-			if (net_rx && vu_window > 0 && metric_value(fr.report, "rx_packets") >= 0) {
+			if (net_rx && vu_window > 0 && got >= 0) {
 				metric_set(r->host_metrics, "send_s", vu_window, "s", "none");
-				metric_set(r->host_metrics, "rx_pps",
-					   metric_value(fr.report, "rx_packets") / vu_window,
-					   "packets/s", "higher");
+				metric_set(r->host_metrics, "rx_pps", got / vu_window, "packets/s",
+					   "higher");
 			}
 		} else {
 			r->ok = false;
