@@ -42,3 +42,24 @@ check_no_leftovers() {
 
 # jq over the samples of a run: jqs RUN_DIR FILTER (with -s: the array of samples)
 jqs() { jq -s -e "$2" "$1/samples.jsonl"; }
+
+# net-tx samples of run $1. pktgen names its destination MAC, and the guest
+# has IPv6 off and sends no ARP, so every packet on the wire is a pktgen
+# packet: the XDP sink must count exactly what pktgen sent (a few packets of
+# slack for anything unforeseen). And where vqtrace ran (attached before
+# pktgen starts, stopped after it ends), each packet is one
+# virtqueue_add_outbuf on output.0.
+check_pktgen_counts() {
+	jqs "$1" 'all(.metrics.pktgen_packets.value > 1000 and
+		(.metrics.xdp_packets.value - .metrics.pktgen_packets.value) as $d | $d >= 0 and $d <= 8)' \
+		>/dev/null || fail "XDP sink count differs from pktgen's count"
+	# jq 1.6's all() passes as soon as one condition yields nothing: filter
+	# first, and a missing output.0 is -1 adds, not no answer.
+	jqs "$1" '[.[] | select(.trace)] | all(.metrics.pktgen_packets.value as $p |
+		(first(.trace.queues[] | select(.name == "output.0") | .adds) // -1) as $a |
+		$a >= $p and $a - $p <= 8)' \
+		>/dev/null || {
+		jqs "$1" '.[] | [.metrics.pktgen_packets.value, (.trace.queues[]? | select(.name == "output.0") | .adds)]'
+		fail "tracer adds on output.0 disagree with pktgen's packets"
+	}
+}
