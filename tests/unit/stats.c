@@ -127,7 +127,7 @@ static void test_edges(void)
 	CHECK(stats_verdict(&w, -1, 0.05, 3) == VERDICT_REGRESSION);
 	CHECK(stats_welch(&s, &s, 0.95, &w) == 0 && w.change_pct == 0);
 	CHECK(stats_verdict(&w, -1, 0.05, 3) == VERDICT_NONE);
-	CHECK(stats_verdict_name(VERDICT_REGRESSION)[0] == 'r');
+	CHECK(verdict_text(VERDICT_REGRESSION)[0] == 'r');
 }
 
 static void test_fisher(void)

@@ -3,13 +3,12 @@
 #ifndef VQLAB_RESULTS_H
 #define VQLAB_RESULTS_H
 #include <jansson.h>
+#include "dirs.h"
 
 #define RESULTS_SCHEMA 1
 
 /* "YYYY-mm-ddTHH:MM:SSZ" (UTC) of now. */
 void iso_time_now(char buf[32]);
-/* mkdir -p. 0 or -errno. */
-int mkdir_p(const char *path, int mode);
 /* Add {"value":v,"unit":u,"better":b} as @name to @metrics. */
 void metric_set(json_t *metrics, const char *name, double v, const char *unit,
 		const char *better);

@@ -19,22 +19,6 @@ double json_num_get(const json_t *o, const char *key)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-const char *verdict_key(enum stats_verdict v)
-{
-	switch (v) {
-	case VERDICT_NONE:
-		return "none";
-	case VERDICT_IMPROVEMENT:
-		return "improvement";
-	case VERDICT_REGRESSION:
-		return "regression";
-	case VERDICT_CHANGED:
-		return "changed";
-	case VERDICT_INSUFFICIENT:
-		return "insufficient";
-	}
-	return "insufficient";
-}
 
 static const char *better_text(int better)
 {
@@ -156,7 +140,7 @@ static json_t *compare_cells(const struct cell *a, const struct cell *b,
 			const struct metric_series *ma, *mb, *m = &from->m[i];
 			struct stats_summary sa, sb;
 			struct stats_welch w;
-			enum stats_verdict v;
+			enum verdict v;
 			json_t *row, *cnt;
 			const char *note = NULL;
 

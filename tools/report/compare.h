@@ -21,7 +21,6 @@ struct compare_opts {
 json_t *json_num(double v);
 /* Number member of @o, NaN when absent or null. */
 double json_num_get(const json_t *o, const char *key);
-const char *verdict_key(enum stats_verdict v);
 
 /* { run, samples, ok, failed, cells: [...], failed_samples, warnings } */
 json_t *model_show(const struct run *r, double conf);

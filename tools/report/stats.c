@@ -96,7 +96,7 @@ double stats_fisher_more_failures(unsigned int fa, unsigned int na,
 	return gsl_cdf_hypergeometric_Q(fb - 1, fail, ok, nb);
 }
 
-enum stats_verdict stats_verdict(const struct stats_welch *w, int better,
+enum verdict stats_verdict(const struct stats_welch *w, int better,
 				 double alpha, double threshold_pct)
 {
 	if (isnan(w->p))
@@ -109,19 +109,3 @@ enum stats_verdict stats_verdict(const struct stats_welch *w, int better,
 					       VERDICT_REGRESSION;
 }
 
-const char *stats_verdict_name(enum stats_verdict v)
-{
-	switch (v) {
-	case VERDICT_NONE:
-		return "no significant change";
-	case VERDICT_IMPROVEMENT:
-		return "improvement";
-	case VERDICT_REGRESSION:
-		return "regression";
-	case VERDICT_CHANGED:
-		return "significant change";
-	case VERDICT_INSUFFICIENT:
-		return "insufficient data";
-	}
-	return "?";
-}

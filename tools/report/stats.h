@@ -6,6 +6,7 @@
 #ifndef VQREPORT_STATS_H
 #define VQREPORT_STATS_H
 #include <stddef.h>
+#include "verdict.h"
 
 /* Summary of one series. Figures that cannot be computed are NaN. */
 struct stats_summary {
@@ -44,18 +45,10 @@ int stats_welch(const struct stats_summary *a, const struct stats_summary *b,
 double stats_fisher_more_failures(unsigned int fa, unsigned int na,
 				  unsigned int fb, unsigned int nb);
 
-enum stats_verdict {
-	VERDICT_NONE, /* no significant change */
-	VERDICT_IMPROVEMENT,
-	VERDICT_REGRESSION,
-	VERDICT_CHANGED, /* significant, but the metric has no direction */
-	VERDICT_INSUFFICIENT, /* too few samples for a test */
-};
 
 /* @better: +1 when higher is better, -1 when lower is better, 0 unknown.
  * A change is called only when p < @alpha and |change %| > @threshold_pct. */
-enum stats_verdict stats_verdict(const struct stats_welch *w, int better,
+enum verdict stats_verdict(const struct stats_welch *w, int better,
 				 double alpha, double threshold_pct);
-const char *stats_verdict_name(enum stats_verdict v);
 
 #endif

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The verdicts a comparison can reach, and their names: the key written to
+ * JSON ("regression") and the text a person reads ("no significant change").
+ * Writers and readers of reports use these, never string literals. */
+#ifndef VQLAB_VERDICT_H
+#define VQLAB_VERDICT_H
+#include <stdbool.h>
+
+enum verdict {
+	VERDICT_NONE, /* no significant change */
+	VERDICT_IMPROVEMENT,
+	VERDICT_REGRESSION,
+	VERDICT_CHANGED, /* significant, but the metric has no direction */
+	VERDICT_INSUFFICIENT, /* too few samples for a test */
+};
+
+/* "none", "improvement", "regression", "changed", "insufficient". */
+const char *verdict_key(enum verdict v);
+/* "no significant change", ..., "insufficient data". */
+const char *verdict_text(enum verdict v);
+/* The verdict whose key is @key; -1 when none is. */
+int verdict_from_key(const char *key);
+/* True for the keys of a directed, significant change (improvement or
+ * regression): the ones a report highlights. */
+bool verdict_key_is_directed(const char *key);
+
+#endif
