@@ -193,7 +193,7 @@ static json_t *sample_json(const char *run_id, const struct cell *c, int rep, in
 	json_object_set_new(s, "attempt", json_integer(attempt));
 	json_object_set_new(s, "axes", axes_json(c, accel));
 	json_object_set_new(s, "status", json_string(r->ok ? "ok" : "failed"));
-	json_object_set_new(s, "reason", r->ok ? json_null() : json_string(r->reason));
+	json_object_set_new(s, "reason", r->ok ? json_null() : json_string(r->reason.msg));
 	json_object_set_new(s, "started", json_string(started));
 	json_object_set_new(s, "wall_s", json_real(r->wall_s));
 	if (r->boot_s)
@@ -534,7 +534,7 @@ static int icount_prepare(struct plan *pl, struct kernel *kernels, bool kvm, con
 		guest_run(&gctx, &j, &r);
 		guest_result_free(&r);
 		if (!r.ok) {
-			snprintf(err, errlen, "icount: kallsyms boot of %s failed: %s", k->spec, r.reason);
+			snprintf(err, errlen, "icount: kallsyms boot of %s failed: %s", k->spec, r.reason.msg);
 			return -EIO;
 		}
 		snprintf(kdir + strlen(kdir), sizeof(kdir) - strlen(kdir), "/report.log");
@@ -835,7 +835,7 @@ static int do_run_scenario(const struct run_opts *o)
 						note("    ok in %.1f s (boot %.1f s)", r.wall_s, r.boot_s);
 					break;
 				}
-				progress_note(&prog, "%s rep %u: FAILED: %s%s", c->id, rep, r.reason,
+				progress_note(&prog, "%s rep %u: FAILED: %s%s", c->id, rep, r.reason.msg,
 					      try < o->retries ? " (retrying)" : "");
 				if (try == o->retries)
 					prog.failed++;

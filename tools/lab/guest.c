@@ -182,7 +182,7 @@ static int icount_collect(struct guest_ctx *g, const struct guest_job *j,
 	groups = json_object_get(phase, "groups");
 	if (!groups) {
 		json_decref(ic);
-		snprintf(r->reason, sizeof(r->reason), "vqicount saw no measured window "
+		err_set(&r->reason, 0, "vqicount saw no measured window "
 			 "(the guest's sethostname marks are missing)");
 		return -ENODATA;
 	}
@@ -284,14 +284,14 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 		snprintf(name, sizeof(name), "vqlab%d", getpid());
 		snprintf(vlog, sizeof(vlog), "%s/testpmd.log", j->dir);
 		if (vhostuser_start(&o, &vu)) {
-			snprintf(r->reason, sizeof(r->reason), "vhost-user: %s", vu.error);
+			err_set(&r->reason, 0, "vhost-user: %s", vu.error);
 			goto out;
 		}
 		build_cmdline(g, j, VHOSTUSER_PORT_MAC, cmdline, sizeof(cmdline));
 		ds.vhost_user_socket = vu.socket;
 	} else {
 		if (netlab_tap_create(g->lab)) {
-			snprintf(r->reason, sizeof(r->reason), "tap: %s", g->lab->err);
+			err_set(&r->reason, 0, "tap: %s", g->lab->err);
 			goto out;
 		}
 		build_cmdline(g, j, g->lab->tap_mac, cmdline, sizeof(cmdline));
@@ -325,7 +325,7 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 	}
 	xml = domain_xml(&ds);
 	if (!xml) {
-		snprintf(r->reason, sizeof(r->reason), "domain XML: %s", strerror(errno));
+		err_set(&r->reason, 0, "domain XML: %s", strerror(errno));
 		goto out;
 	}
 	file_write_text(xmlpath, xml);
@@ -334,13 +334,13 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 	/* AUTODESTROY: libvirt destroys the guest if vqlab dies without cleanup. */
 	g->dom = virDomainCreateXML(g->conn, xml, VIR_DOMAIN_START_AUTODESTROY);
 	if (!g->dom) {
-		snprintf(r->reason, sizeof(r->reason), "libvirt could not start the guest: %s",
+		err_set(&r->reason, 0, "libvirt could not start the guest: %s",
 			 virt_error());
 		goto out;
 	}
 	if (!vhu) {
 		if (netlab_tap_adopt(g->lab)) {
-			snprintf(r->reason, sizeof(r->reason), "lab network: %s", g->lab->err);
+			err_set(&r->reason, 0, "lab network: %s", g->lab->err);
 			goto out;
 		}
 		netlab_sink_read(g->lab, &p0, &b0);
@@ -356,7 +356,7 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 		frame_parse(buf ? buf : "", len, &fr);
 		if (net_rx && !vhu && rx_sender_poll(g, j, &rx, buf ? buf : "", len)) {
 			free(buf);
-			snprintf(r->reason, sizeof(r->reason), "%s", rx.err);
+			err_set(&r->reason, 0, "%s", rx.err);
 			goto out;
 		}
 		/* net-rx on vhost-user: testpmd txonly forwards from each go line
@@ -369,7 +369,7 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 				vu_gos = gos;
 				if (vhostuser_forward(&vu)) {
 					free(buf);
-					snprintf(r->reason, sizeof(r->reason), "vhost-user: %s", vu.error);
+					err_set(&r->reason, 0, "vhost-user: %s", vu.error);
 					goto out;
 				}
 				vu_go = now_s();
@@ -389,7 +389,7 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 			break;
 		if (*g->stop) {
 			r->interrupted = true;
-			snprintf(r->reason, sizeof(r->reason), "interrupted by signal %d",
+			err_set(&r->reason, 0, "interrupted by signal %d",
 				 (int)*g->stop);
 			goto out;
 		}
@@ -400,7 +400,7 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 			copy_qemu_log(j);
 			snprintf(tail, sizeof(tail), "%s/qemu.log", j->dir);
 			file_tail(tail, 1, tail, sizeof(tail));
-			snprintf(r->reason, sizeof(r->reason), "guest %s (reason %d); QEMU: %s",
+			err_set(&r->reason, 0, "guest %s (reason %d); QEMU: %s",
 				 state == VIR_DOMAIN_PAUSED ? "paused by QEMU" : "crashed",
 				 why_state, tail);
 			goto out;
@@ -415,13 +415,13 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 			if (fr.state == FRAME_COMPLETE || fr.state == FRAME_CORRUPT)
 				break;
 			file_tail(console, 4, tail, sizeof(tail));
-			snprintf(r->reason, sizeof(r->reason),
+			err_set(&r->reason, 0,
 				 "guest stopped before its report was complete; console: %s", tail);
 			goto out;
 		}
 		if (now_s() > deadline) {
 			file_tail(console, 4, tail, sizeof(tail));
-			snprintf(r->reason, sizeof(r->reason),
+			err_set(&r->reason, 0,
 				 "timeout after %.0f s (%s); console: %s", j->timeout,
 				 fr.state == FRAME_NOTHING ? "guest never reached /init" :
 				 fr.state == FRAME_READY ? "no report" : "report incomplete", tail);
@@ -431,7 +431,7 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 	}
 	r->wall_s = now_s() - t0;
 	if (fr.state == FRAME_CORRUPT) {
-		snprintf(r->reason, sizeof(r->reason), "guest report rejected: %s", fr.error);
+		err_set(&r->reason, 0, "guest report rejected: %s", fr.error);
 		goto out;
 	}
 	r->report = json_incref(fr.report);
@@ -441,7 +441,7 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 
 		r->ok = st && !strcmp(st, "ok");
 		if (!r->ok)
-			snprintf(r->reason, sizeof(r->reason), "guest: %s", why ? why : "failed");
+			err_set(&r->reason, 0, "guest: %s", why ? why : "failed");
 	}
 
 	/* Host-side counts, read after the guest reported: by then every packet
@@ -470,7 +470,7 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 
 		if (rx_sender_finish(&rx) || !rx.have_last) {
 			r->ok = false;
-			snprintf(r->reason, sizeof(r->reason), "%s",
+			err_set(&r->reason, 0, "%s",
 				 rx.err[0] ? rx.err : "the guest never said VQLAB-GO");
 		} else {
 			metric_set(r->host_metrics, "sent_packets", rx.last.packets, "packets", "higher");
@@ -507,13 +507,13 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 			}
 		} else {
 			r->ok = false;
-			snprintf(r->reason, sizeof(r->reason), "vhost-user: %s", vu.error);
+			err_set(&r->reason, 0, "vhost-user: %s", vu.error);
 		}
 	}
 	if (j->icount_so && icount_collect(g, j, r)) {
 		r->ok = false;
-		if (!r->reason[0])
-			snprintf(r->reason, sizeof(r->reason), "vqicount wrote no counts to %s",
+		if (!r->reason.msg[0])
+			err_set(&r->reason, 0, "vqicount wrote no counts to %s",
 				 j->icount_out);
 	}
 out:
@@ -560,6 +560,6 @@ bool guest_probe_kvm(struct guest_ctx *g, const struct cell *cell, const struct 
 	guest_result_free(&r);
 	if (r.ok)
 		return true;
-	snprintf(why, whylen, "KVM guest did not boot: %s", r.reason);
+	snprintf(why, whylen, "KVM guest did not boot: %s", r.reason.msg);
 	return false;
 }

@@ -8,6 +8,7 @@
 #include <jansson.h>
 #include <libvirt/libvirt.h>
 #include "kernel.h"
+#include "msg.h"
 #include "netlab.h"
 #include "scenario.h"
 
@@ -34,7 +35,7 @@ struct guest_job {
 struct guest_result {
 	bool ok;
 	bool interrupted;
-	char reason[512];
+	struct errbuf reason;	/* why it failed (msg.h) */
 	double boot_s, wall_s;
 	json_t *report;		/* guest report, when complete */
 	json_t *host_metrics;	/* what the host measured (XDP sink, sender, testpmd) */
