@@ -116,7 +116,7 @@ static void json_out(json_t *o)
 	fputc('\n', stdout);
 }
 
-static int load(const char *dir, struct run *r)
+static int load(const char *dir, struct runset *r)
 {
 	char *err = NULL;
 	int ret = run_load(dir, r, &err);
@@ -206,7 +206,7 @@ static void print_run_line(const json_t *info)
 
 static int do_show(int argc, char **argv)
 {
-	struct run r;
+	struct runset r;
 	json_t *m, *c, *fixed;
 	size_t i;
 
@@ -335,7 +335,7 @@ static void print_counts(const json_t *m)
 /* Build the comparison model of one run by an axis or of two runs. */
 static int compare_model(int argc, char **argv, const char *by, json_t **out)
 {
-	struct run a, b;
+	struct runset a, b;
 	char *axis = NULL, *err = NULL;
 	const char *base;
 	int ret = 1;
@@ -542,7 +542,7 @@ static int write_documents(int argc, char **argv, unsigned int formats)
 	json_t *res = NULL;
 	char *err = NULL, *axis = NULL;
 	const char *base;
-	struct run r, base_run;
+	struct runset r, base_run;
 	int ret = 1;
 
 	if (argc != 1) {

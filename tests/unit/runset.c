@@ -40,7 +40,7 @@ static void test_load(void)
 				  .threshold_pct = 3,
 				  .conf = 0.95 };
 	const struct metric_series *m;
-	struct run r;
+	struct runset r;
 	char *err = NULL, *s;
 	json_t *cmp;
 

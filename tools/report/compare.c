@@ -38,7 +38,7 @@ static json_t *summary_json(const struct metric_series *m, double conf,
 			 "max", json_num(s->max));
 }
 
-json_t *model_run_info(const struct run *r)
+json_t *model_run_info(const struct runset *r)
 {
 	static const char *const keys[] = {
 		"id",	   "accel",  "accel_reason", "host",  "versions",
@@ -80,13 +80,13 @@ json_t *model_run_info(const struct run *r)
 	return o;
 }
 
-json_t *model_show(const struct run *r, double conf)
+json_t *model_show(const struct runset *r, double conf)
 {
 	json_t *cells = json_array(), *o;
 	size_t i, j, ok = 0, failed = 0;
 
 	for (i = 0; i < r->ncells; i++) {
-		const struct cell *c = &r->cells[i];
+		const struct run_cell *c = &r->cells[i];
 		json_t *ms = json_array();
 
 		for (j = 0; j < c->nm; j++) {
@@ -127,14 +127,14 @@ json_t *model_show(const struct run *r, double conf)
 }
 
 /* Metrics of @a and @b compared, in @a's order then those only @b has. */
-static json_t *compare_cells(const struct cell *a, const struct cell *b,
+static json_t *compare_cells(const struct run_cell *a, const struct run_cell *b,
 			     const struct compare_opts *o, json_t *counts)
 {
 	json_t *out = json_array();
 	size_t i, k;
 
 	for (k = 0; k < 2; k++) {
-		const struct cell *from = k ? b : a;
+		const struct run_cell *from = k ? b : a;
 
 		for (i = 0; i < from->nm; i++) {
 			const struct metric_series *ma, *mb, *m = &from->m[i];
@@ -203,7 +203,7 @@ static json_t *counts_new(void)
  * (a guest that no longer boots) is a regression of its own: one-sided
  * Fisher's exact test each way, called when p < alpha and the failure rate
  * moved by more than the threshold in percentage points. */
-static json_t *compare_failures(const struct cell *a, const struct cell *b,
+static json_t *compare_failures(const struct run_cell *a, const struct run_cell *b,
 				const json_t *failed_b,
 				const struct compare_opts *o, json_t *counts)
 {
@@ -249,7 +249,7 @@ static json_t *compare_failures(const struct cell *a, const struct cell *b,
 	return f;
 }
 
-static json_t *side_json(const struct cell *c, const char *axis)
+static json_t *side_json(const struct run_cell *c, const char *axis)
 {
 	json_t *o = json_pack("{s:s, s:I, s:I}", "cell", c->id, "ok",
 			      (json_int_t)c->ok, "failed",
@@ -280,7 +280,7 @@ static json_t *common_axes(const json_t *axes, const char *skip)
 	return c;
 }
 
-json_t *run_axis_values(const struct run *r, const char *axis)
+json_t *run_axis_values(const struct runset *r, const char *axis)
 {
 	json_t *vals = json_array(), *seen = json_object();
 	size_t i;
@@ -322,7 +322,7 @@ char *compare_other_values(const json_t *cmp)
 	return out;
 }
 
-char *axis_default_base(const struct run *r, const char *axis)
+char *axis_default_base(const struct runset *r, const char *axis)
 {
 	json_t *vals = run_axis_values(r, axis), *v;
 	const char *best = NULL;
@@ -357,7 +357,7 @@ char *axis_default_base(const struct run *r, const char *axis)
 	return out;
 }
 
-json_t *model_compare_axis(const struct run *r, const char *axis,
+json_t *model_compare_axis(const struct runset *r, const char *axis,
 			   const char *base, const struct compare_opts *o,
 			   char **err)
 {
@@ -416,7 +416,7 @@ json_t *model_compare_axis(const struct run *r, const char *axis,
 		free(val);
 	}
 	for (i = 0; i < r->ncells; i++) {
-		const struct cell *c = &r->cells[i], *b;
+		const struct run_cell *c = &r->cells[i], *b;
 		char *val = axis_text(c->axes, axis), *key;
 		json_t *idx;
 
@@ -464,7 +464,7 @@ json_t *model_compare_axis(const struct run *r, const char *axis,
 	return m;
 }
 
-static json_t *tag_failed(const struct run *r, const char *side)
+static json_t *tag_failed(const struct runset *r, const char *side)
 {
 	json_t *out = json_array(), *f;
 	size_t i;
@@ -478,7 +478,7 @@ static json_t *tag_failed(const struct run *r, const char *side)
 	return out;
 }
 
-json_t *model_compare_runs(const struct run *a, const struct run *b,
+json_t *model_compare_runs(const struct runset *a, const struct runset *b,
 			   const struct compare_opts *o)
 {
 	json_t *m = compare_head(o, "runs"), *items = json_array();
@@ -489,8 +489,8 @@ json_t *model_compare_runs(const struct run *a, const struct run *b,
 	json_object_set_new(m, "baseline_run", model_run_info(a));
 	json_object_set_new(m, "candidate_run", model_run_info(b));
 	for (i = 0; i < b->ncells; i++) {
-		const struct cell *cb = &b->cells[i];
-		const struct cell *ca = run_find_cell_by_key(a, cb->key);
+		const struct run_cell *cb = &b->cells[i];
+		const struct run_cell *ca = run_find_cell_by_key(a, cb->key);
 
 		if (!ca) {
 			json_array_append_new(

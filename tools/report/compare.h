@@ -23,29 +23,29 @@ json_t *json_num(double v);
 double json_num_get(const json_t *o, const char *key);
 
 /* { run, samples, ok, failed, cells: [...], failed_samples, warnings } */
-json_t *model_show(const struct run *r, double conf);
+json_t *model_show(const struct runset *r, double conf);
 
 /* Compare every cell whose @axis is not @base with the cell that differs
  * only by @axis = @base. NULL + message in *err (allocated) when the axis or
  * the base value does not exist. */
-json_t *model_compare_axis(const struct run *r, const char *axis,
+json_t *model_compare_axis(const struct runset *r, const char *axis,
 			   const char *base, const struct compare_opts *o,
 			   char **err);
 /* Compare the cells of @b with the cells of @a that have the same axes. */
-json_t *model_compare_runs(const struct run *a, const struct run *b,
+json_t *model_compare_runs(const struct runset *a, const struct runset *b,
 			   const struct compare_opts *o);
 
 /* "on" or "512, 1024": the values of an axis comparison other than its base.
  * Allocated. */
 char *compare_other_values(const json_t *cmp);
 /* Values of @axis in the run, in cell order; NULL when no cell has it. */
-json_t *run_axis_values(const struct run *r, const char *axis);
+json_t *run_axis_values(const struct runset *r, const char *axis);
 /* The base value a report uses for @axis: "off" for on/off axes, the
  * smallest number for numeric axes, else the first value in cell order. */
-char *axis_default_base(const struct run *r, const char *axis);
+char *axis_default_base(const struct runset *r, const char *axis);
 
 /* Run facts for reports: { id, dir, accel, accel_reason, host, versions,
  * kernels, status, started, ended, scenario } (members present in run.json). */
-json_t *model_run_info(const struct run *r);
+json_t *model_run_info(const struct runset *r);
 
 #endif

@@ -17,7 +17,7 @@
 #define MAX_PLOTS 400
 
 struct doc {
-	const struct run *r;
+	const struct runset *r;
 	const struct document_opts *o;
 	char *dir, *plotdir;
 	json_t *show; /* model_show */
@@ -167,7 +167,7 @@ static int axis_rank(const char *a)
 }
 
 /* The axes that vary in the run, in report order. */
-static json_t *varying_axes(const struct run *r)
+static json_t *varying_axes(const struct runset *r)
 {
 	json_t *names = json_array(), *seen = json_object(),
 	       *out = json_array();
@@ -315,7 +315,7 @@ static int build_section(struct doc *d, const char *axis, const char *base)
 /* This run's cells against the cells with the same axes in another run. */
 static void build_runs_section(struct doc *d)
 {
-	const struct run *b = d->o->baseline;
+	const struct runset *b = d->o->baseline;
 	json_t *cmp = model_compare_runs(b, d->r, &d->o->cmp);
 	const char *id = json_string_value(
 		json_object_get(json_object_get(cmp, "baseline_run"), "id"));
@@ -330,7 +330,7 @@ static void build_runs_section(struct doc *d)
 	free(title);
 }
 
-static const struct cell *cell_by_id(const struct run *r, const char *id)
+static const struct run_cell *cell_by_id(const struct runset *r, const char *id)
 {
 	json_t *idx = json_object_get(r->index, id);
 
@@ -339,7 +339,7 @@ static const struct cell *cell_by_id(const struct run *r, const char *id)
 
 /* Histograms of one queue, one series per cell: latency gets a histogram and
  * a CDF, other log2 histograms (batching) a histogram. */
-static void trace_plots_for(struct doc *d, const struct cell *const *cells,
+static void trace_plots_for(struct doc *d, const struct run_cell *const *cells,
 			    const char *const *labels, size_t n,
 			    const char *heading)
 {
@@ -445,7 +445,7 @@ static void build_trace(struct doc *d)
 
 		json_array_foreach(json_object_get(cmp, "comparisons"), i,
 				   item) {
-			const struct cell *c[2];
+			const struct run_cell *c[2];
 			const char *lab[2];
 			char *la[2] = { NULL, NULL }, *heading;
 
@@ -484,7 +484,7 @@ static void build_trace(struct doc *d)
 		return;
 	}
 	for (i = 0; i < d->r->ncells; i++) {
-		const struct cell *c = &d->r->cells[i];
+		const struct run_cell *c = &d->r->cells[i];
 		const char *lab = c->id;
 		char *heading;
 
@@ -1207,7 +1207,7 @@ cleanup:
 	return ret;
 }
 
-int document_write(const struct run *r, const struct document_opts *o,
+int document_write(const struct runset *r, const struct document_opts *o,
 		   json_t **result, char **err)
 {
 	struct doc d = { .r = r, .o = o };

@@ -23,12 +23,12 @@ struct document_opts {
 	/* Explicit section "AXIS=BASE" instead of one per varying axis. */
 	const char *by;
 	/* Also compare every cell with the same cell of this run. */
-	const struct run *baseline;
+	const struct runset *baseline;
 };
 
 /* Write the report. On success *result holds { dir, html, md, sections,
  * plots: [..], plot_errors } and 0 is returned; else -errno and *err. */
-int document_write(const struct run *r, const struct document_opts *o,
+int document_write(const struct runset *r, const struct document_opts *o,
 		   json_t **result, char **err);
 
 #endif

@@ -90,7 +90,7 @@ char *axes_label_except(const json_t *axes, const json_t *fixed,
 	return s;
 }
 
-json_t *run_constant_axes(const struct run *r)
+json_t *run_constant_axes(const struct runset *r)
 {
 	json_t *out = json_object(), *v;
 	const char *k;
@@ -115,9 +115,9 @@ json_t *run_constant_axes(const struct run *r)
 	return out;
 }
 
-static void warnf(struct run *r, const char *fmt, ...)
+static void warnf(struct runset *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-static void warnf(struct run *r, const char *fmt, ...)
+static void warnf(struct runset *r, const char *fmt, ...)
 {
 	va_list ap;
 	char *s;
@@ -132,13 +132,13 @@ static void warnf(struct run *r, const char *fmt, ...)
 	va_end(ap);
 }
 
-static struct cell *cell_add(struct run *r, const char *id, json_t *axes)
+static struct run_cell *cell_add(struct runset *r, const char *id, json_t *axes)
 {
-	struct cell *c;
+	struct run_cell *c;
 
 	if (r->ncells == r->cap) {
 		size_t cap = r->cap ? 2 * r->cap : 16;
-		struct cell *n = realloc(r->cells, cap * sizeof(*n));
+		struct run_cell *n = realloc(r->cells, cap * sizeof(*n));
 
 		if (!n)
 			return NULL;
@@ -163,9 +163,9 @@ static struct cell *cell_add(struct run *r, const char *id, json_t *axes)
 	return c;
 }
 
-static struct metric_series *series_get(struct cell *c, const char *name,
+static struct metric_series *series_get(struct run_cell *c, const char *name,
 					const char *unit, int better,
-					struct run *r)
+					struct runset *r)
 {
 	struct metric_series *m;
 	size_t i;
@@ -300,14 +300,14 @@ static int better_of(json_t *metric)
 	return 0;
 }
 
-static int sample_add(struct run *r, json_t *s, size_t line)
+static int sample_add(struct runset *r, json_t *s, size_t line)
 {
 	json_t *axes = json_object_get(s, "axes"), *metrics, *mv, *idx;
 	const char *id = json_string_value(json_object_get(s, "cell"));
 	const char *status = json_string_value(json_object_get(s, "status"));
 	const char *name;
 	char *key = NULL;
-	struct cell *c;
+	struct run_cell *c;
 	json_t *schema = json_object_get(s, "schema");
 
 	if (schema && json_integer_value(schema) != RESULTS_SCHEMA) {
@@ -382,7 +382,7 @@ static int sample_add(struct run *r, json_t *s, size_t line)
 	return 0;
 }
 
-int run_load(const char *dir, struct run *r, char **err)
+int run_load(const char *dir, struct runset *r, char **err)
 {
 	char *path = NULL, *line = NULL;
 	json_t *m, *s;
@@ -499,12 +499,12 @@ cleanup:
 	return ret;
 }
 
-void run_free(struct run *r)
+void run_free(struct runset *r)
 {
 	size_t i, j;
 
 	for (i = 0; i < r->ncells; i++) {
-		struct cell *c = &r->cells[i];
+		struct run_cell *c = &r->cells[i];
 
 		for (j = 0; j < c->nm; j++) {
 			free(c->m[j].name);
@@ -526,7 +526,7 @@ void run_free(struct run *r)
 	memset(r, 0, sizeof(*r));
 }
 
-struct cell *run_find_cell_by_key(const struct run *r, const char *key)
+struct run_cell *run_find_cell_by_key(const struct runset *r, const char *key)
 {
 	size_t i;
 
@@ -536,7 +536,7 @@ struct cell *run_find_cell_by_key(const struct run *r, const char *key)
 	return NULL;
 }
 
-const struct metric_series *cell_metric(const struct cell *c, const char *name)
+const struct metric_series *cell_metric(const struct run_cell *c, const char *name)
 {
 	size_t i;
 

@@ -20,7 +20,7 @@ struct metric_series {
 	size_t missing; /* ok samples where the value is null/absent */
 };
 
-struct cell {
+struct run_cell {
 	char *id;
 	json_t *axes; /* object, owned */
 	char *key; /* canonical axes text, to match across runs */
@@ -32,10 +32,10 @@ struct cell {
 	json_t *trace;
 };
 
-struct run {
+struct runset {
 	char *dir;
 	json_t *info; /* run.json, or NULL when absent */
-	struct cell *cells;
+	struct run_cell *cells;
 	size_t ncells, cap;
 	size_t samples; /* sample lines read */
 	size_t torn; /* unparseable / torn lines skipped */
@@ -47,11 +47,11 @@ struct run {
 
 /* Read @dir/run.json (optional) and @dir/samples.jsonl. 0, or -errno with a
  * message in @err (static text or allocated into *err; free() it). */
-int run_load(const char *dir, struct run *r, char **err);
-void run_free(struct run *r);
+int run_load(const char *dir, struct runset *r, char **err);
+void run_free(struct runset *r);
 
-struct cell *run_find_cell_by_key(const struct run *r, const char *key);
-const struct metric_series *cell_metric(const struct cell *c, const char *name);
+struct run_cell *run_find_cell_by_key(const struct runset *r, const char *key);
+const struct metric_series *cell_metric(const struct run_cell *c, const char *name);
 
 /* Axis value as text ("off", "256", "true"); NULL when absent. Allocated. */
 char *axis_text(const json_t *axes, const char *axis);
@@ -63,6 +63,6 @@ char *axes_label(const json_t *axes, const char *skip);
 char *axes_label_except(const json_t *axes, const json_t *fixed,
 			const char *skip);
 /* { axis: value } of the axes every cell has with the same value. */
-json_t *run_constant_axes(const struct run *r);
+json_t *run_constant_axes(const struct runset *r);
 
 #endif
