@@ -31,7 +31,7 @@
 #include "netlab.h"
 #include "parse.h"
 #include "proc.h"
-#include "results.h"
+#include "sample.h"
 #include "scenario.h"
 
 static bool json_out;

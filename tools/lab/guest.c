@@ -12,7 +12,7 @@
 #include "frame.h"
 #include "guest.h"
 #include "pktsend.h"
-#include "results.h"
+#include "sample.h"
 #include "textfile.h"
 #include "vhostuser.h"
 

@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 #include "kernel.h"
 #include "proc.h"
-#include "results.h"
+#include "sample.h"
 
 int kernel_resolve(const struct lab_paths *p, const char *spec, struct kernel *k, char *err, size_t errlen)
 {

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <jansson.h>
 
-#define RESULTS_SCHEMA 1
+#include "results.h"
 
 struct metric_series {
 	char *name;

@@ -4,24 +4,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include "results.h"
+#include "sample.h"
 
-void iso_time_now(char buf[32])
-{
-	time_t t = time(NULL);
-	struct tm tm;
 
-	gmtime_r(&t, &tm);
-	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-void metric_set(json_t *metrics, const char *name, double v, const char *unit,
-		const char *better)
-{
-	json_object_set_new(metrics, name,
-			    json_pack("{s:f, s:s, s:s}", "value", v, "unit", unit,
-				      "better", better));
-}
 
 /* sysfs prints feature bits as a string of '0'/'1', bit 0 first. */
 static int feature_bit(const char *bits, int n)
@@ -56,13 +41,6 @@ json_t *guest_info(json_t *report)
 	return g;
 }
 
-double metric_value(json_t *obj, const char *name)
-{
-	json_t *v = json_object_get(json_object_get(json_object_get(obj, "metrics"), name),
-				    "value");
-
-	return json_is_number(v) ? json_number_value(v) : -1;
-}
 
 /* The TX queue of the first network device, as vqtrace names it. */
 static json_t *trace_queue(json_t *sample, const char *name)

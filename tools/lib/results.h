@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The results contract (docs/results.md) between the writer (vqlab) and the
+ * reader (vqreport): the schema version, the key names of run.json and of a
+ * samples.jsonl line, and the self-describing metric {value, unit, better}.
+ * Both sides use these names; neither spells a key as a string literal.
+ */
+#ifndef VQLAB_RESULTS_CONTRACT_H
+#define VQLAB_RESULTS_CONTRACT_H
+#include <jansson.h>
+
+/* Bump when a key changes meaning or goes away (adding keys needs no bump). */
+#define RESULTS_SCHEMA 1
+
+#define RESULTS_RUN_FILE "run.json"
+#define RESULTS_SAMPLES_FILE "samples.jsonl"
+#define RESULTS_CELLS_DIR "cells"
+
+/* A sample (one line of samples.jsonl). */
+#define SAMPLE_SCHEMA "schema"
+#define SAMPLE_RUN "run"
+#define SAMPLE_CELL "cell"
+#define SAMPLE_REP "rep"
+#define SAMPLE_ATTEMPT "attempt"
+#define SAMPLE_AXES "axes"
+#define SAMPLE_STATUS "status"
+#define SAMPLE_REASON "reason"
+#define SAMPLE_STARTED "started"
+#define SAMPLE_WALL_S "wall_s"
+#define SAMPLE_METRICS "metrics"
+#define SAMPLE_WARMUP_METRICS "warmup_metrics"
+#define SAMPLE_GUEST "guest"
+#define SAMPLE_TRACE "trace"
+
+#define STATUS_OK "ok"
+#define STATUS_FAILED "failed"
+
+/* A metric: { "value": v, "unit": u, "better": "higher"|"lower" }. */
+#define METRIC_VALUE "value"
+#define METRIC_UNIT "unit"
+#define METRIC_BETTER "better"
+#define BETTER_HIGHER "higher"
+#define BETTER_LOWER "lower"
+
+/* "YYYY-mm-ddTHH:MM:SSZ" (UTC) of now. */
+void iso_time_now(char buf[32]);
+/* Add {"value":v,"unit":u,"better":b} as @name to @metrics. */
+void metric_set(json_t *metrics, const char *name, double v, const char *unit,
+		const char *better);
+/* The value of metric @name of a sample or guest report, -1 when absent. */
+double metric_value(json_t *obj, const char *name);
+/* +1 for "higher", -1 for "lower", 0 for anything else. */
+int metric_better_sign(const char *better);
+
+#endif
