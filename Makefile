@@ -124,7 +124,7 @@ UNIT_OBJS_runset := $(call report_o,runset compare numfmt stats) $(call lib_o,re
 UNIT_LIBS_runset := -ljansson -lgsl -lgslcblas -lm
 UNIT_OBJS_results_contract := $(call lab_o,sample scenario) $(call report_o,runset) \
 	$(call lib_o,results jsonfile parse dirs msg)
-UNIT_LIBS_results_contract := -ljansson -linih -lm
+UNIT_LIBS_results_contract := -ljansson -linih
 UNIT_OBJS_frame := $(call lab_o,frame)
 UNIT_LIBS_frame := -ljansson -lz
 UNIT_OBJS_domain := $(call lab_o,domain)
