@@ -55,8 +55,9 @@ show_agrees() {
 	local desc=$1 dir=$2 rc
 	"$V" -j show "$dir" >"$tmp/show.json" 2>"$tmp/err"
 	rc=$?
-	[ $rc = 0 ] || { bad "$desc: vqreport -j show exit $rc: $(head -c 300 "$tmp/err")"; return; }
-	if [ -f "$dir/run.json" ]; then cp "$dir/run.json" "$tmp/run.json"; else echo '{}' >"$tmp/run.json"; fi
+	[ $rc = 0 ] || { bad "$desc: show exit $rc: $(head -c 300 "$tmp/err")"; return; }
+	echo '{}' >"$tmp/run.json"
+	[ -f "$dir/run.json" ] && cp "$dir/run.json" "$tmp/run.json"
 	if jq -e -n --slurpfile S "$dir/samples.jsonl" --slurpfile D "$tmp/show.json" \
 		--slurpfile R "$tmp/run.json" "$agree" >/dev/null; then
 		ok "$desc"

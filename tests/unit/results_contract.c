@@ -24,6 +24,7 @@
 #define TEST_RUN_ID "20261202-060000-contract"
 #define ACCEL "tcg"
 #define FAIL_TEXT "guest did not reach /init within 60 s"
+#define STARTED "2026-12-02T06:00:00Z"
 
 static char top[] = "/tmp/vqlab-unit-contract-XXXXXX";
 static char jobs[300], run_dir[300], samples_path[350];
@@ -189,8 +190,8 @@ static void write_rep(const struct cell *c, int k, int nrun, int rep, struct exp
 				metric_set(r.host_metrics, "xdp_pps", figure(k, rep) + 1,
 					   "packets/s", BETTER_HIGHER);
 		}
-		CHECK(append(sample_build(TEST_RUN_ID, c, rep, attempt, ACCEL, "2026-12-02T06:00:00Z",
-					  &r), lines) == 0);
+		CHECK(append(sample_build(TEST_RUN_ID, c, rep, attempt, ACCEL, STARTED, &r),
+			     lines) == 0);
 		json_decref(r.report);
 		json_decref(r.host_metrics);
 		if (fail) {
@@ -216,17 +217,19 @@ static json_t *manifest(const struct scenario *sc, const struct cell *cells, int
 	json_object_set_new(run, RUN_SCENARIO, json_pack("{s:s, s:s, s:s}", "file", sc->path,
 							 "name", sc->name, "text", sc->text));
 	json_object_set_new(run, RUN_ACCEL, json_string(ACCEL));
-	json_object_set_new(run, RUN_STARTED, json_string("2026-12-02T06:00:00Z"));
+	json_object_set_new(run, RUN_STARTED, json_string(STARTED));
 	for (int i = 0; i < n; i++) {
-		json_t *axes = axes_build(&cells[i], ACCEL);
+		const struct cell *c = &cells[i];
+		json_t *axes = axes_build(c, ACCEL);
 
-		if (cells[i].skip_reason[0])
-			json_array_append_new(skipped, json_pack("{s:s, s:o, s:s}", SAMPLE_CELL,
-								 cells[i].id, SAMPLE_AXES, axes,
-								 SAMPLE_REASON, cells[i].skip_reason));
+		if (c->skip_reason[0])
+			json_array_append_new(skipped,
+					      json_pack("{s:s, s:o, s:s}", SAMPLE_CELL, c->id,
+							SAMPLE_AXES, axes, SAMPLE_REASON,
+							c->skip_reason));
 		else
-			json_array_append_new(matrix, json_pack("{s:s, s:o}", SAMPLE_CELL,
-								cells[i].id, SAMPLE_AXES, axes));
+			json_array_append_new(matrix, json_pack("{s:s, s:o}", SAMPLE_CELL, c->id,
+								SAMPLE_AXES, axes));
 	}
 	json_object_set_new(run, RUN_MATRIX, matrix);
 	json_object_set_new(run, RUN_SKIPPED, skipped);
@@ -338,7 +341,7 @@ static void check_cells(const struct runset *r, const struct plan *p)
 			CHECK(cell_metric(c, "blk_iops") == NULL);
 		} else {
 			check_metric(c, "blk_lat_mean_us", "us", -1, ok, 0, NAN);
-			CHECK(cell_metric(c, "tx_pps") == NULL && cell_metric(c, "xdp_pps") == NULL);
+			CHECK(!cell_metric(c, "tx_pps") && !cell_metric(c, "xdp_pps"));
 		}
 	}
 }
