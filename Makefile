@@ -103,9 +103,47 @@ $(OUT)/%: $(OUT)/%.o $(LIB_OBJS)
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) $^ -o $@ $(or $(LDLIBS_$*),$(LDLIBS_default))
 
-$(OUT)/tests/%: tests/unit/%.c $(LIB_OBJS) $(REPORT_OBJS) $(LAB_OBJS) $(SKELS) | $(OUT)/tests
+# Unit tests link only what they test: tests/unit/NAME.c is linked with
+# UNIT_OBJS_NAME (objects, named by lib_o/report_o/lab_o) and UNIT_LIBS_NAME.
+# A test without UNIT_OBJS_NAME links everything (all of tools/lib, report
+# and lab, with LDLIBS_default), so a new test builds before it is listed.
+lib_o = $(patsubst %,$(OUT)/lib/%.o,$(1))
+report_o = $(patsubst %,$(OUT)/report/%.o,$(1))
+lab_o = $(patsubst %,$(OUT)/lab/%.o,$(1))
+UNIT_OBJS_parse := $(call lib_o,parse)
+UNIT_LIBS_parse := -lm
+UNIT_OBJS_jsonfile := $(call lib_o,jsonfile)
+UNIT_LIBS_jsonfile := -ljansson
+UNIT_OBJS_vqtrace_log2hist := $(call lib_o,log2hist)
+UNIT_LIBS_vqtrace_log2hist := -ljansson
+UNIT_OBJS_lib := $(call lib_o,msg dirs verdict virtio_features cli results)
+UNIT_LIBS_lib := -ljansson
+UNIT_OBJS_stats := $(call report_o,stats) $(call lib_o,verdict)
+UNIT_LIBS_stats := -lgsl -lgslcblas -lm
+UNIT_OBJS_runset := $(call report_o,runset compare numfmt stats) $(call lib_o,results verdict)
+UNIT_LIBS_runset := -ljansson -lgsl -lgslcblas -lm
+UNIT_OBJS_results_contract := $(call lab_o,sample scenario) $(call report_o,runset) \
+	$(call lib_o,results jsonfile parse dirs msg)
+UNIT_LIBS_results_contract := -ljansson -linih
+UNIT_OBJS_frame := $(call lab_o,frame)
+UNIT_LIBS_frame := -ljansson -lz
+UNIT_OBJS_domain := $(call lab_o,domain)
+UNIT_LIBS_domain := -lxml2
+UNIT_OBJS_vhostuser := $(call lab_o,vhostuser domain proc)
+UNIT_LIBS_vhostuser := -lvirt -lxml2
+UNIT_OBJS_pktsend := $(call lab_o,pktsend proc)
+UNIT_LIBS_pktsend := -ljansson -lm
+UNIT_OBJS_scenario := $(call lab_o,scenario) $(call lib_o,parse)
+UNIT_LIBS_scenario := -linih -lm
+unit_default = $(filter undefined,$(origin UNIT_OBJS_$(1)))
+unit_objs = $(if $(call unit_default,$(1)),$(LIB_OBJS) $(REPORT_OBJS) $(LAB_OBJS),$(UNIT_OBJS_$(1)))
+unit_libs = $(if $(call unit_default,$(1)),$(LDLIBS_default),$(UNIT_LIBS_$(1)))
+
+.SECONDEXPANSION:
+$(OUT)/tests/%: tests/unit/%.c $$(call unit_objs,$$*) | $(OUT)/tests
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(XML_CFLAGS) -Itests -Itools/report -Itools/lab $< $(LIB_OBJS) $(REPORT_OBJS) $(LAB_OBJS) -o $@ $(LDLIBS_default)
+	$(Q)$(CC) $(CFLAGS) $(XML_CFLAGS) -Itests -Itools/report -Itools/lab $< \
+		$(call unit_objs,$*) -o $@ $(call unit_libs,$*)
 
 setup:
 	$(Q)scripts/setup.sh

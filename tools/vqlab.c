@@ -851,7 +851,6 @@ static int do_run_scenario(const struct run_opts *o)
 	json_object_set_new(run, "ended", json_string(started));
 	json_object_set_new(run, "status", json_string(interrupted ? "interrupted" : "complete"));
 	json_write_atomic(path, run);
-	results_write_markdown(run_dir, run, samples);
 	if (json_out) {
 		json_t *out = json_pack("{s:s, s:s, s:i, s:i, s:i, s:b, s:s}", "run", run_id, "dir",
 					run_dir, "ok", prog.ok + prior, "failed", prog.failed,

@@ -148,22 +148,22 @@ static void print_failed(const json_t *failed)
 	printf("\nfailed samples: %zu (counted, not averaged)\n",
 	       json_array_size(failed));
 	json_array_foreach(failed, i, f) {
-		char *label = axes_label(json_object_get(f, "axes"), NULL);
+		char *label = axes_label(json_object_get(f, SAMPLE_AXES), NULL);
 		const char *side =
 			json_string_value(json_object_get(f, "side"));
 
 		char att[40] = "";
 
-		if (json_is_integer(json_object_get(f, "attempt")))
+		if (json_is_integer(json_object_get(f, SAMPLE_ATTEMPT)))
 			snprintf(att, sizeof(att), " attempt %lld",
 				 (long long)json_integer_value(
-					 json_object_get(f, "attempt")));
+					 json_object_get(f, SAMPLE_ATTEMPT)));
 		printf("  %s%s%s rep %lld%s  %s: %s\n", side ? side : "",
 		       side ? " " : "",
-		       json_string_value(json_object_get(f, "cell")),
-		       (long long)json_integer_value(json_object_get(f, "rep")),
+		       json_string_value(json_object_get(f, SAMPLE_CELL)),
+		       (long long)json_integer_value(json_object_get(f, SAMPLE_REP)),
 		       att, label ? label : "",
-		       json_string_value(json_object_get(f, "reason")));
+		       json_string_value(json_object_get(f, SAMPLE_REASON)));
 		free(label);
 	}
 }
@@ -178,9 +178,9 @@ static void print_skipped(const json_t *skipped)
 	printf("\ncells not run: %zu (refused by the runner)\n",
 	       json_array_size(skipped));
 	json_array_foreach(skipped, i, x) {
-		char *label = axes_label(json_object_get(x, "axes"), NULL);
+		char *label = axes_label(json_object_get(x, SAMPLE_AXES), NULL);
 		const char *reason =
-			json_string_value(json_object_get(x, "reason"));
+			json_string_value(json_object_get(x, SAMPLE_REASON));
 
 		printf("  %s: %s\n", label ? label : "",
 		       reason ? reason : "no reason given");
@@ -190,16 +190,16 @@ static void print_skipped(const json_t *skipped)
 
 static void print_run_line(const json_t *info)
 {
-	const char *accel = json_string_value(json_object_get(info, "accel"));
-	const char *status = json_string_value(json_object_get(info, "status"));
+	const char *accel = json_string_value(json_object_get(info, RUN_ACCEL));
+	const char *status = json_string_value(json_object_get(info, RUN_STATUS));
 
 	printf("run %s (%s): accelerator %s, status %s\n",
-	       json_string_value(json_object_get(info, "id")),
+	       json_string_value(json_object_get(info, RUN_ID)),
 	       json_string_value(json_object_get(info, "dir")),
 	       accel ? accel : "unknown", status ? status : "unknown");
 	if (accel && !strcmp(accel, "tcg"))
 		printf("TCG (emulated CPU): the figures compare configurations with each other; they are not hardware rates\n");
-	if (status && strcmp(status, "complete"))
+	if (status && strcmp(status, RUN_STATUS_COMPLETE))
 		printf("the run is %s, not complete: cells may lack samples\n",
 		       status);
 }

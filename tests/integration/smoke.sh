@@ -21,7 +21,7 @@ INI
 cat "$work/summary.json"
 run=$(jq -r .dir "$work/summary.json")
 case $run in /*) ;; *) fail "run folder '$run' is not absolute" ;; esac
-[ -f "$run/run.json" ] && [ -f "$run/report.md" ] || fail "run folder incomplete"
+[ -f "$run/run.json" ] && [ -f "$run/samples.jsonl" ] || fail "run folder incomplete"
 jq -e '.status == "complete" and (.accel | test("^(kvm|tcg)$")) and (.versions.qemu | length > 0)' \
 	"$run/run.json" >/dev/null || fail "run.json: status, accel or versions missing"
 

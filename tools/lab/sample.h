@@ -8,7 +8,5 @@
 
 /* Fold what the guest reported (devices, features) into the sample. */
 json_t *guest_info(json_t *report);
-/* Write the minimal report: one table row per sample. 0 or -errno. */
-int results_write_markdown(const char *run_dir, json_t *run, json_t *samples);
 
 #endif

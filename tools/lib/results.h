@@ -52,4 +52,23 @@ double metric_value(json_t *obj, const char *name);
 /* +1 for "higher", -1 for "lower", 0 for anything else. */
 int metric_better_sign(const char *better);
 
+/* reader-only keys */
+/* run.json members that vqreport reads (docs/results.md). The entries of
+ * "matrix" and "skipped" name their cell, axes and reason with the SAMPLE_*
+ * keys, as a sample does. */
+#define RUN_SCHEMA "schema"
+#define RUN_ID "id"
+#define RUN_SCENARIO "scenario"
+#define RUN_HOST "host"
+#define RUN_VERSIONS "versions"
+#define RUN_ACCEL "accel"
+#define RUN_ACCEL_REASON "accel_reason"
+#define RUN_KERNELS "kernels"
+#define RUN_STARTED "started"
+#define RUN_ENDED "ended"
+#define RUN_STATUS "status"
+#define RUN_MATRIX "matrix"
+#define RUN_SKIPPED "skipped"
+#define RUN_STATUS_COMPLETE "complete"
+
 #endif

@@ -22,7 +22,7 @@ double json_num_get(const json_t *o, const char *key)
 
 static const char *better_text(int better)
 {
-	return better > 0 ? "higher" : better < 0 ? "lower" : "unknown";
+	return better > 0 ? BETTER_HIGHER : better < 0 ? BETTER_LOWER : "unknown";
 }
 
 static json_t *summary_json(const struct metric_series *m, double conf,
@@ -41,8 +41,8 @@ static json_t *summary_json(const struct metric_series *m, double conf,
 json_t *model_run_info(const struct runset *r)
 {
 	static const char *const keys[] = {
-		"id",	   "accel",  "accel_reason", "host",  "versions",
-		"kernels", "status", "started",	     "ended",
+		RUN_ID,	     RUN_ACCEL,	 RUN_ACCEL_REASON, RUN_HOST, RUN_VERSIONS,
+		RUN_KERNELS, RUN_STATUS, RUN_STARTED,	   RUN_ENDED,
 	};
 	json_t *o = json_pack("{s:s}", "dir", r->dir), *sc;
 	size_t i;
@@ -54,7 +54,7 @@ json_t *model_run_info(const struct runset *r)
 			json_object_set(o, keys[i], v);
 	}
 	/* The scenario's name, file and settings, not its whole text. */
-	sc = json_object_get(r->info, "scenario");
+	sc = json_object_get(r->info, RUN_SCENARIO);
 	if (json_is_object(sc)) {
 		json_t *s = json_object();
 
@@ -68,12 +68,12 @@ json_t *model_run_info(const struct runset *r)
 			if (json_object_get(sc, sk[k]))
 				json_object_set(s, sk[k],
 						json_object_get(sc, sk[k]));
-		json_object_set_new(o, "scenario", s);
+		json_object_set_new(o, RUN_SCENARIO, s);
 	}
-	if (!json_object_get(o, "id")) {
+	if (!json_object_get(o, RUN_ID)) {
 		const char *slash = strrchr(r->dir, '/');
 
-		json_object_set_new(o, "id",
+		json_object_set_new(o, RUN_ID,
 				    json_string(slash && slash[1] ? slash + 1 :
 								    r->dir));
 	}
@@ -120,8 +120,8 @@ json_t *model_show(const struct runset *r, double conf)
 	/* Cells the runner refused before starting QEMU, with its reason. */
 	json_object_set_new(
 		o, "skipped_cells",
-		json_is_array(json_object_get(r->info, "skipped")) ?
-			json_deep_copy(json_object_get(r->info, "skipped")) :
+		json_is_array(json_object_get(r->info, RUN_SKIPPED)) ?
+			json_deep_copy(json_object_get(r->info, RUN_SKIPPED)) :
 			json_array());
 	return o;
 }
@@ -234,10 +234,10 @@ static json_t *compare_failures(const struct run_cell *a, const struct run_cell 
 	}
 	json_array_foreach(failed_b, i, x)
 		if (!reason &&
-		    !strcmp(json_string_value(json_object_get(x, "cell")),
+		    !strcmp(json_string_value(json_object_get(x, SAMPLE_CELL)),
 			    b->id))
 			reason =
-				json_string_value(json_object_get(x, "reason"));
+				json_string_value(json_object_get(x, SAMPLE_REASON));
 	f = json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:s}", "baseline_failed",
 		      (json_int_t)a->failed, "baseline_samples", (json_int_t)na,
 		      "candidate_failed", (json_int_t)b->failed,
@@ -531,9 +531,9 @@ json_t *model_compare_runs(const struct runset *a, const struct runset *b,
 	json_array_extend(warnings, b->warnings);
 	{
 		const char *xa =
-			json_string_value(json_object_get(a->info, "accel"));
+			json_string_value(json_object_get(a->info, RUN_ACCEL));
 		const char *xb =
-			json_string_value(json_object_get(b->info, "accel"));
+			json_string_value(json_object_get(b->info, RUN_ACCEL));
 		char *w = NULL;
 
 		/* A TCG run against a KVM run measures the accelerator. */

@@ -507,15 +507,15 @@ static const char *jstr(const json_t *o, const char *k)
 static void emit_facts(struct doc *d, struct emitter *e)
 {
 	const json_t *info = json_object_get(d->show, "run");
-	const json_t *host = json_object_get(info, "host");
-	const json_t *ver = json_object_get(info, "versions");
-	const json_t *sc = json_object_get(info, "scenario");
-	const char *accel = json_string_value(json_object_get(info, "accel"));
+	const json_t *host = json_object_get(info, RUN_HOST);
+	const json_t *ver = json_object_get(info, RUN_VERSIONS);
+	const json_t *sc = json_object_get(info, RUN_SCENARIO);
+	const char *accel = json_string_value(json_object_get(info, RUN_ACCEL));
 	const char *k;
 	json_t *v;
 	struct table *t = table_new(2, 0);
 
-	e_h(e, 1, "vqreport: %s", jstr(info, "id"));
+	e_h(e, 1, "vqreport: %s", jstr(info, RUN_ID));
 	if (e->html)
 		fputs("<nav id=\"toc\"></nav>\n", e->f);
 	e_p(e,
@@ -523,13 +523,13 @@ static void emit_facts(struct doc *d, struct emitter *e)
 	    jstr(sc, "name"), jstr(sc, "file"),
 	    json_object_get(sc, "description") ? ": " : "",
 	    json_object_get(sc, "description") ? jstr(sc, "description") : "",
-	    jstr(info, "started"), jstr(info, "ended"), jstr(info, "status"),
+	    jstr(info, RUN_STARTED), jstr(info, RUN_ENDED), jstr(info, RUN_STATUS),
 	    d->r->dir);
-	if (json_is_string(json_object_get(info, "status")) &&
-	    strcmp(jstr(info, "status"), "complete"))
+	if (json_is_string(json_object_get(info, RUN_STATUS)) &&
+	    strcmp(jstr(info, RUN_STATUS), RUN_STATUS_COMPLETE))
 		e_p(e,
 		    "The run is %s, not complete: some cells may have fewer samples than the scenario asked for, or none.",
-		    jstr(info, "status"));
+		    jstr(info, RUN_STATUS));
 	e_h(e, 2, "Machine, accelerator and versions");
 	table_addf(t, "item\tvalue");
 	if (json_object_get(sc, "repeat"))
@@ -550,7 +550,7 @@ static void emit_facts(struct doc *d, struct emitter *e)
 	{
 		/* The reason may quote a QEMU register dump: keep the start. */
 		const char *why = json_string_value(
-			json_object_get(info, "accel_reason"));
+			json_object_get(info, RUN_ACCEL_REASON));
 		int cut = why && strlen(why) > 160;
 
 		table_addf(t, "accelerator\t%s%s%.*s%s",
@@ -563,7 +563,7 @@ static void emit_facts(struct doc *d, struct emitter *e)
 	table_addf(t, "QEMU\t%s", jstr(ver, "qemu"));
 	table_addf(t, "libvirt\t%s", jstr(ver, "libvirt"));
 	table_addf(t, "vqlab\t%s", jstr(ver, "vqlab"));
-	json_object_foreach(json_object_get(info, "kernels"), k, v)
+	json_object_foreach(json_object_get(info, RUN_KERNELS), k, v)
 		table_addf(t, "guest kernel %s\t%s%s%s", k,
 			   json_object_get(v, "release") ?
 				   jstr(v, "release") :
@@ -1013,19 +1013,19 @@ static void emit_cells(struct doc *d, struct emitter *e)
 		json_array_foreach(json_object_get(d->show, "failed_samples"),
 				   i, f) {
 			char *label = axes_label_except(
-				json_object_get(f, "axes"), d->fixed, NULL);
+				json_object_get(f, SAMPLE_AXES), d->fixed, NULL);
 
 			char att[40] = "";
 
-			if (json_is_integer(json_object_get(f, "attempt")))
+			if (json_is_integer(json_object_get(f, SAMPLE_ATTEMPT)))
 				snprintf(
 					att, sizeof(att), " (attempt %lld)",
 					(long long)json_integer_value(
-						json_object_get(f, "attempt")));
-			table_addf(t, "%s\t%lld%s\t%s\t%s", jstr(f, "cell"),
+						json_object_get(f, SAMPLE_ATTEMPT)));
+			table_addf(t, "%s\t%lld%s\t%s\t%s", jstr(f, SAMPLE_CELL),
 				   (long long)json_integer_value(
-					   json_object_get(f, "rep")),
-				   att, label ? label : "", jstr(f, "reason"));
+					   json_object_get(f, SAMPLE_REP)),
+				   att, label ? label : "", jstr(f, SAMPLE_REASON));
 			free(label);
 		}
 		e_table(e, t);
@@ -1048,10 +1048,10 @@ static void emit_skipped(struct doc *d, struct emitter *e)
 	    json_array_size(sk));
 	table_addf(t, "axes\treason");
 	json_array_foreach(sk, i, x) {
-		char *label = axes_label_except(json_object_get(x, "axes"),
+		char *label = axes_label_except(json_object_get(x, SAMPLE_AXES),
 						d->fixed, NULL);
 
-		table_addf(t, "%s\t%s", label ? label : "", jstr(x, "reason"));
+		table_addf(t, "%s\t%s", label ? label : "", jstr(x, SAMPLE_REASON));
 		free(label);
 	}
 	e_table(e, t);
@@ -1083,7 +1083,7 @@ static void emit_packages(struct doc *d, struct emitter *e)
 static void emit_scenario_text(struct doc *d, struct emitter *e)
 {
 	const char *text = json_string_value(json_object_get(
-		json_object_get(d->r->info, "scenario"), "text"));
+		json_object_get(d->r->info, RUN_SCENARIO), "text"));
 
 	if (!text || !*text)
 		return;

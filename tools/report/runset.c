@@ -289,31 +289,20 @@ static void trace_accumulate(json_t *sum, json_t *trace)
 	}
 }
 
-static int better_of(json_t *metric)
-{
-	const char *b = json_string_value(json_object_get(metric, "better"));
-
-	if (b && !strcmp(b, "higher"))
-		return 1;
-	if (b && !strcmp(b, "lower"))
-		return -1;
-	return 0;
-}
-
 static int sample_add(struct runset *r, json_t *s, size_t line)
 {
-	json_t *axes = json_object_get(s, "axes"), *metrics, *mv, *idx;
-	const char *id = json_string_value(json_object_get(s, "cell"));
-	const char *status = json_string_value(json_object_get(s, "status"));
+	json_t *axes = json_object_get(s, SAMPLE_AXES), *metrics, *mv, *idx;
+	const char *id = json_string_value(json_object_get(s, SAMPLE_CELL));
+	const char *status = json_string_value(json_object_get(s, SAMPLE_STATUS));
 	const char *name;
 	char *key = NULL;
 	struct run_cell *c;
-	json_t *schema = json_object_get(s, "schema");
+	json_t *schema = json_object_get(s, SAMPLE_SCHEMA);
 
 	if (schema && json_integer_value(schema) != RESULTS_SCHEMA) {
 		r->rejected++;
 		warnf(r,
-		      "samples.jsonl line %zu: schema %lld is not %d, skipped",
+		      RESULTS_SAMPLES_FILE " line %zu: schema %lld is not %d, skipped",
 		      line, (long long)json_integer_value(schema),
 		      RESULTS_SCHEMA);
 		return 0;
@@ -340,14 +329,14 @@ static int sample_add(struct runset *r, json_t *s, size_t line)
 		c->key = axes_key(c->axes, NULL);
 	}
 	r->samples++;
-	if (!status || strcmp(status, "ok")) {
+	if (!status || strcmp(status, STATUS_OK)) {
 		const char *reason =
-			json_string_value(json_object_get(s, "reason"));
+			json_string_value(json_object_get(s, SAMPLE_REASON));
 		/* vqlab retries a failed sample and keeps every attempt. */
-		json_t *f = json_pack("{s:s, s:O?, s:O?, s:O, s:s}", "cell",
-				      c->id, "rep", json_object_get(s, "rep"),
-				      "attempt", json_object_get(s, "attempt"),
-				      "axes", c->axes, "reason",
+		json_t *f = json_pack("{s:s, s:O?, s:O?, s:O, s:s}", SAMPLE_CELL,
+				      c->id, SAMPLE_REP, json_object_get(s, SAMPLE_REP),
+				      SAMPLE_ATTEMPT, json_object_get(s, SAMPLE_ATTEMPT),
+				      SAMPLE_AXES, c->axes, SAMPLE_REASON,
 				      reason ? reason :
 				      status ? "no reason given" :
 					       "no status (counted as failed)");
@@ -358,16 +347,18 @@ static int sample_add(struct runset *r, json_t *s, size_t line)
 		return 0;
 	}
 	c->ok++;
-	metrics = json_object_get(s, "metrics");
+	metrics = json_object_get(s, SAMPLE_METRICS);
 	json_object_foreach(metrics, name, mv) {
 		const char *unit =
-			json_string_value(json_object_get(mv, "unit"));
-		json_t *val = json_object_get(mv, "value");
+			json_string_value(json_object_get(mv, METRIC_UNIT));
+		const char *better;
+		json_t *val = json_object_get(mv, METRIC_VALUE);
 		struct metric_series *m;
 
 		if (!json_is_object(mv))
 			continue;
-		m = series_get(c, name, unit ? unit : "", better_of(mv), r);
+		better = json_string_value(json_object_get(mv, METRIC_BETTER));
+		m = series_get(c, name, unit ? unit : "", metric_better_sign(better), r);
 		if (!m)
 			return -ENOMEM;
 		if (json_is_number(val) && isfinite(json_number_value(val))) {
@@ -377,8 +368,8 @@ static int sample_add(struct runset *r, json_t *s, size_t line)
 			m->missing++;
 		}
 	}
-	if (json_is_object(json_object_get(s, "trace")))
-		trace_accumulate(c->trace, json_object_get(s, "trace"));
+	if (json_is_object(json_object_get(s, SAMPLE_TRACE)))
+		trace_accumulate(c->trace, json_object_get(s, SAMPLE_TRACE));
 	return 0;
 }
 
@@ -402,7 +393,7 @@ int run_load(const char *dir, struct runset *r, char **err)
 		ret = -ENOMEM;
 		goto cleanup;
 	}
-	if (asprintf(&path, "%s/run.json", dir) < 0) {
+	if (asprintf(&path, "%s/" RESULTS_RUN_FILE, dir) < 0) {
 		path = NULL;
 		ret = -ENOMEM;
 		goto cleanup;
@@ -418,14 +409,14 @@ int run_load(const char *dir, struct runset *r, char **err)
 		warnf(r,
 		      "%s: not found; no host, versions or accelerator to report",
 		      path);
-	} else if (json_integer_value(json_object_get(r->info, "schema")) !=
+	} else if (json_integer_value(json_object_get(r->info, RUN_SCHEMA)) !=
 		   RESULTS_SCHEMA) {
 		ret = -EPROTO;
 		if (asprintf(
 			    err,
 			    "%s: schema %s is not %d (this vqreport reads schema %d only)",
 			    path,
-			    json_is_integer(json_object_get(r->info, "schema")) ?
+			    json_is_integer(json_object_get(r->info, RUN_SCHEMA)) ?
 				    "given" :
 				    "missing",
 			    RESULTS_SCHEMA, RESULTS_SCHEMA) < 0)
@@ -434,17 +425,17 @@ int run_load(const char *dir, struct runset *r, char **err)
 	}
 	/* Matrix order first, so that cells appear in the scenario's order
 	 * and cells without samples are reported as such. */
-	json_array_foreach(json_object_get(r->info, "matrix"), i, m) {
-		const char *id = json_string_value(json_object_get(m, "cell"));
+	json_array_foreach(json_object_get(r->info, RUN_MATRIX), i, m) {
+		const char *id = json_string_value(json_object_get(m, SAMPLE_CELL));
 
 		if (id && !json_object_get(r->index, id) &&
-		    !cell_add(r, id, json_object_get(m, "axes"))) {
+		    !cell_add(r, id, json_object_get(m, SAMPLE_AXES))) {
 			ret = -ENOMEM;
 			goto cleanup;
 		}
 	}
 	free(path);
-	if (asprintf(&path, "%s/samples.jsonl", dir) < 0) {
+	if (asprintf(&path, "%s/" RESULTS_SAMPLES_FILE, dir) < 0) {
 		path = NULL;
 		ret = -ENOMEM;
 		goto cleanup;

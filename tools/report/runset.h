@@ -40,7 +40,7 @@ struct runset {
 	size_t samples; /* sample lines read */
 	size_t torn; /* unparseable / torn lines skipped */
 	size_t rejected; /* lines with an unknown schema */
-	json_t *failed; /* [ { cell, rep, axes, reason } ] */
+	json_t *failed; /* [ { cell, rep, attempt, axes, reason } ]: SAMPLE_* keys */
 	json_t *warnings; /* [ "text" ] */
 	json_t *index; /* cell id -> index in cells */
 };
