@@ -1270,95 +1270,121 @@ cleanup:
 	return ret;
 }
 
+/* The report folder and its plots/ folder, created. */
+static int doc_dirs(struct doc *d, char **err)
+{
+	int ret;
+
+	if (d->o->outdir)
+		d->dir = strdup(d->o->outdir);
+	else if (asprintf(&d->dir, "%s/report", d->r->dir) < 0)
+		d->dir = NULL;
+	if (!d->dir || asprintf(&d->plotdir, "%s/plots", d->dir) < 0) {
+		d->plotdir = NULL;
+		return -ENOMEM;
+	}
+	ret = mkdir_p(d->plotdir, 0755);
+	if (ret && asprintf(err, "cannot create %s: %s", d->plotdir,
+			    strerror(-ret)) < 0)
+		*err = NULL;
+	return ret;
+}
+
+/* The comparisons: against the baseline run, then --by's axis or else
+ * every axis that varies, against its default base. */
+static int build_sections(struct doc *d, char **err)
+{
+	const char *by = d->o->by;
+	json_t *axes, *a;
+	size_t i;
+	int ret;
+
+	if (d->o->baseline)
+		build_runs_section(d);
+	if (by) {
+		char *axis = strndup(by, strcspn(by, "="));
+		const char *first;
+
+		ret = axis ? build_section(d, axis, strchr(by, '=') + 1) :
+			     -ENOMEM;
+		free(axis);
+		first = json_string_value(json_array_get(d->errors, 0));
+		if (ret)
+			*err = first ? strdup(first) : NULL;
+		return ret;
+	}
+	axes = varying_axes(d->r);
+	json_array_foreach(axes, i, a) {
+		char *base = axis_default_base(d->r, json_string_value(a));
+
+		if (base)
+			build_section(d, json_string_value(a), base);
+		free(base);
+	}
+	json_decref(axes);
+	return 0;
+}
+
+/* { dir, html, md, sections: [ { axis, base } ], plots, plots_dropped,
+ * plot_errors } */
+static json_t *doc_result(const struct doc *d, const char *html,
+			  const char *md)
+{
+	json_t *res, *a;
+	size_t i;
+
+	res = json_pack("{s:s, s:s?, s:s?, s:[], s:I, s:I, s:O}", "dir", d->dir,
+			"html", html, "md", md, "sections", "plots",
+			(json_int_t)json_array_size(d->ps.plots),
+			"plots_dropped", (json_int_t)d->ps.dropped,
+			"plot_errors", d->errors);
+	json_array_foreach(d->sections, i, a)
+		json_array_append_new(json_object_get(res, "sections"),
+				      json_pack("{s:O, s:O}", "axis",
+						json_object_get(a, "axis"),
+						"base",
+						json_object_get(a, "base")));
+	return res;
+}
+
 int document_write(const struct runset *r, const struct document_opts *o,
 		   json_t **result, char **err)
 {
 	struct doc d = { .r = r, .o = o };
 	char *html = NULL, *md = NULL;
-	json_t *axes = NULL, *a;
-	size_t i;
-	int ret = -ENOMEM;
+	int ret;
 
 	*result = NULL;
 	*err = NULL;
 	d.errors = json_array();
 	d.sections = json_array();
-	if (o->outdir)
-		d.dir = strdup(o->outdir);
-	else if (asprintf(&d.dir, "%s/report", r->dir) < 0)
-		d.dir = NULL;
-	if (!d.dir || asprintf(&d.plotdir, "%s/plots", d.dir) < 0) {
-		d.plotdir = NULL;
+	ret = doc_dirs(&d, err);
+	if (ret)
 		goto cleanup;
-	}
-	ret = mkdir_p(d.plotdir, 0755);
-	if (ret) {
-		if (asprintf(err, "cannot create %s: %s", d.plotdir,
-			     strerror(-ret)) < 0)
-			*err = NULL;
-		goto cleanup;
-	}
 	ret = plot_set_init(&d.ps, d.plotdir, MAX_PLOTS);
 	if (ret)
 		goto cleanup;
 	d.show = model_show(r, o->cmp.conf);
 	d.fixed = run_constant_axes(r);
-	if (o->baseline)
-		build_runs_section(&d);
-	if (o->by) {
-		char *axis = strndup(o->by, strcspn(o->by, "="));
-
-		ret = axis ? build_section(&d, axis, strchr(o->by, '=') + 1) :
-			     -ENOMEM;
-		free(axis);
-		if (ret) {
-			*err = strdup(
-				json_string_value(json_array_get(d.errors, 0)));
-			goto cleanup;
-		}
-	} else {
-		axes = varying_axes(r);
-		json_array_foreach(axes, i, a) {
-			char *base = axis_default_base(r, json_string_value(a));
-
-			if (base)
-				build_section(&d, json_string_value(a), base);
-			free(base);
-		}
-	}
+	ret = build_sections(&d, err);
+	if (ret)
+		goto cleanup;
 	build_trace(&d);
 	if (o->plots)
 		plot_render(&d.ps, !!(o->formats & DOC_HTML),
 			    !!(o->formats & DOC_MD), d.errors);
-	if (o->formats & DOC_HTML) {
+	if (o->formats & DOC_HTML)
 		ret = write_one(&d, 1, &html);
-		if (ret)
-			goto write_error;
-	}
-	if (o->formats & DOC_MD) {
+	if (!ret && (o->formats & DOC_MD))
 		ret = write_one(&d, 0, &md);
-		if (ret)
-			goto write_error;
+	if (ret) {
+		if (asprintf(err, "cannot write the report into %s: %s", d.dir,
+			     strerror(-ret)) < 0)
+			*err = NULL;
+		goto cleanup;
 	}
-	*result = json_pack("{s:s, s:s?, s:s?, s:[], s:I, s:I, s:O}", "dir",
-			    d.dir, "html", html, "md", md, "sections", "plots",
-			    (json_int_t)json_array_size(d.ps.plots),
-			    "plots_dropped", (json_int_t)d.ps.dropped,
-			    "plot_errors", d.errors);
-	json_array_foreach(d.sections, i, a)
-		json_array_append_new(json_object_get(*result, "sections"),
-				      json_pack("{s:O, s:O}", "axis",
-						json_object_get(a, "axis"),
-						"base",
-						json_object_get(a, "base")));
-	ret = 0;
-	goto cleanup;
-write_error:
-	if (asprintf(err, "cannot write the report into %s: %s", d.dir,
-		     strerror(-ret)) < 0)
-		*err = NULL;
+	*result = doc_result(&d, html, md);
 cleanup:
-	json_decref(axes);
 	json_decref(d.show);
 	json_decref(d.fixed);
 	json_decref(d.sections);
