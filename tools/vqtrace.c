@@ -22,6 +22,7 @@
 #include "vqtrace.h"
 #include "vqtrace.skel.h"
 #include "cli.h"
+#include "cli_opts.h"
 #include "clock.h"
 #include "log2hist.h"
 #include "msg.h"
@@ -30,7 +31,7 @@
 
 #define SCHEMA 1
 
-static const char usage_text[] =
+static const char usage_head[] =
 	"Usage: vqtrace [OPTIONS] [INTERVAL [COUNT]]\n"
 	"       vqtrace --duration S [-j] [OPTIONS]\n"
 	"\n"
@@ -42,20 +43,31 @@ static const char usage_text[] =
 	"Without --duration, prints a refreshing table every INTERVAL seconds\n"
 	"(default 1), COUNT times (default: until Ctrl-C).\n"
 	"\n"
-	"Options:\n"
-	"  -j, --json          JSON: one line per interval, or one summary with --duration\n"
-	"  -D, --duration S    trace for S seconds (or until SIGINT/SIGTERM), then print\n"
-	"                      one summary of the whole time (S may end in ms, s, m)\n"
-	"  -H, --hist          also print log2 histograms (latency, in-flight, batching)\n"
-	"  -d, --dev DEV       only device DEV (virtio index: 0 or virtio0)\n"
-	"  -q, --vq VQ         only virtqueue VQ (index, e.g. 1, or name, e.g. output.0)\n"
-	"  -c, --core          only adds and gets (counts, latency, in flight, order):\n"
-	"                      2 programs per packet instead of ~6; no kick, interrupt\n"
-	"                      and callback figures\n"
-	"  -S, --prog-stats    measure each BPF program's run time while tracing (the\n"
-	"                      kernel's BPF statistics; adds ~2 clock reads per event)\n"
-	"  -v, --verbose       say which functions were attached or skipped; libbpf log\n"
-	"  -h, --help          this text\n"
+	"Options:\n";
+
+/* The parser's table and the help's "Options:" lines. */
+static const struct cli_opt options[] = {
+	{ 'j', "json", NULL, "JSON: one line per interval, or one summary with --duration" },
+	{ 'D', "duration", "S",
+	  "trace for S seconds (or until SIGINT/SIGTERM), then print\n"
+	  "one summary of the whole time (S may end in ms, s, m)" },
+	{ 'H', "hist", NULL, "also print log2 histograms (latency, in-flight, batching)" },
+	{ 'd', "dev", "DEV", "only device DEV (virtio index: 0 or virtio0)" },
+	{ 'q', "vq", "VQ", "only virtqueue VQ (index, e.g. 1, or name, e.g. output.0)" },
+	{ 'c', "core", NULL,
+	  "only adds and gets (counts, latency, in flight, order):\n"
+	  "2 programs per packet instead of ~6; no kick, interrupt\n"
+	  "and callback figures" },
+	{ 'S', "prog-stats", NULL,
+	  "measure each BPF program's run time while tracing (the\n"
+	  "kernel's BPF statistics; adds ~2 clock reads per event)" },
+	{ 'v', "verbose", NULL, "say which functions were attached or skipped; libbpf log" },
+	{ 'h', "help", NULL, "this text" },
+};
+
+#define NR_OPTIONS (sizeof(options) / sizeof(options[0]))
+
+static const char usage_tail[] =
 	"\n"
 	"Exit status: 0 ok, 1 runtime error (no BTF, BPF tracing not permitted, no\n"
 	"virtio device), 2 usage error.\n"
@@ -67,6 +79,13 @@ static const char usage_text[] =
 	"    vqtrace -j 1                 # one JSON line per second\n"
 	"    vqtrace --duration 10 -j     # one JSON summary after 10 s (what vqlab uses)\n"
 	"    vqtrace --duration 10 -S     # what each program costs, per call\n";
+
+static void usage(FILE *f)
+{
+	fputs(usage_head, f);
+	cli_opts_print(f, options, NR_OPTIONS, 22);
+	fputs(usage_tail, f);
+}
 
 struct options {
 	bool json, hist, verbose, prog_stats, core;
@@ -199,25 +218,15 @@ static int parse_positional(int argc, char **argv, struct options *o)
 /* 0, 2 (usage error, message printed), or 3 (--help printed). */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "duration", required_argument, NULL, 'D' },
-		{ "hist", no_argument, NULL, 'H' },
-		{ "dev", required_argument, NULL, 'd' },
-		{ "vq", required_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "prog-stats", no_argument, NULL, 'S' },
-		{ "core", no_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
+	struct cli_getopt g;
 	int c, ret;
 
 	*o = (struct options){ .interval = 1, .dev = -1, .vq = -1 };
+	cli_getopt_init(&g, options, NR_OPTIONS);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":jD:Hd:q:vhSc", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, g.optstring, g.longopts, NULL)) != -1) {
 		if (c == 'h') {
-			fputs(usage_text, stdout);
+			usage(stdout);
 			return 3;
 		}
 		ret = parse_opt(c, argv, o);
