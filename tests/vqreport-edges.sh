@@ -14,8 +14,12 @@ expect_rc "--help" 0 "$V" --help
 grep_out "--help has EXAMPLES" '^EXAMPLES:'
 grep_out "--help has a regress example" '^  vqreport regress --baseline '
 expect_rc "unknown command" 2 "$V" frobnicate x
-grep_out "unknown command: Error: on stderr" "^Error: unknown or ambiguous command 'frobnicate'" "$tmp/err"
+grep_out "unknown command: Error: on stderr, names the commands" "^Error: unknown command 'frobnicate' \(commands: show, compare, regress, html, md, report, help\)" "$tmp/err"
 expect_rc "ambiguous prefix 're' (regress, report)" 2 "$V" re x
+grep_out "ambiguous prefix: says so" "^Error: ambiguous command 're'" "$tmp/err"
+expect_rc "unknown option" 2 "$V" --bogus show x
+grep_out "unknown option: named, with where to look" "^Error: unknown option '--bogus'" "$tmp/err"
+grep_out "unknown option: points at --help" "^Try 'vqreport --help'" "$tmp/err"
 "$gen" "$tmp/r" --seed 1 >/dev/null
 expect_rc "unambiguous prefix 'sh' runs show" 0 "$V" sh "$tmp/r"
 expect_rc "compare prefix 'comp'" 0 "$V" comp "$tmp/r" --by in_order=off

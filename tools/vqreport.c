@@ -6,11 +6,12 @@
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
+#include "cli.h"
+#include "msg.h"
 #include "parse.h"
 #include "report/compare.h"
 #include "report/document.h"
@@ -19,10 +20,10 @@
 #include "report/runset.h"
 #include "report/table.h"
 
-#define EXIT_USAGE 2
+#define TOOL "vqreport"
 
 static struct {
-	int json, pretty, plots;
+	int plots;
 	struct compare_opts cmp;
 	const char *by, *baseline, *candidate, *outdir;
 } opt = {
@@ -77,43 +78,15 @@ static void usage(FILE *f)
 		"  vqreport md results/after --baseline results/before -o /tmp/before-after\n");
 }
 
-/* Errors: "Error: ..." on stderr, or {"error": "..."} on stdout under -j. */
-static void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void error(const char *fmt, ...)
-{
-	va_list ap;
-	char *msg = NULL;
-
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	if (opt.json) {
-		json_t *o = json_pack("{s:s}", "error",
-				      msg ? msg : "out of memory");
-
-		json_dumpf(o, stdout,
-			   (opt.pretty ? JSON_INDENT(2) : JSON_COMPACT) |
-				   JSON_REAL_PRECISION(15));
-		fputc('\n', stdout);
-		json_decref(o);
-	} else {
-		fprintf(stderr, "Error: %s\n", msg ? msg : "out of memory");
-	}
-	free(msg);
-}
-
 /* Version of the -j documents below; bump it when a member changes meaning
  * or goes away (adding members does not need a bump). */
 #define VQREPORT_JSON_SCHEMA 1
 
+/* A -j document: p_json with the schema member every document carries. */
 static void json_out(json_t *o)
 {
 	json_object_set_new(o, "schema", json_integer(VQREPORT_JSON_SCHEMA));
-	json_dumpf(o, stdout,
-		   (opt.pretty ? JSON_INDENT(2) : JSON_COMPACT) |
-			   JSON_REAL_PRECISION(15));
-	fputc('\n', stdout);
+	p_json(o);
 }
 
 static int load(const char *dir, struct runset *r)
@@ -122,7 +95,7 @@ static int load(const char *dir, struct runset *r)
 	int ret = run_load(dir, r, &err);
 
 	if (ret) {
-		error("%s", err ? err : strerror(-ret));
+		p_err("%s", err ? err : strerror(-ret));
 		free(err);
 		run_free(r);
 	}
@@ -138,54 +111,57 @@ static void print_warnings(const json_t *warnings)
 		fprintf(stderr, "Warning: %s\n", json_string_value(w));
 }
 
-static void print_failed(const json_t *failed)
+/* "\nTITLE: N (NOTE)", then one line per item of @items with the label of
+ * its axes. Nothing when @items is empty. */
+static void print_list(const json_t *items, const char *title, const char *note,
+		       void (*line)(const json_t *item, const char *label))
 {
-	json_t *f;
+	const json_t *x;
 	size_t i;
 
-	if (!json_array_size(failed))
+	if (!json_array_size(items))
 		return;
-	printf("\nfailed samples: %zu (counted, not averaged)\n",
-	       json_array_size(failed));
-	json_array_foreach(failed, i, f) {
-		char *label = axes_label(json_object_get(f, SAMPLE_AXES), NULL);
-		const char *side =
-			json_string_value(json_object_get(f, "side"));
+	printf("\n%s: %zu (%s)\n", title, json_array_size(items), note);
+	json_array_foreach(items, i, x) {
+		char *label = axes_label(json_object_get(x, SAMPLE_AXES), NULL);
 
-		char att[40] = "";
-
-		if (json_is_integer(json_object_get(f, SAMPLE_ATTEMPT)))
-			snprintf(att, sizeof(att), " attempt %lld",
-				 (long long)json_integer_value(
-					 json_object_get(f, SAMPLE_ATTEMPT)));
-		printf("  %s%s%s rep %lld%s  %s: %s\n", side ? side : "",
-		       side ? " " : "",
-		       json_string_value(json_object_get(f, SAMPLE_CELL)),
-		       (long long)json_integer_value(json_object_get(f, SAMPLE_REP)),
-		       att, label ? label : "",
-		       json_string_value(json_object_get(f, SAMPLE_REASON)));
+		line(x, label ? label : "");
 		free(label);
 	}
 }
 
+static void failed_line(const json_t *f, const char *label)
+{
+	const char *side = json_string_value(json_object_get(f, "side"));
+	char att[40] = "";
+
+	if (json_is_integer(json_object_get(f, SAMPLE_ATTEMPT)))
+		snprintf(att, sizeof(att), " attempt %lld",
+			 (long long)json_integer_value(
+				 json_object_get(f, SAMPLE_ATTEMPT)));
+	printf("  %s%s%s rep %lld%s  %s: %s\n", side ? side : "",
+	       side ? " " : "", json_string_value(json_object_get(f, SAMPLE_CELL)),
+	       (long long)json_integer_value(json_object_get(f, SAMPLE_REP)), att,
+	       label, json_string_value(json_object_get(f, SAMPLE_REASON)));
+}
+
+static void skipped_line(const json_t *x, const char *label)
+{
+	const char *reason = json_string_value(json_object_get(x, SAMPLE_REASON));
+
+	printf("  %s: %s\n", label, reason ? reason : "no reason given");
+}
+
+static void print_failed(const json_t *failed)
+{
+	print_list(failed, "failed samples", "counted, not averaged",
+		   failed_line);
+}
+
 static void print_skipped(const json_t *skipped)
 {
-	json_t *x;
-	size_t i;
-
-	if (!json_array_size(skipped))
-		return;
-	printf("\ncells not run: %zu (refused by the runner)\n",
-	       json_array_size(skipped));
-	json_array_foreach(skipped, i, x) {
-		char *label = axes_label(json_object_get(x, SAMPLE_AXES), NULL);
-		const char *reason =
-			json_string_value(json_object_get(x, SAMPLE_REASON));
-
-		printf("  %s: %s\n", label ? label : "",
-		       reason ? reason : "no reason given");
-		free(label);
-	}
+	print_list(skipped, "cells not run", "refused by the runner",
+		   skipped_line);
 }
 
 static void print_run_line(const json_t *info)
@@ -194,7 +170,7 @@ static void print_run_line(const json_t *info)
 	const char *status = json_string_value(json_object_get(info, RUN_STATUS));
 
 	printf("run %s (%s): accelerator %s, status %s\n",
-	       json_string_value(json_object_get(info, RUN_ID)),
+	       json_string_value(json_object_get(info, "id")),
 	       json_string_value(json_object_get(info, "dir")),
 	       accel ? accel : "unknown", status ? status : "unknown");
 	if (accel && !strcmp(accel, "tcg"))
@@ -204,27 +180,64 @@ static void print_run_line(const json_t *info)
 		       status);
 }
 
-static int do_show(int argc, char **argv)
+/* One metric of a cell: n, mean, sd, cv, CI, unit, better. */
+static void show_metric_row(struct table *t, const json_t *x)
 {
-	struct runset r;
-	json_t *m, *c, *fixed;
+	char b[6][NUMFMT_LEN];
+	long long missing = json_integer_value(json_object_get(x, "missing"));
+	char n[48];
+
+	snprintf(n, sizeof(n), missing ? "%lld (+%lld null)" : "%lld",
+		 (long long)json_integer_value(json_object_get(x, "n")),
+		 missing);
+	if (isnan(json_num_get(x, "cv_pct")))
+		fmt_num(b[4], NAN);
+	else
+		snprintf(b[4], sizeof(b[4]), "%.1f%%",
+			 json_num_get(x, "cv_pct"));
+	table_addf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s",
+		   json_string_value(json_object_get(x, "name")), n,
+		   fmt_num(b[0], json_num_get(x, "mean")),
+		   fmt_num(b[1], json_num_get(x, "sd")), b[4],
+		   fmt_num(b[2], json_num_get(x, "ci_lo")),
+		   fmt_num(b[3], json_num_get(x, "ci_hi")),
+		   json_string_value(json_object_get(x, "unit")),
+		   json_string_value(json_object_get(x, "better")));
+}
+
+/* A cell's heading, then its metrics as a table. */
+static void show_cell(const json_t *c, const json_t *fixed)
+{
+	char *label = axes_label_except(json_object_get(c, "axes"), fixed, NULL);
+	struct table *t;
+	json_t *x;
+	size_t j;
+
+	printf("\ncell %s  %s  (%lld ok, %lld failed)\n",
+	       json_string_value(json_object_get(c, "cell")), label,
+	       (long long)json_integer_value(json_object_get(c, "ok")),
+	       (long long)json_integer_value(json_object_get(c, "failed")));
+	free(label);
+	if (!json_array_size(json_object_get(c, "metrics"))) {
+		printf("  no metrics (no ok sample)\n");
+		return;
+	}
+	t = table_new(9, 0x7e);
+	table_addf(
+		t,
+		"metric\tn\tmean\tsd\tcv\t95%% CI low\t95%% CI high\tunit\tbetter");
+	json_array_foreach(json_object_get(c, "metrics"), j, x)
+		show_metric_row(t, x);
+	table_print_text(t, stdout, 2);
+	table_free(t);
+}
+
+static void show_text(const json_t *m, const json_t *fixed)
+{
+	char *fl = axes_label(fixed, NULL);
+	json_t *c;
 	size_t i;
 
-	if (argc != 1) {
-		error("show takes one RUN folder (got %d arguments)", argc);
-		return EXIT_USAGE;
-	}
-	if (load(argv[0], &r))
-		return 1;
-	m = model_show(&r, opt.cmp.conf);
-	fixed = run_constant_axes(&r);
-	run_free(&r);
-	if (opt.json) {
-		json_out(m);
-		json_decref(m);
-		json_decref(fixed);
-		return 0;
-	}
 	print_warnings(json_object_get(m, "warnings"));
 	print_run_line(json_object_get(m, "run"));
 	printf("%zu cells, %lld samples: %lld ok, %lld failed\n",
@@ -232,70 +245,37 @@ static int do_show(int argc, char **argv)
 	       (long long)json_integer_value(json_object_get(m, "samples")),
 	       (long long)json_integer_value(json_object_get(m, "ok")),
 	       (long long)json_integer_value(json_object_get(m, "failed")));
-	{
-		char *fl = axes_label(fixed, NULL);
-
-		if (fl && *fl)
-			printf("the same in every cell: %s\n", fl);
-		free(fl);
-	}
-	json_array_foreach(json_object_get(m, "cells"), i, c) {
-		char *label = axes_label_except(json_object_get(c, "axes"),
-						fixed, NULL);
-		struct table *t = table_new(9, 0x7e);
-		json_t *x;
-		size_t j;
-
-		printf("\ncell %s  %s  (%lld ok, %lld failed)\n",
-		       json_string_value(json_object_get(c, "cell")), label,
-		       (long long)json_integer_value(json_object_get(c, "ok")),
-		       (long long)json_integer_value(
-			       json_object_get(c, "failed")));
-		free(label);
-		if (!json_array_size(json_object_get(c, "metrics"))) {
-			printf("  no metrics (no ok sample)\n");
-			table_free(t);
-			continue;
-		}
-		table_addf(
-			t,
-			"metric\tn\tmean\tsd\tcv\t95%% CI low\t95%% CI high\tunit\tbetter");
-		json_array_foreach(json_object_get(c, "metrics"), j, x) {
-			char b[6][NUMFMT_LEN];
-			long long missing = json_integer_value(
-				json_object_get(x, "missing"));
-			char n[48];
-
-			snprintf(n, sizeof(n),
-				 missing ? "%lld (+%lld null)" : "%lld",
-				 (long long)json_integer_value(
-					 json_object_get(x, "n")),
-				 missing);
-			if (isnan(json_num_get(x, "cv_pct")))
-				fmt_num(b[4], NAN);
-			else
-				snprintf(b[4], sizeof(b[4]), "%.1f%%",
-					 json_num_get(x, "cv_pct"));
-			table_addf(
-				t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s",
-				json_string_value(json_object_get(x, "name")),
-				n, fmt_num(b[0], json_num_get(x, "mean")),
-				fmt_num(b[1], json_num_get(x, "sd")), b[4],
-				fmt_num(b[2], json_num_get(x, "ci_lo")),
-				fmt_num(b[3], json_num_get(x, "ci_hi")),
-				json_string_value(json_object_get(x, "unit")),
-				json_string_value(
-					json_object_get(x, "better")));
-		}
-		table_print_text(t, stdout, 2);
-		table_free(t);
-	}
+	if (fl && *fl)
+		printf("the same in every cell: %s\n", fl);
+	free(fl);
+	json_array_foreach(json_object_get(m, "cells"), i, c)
+		show_cell(c, fixed);
 	if (!json_array_size(json_object_get(m, "cells")))
 		printf("\nno samples in %s\n",
 		       json_string_value(json_object_get(
 			       json_object_get(m, "run"), "dir")));
 	print_failed(json_object_get(m, "failed_samples"));
 	print_skipped(json_object_get(m, "skipped_cells"));
+}
+
+static int do_show(int argc, char **argv)
+{
+	struct runset r;
+	json_t *m, *fixed;
+
+	if (argc != 1) {
+		p_err("show takes one RUN folder (got %d arguments)", argc);
+		return EXIT_USAGE;
+	}
+	if (load(argv[0], &r))
+		return 1;
+	m = model_show(&r, opt.cmp.conf);
+	fixed = run_constant_axes(&r);
+	run_free(&r);
+	if (msg_json())
+		json_out(m);
+	else
+		show_text(m, fixed);
 	json_decref(m);
 	json_decref(fixed);
 	return 0;
@@ -343,12 +323,12 @@ static int compare_model(int argc, char **argv, const char *by, json_t **out)
 	*out = NULL;
 	if (by) {
 		if (argc != 1) {
-			error("compare --by takes one RUN folder (got %d)",
+			p_err("compare --by takes one RUN folder (got %d)",
 			      argc);
 			return EXIT_USAGE;
 		}
 		if (split_by(by, &axis, &base)) {
-			error("--by '%s': expected AXIS=BASE, e.g. --by in_order=off",
+			p_err("--by '%s': expected AXIS=BASE, e.g. --by in_order=off",
 			      by);
 			return EXIT_USAGE;
 		}
@@ -357,14 +337,14 @@ static int compare_model(int argc, char **argv, const char *by, json_t **out)
 		*out = model_compare_axis(&a, axis, base, &opt.cmp, &err);
 		run_free(&a);
 		if (!*out) {
-			error("%s", err ? err : "out of memory");
+			p_err("%s", err ? err : "out of memory");
 			goto cleanup;
 		}
 		ret = 0;
 		goto cleanup;
 	}
 	if (argc != 2) {
-		error("compare needs RUN --by AXIS=BASE or two RUN folders (got %d)",
+		p_err("compare needs RUN --by AXIS=BASE or two RUN folders (got %d)",
 		      argc);
 		return EXIT_USAGE;
 	}
@@ -391,7 +371,7 @@ static int do_compare(int argc, char **argv)
 
 	if (ret)
 		return ret;
-	if (opt.json) {
+	if (msg_json()) {
 		json_out(m);
 	} else {
 		print_warnings(json_object_get(m, "warnings"));
@@ -433,38 +413,18 @@ static char *regression_reason(const json_t *m, const json_t *item,
 	return s;
 }
 
-static int do_regress(int argc, char **argv)
+/* One reason line per metric called a regression. */
+static void metric_regressions(const json_t *m, json_t *regs)
 {
-	char *args[2];
-	json_t *m, *regs, *item, *row;
+	const json_t *item, *row;
 	size_t i, j;
-	int ret;
 
-	if (opt.baseline && opt.candidate && argc == 0) {
-		args[0] = (char *)opt.baseline;
-		args[1] = (char *)opt.candidate;
-	} else if (!opt.baseline && !opt.candidate && argc == 2) {
-		args[0] = argv[0];
-		args[1] = argv[1];
-	} else {
-		error("regress needs --baseline RUN_A --candidate RUN_B");
-		return EXIT_USAGE;
-	}
-	if (opt.by) {
-		error("regress compares two runs; --by belongs to compare");
-		return EXIT_USAGE;
-	}
-	ret = compare_model(2, args, NULL, &m);
-	if (ret)
-		return ret;
-	regs = json_array();
 	json_array_foreach(json_object_get(m, "comparisons"), i, item)
 		json_array_foreach(json_object_get(item, "metrics"), j, row) {
 			char *reason;
 
-			if (strcmp(json_string_value(
-					   json_object_get(row, "verdict")),
-				   "regression"))
+			if (verdict_from_key(json_string_value(json_object_get(
+				    row, "verdict"))) != VERDICT_REGRESSION)
 				continue;
 			reason = regression_reason(m, item, row);
 			json_array_append_new(
@@ -472,13 +432,20 @@ static int do_regress(int argc, char **argv)
 				json_string(reason ? reason : "regression"));
 			free(reason);
 		}
-	/* A candidate that fails significantly more often regresses too. */
+}
+
+/* A candidate that fails significantly more often regresses too. */
+static void failure_regressions(const json_t *m, json_t *regs)
+{
+	const json_t *item;
+	size_t i;
+
 	json_array_foreach(json_object_get(m, "comparisons"), i, item) {
 		const char *v = json_string_value(json_object_get(
 			json_object_get(item, "failures"), "verdict"));
 		char *line, *label, *reason = NULL;
 
-		if (!v || strcmp(v, "regression"))
+		if (verdict_from_key(v) != VERDICT_REGRESSION)
 			continue;
 		line = pivot_failures_line(m, item);
 		label = axes_label(json_object_get(item, "axes"), NULL);
@@ -491,41 +458,72 @@ static int do_regress(int argc, char **argv)
 		free(label);
 		free(line);
 	}
+}
+
+static void regress_text(const json_t *m, const json_t *regs, int failed)
+{
+	const json_t *item;
+	size_t i;
+
+	print_warnings(json_object_get(m, "warnings"));
+	json_array_foreach(regs, i, item)
+		printf("regression: %s\n", json_string_value(item));
+	if (!json_array_size(json_object_get(m, "comparisons")))
+		printf("warning: no cell of the candidate matches a cell of the baseline\n");
+	json_array_foreach(json_object_get(m, "unmatched"), i, item) {
+		char *label = axes_label(json_object_get(item, "axes"), NULL);
+
+		printf("unmatched: %s cell %s %s\n",
+		       json_string_value(json_object_get(item, "side")),
+		       json_string_value(json_object_get(item, "cell")), label);
+		free(label);
+	}
+	if (json_array_size(json_object_get(m, "failed_samples")))
+		printf("failed samples: %zu (not averaged; see vqreport compare)\n",
+		       json_array_size(json_object_get(m, "failed_samples")));
+	printf("%s: %zu regression(s) (metrics beyond %g%%, or failure rates beyond %g points) at alpha %g, %lld improvement(s), %lld metric(s) with insufficient data\n",
+	       failed ? "FAIL" : "PASS", json_array_size(regs),
+	       opt.cmp.threshold_pct, opt.cmp.threshold_pct, opt.cmp.alpha,
+	       (long long)json_integer_value(json_object_get(
+		       json_object_get(m, "counts"), "improvement")),
+	       (long long)json_integer_value(json_object_get(
+		       json_object_get(m, "counts"), "insufficient")));
+}
+
+static int do_regress(int argc, char **argv)
+{
+	char *args[2];
+	json_t *m, *regs;
+	int ret;
+
+	if (opt.baseline && opt.candidate && argc == 0) {
+		args[0] = (char *)opt.baseline;
+		args[1] = (char *)opt.candidate;
+	} else if (!opt.baseline && !opt.candidate && argc == 2) {
+		args[0] = argv[0];
+		args[1] = argv[1];
+	} else {
+		p_err("regress needs --baseline RUN_A --candidate RUN_B");
+		return EXIT_USAGE;
+	}
+	if (opt.by) {
+		p_err("regress compares two runs; --by belongs to compare");
+		return EXIT_USAGE;
+	}
+	ret = compare_model(2, args, NULL, &m);
+	if (ret)
+		return ret;
+	regs = json_array();
+	metric_regressions(m, regs);
+	failure_regressions(m, regs);
 	ret = json_array_size(regs) ? 1 : 0;
 	json_object_set_new(m, "result",
 			    json_string(ret ? "regression" : "pass"));
 	json_object_set_new(m, "regressions", regs);
-	if (opt.json) {
+	if (msg_json())
 		json_out(m);
-	} else {
-		print_warnings(json_object_get(m, "warnings"));
-		json_array_foreach(regs, i, item)
-			printf("regression: %s\n", json_string_value(item));
-		if (!json_array_size(json_object_get(m, "comparisons")))
-			printf("warning: no cell of the candidate matches a cell of the baseline\n");
-		json_array_foreach(json_object_get(m, "unmatched"), i, item) {
-			char *label =
-				axes_label(json_object_get(item, "axes"), NULL);
-
-			printf("unmatched: %s cell %s %s\n",
-			       json_string_value(json_object_get(item, "side")),
-			       json_string_value(json_object_get(item, "cell")),
-			       label);
-			free(label);
-		}
-		if (json_array_size(json_object_get(m, "failed_samples")))
-			printf("failed samples: %zu (not averaged; see vqreport compare)\n",
-			       json_array_size(
-				       json_object_get(m, "failed_samples")));
-		printf("%s: %zu regression(s) (metrics beyond %g%%, or failure rates beyond %g points) at alpha %g, %lld improvement(s), %lld metric(s) with insufficient data\n",
-		       ret ? "FAIL" : "PASS", json_array_size(regs),
-		       opt.cmp.threshold_pct, opt.cmp.threshold_pct,
-		       opt.cmp.alpha,
-		       (long long)json_integer_value(json_object_get(
-			       json_object_get(m, "counts"), "improvement")),
-		       (long long)json_integer_value(json_object_get(
-			       json_object_get(m, "counts"), "insufficient")));
-	}
+	else
+		regress_text(m, regs, ret);
 	json_decref(m);
 	return ret;
 }
@@ -546,17 +544,17 @@ static int write_documents(int argc, char **argv, unsigned int formats)
 	int ret = 1;
 
 	if (argc != 1) {
-		error("html/md/report take one RUN folder (got %d)", argc);
+		p_err("html/md/report take one RUN folder (got %d)", argc);
 		return EXIT_USAGE;
 	}
 	if (opt.by && split_by(opt.by, &axis, &base)) {
-		error("--by '%s': expected AXIS=BASE, e.g. --by in_order=off",
+		p_err("--by '%s': expected AXIS=BASE, e.g. --by in_order=off",
 		      opt.by);
 		return EXIT_USAGE;
 	}
 	free(axis);
 	if (opt.candidate) {
-		error("html/md/report take RUN [--baseline RUN_A]; --candidate belongs to regress");
+		p_err("html/md/report take RUN [--baseline RUN_A]; --candidate belongs to regress");
 		return EXIT_USAGE;
 	}
 	if (opt.baseline) {
@@ -570,10 +568,10 @@ static int write_documents(int argc, char **argv, unsigned int formats)
 		return 1;
 	}
 	if (document_write(&r, &d, &res, &err)) {
-		error("%s", err ? err : "cannot write the report");
+		p_err("%s", err ? err : "cannot write the report");
 		goto cleanup;
 	}
-	if (opt.json) {
+	if (msg_json()) {
 		json_out(res);
 	} else {
 		json_t *e;
@@ -614,41 +612,21 @@ static int do_report(int argc, char **argv)
 
 static int do_help(int argc, char **argv)
 {
-	if (opt.json) {
-		error("help has no JSON form");
+	if (msg_json()) {
+		p_err("help has no JSON form");
 		return EXIT_USAGE;
 	}
 	usage(stdout);
 	return 0;
 }
 
-static const struct cmd {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-} cmds[] = {
+/* bpftool's table: a command is its name or a prefix only it has. */
+static const struct cli_cmd cmds[] = {
 	{ "show", do_show },	   { "compare", do_compare },
 	{ "regress", do_regress }, { "html", do_html },
 	{ "md", do_md },	   { "report", do_report },
 	{ "help", do_help },
 };
-
-/* Exact name, or a prefix that only one command has (bpftool's rule). */
-static const struct cmd *cmd_find(const char *name)
-{
-	const struct cmd *hit = NULL;
-	size_t i, len = strlen(name);
-
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
-		if (!strcmp(cmds[i].name, name))
-			return &cmds[i];
-		if (len && !strncmp(cmds[i].name, name, len)) {
-			if (hit)
-				return NULL; /* ambiguous */
-			hit = &cmds[i];
-		}
-	}
-	return hit;
-}
 
 static int parse_threshold(const char *s, double *out)
 {
@@ -665,16 +643,53 @@ static int parse_threshold(const char *s, double *out)
 	return err;
 }
 
-int main(int argc, char **argv)
+enum {
+	OPT_BY = 256,
+	OPT_THRESHOLD,
+	OPT_ALPHA,
+	OPT_BASELINE,
+	OPT_CANDIDATE,
+	OPT_NO_PLOTS
+};
+
+/* One option that takes a value (in optarg). 0 or EXIT_USAGE. */
+static int parse_value_opt(int c, char **argv)
 {
-	enum {
-		OPT_BY = 256,
-		OPT_THRESHOLD,
-		OPT_ALPHA,
-		OPT_BASELINE,
-		OPT_CANDIDATE,
-		OPT_NO_PLOTS
-	};
+	switch (c) {
+	case 'o':
+		opt.outdir = optarg;
+		break;
+	case OPT_BY:
+		opt.by = optarg;
+		break;
+	case OPT_BASELINE:
+		opt.baseline = optarg;
+		break;
+	case OPT_CANDIDATE:
+		opt.candidate = optarg;
+		break;
+	case OPT_THRESHOLD:
+		if (!parse_threshold(optarg, &opt.cmp.threshold_pct))
+			break;
+		p_err("--threshold '%s': expected a percentage >= 0, e.g. 3%%",
+		      optarg);
+		return EXIT_USAGE;
+	case OPT_ALPHA:
+		if (!parse_double(optarg, 1e-12, 0.5, &opt.cmp.alpha))
+			break;
+		p_err("--alpha '%s': expected a number in (0, 0.5], e.g. 0.05",
+		      optarg);
+		return EXIT_USAGE;
+	default:
+		return cli_getopt_error(TOOL, c, argv);
+	}
+	return 0;
+}
+
+/* The options before and after the command. 0, EXIT_USAGE, or -1 when
+ * --help was printed. */
+static int parse_options(int argc, char **argv)
+{
 	static const struct option lopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "pretty", no_argument, NULL, 'p' },
@@ -688,85 +703,71 @@ int main(int argc, char **argv)
 		{ "no-plots", no_argument, NULL, OPT_NO_PLOTS },
 		{ 0 },
 	};
-	const struct cmd *cmd;
-	int c, ret = EXIT_USAGE;
+	bool pretty = false;
+	int c, ret;
 
-	/* -j anywhere on the line decides the form of usage errors too. */
-	for (c = 1; c < argc; c++)
-		if (!strcmp(argv[c], "-j") || !strcmp(argv[c], "--json") ||
-		    !strcmp(argv[c], "-p") || !strcmp(argv[c], "--pretty"))
-			opt.json = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":jpho:", lopts, NULL)) != -1) {
 		switch (c) {
-		case 'j':
-			opt.json = 1;
-			break;
 		case 'p':
-			opt.json = opt.pretty = 1;
+			pretty = true;
+			/* fallthrough */
+		case 'j':
+			msg_set_json(true, pretty);
 			break;
 		case 'h':
-			if (opt.json) {
-				error("--help has no JSON form");
+			if (msg_json()) {
+				p_err("--help has no JSON form");
 				return EXIT_USAGE;
 			}
 			usage(stdout);
-			return 0;
-		case 'o':
-			opt.outdir = optarg;
-			break;
-		case OPT_BY:
-			opt.by = optarg;
-			break;
-		case OPT_THRESHOLD:
-			if (parse_threshold(optarg, &opt.cmp.threshold_pct)) {
-				error("--threshold '%s': expected a percentage >= 0, e.g. 3%%",
-				      optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case OPT_ALPHA:
-			if (parse_double(optarg, 1e-12, 0.5, &opt.cmp.alpha)) {
-				error("--alpha '%s': expected a number in (0, 0.5], e.g. 0.05",
-				      optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case OPT_BASELINE:
-			opt.baseline = optarg;
-			break;
-		case OPT_CANDIDATE:
-			opt.candidate = optarg;
-			break;
+			return -1;
 		case OPT_NO_PLOTS:
 			opt.plots = 0;
 			break;
-		case ':':
-			error("option '%s' needs an argument",
-			      argv[optind - 1]);
-			return EXIT_USAGE;
 		default:
-			error("unknown option '%s' (see vqreport --help)",
-			      argv[optind - 1]);
-			return EXIT_USAGE;
+			ret = parse_value_opt(c, argv);
+			if (ret)
+				return ret;
 		}
 	}
+	return 0;
+}
+
+/* -j anywhere on the line decides the form of usage errors too. */
+static void set_output_mode(int argc, char **argv)
+{
+	bool json = false;
+
+	for (int i = 1; i < argc; i++)
+		json |= !strcmp(argv[i], "-j") || !strcmp(argv[i], "--json") ||
+			!strcmp(argv[i], "-p") || !strcmp(argv[i], "--pretty");
+	msg_set_json(json, false);
+}
+
+int main(int argc, char **argv)
+{
+	const struct cli_cmd *cmd;
+	int ret;
+
+	set_output_mode(argc, argv);
+	ret = parse_options(argc, argv);
+	if (ret)
+		return ret < 0 ? 0 : ret;
 	if (optind >= argc) {
-		if (opt.json)
-			error("no command given (see vqreport --help)");
+		if (msg_json())
+			p_err("no command given (see vqreport --help)");
 		else
 			usage(stderr);
 		return EXIT_USAGE;
 	}
-	cmd = cmd_find(argv[optind]);
-	if (!cmd) {
-		error("unknown or ambiguous command '%s' (commands: show, compare, regress, html, md, report, help)",
-		      argv[optind]);
+	cmd = cli_cmd_find(TOOL, cmds, sizeof(cmds) / sizeof(cmds[0]),
+			   argv[optind]);
+	if (!cmd)
 		return EXIT_USAGE;
-	}
 	ret = cmd->fn(argc - optind - 1, argv + optind + 1);
 	if (fflush(stdout) || ferror(stdout)) {
-		fprintf(stderr, "Error: writing the output failed\n");
+		p_err_text("writing the output failed");
 		ret = 1;
 	}
 	return ret;

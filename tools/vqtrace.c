@@ -21,19 +21,17 @@
 #include <jansson.h>
 #include "vqtrace.h"
 #include "vqtrace.skel.h"
+#include "cli.h"
+#include "cli_opts.h"
+#include "clock.h"
 #include "log2hist.h"
+#include "msg.h"
 #include "parse.h"
+#include "virtio_features.h"
 
 #define SCHEMA 1
 
-/* Feature bits (include/uapi/linux/virtio_config.h, virtio_ring.h). */
-#define F_INDIRECT_DESC 28
-#define F_EVENT_IDX 29
-#define F_VERSION_1 32
-#define F_RING_PACKED 34
-#define F_IN_ORDER 35
-
-static const char usage_text[] =
+static const char usage_head[] =
 	"Usage: vqtrace [OPTIONS] [INTERVAL [COUNT]]\n"
 	"       vqtrace --duration S [-j] [OPTIONS]\n"
 	"\n"
@@ -45,20 +43,31 @@ static const char usage_text[] =
 	"Without --duration, prints a refreshing table every INTERVAL seconds\n"
 	"(default 1), COUNT times (default: until Ctrl-C).\n"
 	"\n"
-	"Options:\n"
-	"  -j, --json          JSON: one line per interval, or one summary with --duration\n"
-	"  -D, --duration S    trace for S seconds (or until SIGINT/SIGTERM), then print\n"
-	"                      one summary of the whole time (S may end in ms, s, m)\n"
-	"  -H, --hist          also print log2 histograms (latency, in-flight, batching)\n"
-	"  -d, --dev DEV       only device DEV (virtio index: 0 or virtio0)\n"
-	"  -q, --vq VQ         only virtqueue VQ (index, e.g. 1, or name, e.g. output.0)\n"
-	"  -c, --core          only adds and gets (counts, latency, in flight, order):\n"
-	"                      2 programs per packet instead of ~6; no kick, interrupt\n"
-	"                      and callback figures\n"
-	"  -S, --prog-stats    measure each BPF program's run time while tracing (the\n"
-	"                      kernel's BPF statistics; adds ~2 clock reads per event)\n"
-	"  -v, --verbose       say which functions were attached or skipped; libbpf log\n"
-	"  -h, --help          this text\n"
+	"Options:\n";
+
+/* The parser's table and the help's "Options:" lines. */
+static const struct cli_opt options[] = {
+	{ 'j', "json", NULL, "JSON: one line per interval, or one summary with --duration" },
+	{ 'D', "duration", "S",
+	  "trace for S seconds (or until SIGINT/SIGTERM), then print\n"
+	  "one summary of the whole time (S may end in ms, s, m)" },
+	{ 'H', "hist", NULL, "also print log2 histograms (latency, in-flight, batching)" },
+	{ 'd', "dev", "DEV", "only device DEV (virtio index: 0 or virtio0)" },
+	{ 'q', "vq", "VQ", "only virtqueue VQ (index, e.g. 1, or name, e.g. output.0)" },
+	{ 'c', "core", NULL,
+	  "only adds and gets (counts, latency, in flight, order):\n"
+	  "2 programs per packet instead of ~6; no kick, interrupt\n"
+	  "and callback figures" },
+	{ 'S', "prog-stats", NULL,
+	  "measure each BPF program's run time while tracing (the\n"
+	  "kernel's BPF statistics; adds ~2 clock reads per event)" },
+	{ 'v', "verbose", NULL, "say which functions were attached or skipped; libbpf log" },
+	{ 'h', "help", NULL, "this text" },
+};
+
+#define NR_OPTIONS (sizeof(options) / sizeof(options[0]))
+
+static const char usage_tail[] =
 	"\n"
 	"Exit status: 0 ok, 1 runtime error (no BTF, BPF tracing not permitted, no\n"
 	"virtio device), 2 usage error.\n"
@@ -71,6 +80,13 @@ static const char usage_text[] =
 	"    vqtrace --duration 10 -j     # one JSON summary after 10 s (what vqlab uses)\n"
 	"    vqtrace --duration 10 -S     # what each program costs, per call\n";
 
+static void usage(FILE *f)
+{
+	fputs(usage_head, f);
+	cli_opts_print(f, options, NR_OPTIONS, 22);
+	fputs(usage_tail, f);
+}
+
 struct options {
 	bool json, hist, verbose, prog_stats, core;
 	double duration; /* 0: interval mode */
@@ -81,19 +97,10 @@ struct options {
 	const char *vq_name;
 };
 
-static bool exiting;
 static sigset_t stop_signals;
 
 static bool verbose;
 static double start_time;
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* -v progress, with the time since start: loading and attaching are slow
  * under TCG, and this shows where the time goes. */
@@ -118,31 +125,6 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, args);
 }
 
-static char error_text[512]; /* the first runtime error, for -j */
-
-/* A runtime error: "Error: ..." on stderr; under -j main also prints it as
- * {"error": ...} on stdout, so a program reading the JSON sees why. */
-static void runtime_error(const char *fmt, ...)
-{
-	char buf[sizeof(error_text)];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "Error: %s\n", buf);
-	if (!error_text[0])
-		memcpy(error_text, buf, sizeof(buf));
-}
-
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "Error: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'vqtrace --help'.\n");
-	return 2;
-}
-
 static int parse_dev(const char *s, int *out)
 {
 	uint64_t v;
@@ -155,91 +137,103 @@ static int parse_dev(const char *s, int *out)
 	return 0;
 }
 
-/* 0, 2 (usage error, message printed), or 3 (--help printed). */
-static int parse_args(int argc, char **argv, struct options *o)
-{
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "duration", required_argument, NULL, 'D' },
-		{ "hist", no_argument, NULL, 'H' },
-		{ "dev", required_argument, NULL, 'd' },
-		{ "vq", required_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "prog-stats", no_argument, NULL, 'S' },
-		{ "core", no_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	uint64_t v;
-	int c;
+#define TOOL "vqtrace"
 
-	*o = (struct options){ .interval = 1, .dev = -1, .vq = -1 };
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":jD:Hd:q:vhSc", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'j':
-			o->json = true;
-			break;
-		case 'D':
-			if (parse_duration(optarg, &o->duration) || o->duration <= 0 ||
-			    o->duration > 1e7)
-				return usage_error("--duration: '%s' is not a duration > 0 (e.g. 10, 500ms, 2m)",
-						   optarg);
-			break;
-		case 'H':
-			o->hist = true;
-			break;
-		case 'd':
-			if (parse_dev(optarg, &o->dev))
-				return usage_error("--dev: '%s' is not a virtio device index (e.g. 0 or virtio0)",
-						   optarg);
-			break;
-		case 'q':
-			if (!parse_u64(optarg, 0, 65535, &v))
-				o->vq = (int)v;
-			else if (*optarg && strlen(optarg) < VQT_NAME_LEN)
-				o->vq_name = optarg;
-			else
-				return usage_error("--vq: '%s' is neither a vq index nor a vq name",
-						   optarg);
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case 'S':
-			o->prog_stats = true;
-			break;
-		case 'c':
-			o->core = true;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 3;
-		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
-		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
-		}
+/* The flag an option without a value sets; NULL for the others. */
+static bool *option_flag(int c, struct options *o)
+{
+	switch (c) {
+	case 'j': return &o->json;
+	case 'H': return &o->hist;
+	case 'v': return &o->verbose;
+	case 'S': return &o->prog_stats;
+	case 'c': return &o->core;
+	default: return NULL;
 	}
+}
+
+/* One option with its value (already in optarg). 0 or 2 (usage error). */
+static int parse_opt(int c, char **argv, struct options *o)
+{
+	bool *flag = option_flag(c, o);
+	uint64_t v;
+
+	if (flag) {
+		*flag = true;
+		return 0;
+	}
+	switch (c) {
+	case 'D':
+		if (parse_duration(optarg, &o->duration) || o->duration <= 0 || o->duration > 1e7)
+			return cli_usage_error(TOOL, "--duration: '%s' is not a duration > 0 (e.g. 10, 500ms, 2m)",
+					       optarg);
+		break;
+	case 'd':
+		if (parse_dev(optarg, &o->dev))
+			return cli_usage_error(TOOL, "--dev: '%s' is not a virtio device index (e.g. 0 or virtio0)",
+					       optarg);
+		break;
+	case 'q':
+		if (!parse_u64(optarg, 0, 65535, &v))
+			o->vq = (int)v;
+		else if (*optarg && strlen(optarg) < VQT_NAME_LEN)
+			o->vq_name = optarg;
+		else
+			return cli_usage_error(TOOL, "--vq: '%s' is neither a vq index nor a vq name",
+					       optarg);
+		break;
+	default:
+		return cli_getopt_error(TOOL, c, argv);
+	}
+	return 0;
+}
+
+/* [INTERVAL [COUNT]] after the options. 0 or 2 (usage error). */
+static int parse_positional(int argc, char **argv, struct options *o)
+{
+	uint64_t v;
+
 	if (optind < argc) {
 		if (o->duration)
-			return usage_error("'%s': INTERVAL and COUNT cannot be used with --duration",
-					   argv[optind]);
+			return cli_usage_error(TOOL, "'%s': INTERVAL and COUNT cannot be used with --duration",
+					       argv[optind]);
 		if (parse_duration(argv[optind], &o->interval) || o->interval < 0.01 ||
 		    o->interval > 1e6)
-			return usage_error("INTERVAL: '%s' is not a duration >= 10ms (e.g. 1, 500ms)",
-					   argv[optind]);
+			return cli_usage_error(TOOL, "INTERVAL: '%s' is not a duration >= 10ms (e.g. 1, 500ms)",
+					       argv[optind]);
 		optind++;
 	}
 	if (optind < argc) {
 		if (parse_u64(argv[optind], 1, 1ULL << 40, &v))
-			return usage_error("COUNT: '%s' is not a number >= 1", argv[optind]);
+			return cli_usage_error(TOOL, "COUNT: '%s' is not a number >= 1",
+					       argv[optind]);
 		o->count = (long)v;
 		optind++;
 	}
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+		return cli_usage_error(TOOL, "unexpected argument '%s'", argv[optind]);
 	return 0;
+}
+
+/* 0, 2 (usage error, message printed), or 3 (--help printed). */
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	struct cli_getopt g;
+	int c, ret;
+
+	*o = (struct options){ .interval = 1, .dev = -1, .vq = -1 };
+	cli_getopt_init(&g, options, NR_OPTIONS);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, g.optstring, g.longopts, NULL)) != -1) {
+		if (c == 'h') {
+			usage(stdout);
+			return 3;
+		}
+		ret = parse_opt(c, argv, o);
+		if (ret)
+			return ret;
+	}
+	return parse_positional(argc, argv, o);
 }
 
 /* ---- snapshots of the maps ---- */
@@ -402,12 +396,17 @@ static bool core_only; /* --core: the kick/interrupt/callback programs are not a
 
 /* The figures of one queue between @p (NULL: since the start) and @c. */
 
+/* The feature bits every queue shows, by their keys, in this order. */
+static const int shown_features[] = { VIRTIO_F_IN_ORDER, VIRTIO_F_RING_PACKED, VIRTIO_F_EVENT_IDX,
+				      VIRTIO_F_INDIRECT_DESC };
+
 static json_t *queue_json(const struct queue_snap *c, const struct queue_snap *p, bool summary)
 {
 	const struct vqt_stats *s = &c->s, *ps = p ? &p->s : NULL;
 	json_t *o = json_object(), *k;
 	char buf[64];
 	__u64 f = c->q.features;
+	size_t i;
 
 #define D(field) (s->field - (ps ? ps->field : 0))
 	json_object_set_new(o, "dev", json_integer(c->q.dev_index));
@@ -421,10 +420,9 @@ static json_t *queue_json(const struct queue_snap *c, const struct queue_snap *p
 	set_u64(o, "ring_size", c->q.ring_size);
 	snprintf(buf, sizeof(buf), "0x%016llx", (unsigned long long)f);
 	json_object_set_new(o, "features", json_string(buf));
-	json_object_set_new(o, "in_order", json_boolean(f >> F_IN_ORDER & 1));
-	json_object_set_new(o, "packed", json_boolean(f >> F_RING_PACKED & 1));
-	json_object_set_new(o, "event_idx", json_boolean(f >> F_EVENT_IDX & 1));
-	json_object_set_new(o, "indirect_desc", json_boolean(f >> F_INDIRECT_DESC & 1));
+	for (i = 0; i < sizeof(shown_features) / sizeof(shown_features[0]); i++)
+		json_object_set_new(o, feature_key(shown_features[i]),
+				    json_boolean(feature_bit_u64(f, shown_features[i])));
 	set_u64(o, "adds", D(adds));
 	set_u64(o, "add_errors", D(add_errors));
 	set_u64(o, "descs", D(descs));
@@ -648,45 +646,334 @@ static void explain_bpf_error(const char *what, int err, bool loading)
 	const char *e = strerror(err < 0 ? -err : err);
 
 	if ((err == -EPERM || err == -EACCES) && geteuid() != 0) {
-		runtime_error("%s: %s: vqtrace needs root (CAP_BPF and CAP_PERFMON)", what, e);
+		p_err_text("%s: %s: vqtrace needs root (CAP_BPF and CAP_PERFMON)", what, e);
 	} else if (err == -EACCES || (err == -EINVAL && loading)) {
-		runtime_error("%s: %s: the BPF verifier rejected a program (-v shows its log)", what, e);
+		p_err_text("%s: %s: the BPF verifier rejected a program (-v shows its log)", what,
+			   e);
 	} else if (err == -EPERM) {
-		runtime_error("BPF tracing is not permitted by this kernel: %s: %s", what, e);
+		p_err_text("BPF tracing is not permitted by this kernel: %s: %s", what, e);
 		fprintf(stderr, "This kernel forbids BPF tracing programs (fentry/fexit), even to root\n"
 				"(a lockdown or security policy). Run vqtrace inside a guest whose kernel\n"
 				"allows them, e.g. a vqlab guest.\n");
 	} else if (err == -EOPNOTSUPP || err == -524 /* ENOTSUPP */ || err == -EINVAL ||
 		   err == -ENOENT) {
-		runtime_error("this kernel cannot attach BPF tracing programs: %s: %s", what, e);
+		p_err_text("this kernel cannot attach BPF tracing programs: %s: %s", what, e);
 		fprintf(stderr, "fentry/fexit need BPF trampolines (CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS).\n"
 				"Run vqtrace inside a guest whose kernel has them, e.g. a vqlab guest.\n"
 				"-v shows libbpf's log.\n");
 	} else {
-		runtime_error("%s: %s", what, e);
+		p_err_text("%s: %s", what, e);
 	}
+}
+
+/* Everything one trace holds, from open to cleanup. */
+struct tracer {
+	struct options o;
+	const char *btf_path, *virtio_dir;
+	struct btf *vmlinux_btf, *mod_btf;
+	struct vqtrace_bpf *skel;
+	json_t *attached, *skipped; /* kernel functions, for the summary */
+	struct bpf_link *links[64];
+	int nr_links;
+	int stats_fd; /* held open while --prog-stats keeps BPF statistics on */
+	struct utsname uts;
+	struct snapshot prev, cur;
+	double t0;
+};
+
+/* What the trace needs from this kernel: BTF, a virtio device, and
+ * virtio_ring's BTF when it is a module. 0 or -1 (error printed). */
+static int tracer_check_kernel(struct tracer *t)
+{
+	if (access(t->btf_path, R_OK)) {
+		p_err_text("this kernel has no BTF (%s: %s); vqtrace needs a kernel built with "
+			   "CONFIG_DEBUG_INFO_BTF=y", t->btf_path, strerror(errno));
+		return -1;
+	}
+	t->vmlinux_btf = btf__parse(t->btf_path, NULL);
+	if (!t->vmlinux_btf) {
+		p_err_text("cannot read the kernel's BTF (%s): %s", t->btf_path, strerror(errno));
+		return -1;
+	}
+	if (!count_virtio_devices(t->virtio_dir)) {
+		p_err_text("no virtio device (%s is empty or missing): nothing to trace",
+			   t->virtio_dir);
+		return -1;
+	}
+	/* virtio_ring built as a module has its own BTF. */
+	if (!access("/sys/kernel/btf/virtio_ring", R_OK))
+		t->mod_btf = btf__load_module_btf("virtio_ring", t->vmlinux_btf);
+	vlog("kernel BTF read");
+	return 0;
+}
+
+/* Load only the programs whose kernel function exists (and, with --core,
+ * only the adds and gets). 0, or -1 when the adds or gets are missing. */
+static int tracer_select_programs(struct tracer *t)
+{
+	bool have_add = false, have_get = false;
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, t->skel->obj) {
+		const char *fn = prog_func(prog);
+
+		if (t->o.core && !is_core_func(fn)) {
+			bpf_program__set_autoload(prog, false);
+			continue;
+		}
+		if (func_exists(t->vmlinux_btf, t->mod_btf, fn)) {
+			have_add |= !strncmp(fn, "virtqueue_add", 13);
+			have_get |= !strcmp(fn, "virtqueue_get_buf_ctx");
+			continue;
+		}
+		bpf_program__set_autoload(prog, false);
+		json_array_append_new(t->skipped, json_string(fn));
+		vlog("%s is not in this kernel: skipped", fn);
+	}
+	if (!have_add || !have_get) {
+		p_err_text("this kernel's BTF has no virtqueue_add_* / virtqueue_get_buf_ctx: "
+			   "virtio_ring is neither built in nor loaded (load a virtio driver first)");
+		return -1;
+	}
+	return 0;
+}
+
+/* Open the BPF object and set its options (the filters, the programs). */
+static int tracer_open(struct tracer *t)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
+
+	open_opts.btf_custom_path = getenv("VQTRACE_BTF");
+	t->skel = vqtrace_bpf__open_opts(&open_opts);
+	if (!t->skel) {
+		p_err_text("cannot open the BPF object: %s", strerror(errno));
+		return -1;
+	}
+	t->skel->rodata->targ_dev = t->o.dev;
+	t->skel->rodata->targ_vq = t->o.vq;
+	if (tracer_select_programs(t))
+		return -1;
+	vlog("BPF object opened");
+	return 0;
+}
+
+/* Load the programs, then map the token table read-only. */
+static int tracer_load(struct tracer *t)
+{
+	size_t page = getpagesize();
+	int err = vqtrace_bpf__load(t->skel);
+
+	if (err) {
+		explain_bpf_error("cannot load the BPF programs", err, true);
+		return -1;
+	}
+	vlog("BPF programs loaded");
+	token_table_size = (size_t)VQT_SLOTS * VQT_TOKENS * sizeof(struct vqt_token);
+	token_table_size = (token_table_size + page - 1) / page * page;
+	token_table = mmap(NULL, token_table_size, PROT_READ, MAP_SHARED,
+			   bpf_map__fd(t->skel->maps.tokens), 0);
+	if (token_table == MAP_FAILED) {
+		token_table = NULL;
+		p_err_text("cannot map the token table: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Attach every loaded program; with --prog-stats, turn the kernel's BPF
+ * run-time statistics on. */
+static int tracer_attach(struct tracer *t)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, t->skel->obj) {
+		struct bpf_link *link;
+
+		if (!bpf_program__autoload(prog) ||
+		    t->nr_links >= (int)(sizeof(t->links) / sizeof(t->links[0])))
+			continue;
+		link = bpf_program__attach(prog);
+		if (!link) {
+			int err = -errno;
+			char what[128];
+
+			snprintf(what, sizeof(what), "cannot attach to %s", prog_func(prog));
+			explain_bpf_error(what, err, false);
+			return -1;
+		}
+		t->links[t->nr_links++] = link;
+		vlog("attached %s", prog_func(prog));
+		json_array_append_new(t->attached, json_string(prog_func(prog)));
+	}
+	if (t->o.prog_stats) {
+		t->stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
+		if (t->stats_fd < 0) {
+			explain_bpf_error("cannot enable BPF run-time statistics", t->stats_fd,
+					  false);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int tracer_read(struct tracer *t, struct snapshot *snap, bool tokens)
+{
+	int err = snapshot_read(t->skel, snap, tokens);
+
+	if (err)
+		p_err_text("cannot read the maps: %s", strerror(-err));
+	return err ? -1 : 0;
+}
+
+static void print_json(json_t *report)
+{
+	json_dumpf(report, stdout, JSON_COMPACT);
+	fputc('\n', stdout);
+}
+
+/* Sleep @step seconds, or less when SIGINT/SIGTERM comes (blocked since the
+ * start, so one sent while loading is not lost either). True on a signal. */
+static bool wait_step(double step)
+{
+	struct timespec ts = { .tv_sec = (time_t)step,
+			       .tv_nsec = (long)((step - (time_t)step) * 1e9) };
+
+	return step > 0 && sigtimedwait(&stop_signals, NULL, &ts) > 0;
+}
+
+/* Read the maps into t->cur and start a report: schema and time. NULL when
+ * the maps cannot be read (error printed). */
+static json_t *tracer_report(struct tracer *t, bool summary)
+{
+	json_t *report;
+
+	if (tracer_read(t, &t->cur, summary))
+		return NULL;
+	report = json_object();
+	json_object_set_new(report, "schema", json_integer(SCHEMA));
+	json_object_set_new(report, summary ? "duration_s" : "time_s", json_real(t->cur.t - t->t0));
+	return report;
+}
+
+/* One interval's figures: a JSON line, or a refreshed table. */
+static int tracer_print_interval(struct tracer *t)
+{
+	json_t *report = tracer_report(t, false);
+
+	if (!report)
+		return -1;
+	json_object_set_new(report, "interval_s", json_real(t->cur.t - t->prev.t));
+	json_object_set_new(report, "queues", queues_json(&t->o, &t->cur, &t->prev, false));
+	if (t->o.json) {
+		print_json(report);
+	} else {
+		if (isatty(STDOUT_FILENO))
+			fputs("\033[H\033[2J", stdout);
+		printf("%s  interval %.1fs\n", t->uts.release, t->cur.t - t->prev.t);
+		print_table(stdout, report, t->o.hist);
+		putchar('\n');
+	}
+	fflush(stdout);
+	json_decref(report);
+	free(t->prev.v);
+	t->prev = t->cur;
+	t->cur.v = NULL;
+	return 0;
+}
+
+/* Until the duration ends, COUNT intervals passed, or a signal. */
+static int tracer_poll(struct tracer *t)
+{
+	double deadline = t->o.duration ? t->t0 + t->o.duration : 0;
+	long n = 0;
+
+	for (;;) {
+		bool stop = wait_step(t->o.duration ? deadline - now_s() : t->o.interval);
+
+		if (t->o.duration) {
+			if (stop || now_s() >= deadline)
+				return 0;
+			continue;
+		}
+		if (tracer_print_interval(t))
+			return -1;
+		if (stop || (t->o.count && ++n >= t->o.count))
+			return 0;
+	}
+}
+
+/* What a --duration summary holds besides the schema and the time. */
+static void summary_members(struct tracer *t, json_t *report)
+{
+	json_object_set_new(report, "kernel_release", json_string(t->uts.release));
+	json_object_set_new(report, "mode", json_string(t->o.core ? "core" : "full"));
+	json_object_set_new(report, "programs", json_incref(t->attached));
+	json_object_set_new(report, "skipped_programs", json_incref(t->skipped));
+	set_u64(report, "events_without_slot", t->cur.no_slot_events);
+	json_object_set_new(report, "queues", queues_json(&t->o, &t->cur, NULL, true));
+	if (t->o.prog_stats)
+		json_object_set_new(report, "program_stats", prog_stats_json(t->skel));
+}
+
+/* --duration: one summary of the whole time. */
+static int tracer_print_summary(struct tracer *t)
+{
+	json_t *report = tracer_report(t, true);
+
+	if (!report)
+		return -1;
+	summary_members(t, report);
+	if (t->o.json) {
+		print_json(report);
+	} else {
+		printf("%s  %.1fs\n", t->uts.release, t->cur.t - t->t0);
+		print_table(stdout, report, t->o.hist);
+		if (t->o.prog_stats)
+			print_prog_stats(stdout, json_object_get(report, "program_stats"));
+	}
+	fflush(stdout);
+	json_decref(report);
+	return 0;
+}
+
+static int tracer_run(struct tracer *t)
+{
+	if (tracer_check_kernel(t) || tracer_open(t) || tracer_load(t) || tracer_attach(t))
+		return -1;
+	fprintf(stderr, "Tracing virtqueues... Hit Ctrl-C to end.\n");
+	t->t0 = now_s();
+	if (tracer_read(t, &t->prev, false) || tracer_poll(t))
+		return -1;
+	return t->o.duration ? tracer_print_summary(t) : 0;
+}
+
+static void tracer_cleanup(struct tracer *t)
+{
+	int i;
+
+	for (i = 0; i < t->nr_links; i++)
+		bpf_link__destroy(t->links[i]);
+	if (t->stats_fd >= 0)
+		close(t->stats_fd);
+	if (token_table)
+		munmap((void *)token_table, token_table_size);
+	free(t->prev.v);
+	free(t->cur.v);
+	json_decref(t->attached);
+	json_decref(t->skipped);
+	vqtrace_bpf__destroy(t->skel);
+	btf__free(t->mod_btf);
+	btf__free(t->vmlinux_btf);
 }
 
 int main(int argc, char **argv)
 {
-	struct snapshot prev = { 0 }, cur = { 0 };
-	struct btf *vmlinux_btf = NULL, *mod_btf = NULL;
-	struct vqtrace_bpf *skel = NULL;
-	struct bpf_program *prog;
-	json_t *attached = NULL, *skipped = NULL;
-	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
-	const char *btf_path, *virtio_dir;
-	struct options o;
-	struct utsname uts;
-	bool have_add = false, have_get = false;
-	double t0, deadline;
-	struct bpf_link *links[64];
-	int nr_links = 0, ret = 1, stats_fd = -1, err, i;
-	long n = 0;
+	struct tracer t = { .stats_fd = -1 };
+	int ret;
 
 	/* Both for tests of the error paths; not documented in --help. */
-	btf_path = getenv("VQTRACE_BTF") ?: "/sys/kernel/btf/vmlinux";
-	virtio_dir = getenv("VQTRACE_VIRTIO_DEVICES") ?: "/sys/bus/virtio/devices";
+	t.btf_path = getenv("VQTRACE_BTF") ?: "/sys/kernel/btf/vmlinux";
+	t.virtio_dir = getenv("VQTRACE_VIRTIO_DEVICES") ?: "/sys/bus/virtio/devices";
 	/* SIGINT and SIGTERM end the trace: taken synchronously in the main
 	 * loop with sigtimedwait(), never by a handler. */
 	sigemptyset(&stop_signals);
@@ -694,222 +981,26 @@ int main(int argc, char **argv)
 	sigaddset(&stop_signals, SIGTERM);
 	sigprocmask(SIG_BLOCK, &stop_signals, NULL);
 
-	err = parse_args(argc, argv, &o);
-	if (err == 3)
-		return 0;
-	if (err)
-		return err;
-	verbose = o.verbose;
-	core_only = o.core;
+	ret = parse_args(argc, argv, &t.o);
+	if (ret)
+		return ret == 3 ? 0 : ret;
+	verbose = t.o.verbose;
+	core_only = t.o.core;
 	start_time = now_s();
 	libbpf_set_print(libbpf_print);
-	uname(&uts);
+	uname(&t.uts);
+	t.attached = json_array();
+	t.skipped = json_array();
 
-	if (access(btf_path, R_OK)) {
-		runtime_error("this kernel has no BTF (%s: %s); vqtrace needs a kernel built with "
-			      "CONFIG_DEBUG_INFO_BTF=y", btf_path, strerror(errno));
-		goto cleanup;
-	}
-	vmlinux_btf = btf__parse(btf_path, NULL);
-	if (!vmlinux_btf) {
-		runtime_error("cannot read the kernel's BTF (%s): %s", btf_path, strerror(errno));
-		goto cleanup;
-	}
-	if (!count_virtio_devices(virtio_dir)) {
-		runtime_error("no virtio device (%s is empty or missing): nothing to trace", virtio_dir);
-		goto cleanup;
-	}
-	/* virtio_ring built as a module has its own BTF. */
-	if (!access("/sys/kernel/btf/virtio_ring", R_OK))
-		mod_btf = btf__load_module_btf("virtio_ring", vmlinux_btf);
-
-	vlog("kernel BTF read");
-	open_opts.btf_custom_path = getenv("VQTRACE_BTF");
-	skel = vqtrace_bpf__open_opts(&open_opts);
-	if (!skel) {
-		runtime_error("cannot open the BPF object: %s", strerror(errno));
-		goto cleanup;
-	}
-	skel->rodata->targ_dev = o.dev;
-	skel->rodata->targ_vq = o.vq;
-
-	attached = json_array();
-	skipped = json_array();
-	bpf_object__for_each_program(prog, skel->obj) {
-		const char *fn = prog_func(prog);
-
-		if (o.core && !is_core_func(fn)) {
-			bpf_program__set_autoload(prog, false);
-			continue;
-		}
-		if (func_exists(vmlinux_btf, mod_btf, fn)) {
-			if (!strncmp(fn, "virtqueue_add", 13))
-				have_add = true;
-			if (!strcmp(fn, "virtqueue_get_buf_ctx"))
-				have_get = true;
-			continue;
-		}
-		bpf_program__set_autoload(prog, false);
-		json_array_append_new(skipped, json_string(fn));
-		vlog("%s is not in this kernel: skipped", fn);
-	}
-	if (!have_add || !have_get) {
-		runtime_error("this kernel's BTF has no virtqueue_add_* / virtqueue_get_buf_ctx: "
-			      "virtio_ring is neither built in nor loaded (load a virtio driver first)");
-		goto cleanup;
-	}
-
-	vlog("BPF object opened");
-	err = vqtrace_bpf__load(skel);
-	if (err) {
-		explain_bpf_error("cannot load the BPF programs", err, true);
-		goto cleanup;
-	}
-	vlog("BPF programs loaded");
-	token_table_size = (size_t)VQT_SLOTS * VQT_TOKENS * sizeof(struct vqt_token);
-	token_table_size = (token_table_size + getpagesize() - 1) / getpagesize() * getpagesize();
-	token_table = mmap(NULL, token_table_size, PROT_READ, MAP_SHARED,
-			   bpf_map__fd(skel->maps.tokens), 0);
-	if (token_table == MAP_FAILED) {
-		token_table = NULL;
-		runtime_error("cannot map the token table: %s", strerror(errno));
-		goto cleanup;
-	}
-	bpf_object__for_each_program(prog, skel->obj) {
-		struct bpf_link *link;
-
-		if (!bpf_program__autoload(prog) || nr_links >= (int)(sizeof(links) / sizeof(links[0])))
-			continue;
-		link = bpf_program__attach(prog);
-		if (!link) {
-			char what[128];
-
-			err = -errno;
-			snprintf(what, sizeof(what), "cannot attach to %s", prog_func(prog));
-			explain_bpf_error(what, err, false);
-			goto cleanup;
-		}
-		links[nr_links++] = link;
-		vlog("attached %s", prog_func(prog));
-		json_array_append_new(attached, json_string(prog_func(prog)));
-	}
-
-	if (o.prog_stats) {
-		stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME);
-		if (stats_fd < 0) {
-			explain_bpf_error("cannot enable BPF run-time statistics", stats_fd, false);
-			goto cleanup;
-		}
-	}
-	fprintf(stderr, "Tracing virtqueues... Hit Ctrl-C to end.\n");
-
-	t0 = now_s();
-	err = snapshot_read(skel, &prev, false);
-	if (err) {
-		runtime_error("cannot read the maps: %s", strerror(-err));
-		goto cleanup;
-	}
-	deadline = o.duration ? t0 + o.duration : 0;
-	while (!exiting) {
-		double step = o.duration ? deadline - now_s() : o.interval;
-		json_t *report;
-
-		/* Sleep until the step ends or SIGINT/SIGTERM comes (blocked since
-		 * the start, so one sent while loading is not lost either). */
-		if (step > 0) {
-			struct timespec ts = { .tv_sec = (time_t)step,
-					       .tv_nsec = (long)((step - (time_t)step) * 1e9) };
-
-			if (sigtimedwait(&stop_signals, NULL, &ts) > 0)
-				exiting = 1;
-		}
-		if (o.duration) {
-			if (now_s() < deadline && !exiting)
-				continue;
-			break;
-		}
-		err = snapshot_read(skel, &cur, false);
-		if (err) {
-			runtime_error("cannot read the maps: %s", strerror(-err));
-			goto cleanup;
-		}
-		report = json_object();
-		json_object_set_new(report, "schema", json_integer(SCHEMA));
-		json_object_set_new(report, "time_s", json_real(cur.t - t0));
-		json_object_set_new(report, "interval_s", json_real(cur.t - prev.t));
-		json_object_set_new(report, "queues", queues_json(&o, &cur, &prev, false));
-		if (o.json) {
-			json_dumpf(report, stdout, JSON_COMPACT);
-			fputc('\n', stdout);
-		} else {
-			if (isatty(STDOUT_FILENO))
-				fputs("\033[H\033[2J", stdout);
-			printf("%s  interval %.1fs\n", uts.release, cur.t - prev.t);
-			print_table(stdout, report, o.hist);
-			putchar('\n');
-		}
-		fflush(stdout);
-		json_decref(report);
-		free(prev.v);
-		prev = cur;
-		cur.v = NULL;
-		if (o.count && ++n >= o.count)
-			break;
-	}
-
-	if (o.duration) {
-		json_t *report = json_object();
-
-		err = snapshot_read(skel, &cur, true);
-		if (err) {
-			runtime_error("cannot read the maps: %s", strerror(-err));
-			json_decref(report);
-			goto cleanup;
-		}
-		json_object_set_new(report, "schema", json_integer(SCHEMA));
-		json_object_set_new(report, "duration_s", json_real(cur.t - t0));
-		json_object_set_new(report, "kernel_release", json_string(uts.release));
-		json_object_set_new(report, "mode", json_string(o.core ? "core" : "full"));
-		json_object_set_new(report, "programs", json_incref(attached));
-		json_object_set_new(report, "skipped_programs", json_incref(skipped));
-		set_u64(report, "events_without_slot", cur.no_slot_events);
-		json_object_set_new(report, "queues", queues_json(&o, &cur, NULL, true));
-		if (o.prog_stats)
-			json_object_set_new(report, "program_stats", prog_stats_json(skel));
-		if (o.json) {
-			json_dumpf(report, stdout, JSON_COMPACT);
-			fputc('\n', stdout);
-		} else {
-			printf("%s  %.1fs\n", uts.release, cur.t - t0);
-			print_table(stdout, report, o.hist);
-			if (o.prog_stats)
-				print_prog_stats(stdout, json_object_get(report, "program_stats"));
-		}
-		fflush(stdout);
-		json_decref(report);
-	}
-	ret = 0;
-cleanup:
-	if (ret && o.json) {
+	ret = tracer_run(&t) ? EXIT_RUNTIME : 0;
+	/* Under -j the one document a program reads says why. */
+	if (ret && t.o.json) {
 		json_t *e = json_pack("{s:i,s:s}", "schema", SCHEMA, "error",
-				      error_text[0] ? error_text : "unknown error");
+				      *msg_first_error() ? msg_first_error() : "unknown error");
 
-		json_dumpf(e, stdout, JSON_COMPACT);
-		fputc('\n', stdout);
+		print_json(e);
 		json_decref(e);
 	}
-	for (i = 0; i < nr_links; i++)
-		bpf_link__destroy(links[i]);
-	if (stats_fd >= 0)
-		close(stats_fd);
-	if (token_table)
-		munmap((void *)token_table, token_table_size);
-	free(prev.v);
-	free(cur.v);
-	json_decref(attached);
-	json_decref(skipped);
-	vqtrace_bpf__destroy(skel);
-	btf__free(mod_btf);
-	btf__free(vmlinux_btf);
+	tracer_cleanup(&t);
 	return ret;
 }

@@ -8,9 +8,13 @@
  *    (mean, stdev) and mpmath's regularized incomplete beta function for
  *    the t distribution (mp.dps = 30): tests/data/stats-reference.py prints
  *    them (python3 tests/data/stats-reference.py).
+ * Then the report's number formats and verdict words, which every table
+ * and the regress reason lines show.
  */
 #include <errno.h>
 #include <math.h>
+#include <string.h>
+#include "numfmt.h"
 #include "stats.h"
 #include "test.h"
 
@@ -150,8 +154,45 @@ static void test_fisher(void)
 	CHECK(stats_fisher_more_failures(0, 0, 3, 3) == 1);
 }
 
+#define DASH "\u2013"
+
+static void test_numfmt(void)
+{
+	char b[NUMFMT_LEN];
+
+	CHECK(!strcmp(fmt_num(b, NAN), DASH));
+	CHECK(!strcmp(fmt_num(b, -INFINITY), "-inf"));
+	CHECK(!strcmp(fmt_num(b, 40123.4), "40123"));
+	CHECK(!strcmp(fmt_num(b, 2.5), "2.5"));
+	CHECK(!strcmp(fmt_num(b, 2e9), "2.000e+09"));
+	CHECK(!strcmp(fmt_pct(b, NAN), DASH));
+	CHECK(!strcmp(fmt_pct(b, INFINITY), "+inf%"));
+	CHECK(!strcmp(fmt_pct(b, -INFINITY), "-inf%"));
+	CHECK(!strcmp(fmt_pct(b, -5.291), "-5.29%"));
+	CHECK(!strcmp(fmt_pct(b, 0), "+0.00%"));
+	CHECK(!strcmp(fmt_p(b, NAN), DASH));
+	CHECK(!strcmp(fmt_p(b, 0), "<0.0001"));
+	CHECK(!strcmp(fmt_p(b, 0.00009), "<0.0001"));
+	CHECK(!strcmp(fmt_p(b, 0.0794), "0.0794"));
+	CHECK(!strcmp(fmt_p(b, 1), "1.0000"));
+}
+
+static void test_verdict_words(void)
+{
+	CHECK(!strcmp(verdict_words(NULL), DASH));
+	CHECK(!strcmp(verdict_words("none"), "no significant change"));
+	CHECK(!strcmp(verdict_words("insufficient"), "insufficient data"));
+	CHECK(!strcmp(verdict_words("changed"), "significant change (no direction)"));
+	CHECK(!strcmp(verdict_words("regression"), "regression"));
+	CHECK(!strcmp(verdict_words("improvement"), "improvement"));
+	/* A key from a newer vqreport is shown as it is. */
+	CHECK(!strcmp(verdict_words("worse"), "worse"));
+}
+
 int main(void)
 {
+	test_numfmt();
+	test_verdict_words();
 	test_fisher();
 	test_summary();
 	test_welch_sleep();

@@ -212,19 +212,21 @@ static json_t *compare_failures(const struct run_cell *a, const struct run_cell 
 	double rb = nb ? 100.0 * b->failed / nb : NAN;
 	double pw = stats_fisher_more_failures(a->failed, na, b->failed, nb);
 	double pb = stats_fisher_more_failures(b->failed, nb, a->failed, na);
-	const char *verdict = "none", *reason = NULL;
+	enum verdict v = VERDICT_NONE;
+	const char *reason = NULL;
 	json_t *f, *x;
 	size_t i;
 
 	if (!na || !nb)
-		verdict = "insufficient";
+		v = VERDICT_INSUFFICIENT;
 	else if (pw < o->alpha && rb - ra > o->threshold_pct)
-		verdict = "regression";
+		v = VERDICT_REGRESSION;
 	else if (pb < o->alpha && ra - rb > o->threshold_pct)
-		verdict = "improvement";
-	if (!strcmp(verdict, "regression") || !strcmp(verdict, "improvement")) {
-		const char *key = verdict[0] == 'r' ? "failures_regression" :
-						      "failures_improvement";
+		v = VERDICT_IMPROVEMENT;
+	if (v == VERDICT_REGRESSION || v == VERDICT_IMPROVEMENT) {
+		const char *key = v == VERDICT_REGRESSION ?
+					  "failures_regression" :
+					  "failures_improvement";
 
 		json_object_set_new(
 			counts, key,
@@ -243,7 +245,7 @@ static json_t *compare_failures(const struct run_cell *a, const struct run_cell 
 		      "candidate_failed", (json_int_t)b->failed,
 		      "candidate_samples", (json_int_t)nb, "p_more",
 		      json_num(pw), "p_fewer", json_num(pb), "verdict",
-		      verdict);
+		      verdict_key(v));
 	if (reason)
 		json_object_set_new(f, "candidate_reason", json_string(reason));
 	return f;
@@ -357,91 +359,118 @@ char *axis_default_base(const struct runset *r, const char *axis)
 	return out;
 }
 
-json_t *model_compare_axis(const struct runset *r, const char *axis,
-			   const char *base, const struct compare_opts *o,
-			   char **err)
+/* "a, b, c": the values of @vals. Allocated; NULL when empty. */
+static char *values_list(const json_t *vals)
 {
-	json_t *m, *items, *unmatched, *counts, *vals, *v;
-	json_t *bykey = json_object(); /* key without axis -> base cell */
-	size_t i, found = 0;
+	char *list = NULL, *tmp;
+	json_t *v;
+	size_t i;
 
-	*err = NULL;
-	vals = run_axis_values(r, axis);
+	json_array_foreach(vals, i, v) {
+		if (asprintf(&tmp, "%s%s%s", list ? list : "", list ? ", " : "",
+			     json_string_value(v)) < 0)
+			break;
+		free(list);
+		list = tmp;
+	}
+	return list;
+}
+
+/* The values of @axis in @r, when one of them is @base. NULL + message in
+ * *err (allocated) when the axis or the value does not exist. */
+static json_t *axis_values_with(const struct runset *r, const char *axis,
+				const char *base, char **err)
+{
+	json_t *vals = run_axis_values(r, axis), *v;
+	char *list;
+	size_t i;
+
 	if (!vals) {
 		if (asprintf(err, "no cell of %s has the axis '%s'", r->dir,
 			     axis) < 0)
 			*err = NULL;
-		json_decref(bykey);
 		return NULL;
 	}
 	json_array_foreach(vals, i, v)
 		if (!strcmp(json_string_value(v), base))
-			found = 1;
-	if (!found) {
-		char *list = NULL, *tmp;
+			return vals;
+	list = values_list(vals);
+	if (asprintf(err, "no cell has %s=%s (values in %s: %s)", axis, base,
+		     r->dir, list ? list : "") < 0)
+		*err = NULL;
+	free(list);
+	json_decref(vals);
+	return NULL;
+}
 
-		json_array_foreach(vals, i, v) {
-			if (asprintf(&tmp, "%s%s%s", list ? list : "",
-				     list ? ", " : "",
-				     json_string_value(v)) < 0)
-				break;
-			free(list);
-			list = tmp;
-		}
-		if (asprintf(err, "no cell has %s=%s (values in %s: %s)", axis,
-			     base, r->dir, list ? list : "") < 0)
-			*err = NULL;
-		free(list);
-		json_decref(vals);
-		json_decref(bykey);
-		return NULL;
-	}
-	m = compare_head(o, "axis");
-	json_object_set_new(m, "axis", json_string(axis));
-	json_object_set_new(m, "base", json_string(base));
-	json_object_set_new(m, "values", vals);
-	json_object_set_new(m, "run", model_run_info(r));
-	items = json_array();
-	unmatched = json_array();
-	counts = counts_new();
+/* 1 when cell @c has @axis = @base, 0 when another value, -1 when none. */
+static int cell_is_base(const struct run_cell *c, const char *axis,
+			const char *base)
+{
+	char *val = axis_text(c->axes, axis);
+	int ret = val ? !strcmp(val, base) : -1;
+
+	free(val);
+	return ret;
+}
+
+/* The base cells by their key without @axis: { key: cell index }. */
+static json_t *base_cells(const struct runset *r, const char *axis,
+			  const char *base)
+{
+	json_t *bykey = json_object();
+	size_t i;
+
 	for (i = 0; i < r->ncells; i++) {
-		char *val = axis_text(r->cells[i].axes, axis);
+		char *key;
 
-		if (val && !strcmp(val, base)) {
-			char *key = axes_key(r->cells[i].axes, axis);
-
-			json_object_set_new(bykey, key, json_integer(i));
-			free(key);
-		}
-		free(val);
+		if (cell_is_base(&r->cells[i], axis, base) != 1)
+			continue;
+		key = axes_key(r->cells[i].axes, axis);
+		json_object_set_new(bykey, key, json_integer(i));
+		free(key);
 	}
+	return bykey;
+}
+
+static json_t *unmatched_cell(const struct run_cell *c, const char *axis,
+			      const char *base)
+{
+	char *reason = NULL;
+	json_t *u;
+
+	if (asprintf(&reason, "no cell with %s=%s and the same other axes",
+		     axis, base) < 0)
+		reason = NULL;
+	u = json_pack("{s:s, s:O, s:s}", "cell", c->id, "axes", c->axes,
+		      "reason", reason ? reason : "no baseline");
+	free(reason);
+	return u;
+}
+
+/* Each cell that is not a base cell against the base cell that differs
+ * only by @axis: into "comparisons", or "unmatched" when there is none. */
+static void compare_axis_cells(const struct runset *r, const char *axis,
+			       const char *base, const struct compare_opts *o,
+			       json_t *m)
+{
+	json_t *items = json_array(), *unmatched = json_array();
+	json_t *counts = counts_new(), *bykey = base_cells(r, axis, base);
+	size_t i;
+
 	for (i = 0; i < r->ncells; i++) {
 		const struct run_cell *c = &r->cells[i], *b;
-		char *val = axis_text(c->axes, axis), *key;
+		char *key;
 		json_t *idx;
 
-		if (!val || !strcmp(val, base)) {
-			free(val);
+		if (cell_is_base(c, axis, base))
 			continue;
-		}
-		free(val);
 		key = axes_key(c->axes, axis);
 		idx = json_object_get(bykey, key);
 		free(key);
 		if (!idx) {
-			char *reason = NULL;
-
-			if (asprintf(
-				    &reason,
-				    "no cell with %s=%s and the same other axes",
-				    axis, base) < 0)
-				reason = NULL;
-			json_array_append_new(
-				unmatched,
-				json_pack("{s:s, s:O, s:s}", "cell", c->id,
-					  "axes", c->axes, "reason",
-					  reason ? reason : "no baseline"));
-			free(reason);
+			json_array_append_new(unmatched,
+					      unmatched_cell(c, axis, base));
 			continue;
 		}
 		b = &r->cells[json_integer_value(idx)];
@@ -459,6 +488,24 @@ json_t *model_compare_axis(const struct runset *r, const char *axis,
 	json_object_set_new(m, "comparisons", items);
 	json_object_set_new(m, "unmatched", unmatched);
 	json_object_set_new(m, "counts", counts);
+}
+
+json_t *model_compare_axis(const struct runset *r, const char *axis,
+			   const char *base, const struct compare_opts *o,
+			   char **err)
+{
+	json_t *m, *vals;
+
+	*err = NULL;
+	vals = axis_values_with(r, axis, base, err);
+	if (!vals)
+		return NULL;
+	m = compare_head(o, "axis");
+	json_object_set_new(m, "axis", json_string(axis));
+	json_object_set_new(m, "base", json_string(base));
+	json_object_set_new(m, "values", vals);
+	json_object_set_new(m, "run", model_run_info(r));
+	compare_axis_cells(r, axis, base, o, m);
 	json_object_set(m, "failed_samples", r->failed);
 	json_object_set(m, "warnings", r->warnings);
 	return m;

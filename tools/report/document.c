@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "dirs.h"
 #include "document.h"
 #include "numfmt.h"
 #include "pivot.h"
@@ -35,31 +35,6 @@ struct emitter {
 	const char *plotdir;
 };
 
-static int mkdir_p(const char *path)
-{
-	char *p = strdup(path), *s;
-	int ret = 0;
-
-	if (!p)
-		return -ENOMEM;
-	for (s = p + 1;; s++) {
-		if (*s && *s != '/')
-			continue;
-		{
-			char c = *s;
-
-			*s = '\0';
-			if (mkdir(p, 0755) && errno != EEXIST)
-				ret = -errno;
-			*s = c;
-		}
-		if (!*s || ret)
-			break;
-	}
-	free(p);
-	return ret;
-}
-
 static void e_text(struct emitter *e, const char *s)
 {
 	if (e->html)
@@ -68,16 +43,22 @@ static void e_text(struct emitter *e, const char *s)
 		md_escape(e->f, s);
 }
 
-static void e_h(struct emitter *e, int level, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void e_h(struct emitter *e, int level, const char *fmt, ...)
+/* printf into an allocated string; NULL when out of memory. */
+static char *vformat(const char *fmt, va_list ap)
 {
-	va_list ap;
 	char *s = NULL;
 
+	return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
+}
+
+static __attribute__((format(printf, 3, 4))) void e_h(struct emitter *e, int level,
+							const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	s = vformat(fmt, ap);
 	va_end(ap);
 	if (e->html) {
 		fprintf(e->f, "<h%d>", level);
@@ -91,16 +72,13 @@ static void e_h(struct emitter *e, int level, const char *fmt, ...)
 	free(s);
 }
 
-static void e_p(struct emitter *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void e_p(struct emitter *e, const char *fmt, ...)
+static __attribute__((format(printf, 2, 3))) void e_p(struct emitter *e, const char *fmt, ...)
 {
 	va_list ap;
-	char *s = NULL;
+	char *s;
 
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	s = vformat(fmt, ap);
 	va_end(ap);
 	fputs(e->html ? "<p>" : "", e->f);
 	e_text(e, s ? s : "");
@@ -504,16 +482,11 @@ static const char *jstr(const json_t *o, const char *k)
 	return s ? s : "unknown";
 }
 
-static void emit_facts(struct doc *d, struct emitter *e)
+/* The title, then what ran, when and where its results are. */
+static void emit_title(struct doc *d, struct emitter *e)
 {
 	const json_t *info = json_object_get(d->show, "run");
-	const json_t *host = json_object_get(info, RUN_HOST);
-	const json_t *ver = json_object_get(info, RUN_VERSIONS);
 	const json_t *sc = json_object_get(info, RUN_SCENARIO);
-	const char *accel = json_string_value(json_object_get(info, RUN_ACCEL));
-	const char *k;
-	json_t *v;
-	struct table *t = table_new(2, 0);
 
 	e_h(e, 1, "vqreport: %s", jstr(info, RUN_ID));
 	if (e->html)
@@ -530,6 +503,59 @@ static void emit_facts(struct doc *d, struct emitter *e)
 		e_p(e,
 		    "The run is %s, not complete: some cells may have fewer samples than the scenario asked for, or none.",
 		    jstr(info, RUN_STATUS));
+}
+
+static void facts_accel_row(struct table *t, const json_t *info)
+{
+	const char *accel = json_string_value(json_object_get(info, RUN_ACCEL));
+	/* The reason may quote a QEMU register dump: keep the start. */
+	const char *why =
+		json_string_value(json_object_get(info, RUN_ACCEL_REASON));
+	int cut = why && strlen(why) > 160;
+
+	table_addf(t, "accelerator\t%s%s%.*s%s",
+		   accel ? accel : "unknown (not in run.json)", why ? ": " : "",
+		   cut ? 160 : (int)(why ? strlen(why) : 0), why ? why : "",
+		   cut ? "\u2026 (all of it in run.json)" : "");
+}
+
+/* Guest kernels, then the packages that make the figures (the rest are
+ * listed at the end of the report). */
+static void facts_kernel_rows(struct table *t, const json_t *info)
+{
+	const json_t *pk = json_object_get(json_object_get(info, RUN_VERSIONS),
+					   "packages");
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(json_object_get(info, RUN_KERNELS), k, v)
+		table_addf(t, "guest kernel %s\t%s%s%s", k,
+			   json_object_get(v, "release") ?
+				   jstr(v, "release") :
+				   jstr(v, "kernel_release"),
+			   json_object_get(v, "package_version") ?
+				   ", package " :
+				   "",
+			   json_object_get(v, "package_version") ?
+				   jstr(v, "package_version") :
+				   "");
+	json_object_foreach((json_t *)pk, k, v)
+		if (strstr(k, "qemu") || strstr(k, "libvirt-daemon") ||
+		    strstr(k, "linux-image") || strstr(k, "bpf"))
+			table_addf(t, "package %s\t%s", k,
+				   json_string_value(v) ? json_string_value(v) :
+							  "?");
+}
+
+/* Machine, accelerator and versions: one table. */
+static void emit_facts_table(struct doc *d, struct emitter *e)
+{
+	const json_t *info = json_object_get(d->show, "run");
+	const json_t *host = json_object_get(info, RUN_HOST);
+	const json_t *ver = json_object_get(info, RUN_VERSIONS);
+	const json_t *sc = json_object_get(info, RUN_SCENARIO);
+	struct table *t = table_new(2, 0);
+
 	e_h(e, 2, "Machine, accelerator and versions");
 	table_addf(t, "item\tvalue");
 	if (json_object_get(sc, "repeat"))
@@ -547,40 +573,11 @@ static void emit_facts(struct doc *d, struct emitter *e)
 		   (long long)json_integer_value(json_object_get(host, "cpus")),
 		   (long long)json_integer_value(
 			   json_object_get(host, "memory_mib")));
-	{
-		/* The reason may quote a QEMU register dump: keep the start. */
-		const char *why = json_string_value(
-			json_object_get(info, RUN_ACCEL_REASON));
-		int cut = why && strlen(why) > 160;
-
-		table_addf(t, "accelerator\t%s%s%.*s%s",
-			   accel ? accel : "unknown (not in run.json)",
-			   why ? ": " : "",
-			   cut ? 160 : (int)(why ? strlen(why) : 0),
-			   why ? why : "",
-			   cut ? "\u2026 (all of it in run.json)" : "");
-	}
+	facts_accel_row(t, info);
 	table_addf(t, "QEMU\t%s", jstr(ver, "qemu"));
 	table_addf(t, "libvirt\t%s", jstr(ver, "libvirt"));
 	table_addf(t, "vqlab\t%s", jstr(ver, "vqlab"));
-	json_object_foreach(json_object_get(info, RUN_KERNELS), k, v)
-		table_addf(t, "guest kernel %s\t%s%s%s", k,
-			   json_object_get(v, "release") ?
-				   jstr(v, "release") :
-				   jstr(v, "kernel_release"),
-			   json_object_get(v, "package_version") ?
-				   ", package " :
-				   "",
-			   json_object_get(v, "package_version") ?
-				   jstr(v, "package_version") :
-				   "");
-	json_object_foreach(json_object_get(ver, "packages"), k, v)
-		/* The packages that make the figures; the rest at the end. */
-		if (strstr(k, "qemu") || strstr(k, "libvirt-daemon") ||
-		    strstr(k, "linux-image") || strstr(k, "bpf"))
-			table_addf(t, "package %s\t%s", k,
-				   json_string_value(v) ? json_string_value(v) :
-							  "?");
+	facts_kernel_rows(t, info);
 	table_addf(
 		t, "samples\t%lld (%lld ok, %lld failed) in %zu cells%s",
 		(long long)json_integer_value(
@@ -594,6 +591,30 @@ static void emit_facts(struct doc *d, struct emitter *e)
 			"");
 	e_table(e, t);
 	table_free(t);
+}
+
+/* The most samples any metric of any cell has. */
+static long long max_samples(const json_t *show)
+{
+	json_t *c, *m;
+	size_t i, j;
+	long long maxn = 0;
+
+	json_array_foreach(json_object_get(show, "cells"), i, c)
+		json_array_foreach(json_object_get(c, "metrics"), j, m)
+			if (json_integer_value(json_object_get(m, "n")) > maxn)
+				maxn = json_integer_value(
+					json_object_get(m, "n"));
+	return maxn;
+}
+
+/* What these numbers can and cannot say: the accelerator, the statistics,
+ * and a run with too few samples. */
+static void emit_caveats(struct doc *d, struct emitter *e)
+{
+	const char *accel = json_string_value(
+		json_object_get(json_object_get(d->show, "run"), "accel"));
+	long long maxn = max_samples(d->show);
 
 	e_h(e, 2, "What these numbers can and cannot say");
 	if (accel && !strcmp(accel, "tcg"))
@@ -608,24 +629,118 @@ static void emit_facts(struct doc *d, struct emitter *e)
 	e_p(e,
 	    "Each figure is the mean of the n repetitions of a cell, run interleaved with the other cells; \u00b1 is the half-width of the %g%% confidence interval of the mean (Student's t). A change is the difference of the means in %% of the baseline mean, with a two-sided Welch's t-test p-value. It is called an improvement or a regression (in the direction each metric's \"better\" field gives) only when p < %g and |change| > %g%%; \"no significant change\" means these samples cannot show a change of that size, not that there is none. With many metrics about one p-value in 1/alpha is below alpha by chance; the threshold guards against calling those. Failed samples are counted and listed below, never averaged; cells with fewer than 2 samples get no test.",
 	    100 * d->o->cmp.conf, d->o->cmp.alpha, d->o->cmp.threshold_pct);
-	{
-		json_t *c, *m;
-		size_t i, j;
-		long long maxn = 0;
+	if (maxn == 1)
+		e_p(e,
+		    "This run has one sample per cell: the tables give single values, with no interval and no test, so no change can be called. Repeat each cell at least 5 times (repeat = 5 in the scenario) for verdicts.");
+	else if (maxn == 0)
+		e_p(e,
+		    "This run has no successful sample yet: there is nothing to average.");
+}
 
-		json_array_foreach(json_object_get(d->show, "cells"), i, c)
-			json_array_foreach(json_object_get(c, "metrics"), j, m)
-				if (json_integer_value(
-					    json_object_get(m, "n")) > maxn)
-					maxn = json_integer_value(
-						json_object_get(m, "n"));
-		if (maxn == 1)
-			e_p(e,
-			    "This run has one sample per cell: the tables give single values, with no interval and no test, so no change can be called. Repeat each cell at least 5 times (repeat = 5 in the scenario) for verdicts.");
-		else if (maxn == 0)
-			e_p(e,
-			    "This run has no successful sample yet: there is nothing to average.");
+static void emit_facts(struct doc *d, struct emitter *e)
+{
+	emit_title(d, e);
+	emit_facts_table(d, e);
+	emit_caveats(d, e);
+}
+
+/* At most this many called changes are listed in the summary. */
+#define SUMMARY_MAX_CALLED 60
+
+/* One section's verdict counts. */
+static void summary_counts_row(struct table *t, const json_t *s)
+{
+	const json_t *c = json_object_get(json_object_get(s, "cmp"), "counts");
+
+	table_addf(t, "%s\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld",
+		   jstr(s, "title"),
+		   (long long)json_integer_value(
+			   json_object_get(c, "regression")),
+		   (long long)json_integer_value(
+			   json_object_get(c, "improvement")),
+		   (long long)json_integer_value(json_object_get(c, "none")),
+		   (long long)json_integer_value(
+			   json_object_get(c, "insufficient")),
+		   (long long)json_integer_value(json_object_get(c, "changed")),
+		   (long long)json_integer_value(
+			   json_object_get(c, "failures_regression")));
+}
+
+/* The failure rates a section calls; *@ncalled counts every called change,
+ * rows beyond SUMMARY_MAX_CALLED are left out. */
+static void summary_failure_rows(struct table *called, const json_t *s,
+				 size_t *ncalled)
+{
+	const json_t *item;
+	size_t j;
+
+	json_array_foreach(json_object_get(json_object_get(s, "cmp"),
+					   "comparisons"),
+			   j, item) {
+		const char *fv = jstr(json_object_get(item, "failures"),
+				      "verdict");
+		struct failure_counts fc;
+		char *label;
+
+		if (!verdict_key_is_directed(fv) ||
+		    pivot_failure_counts(item, &fc))
+			continue;
+		if (++*ncalled > SUMMARY_MAX_CALLED)
+			continue;
+		label = axes_label(json_object_get(item, "axes"), NULL);
+		table_addf(
+			called,
+			"%s\t%s\tfailed samples\t%lld/%lld\t%lld/%lld\t%+.0f points\t%s",
+			jstr(s, "title"), label ? label : "", fc.bf, fc.bn,
+			fc.cf, fc.cn,
+			100.0 * fc.cf / fc.cn - 100.0 * fc.bf / fc.bn, fv);
+		free(label);
 	}
+}
+
+/* One called metric: "value: mean" on each side, the change, the verdict. */
+static void summary_metric_row(struct table *called, const json_t *s,
+			       const json_t *item, const json_t *m)
+{
+	const char *bv = json_string_value(
+		json_object_get(json_object_get(item, "baseline"), "value"));
+	const char *cv = json_string_value(
+		json_object_get(json_object_get(item, "candidate"), "value"));
+	char b[3][NUMFMT_LEN];
+	char *label = axes_label(json_object_get(item, "axes"), NULL);
+
+	table_addf(called, "%s\t%s\t%s (%s)\t%s%s%s\t%s%s%s\t%s\t%s",
+		   jstr(s, "title"), label ? label : "", jstr(m, "name"),
+		   jstr(m, "unit"), bv ? bv : "", bv ? ": " : "",
+		   fmt_num(b[0], json_num_get(json_object_get(m, "baseline"),
+					      "mean")),
+		   cv ? cv : "", cv ? ": " : "",
+		   fmt_num(b[1], json_num_get(json_object_get(m, "candidate"),
+					      "mean")),
+		   fmt_pct(b[2], json_num_get(m, "change_pct")),
+		   verdict_words(jstr(m, "verdict")));
+	free(label);
+}
+
+/* The metrics a section calls changed, as summary_failure_rows. */
+static void summary_metric_rows(struct table *called, const json_t *s,
+				size_t *ncalled)
+{
+	const json_t *item, *m;
+	size_t j, k;
+
+	json_array_foreach(json_object_get(json_object_get(s, "cmp"),
+					   "comparisons"),
+			   j, item)
+		json_array_foreach(json_object_get(item, "metrics"), k, m) {
+			const char *v = jstr(m, "verdict");
+
+			if (!verdict_key_is_directed(v) &&
+			    verdict_from_key(v) != VERDICT_CHANGED)
+				continue;
+			if (++*ncalled <= SUMMARY_MAX_CALLED)
+				summary_metric_row(called, s, item, m);
+		}
 }
 
 /* Verdict counts per section, then every called change in one list: what a
@@ -633,8 +748,8 @@ static void emit_facts(struct doc *d, struct emitter *e)
 static void emit_summary(struct doc *d, struct emitter *e)
 {
 	struct table *t, *called;
-	json_t *s, *item, *m;
-	size_t i, j, k, ncalled = 0;
+	size_t i, ncalled = 0;
+	json_t *s;
 
 	if (!json_array_size(d->sections))
 		return;
@@ -648,94 +763,15 @@ static void emit_summary(struct doc *d, struct emitter *e)
 		called,
 		"comparison\tcells\tmetric\tbaseline\tcandidate\tchange\tverdict");
 	json_array_foreach(d->sections, i, s) {
-		const json_t *cmp = json_object_get(s, "cmp");
-		const json_t *c = json_object_get(cmp, "counts");
-
-		table_addf(t, "%s\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld",
-			   jstr(s, "title"),
-			   (long long)json_integer_value(
-				   json_object_get(c, "regression")),
-			   (long long)json_integer_value(
-				   json_object_get(c, "improvement")),
-			   (long long)json_integer_value(
-				   json_object_get(c, "none")),
-			   (long long)json_integer_value(
-				   json_object_get(c, "insufficient")),
-			   (long long)json_integer_value(
-				   json_object_get(c, "changed")),
-			   (long long)json_integer_value(
-				   json_object_get(c, "failures_regression")));
-		json_array_foreach(json_object_get(cmp, "comparisons"), j,
-				   item) {
-			const json_t *f = json_object_get(item, "failures");
-			const char *fv = jstr(f, "verdict");
-			struct failure_counts fc;
-			char *label;
-
-			if ((strcmp(fv, "regression") &&
-			     strcmp(fv, "improvement")) ||
-			    pivot_failure_counts(item, &fc))
-				continue;
-			if (++ncalled > 60)
-				continue;
-			label = axes_label(json_object_get(item, "axes"), NULL);
-			table_addf(
-				called,
-				"%s\t%s\tfailed samples\t%lld/%lld\t%lld/%lld\t%+.0f points\t%s",
-				jstr(s, "title"), label ? label : "", fc.bf,
-				fc.bn, fc.cf, fc.cn,
-				100.0 * fc.cf / fc.cn - 100.0 * fc.bf / fc.bn,
-				fv);
-			free(label);
-		}
-		json_array_foreach(json_object_get(cmp, "comparisons"), j, item)
-			json_array_foreach(json_object_get(item, "metrics"), k,
-					   m) {
-				const char *v = jstr(m, "verdict"), *bv, *cv;
-				char b[3][NUMFMT_LEN], *label;
-
-				if (strcmp(v, "regression") &&
-				    strcmp(v, "improvement") &&
-				    strcmp(v, "changed"))
-					continue;
-				if (++ncalled > 60)
-					continue;
-				bv = json_string_value(json_object_get(
-					json_object_get(item, "baseline"),
-					"value"));
-				cv = json_string_value(json_object_get(
-					json_object_get(item, "candidate"),
-					"value"));
-				label = axes_label(
-					json_object_get(item, "axes"), NULL);
-				table_addf(
-					called,
-					"%s\t%s\t%s (%s)\t%s%s%s\t%s%s%s\t%s\t%s",
-					jstr(s, "title"), label ? label : "",
-					jstr(m, "name"), jstr(m, "unit"),
-					bv ? bv : "", bv ? ": " : "",
-					fmt_num(b[0],
-						json_num_get(
-							json_object_get(
-								m, "baseline"),
-							"mean")),
-					cv ? cv : "", cv ? ": " : "",
-					fmt_num(b[1],
-						json_num_get(
-							json_object_get(
-								m, "candidate"),
-							"mean")),
-					fmt_pct(b[2],
-						json_num_get(m, "change_pct")),
-					verdict_words(v));
-				free(label);
-			}
+		summary_counts_row(t, s);
+		summary_failure_rows(called, s, &ncalled);
+		summary_metric_rows(called, s, &ncalled);
 	}
 	e_table(e, t);
 	if (ncalled) {
 		e_p(e, "Changes called (p < %g and |change| > %g%%)%s:",
 		    d->o->cmp.alpha, d->o->cmp.threshold_pct,
-		    ncalled > 60 ? ", the first 60" : "");
+		    ncalled > SUMMARY_MAX_CALLED ? ", the first 60" : "");
 		e_table(e, called);
 	} else {
 		e_p(e,
@@ -763,25 +799,18 @@ static void change_text(char *buf, size_t len, const json_t *row,
 			 fmt_pct(b[2], hi));
 	else
 		snprintf(buf, len, "%s", b[0]);
-	if (v && (!strcmp(v, "regression") || !strcmp(v, "improvement")))
+	if (verdict_key_is_directed(v))
 		snprintf(buf + strlen(buf), len - strlen(buf), " %s", v);
 }
 
-/* The change of every table of a section in one table, one column per
- * table: how the in-order effect differs between ring layouts, or the
- * retpoline cost between kernels. */
-static void emit_side_by_side(struct emitter *e, const json_t *s)
+/* The rows of every table of a section, { row, metric, unit }, in order of
+ * first appearance. */
+static json_t *side_rows(const json_t *groups)
 {
-	const json_t *groups = json_object_get(s, "groups"), *g, *row, *c;
-	json_t *rows = json_array(), *seen = json_object(), *hdr = json_array();
-	size_t i, j, k, ncols = 0;
-	struct table *t;
+	json_t *rows = json_array(), *seen = json_object();
+	const json_t *g, *row;
+	size_t i, j;
 
-	json_array_foreach(groups, i, g)
-		ncols += json_array_size(json_object_get(g, "columns"));
-	if (json_array_size(groups) < 2 || ncols + 2 > 32)
-		goto out;
-	/* Rows in order of first appearance across the tables. */
 	json_array_foreach(groups, i, g)
 		json_array_foreach(json_object_get(g, "rows"), j, row) {
 			char *key = NULL;
@@ -800,86 +829,120 @@ static void emit_side_by_side(struct emitter *e, const json_t *s)
 			}
 			free(key);
 		}
+	json_decref(seen);
+	return rows;
+}
+
+/* The header: row, metric, then one column per table and candidate
+ * ("LABEL" or "LABEL (VALUE)" when a table has several). */
+static int side_header(struct table *t, const json_t *groups, size_t ncols)
+{
+	const char **h = calloc(ncols + 2, sizeof(*h));
+	json_t *names = json_array();
+	const json_t *g, *c;
+	size_t i, j, n = 2;
+
+	if (!h) {
+		json_decref(names);
+		return -ENOMEM;
+	}
+	h[0] = PIVOT_ROW_AXIS;
+	h[1] = "metric";
+	json_array_foreach(groups, i, g)
+		json_array_foreach(json_object_get(g, "columns"), j, c) {
+			char *x = NULL;
+
+			if (json_array_size(json_object_get(g, "columns")) > 1 ?
+				    asprintf(&x, "%s (%s)", jstr(g, "label"),
+					     json_string_value(c)) < 0 :
+				    asprintf(&x, "%s", jstr(g, "label")) < 0)
+				x = NULL;
+			json_array_append_new(names, json_string(x ? x : "?"));
+			h[n] = json_string_value(json_array_get(names, n - 2));
+			n++;
+			free(x);
+		}
+	table_add(t, h);
+	free(h);
+	json_decref(names);
+	return 0;
+}
+
+/* The row of @g with the same row and metric as @row, or NULL. */
+static const json_t *group_row(const json_t *g, const json_t *row)
+{
+	const json_t *grow = NULL, *r2;
+	size_t j;
+
+	json_array_foreach(json_object_get(g, "rows"), j, r2)
+		if (!strcmp(jstr(r2, "row"), jstr(row, "row")) &&
+		    !strcmp(jstr(r2, "metric"), jstr(row, "metric")))
+			grow = r2;
+	return grow;
+}
+
+/* One row: the change in every table and column (empty where a table has
+ * no such row). */
+static void side_row(struct table *t, const json_t *groups, const json_t *row)
+{
+	char buf[32][96];
+	const char *cells[32] = { 0 };
+	const json_t *g, *c;
+	size_t i, j, n = 2;
+
+	cells[0] = jstr(row, "row");
+	snprintf(buf[1], sizeof(buf[1]), "%s (%s)", jstr(row, "metric"),
+		 jstr(row, "unit"));
+	cells[1] = buf[1];
+	json_array_foreach(groups, i, g) {
+		const json_t *grow = group_row(g, row);
+
+		json_array_foreach(json_object_get(g, "columns"), j, c) {
+			const json_t *cell = json_object_get(
+				json_object_get(grow, "cells"),
+				json_string_value(c));
+
+			if (grow && cell) {
+				change_text(buf[n], sizeof(buf[n]), grow, cell);
+				cells[n] = buf[n];
+			}
+			n++;
+		}
+	}
+	table_add(t, cells);
+}
+
+/* The change of every table of a section in one table, one column per
+ * table: how the in-order effect differs between ring layouts, or the
+ * retpoline cost between kernels. */
+static void emit_side_by_side(struct emitter *e, const json_t *s)
+{
+	const json_t *groups = json_object_get(s, "groups"), *g, *row;
+	size_t i, ncols = 0;
+	struct table *t;
+	json_t *rows;
+
+	json_array_foreach(groups, i, g)
+		ncols += json_array_size(json_object_get(g, "columns"));
+	if (json_array_size(groups) < 2 || ncols + 2 > 32)
+		return;
 	t = table_new(ncols + 2, ((1u << ncols) - 1) << 2);
 	if (!t)
-		goto out;
-	{
-		const char **h = calloc(ncols + 2, sizeof(*h));
-		size_t n = 2;
-
-		if (!h) {
-			table_free(t);
-			goto out;
-		}
-		h[0] = PIVOT_ROW_AXIS;
-		h[1] = "metric";
-		json_array_foreach(groups, i, g)
-			json_array_foreach(json_object_get(g, "columns"), j,
-					   c) {
-				char *x = NULL;
-
-				if (json_array_size(
-					    json_object_get(g, "columns")) > 1 ?
-					    asprintf(&x, "%s (%s)",
-						     jstr(g, "label"),
-						     json_string_value(c)) < 0 :
-					    asprintf(&x, "%s",
-						     jstr(g, "label")) < 0)
-					x = NULL;
-				json_array_append_new(hdr,
-						      json_string(x ? x : "?"));
-				h[n] = json_string_value(
-					json_array_get(hdr, n - 2));
-				n++;
-				free(x);
-			}
-		table_add(t, h);
-		free(h);
+		return;
+	if (side_header(t, groups, ncols)) {
+		table_free(t);
+		return;
 	}
-	json_array_foreach(rows, k, row) {
-		char buf[32][96];
-		const char *cells[32] = { 0 };
-		size_t n = 2;
-
-		cells[0] = jstr(row, "row");
-		snprintf(buf[1], sizeof(buf[1]), "%s (%s)", jstr(row, "metric"),
-			 jstr(row, "unit"));
-		cells[1] = buf[1];
-		json_array_foreach(groups, i, g) {
-			const json_t *grow = NULL, *r2;
-
-			json_array_foreach(json_object_get(g, "rows"), j, r2)
-				if (!strcmp(jstr(r2, "row"),
-					    jstr(row, "row")) &&
-				    !strcmp(jstr(r2, "metric"),
-					    jstr(row, "metric")))
-					grow = r2;
-			json_array_foreach(json_object_get(g, "columns"), j,
-					   c) {
-				const json_t *cell = json_object_get(
-					json_object_get(grow, "cells"),
-					json_string_value(c));
-
-				if (grow && cell) {
-					change_text(buf[n], sizeof(buf[n]),
-						    grow, cell);
-					cells[n] = buf[n];
-				}
-				n++;
-			}
-		}
-		table_add(t, cells);
-	}
+	rows = side_rows(groups);
+	json_array_foreach(rows, i, row)
+		side_row(t, groups, row);
+	json_decref(rows);
 	e_h(e, 3, "The change in each table, side by side");
 	e_p(e,
 	    "%% change against %s with the 95%% confidence interval of the difference, in %% of the baseline mean, and the verdict where one is called. Whether two columns differ is not tested: intervals that do not overlap are a rough guide, overlapping ones prove nothing.",
 	    jstr(s, "base"));
 	e_table(e, t);
 	table_free(t);
-out:
-	json_decref(rows);
-	json_decref(seen);
-	json_decref(hdr);
 }
 
 static void emit_sections(struct doc *d, struct emitter *e)
@@ -910,7 +973,7 @@ static void emit_sections(struct doc *d, struct emitter *e)
 
 			if (!line)
 				continue;
-			label = axes_label_except(json_object_get(x, "axes"),
+			label = axes_label_except(json_object_get(x, SAMPLE_AXES),
 						  d->fixed, NULL);
 			e_p(e, "%s: %s.", label && *label ? label : "all cells",
 			    line);
@@ -920,11 +983,11 @@ static void emit_sections(struct doc *d, struct emitter *e)
 		emit_side_by_side(e, s);
 		json_array_foreach(json_object_get(cmp, "unmatched"), j, x) {
 			char *label =
-				axes_label(json_object_get(x, "axes"), NULL);
+				axes_label(json_object_get(x, SAMPLE_AXES), NULL);
 
 			e_p(e, "Not compared: cell %s (%s): %s.",
-			    jstr(x, "cell"), label ? label : "",
-			    jstr(x, "reason"));
+			    jstr(x, SAMPLE_CELL), label ? label : "",
+			    jstr(x, SAMPLE_REASON));
 			free(label);
 		}
 	}
@@ -1207,95 +1270,121 @@ cleanup:
 	return ret;
 }
 
+/* The report folder and its plots/ folder, created. */
+static int doc_dirs(struct doc *d, char **err)
+{
+	int ret;
+
+	if (d->o->outdir)
+		d->dir = strdup(d->o->outdir);
+	else if (asprintf(&d->dir, "%s/report", d->r->dir) < 0)
+		d->dir = NULL;
+	if (!d->dir || asprintf(&d->plotdir, "%s/plots", d->dir) < 0) {
+		d->plotdir = NULL;
+		return -ENOMEM;
+	}
+	ret = mkdir_p(d->plotdir, 0755);
+	if (ret && asprintf(err, "cannot create %s: %s", d->plotdir,
+			    strerror(-ret)) < 0)
+		*err = NULL;
+	return ret;
+}
+
+/* The comparisons: against the baseline run, then --by's axis or else
+ * every axis that varies, against its default base. */
+static int build_sections(struct doc *d, char **err)
+{
+	const char *by = d->o->by;
+	json_t *axes, *a;
+	size_t i;
+	int ret;
+
+	if (d->o->baseline)
+		build_runs_section(d);
+	if (by) {
+		char *axis = strndup(by, strcspn(by, "="));
+		const char *first;
+
+		ret = axis ? build_section(d, axis, strchr(by, '=') + 1) :
+			     -ENOMEM;
+		free(axis);
+		first = json_string_value(json_array_get(d->errors, 0));
+		if (ret)
+			*err = first ? strdup(first) : NULL;
+		return ret;
+	}
+	axes = varying_axes(d->r);
+	json_array_foreach(axes, i, a) {
+		char *base = axis_default_base(d->r, json_string_value(a));
+
+		if (base)
+			build_section(d, json_string_value(a), base);
+		free(base);
+	}
+	json_decref(axes);
+	return 0;
+}
+
+/* { dir, html, md, sections: [ { axis, base } ], plots, plots_dropped,
+ * plot_errors } */
+static json_t *doc_result(const struct doc *d, const char *html,
+			  const char *md)
+{
+	json_t *res, *a;
+	size_t i;
+
+	res = json_pack("{s:s, s:s?, s:s?, s:[], s:I, s:I, s:O}", "dir", d->dir,
+			"html", html, "md", md, "sections", "plots",
+			(json_int_t)json_array_size(d->ps.plots),
+			"plots_dropped", (json_int_t)d->ps.dropped,
+			"plot_errors", d->errors);
+	json_array_foreach(d->sections, i, a)
+		json_array_append_new(json_object_get(res, "sections"),
+				      json_pack("{s:O, s:O}", "axis",
+						json_object_get(a, "axis"),
+						"base",
+						json_object_get(a, "base")));
+	return res;
+}
+
 int document_write(const struct runset *r, const struct document_opts *o,
 		   json_t **result, char **err)
 {
 	struct doc d = { .r = r, .o = o };
 	char *html = NULL, *md = NULL;
-	json_t *axes = NULL, *a;
-	size_t i;
-	int ret = -ENOMEM;
+	int ret;
 
 	*result = NULL;
 	*err = NULL;
 	d.errors = json_array();
 	d.sections = json_array();
-	if (o->outdir)
-		d.dir = strdup(o->outdir);
-	else if (asprintf(&d.dir, "%s/report", r->dir) < 0)
-		d.dir = NULL;
-	if (!d.dir || asprintf(&d.plotdir, "%s/plots", d.dir) < 0) {
-		d.plotdir = NULL;
+	ret = doc_dirs(&d, err);
+	if (ret)
 		goto cleanup;
-	}
-	ret = mkdir_p(d.plotdir);
-	if (ret) {
-		if (asprintf(err, "cannot create %s: %s", d.plotdir,
-			     strerror(-ret)) < 0)
-			*err = NULL;
-		goto cleanup;
-	}
 	ret = plot_set_init(&d.ps, d.plotdir, MAX_PLOTS);
 	if (ret)
 		goto cleanup;
 	d.show = model_show(r, o->cmp.conf);
 	d.fixed = run_constant_axes(r);
-	if (o->baseline)
-		build_runs_section(&d);
-	if (o->by) {
-		char *axis = strndup(o->by, strcspn(o->by, "="));
-
-		ret = axis ? build_section(&d, axis, strchr(o->by, '=') + 1) :
-			     -ENOMEM;
-		free(axis);
-		if (ret) {
-			*err = strdup(
-				json_string_value(json_array_get(d.errors, 0)));
-			goto cleanup;
-		}
-	} else {
-		axes = varying_axes(r);
-		json_array_foreach(axes, i, a) {
-			char *base = axis_default_base(r, json_string_value(a));
-
-			if (base)
-				build_section(&d, json_string_value(a), base);
-			free(base);
-		}
-	}
+	ret = build_sections(&d, err);
+	if (ret)
+		goto cleanup;
 	build_trace(&d);
 	if (o->plots)
 		plot_render(&d.ps, !!(o->formats & DOC_HTML),
 			    !!(o->formats & DOC_MD), d.errors);
-	if (o->formats & DOC_HTML) {
+	if (o->formats & DOC_HTML)
 		ret = write_one(&d, 1, &html);
-		if (ret)
-			goto write_error;
-	}
-	if (o->formats & DOC_MD) {
+	if (!ret && (o->formats & DOC_MD))
 		ret = write_one(&d, 0, &md);
-		if (ret)
-			goto write_error;
+	if (ret) {
+		if (asprintf(err, "cannot write the report into %s: %s", d.dir,
+			     strerror(-ret)) < 0)
+			*err = NULL;
+		goto cleanup;
 	}
-	*result = json_pack("{s:s, s:s?, s:s?, s:[], s:I, s:I, s:O}", "dir",
-			    d.dir, "html", html, "md", md, "sections", "plots",
-			    (json_int_t)json_array_size(d.ps.plots),
-			    "plots_dropped", (json_int_t)d.ps.dropped,
-			    "plot_errors", d.errors);
-	json_array_foreach(d.sections, i, a)
-		json_array_append_new(json_object_get(*result, "sections"),
-				      json_pack("{s:O, s:O}", "axis",
-						json_object_get(a, "axis"),
-						"base",
-						json_object_get(a, "base")));
-	ret = 0;
-	goto cleanup;
-write_error:
-	if (asprintf(err, "cannot write the report into %s: %s", d.dir,
-		     strerror(-ret)) < 0)
-		*err = NULL;
+	*result = doc_result(&d, html, md);
 cleanup:
-	json_decref(axes);
 	json_decref(d.show);
 	json_decref(d.fixed);
 	json_decref(d.sections);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "compare.h"
 #include "numfmt.h"
+#include "verdict.h"
 
 #define DASH "\u2013"
 
@@ -24,26 +25,31 @@ const char *fmt_num(char *buf, double v)
 	return buf;
 }
 
-const char *fmt_pct(char *buf, double v)
+/* What a figure that could not be computed (NaN) reads as. */
+static const char *dash_if_nan(char *buf, double v)
 {
 	if (isnan(v))
 		snprintf(buf, NUMFMT_LEN, DASH);
-	else if (isinf(v))
+	return buf;
+}
+
+const char *fmt_pct(char *buf, double v)
+{
+	if (isinf(v))
 		snprintf(buf, NUMFMT_LEN, "%sinf%%", v < 0 ? "-" : "+");
 	else
 		snprintf(buf, NUMFMT_LEN, "%+.2f%%", v);
-	return buf;
+	return dash_if_nan(buf, v);
 }
 
 const char *fmt_p(char *buf, double v)
 {
-	if (isnan(v))
-		snprintf(buf, NUMFMT_LEN, DASH);
-	else if (v < 1e-4)
-		snprintf(buf, NUMFMT_LEN, "<0.0001");
+	/* A p-value this small says no more than "far below alpha". */
+	if (v < 1e-4)
+		strcpy(buf, "<0.0001");
 	else
 		snprintf(buf, NUMFMT_LEN, "%.4f", v);
-	return buf;
+	return dash_if_nan(buf, v);
 }
 
 const char *fmt_mean_ci(char *buf, const json_t *s)
@@ -64,13 +70,12 @@ const char *fmt_mean_ci(char *buf, const json_t *s)
 
 const char *verdict_words(const char *key)
 {
+	int v = verdict_from_key(key);
+
 	if (!key)
 		return DASH;
-	if (!strcmp(key, "none"))
-		return "no significant change";
-	if (!strcmp(key, "insufficient"))
-		return "insufficient data";
-	if (!strcmp(key, "changed"))
+	/* The text a table cell has room to explain. */
+	if (v == VERDICT_CHANGED)
 		return "significant change (no direction)";
-	return key;
+	return v < 0 ? key : verdict_text(v);
 }

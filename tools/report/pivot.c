@@ -5,6 +5,7 @@
 #include "numfmt.h"
 #include "pivot.h"
 #include "runset.h"
+#include "verdict.h"
 
 static const char *col_name(const json_t *cmp, const json_t *side,
 			    const char *fallback)
@@ -45,14 +46,91 @@ static json_t *constant_axes(const json_t *cmp)
 	return out;
 }
 
+/* A new group for the cells with @axes (but the row axis): its label names
+ * only the axes that are not the same everywhere (@fixed). */
+static json_t *group_new(const json_t *cmp, const json_t *axes,
+			 const json_t *fixed, const char *fixed_label,
+			 const char *base)
+{
+	json_t *gaxes = json_deep_copy(axes), *shown, *v, *g;
+	const char *k;
+	char *label;
+
+	json_object_del(gaxes, PIVOT_ROW_AXIS);
+	shown = json_deep_copy(gaxes);
+	json_object_foreach((json_t *)fixed, k, v)
+		json_object_del(shown, k);
+	label = axes_label(shown, NULL);
+	json_decref(shown);
+	g = json_pack("{s:s, s:o, s:s, s:s?, s:s, s:[], s:[], s:{}}", "label",
+		      label && *label ? label : "all cells", "axes", gaxes,
+		      "base", base ? base : "baseline", "axis",
+		      json_string_value(json_object_get(cmp, "axis")),
+		      "constant", fixed_label ? fixed_label : "", "columns",
+		      "rows", "index");
+	free(label);
+	return g;
+}
+
+static void group_add_column(json_t *g, const char *col)
+{
+	json_t *cols = json_object_get(g, "columns"), *m;
+	size_t k;
+
+	json_array_foreach(cols, k, m)
+		if (!strcmp(json_string_value(m), col))
+			return;
+	json_array_append_new(cols, json_string(col));
+}
+
+/* A metric's candidate side with the comparison's figures. */
+static json_t *pivot_cell(const json_t *m)
+{
+	static const char *const keys[] = { "change_pct", "diff_ci_lo",
+					    "diff_ci_hi", "p", "verdict" };
+	json_t *cell = json_deep_copy(json_object_get(m, "candidate"));
+	size_t i;
+
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		json_object_set(cell, keys[i], json_object_get(m, keys[i]));
+	if (json_object_get(m, "note"))
+		json_object_set(cell, "note", json_object_get(m, "note"));
+	return cell;
+}
+
+/* Metric @m of row @rowv into column @col of @g, adding the row when it is
+ * the first of its kind. */
+static void group_add_metric(json_t *g, const char *rowv, const char *col,
+			     const json_t *m)
+{
+	json_t *ridx = json_object_get(g, "index"), *row;
+	const char *name = json_string_value(json_object_get(m, "name"));
+	char *rk = NULL;
+
+	if (asprintf(&rk, "%s\x1f%s", rowv ? rowv : "", name) < 0)
+		return;
+	row = json_object_get(ridx, rk);
+	if (!row) {
+		row = json_pack("{s:s, s:s, s:O, s:O, s:O, s:{}}", "row",
+				rowv ? rowv : "", "metric", name, "unit",
+				json_object_get(m, "unit"), "better",
+				json_object_get(m, "better"), "baseline",
+				json_object_get(m, "baseline"), "cells");
+		json_array_append_new(json_object_get(g, "rows"), row);
+		json_object_set(ridx, rk, row);
+	}
+	free(rk);
+	json_object_set_new(json_object_get(row, "cells"), col, pivot_cell(m));
+}
+
 json_t *pivot_build(const json_t *cmp)
 {
-	json_t *groups = json_array(), *gidx = json_object(), *item;
+	json_t *groups = json_array(), *gidx = json_object(), *item, *m;
 	json_t *fixed = constant_axes(cmp);
 	char *fixed_label = axes_label(fixed, PIVOT_ROW_AXIS);
 	const char *base = json_string_value(json_object_get(cmp, "base"));
 	const char *cand = NULL;
-	size_t i;
+	size_t i, j;
 
 	/* Two runs: the columns are named after the runs. */
 	if (!base) {
@@ -63,91 +141,24 @@ json_t *pivot_build(const json_t *cmp)
 		if (base && cand && !strcmp(base, cand))
 			base = cand = NULL;
 	}
-
 	json_array_foreach(json_object_get(cmp, "comparisons"), i, item) {
-		json_t *axes = json_object_get(item, "axes"), *g, *rows, *ridx,
-		       *m;
+		json_t *axes = json_object_get(item, "axes");
 		char *key = axes_key(axes, PIVOT_ROW_AXIS);
 		char *rowv = axis_text(axes, PIVOT_ROW_AXIS);
 		const char *col = col_name(cmp,
 					   json_object_get(item, "candidate"),
 					   cand ? cand : "candidate");
-		size_t j, k;
-		int known = 0;
+		json_t *g = json_object_get(gidx, key);
 
-		g = json_object_get(gidx, key);
 		if (!g) {
-			json_t *gaxes = json_deep_copy(axes), *shown;
-			const char *k;
-			json_t *v;
-			char *label;
-
-			json_object_del(gaxes, PIVOT_ROW_AXIS);
-			shown = json_deep_copy(gaxes);
-			json_object_foreach(fixed, k, v)
-				json_object_del(shown, k);
-			label = axes_label(shown, NULL);
-			json_decref(shown);
-			g = json_pack(
-				"{s:s, s:o, s:s, s:s?, s:s, s:[], s:[], s:{}}",
-				"label", label && *label ? label : "all cells",
-				"axes", gaxes, "base", base ? base : "baseline",
-				"axis",
-				json_string_value(json_object_get(cmp, "axis")),
-				"constant", fixed_label ? fixed_label : "",
-				"columns", "rows", "index");
-			free(label);
+			g = group_new(cmp, axes, fixed, fixed_label, base);
 			json_array_append_new(groups, g);
 			json_object_set(gidx, key, g);
 		}
 		free(key);
-		json_array_foreach(json_object_get(g, "columns"), k, m)
-			if (!strcmp(json_string_value(m), col))
-				known = 1;
-		if (!known)
-			json_array_append_new(json_object_get(g, "columns"),
-					      json_string(col));
-		rows = json_object_get(g, "rows");
-		ridx = json_object_get(g, "index");
-		json_array_foreach(json_object_get(item, "metrics"), j, m) {
-			const char *name =
-				json_string_value(json_object_get(m, "name"));
-			char *rk = NULL;
-			json_t *row, *cell;
-
-			if (asprintf(&rk, "%s\x1f%s", rowv ? rowv : "", name) <
-			    0)
-				continue;
-			row = json_object_get(ridx, rk);
-			if (!row) {
-				row = json_pack(
-					"{s:s, s:s, s:O, s:O, s:O, s:{}}",
-					"row", rowv ? rowv : "", "metric", name,
-					"unit", json_object_get(m, "unit"),
-					"better", json_object_get(m, "better"),
-					"baseline",
-					json_object_get(m, "baseline"),
-					"cells");
-				json_array_append_new(rows, row);
-				json_object_set(ridx, rk, row);
-			}
-			free(rk);
-			cell = json_deep_copy(json_object_get(m, "candidate"));
-			json_object_set(cell, "change_pct",
-					json_object_get(m, "change_pct"));
-			json_object_set(cell, "diff_ci_lo",
-					json_object_get(m, "diff_ci_lo"));
-			json_object_set(cell, "diff_ci_hi",
-					json_object_get(m, "diff_ci_hi"));
-			json_object_set(cell, "p", json_object_get(m, "p"));
-			json_object_set(cell, "verdict",
-					json_object_get(m, "verdict"));
-			if (json_object_get(m, "note"))
-				json_object_set(cell, "note",
-						json_object_get(m, "note"));
-			json_object_set_new(json_object_get(row, "cells"), col,
-					    cell);
-		}
+		group_add_column(g, col);
+		json_array_foreach(json_object_get(item, "metrics"), j, m)
+			group_add_metric(g, rowv, col, m);
 		free(rowv);
 	}
 	json_array_foreach(groups, i, item)
@@ -258,8 +269,9 @@ char *pivot_failures_line(const json_t *cmp, const json_t *item)
 
 	if (pivot_failure_counts(item, &fc) || (!fc.bf && !fc.cf))
 		return NULL;
-	p = json_num_get(f,
-			 v && !strcmp(v, "improvement") ? "p_fewer" : "p_more");
+	p = json_num_get(f, verdict_from_key(v) == VERDICT_IMPROVEMENT ?
+				    "p_fewer" :
+				    "p_more");
 	fmt_p(b, p);
 	if (asprintf(
 		    &s,

@@ -140,16 +140,13 @@ static void gp_head(FILE *gp, const char *title)
 	      gp);
 }
 
-const char *plot_bars(struct plot_set *ps, const char *title,
-		      const json_t *group, const char *metric)
+/* Rows of @metric where the baseline and at least one column have a mean:
+ * a chart without a pair to compare says nothing. */
+static size_t bars_rows(const json_t *group, const char *metric)
 {
 	const json_t *cols = json_object_get(group, "columns"), *row, *c;
-	const char *name, *unit = NULL, *better = NULL;
 	size_t i, j, rows = 0;
-	FILE *dat, *gp;
 
-	/* Only rows where the baseline and at least one column have a mean:
-	 * a chart without a pair to compare says nothing. */
 	json_array_foreach(json_object_get(group, "rows"), i, row) {
 		int other = 0;
 
@@ -167,67 +164,65 @@ const char *plot_bars(struct plot_set *ps, const char *title,
 				other = 1;
 		rows += other;
 	}
-	if (!rows)
-		return NULL;
-	name = plot_open(ps, title, &dat, &gp);
-	if (!name)
-		return NULL;
+	return rows;
+}
+
+/* mean, CI low, CI high of one summary; one sample: a bar without an
+ * interval. */
+static void dat_mean_ci(FILE *dat, const json_t *s)
+{
+	double mean = json_num_get(s, "mean"), lo = json_num_get(s, "ci_lo");
+	double hi = json_num_get(s, "ci_hi");
+
+	if (isnan(lo))
+		lo = hi = mean;
+	dat_num(dat, mean);
+	dat_num(dat, lo);
+	dat_num(dat, hi);
+}
+
+/* One line per row of @metric; its unit and direction into *@unit and
+ * *@better (the last row's). */
+static void bars_data(FILE *dat, const json_t *group, const char *metric,
+		      const char **unit, const char **better)
+{
+	const json_t *cols = json_object_get(group, "columns"), *row;
+	size_t i, j;
+
 	fputs("# row, then mean, CI low, CI high of the baseline and of each column\n",
 	      dat);
 	json_array_foreach(json_object_get(group, "rows"), i, row) {
-		const json_t *s = json_object_get(row, "baseline");
 		const char *label =
 			json_string_value(json_object_get(row, "row"));
 
 		if (strcmp(json_string_value(json_object_get(row, "metric")),
 			   metric))
 			continue;
-		unit = json_string_value(json_object_get(row, "unit"));
-		better = json_string_value(json_object_get(row, "better"));
+		*unit = json_string_value(json_object_get(row, "unit"));
+		*better = json_string_value(json_object_get(row, "better"));
 		dat_str(dat, label && *label ? label : metric);
-		for (j = 0; j <= json_array_size(cols); j++) {
-			double mean, lo, hi;
-
-			if (j)
-				s = json_object_get(
-					json_object_get(row, "cells"),
-					json_string_value(
-						json_array_get(cols, j - 1)));
-			mean = json_num_get(s, "mean");
-			lo = json_num_get(s, "ci_lo");
-			hi = json_num_get(s, "ci_hi");
-			/* One sample: a bar without an interval. */
-			if (isnan(lo))
-				lo = hi = mean;
-			dat_num(dat, mean);
-			dat_num(dat, lo);
-			dat_num(dat, hi);
-		}
+		dat_mean_ci(dat, json_object_get(row, "baseline"));
+		for (j = 0; j < json_array_size(cols); j++)
+			dat_mean_ci(dat, json_object_get(
+						 json_object_get(row, "cells"),
+						 json_string_value(
+							 json_array_get(cols, j))));
 		fputc('\n', dat);
 	}
-	gp_head(gp, title);
-	fputs("set style data histograms\nset style histogram errorbars gap 2 lw 1.5\n"
-	      "set style fill solid 0.75 border -1\nset boxwidth 0.9\n"
-	      "set yrange [0:*]\nset offsets 0, 0, graph 0.12, 0\nset xtics noenhanced\nset ylabel ",
-	      gp);
-	{
-		char *yl = NULL;
+}
 
-		if (asprintf(&yl, "%s (%s is better)",
-			     unit && *unit ? unit : metric,
-			     better ? better : "?") < 0)
-			yl = NULL;
-		gp_str(gp, yl ? yl : metric);
-		free(yl);
-	}
+/* The plot command: one bar series per column, base first. */
+static void bars_plot_line(FILE *gp, const char *name, const json_t *group)
+{
+	const json_t *cols = json_object_get(group, "columns");
+	const char *axis = json_string_value(json_object_get(group, "axis"));
+	size_t j;
+
 	fputs(" noenhanced\nplot ", gp);
 	for (j = 0; j <= json_array_size(cols); j++) {
 		const char *t =
 			j ? json_string_value(json_array_get(cols, j - 1)) :
 			    json_string_value(json_object_get(group, "base"));
-
-		const char *axis =
-			json_string_value(json_object_get(group, "axis"));
 		char *lt = NULL;
 
 		if (j)
@@ -243,6 +238,40 @@ const char *plot_bars(struct plot_set *ps, const char *title,
 		fputs(" noenhanced", gp);
 	}
 	fputc('\n', gp);
+}
+
+static void bars_script(FILE *gp, const char *name, const char *title,
+			const json_t *group, const char *metric,
+			const char *unit, const char *better)
+{
+	char *yl = NULL;
+
+	gp_head(gp, title);
+	fputs("set style data histograms\nset style histogram errorbars gap 2 lw 1.5\n"
+	      "set style fill solid 0.75 border -1\nset boxwidth 0.9\n"
+	      "set yrange [0:*]\nset offsets 0, 0, graph 0.12, 0\nset xtics noenhanced\nset ylabel ",
+	      gp);
+	if (asprintf(&yl, "%s (%s is better)", unit && *unit ? unit : metric,
+		     better ? better : "?") < 0)
+		yl = NULL;
+	gp_str(gp, yl ? yl : metric);
+	free(yl);
+	bars_plot_line(gp, name, group);
+}
+
+const char *plot_bars(struct plot_set *ps, const char *title,
+		      const json_t *group, const char *metric)
+{
+	const char *name, *unit = NULL, *better = NULL;
+	FILE *dat, *gp;
+
+	if (!bars_rows(group, metric))
+		return NULL;
+	name = plot_open(ps, title, &dat, &gp);
+	if (!name)
+		return NULL;
+	bars_data(dat, group, metric, &unit, &better);
+	bars_script(gp, name, title, group, metric, unit, better);
 	return plot_close(ps, name, dat, gp);
 }
 
@@ -258,123 +287,160 @@ static void slot_label(char *buf, size_t len, double v, const char *unit)
 		snprintf(buf, len, "%g%s", v, unit);
 }
 
+static const json_t *series_counts(const json_t *series, size_t j)
+{
+	return json_object_get(json_array_get(series, j), "counts");
+}
+
+/* Each series' total into @tot, and the first and last slot any series
+ * uses. -1 when a series is empty: there is nothing to compare. */
+static int log2_extent(const json_t *series, double *tot, size_t *first,
+		       size_t *last)
+{
+	size_t ns = json_array_size(series), i, j;
+
+	*first = SIZE_MAX;
+	*last = 0;
+	for (j = 0; j < ns; j++) {
+		const json_t *counts = series_counts(series, j);
+
+		for (i = 0; i < json_array_size(counts); i++) {
+			double v = json_number_value(json_array_get(counts, i));
+
+			tot[j] += v;
+			if (v > 0 && i < *first)
+				*first = i;
+			if (v > 0 && i > *last)
+				*last = i;
+		}
+	}
+	for (j = 0; j < ns; j++)
+		if (!(tot[j] > 0))
+			return -1;
+	return *first == SIZE_MAX ? -1 : 0;
+}
+
+/* Counts read better as ranges: 0-1, 2-3, 4-7 (slot 0 also holds 0);
+ * times as the slot's lower bound. */
+static void log2_slot_name(char *buf, size_t len, size_t i, const char *unit)
+{
+	if (*unit)
+		slot_label(buf, len, ldexp(1, i), unit);
+	else if (i == 0)
+		snprintf(buf, len, "0-1");
+	else
+		snprintf(buf, len, "%.0f-%.0f", ldexp(1, i), ldexp(1, i + 1) - 1);
+}
+
+/* One line per slot from @first to @last: its labels and bounds, then each
+ * series' fraction (or, with @cdf, cumulative fraction). */
+static void log2_data(FILE *dat, const json_t *series, const double *tot,
+		      size_t first, size_t last, const char *unit, int cdf)
+{
+	size_t ns = json_array_size(series), i, j;
+	double *acc = calloc(ns, sizeof(*acc));
+
+	fprintf(dat,
+		"# slot [2^i, 2^(i+1)) %s: label, lower bound, upper bound, label, then per series the %s\n",
+		unit,
+		cdf ? "cumulative fraction up to the upper bound" :
+		      "fraction of events");
+	for (i = first; i <= last && acc; i++) {
+		char lab[32];
+
+		log2_slot_name(lab, sizeof(lab), i, unit);
+		dat_str(dat, lab);
+		fprintf(dat, " %.0f %.0f ", ldexp(1, i), ldexp(1, i + 1));
+		slot_label(lab, sizeof(lab), ldexp(1, i + 1), unit);
+		dat_str(dat, lab);
+		for (j = 0; j < ns; j++) {
+			double v = json_number_value(json_array_get(
+					   series_counts(series, j), i)) /
+				   tot[j];
+
+			acc[j] += v;
+			dat_num(dat, cdf ? acc[j] : v);
+		}
+		fputc('\n', dat);
+	}
+	free(acc);
+}
+
+static void gp_series_title(FILE *gp, const json_t *series, size_t j)
+{
+	gp_str(gp, json_string_value(
+			   json_object_get(json_array_get(series, j), "label")));
+	fputs(" noenhanced", gp);
+}
+
+/* The cumulative distribution: one line per series over log2 x. */
+static void log2_cdf_plot(FILE *gp, const char *name, const json_t *series)
+{
+	size_t j;
+
+	fputs(" noenhanced\nset ylabel 'fraction of events <= x'\nset yrange [0:1.02]\n"
+	      "set logscale x 2\nset xtics rotate by -45\nset key bottom right\nplot ",
+	      gp);
+	for (j = 0; j < json_array_size(series); j++) {
+		fprintf(gp,
+			"%s'%s.dat' using 3:%zu%s with linespoints pt 7 ps 0.6 lw 2 title ",
+			j ? ", \\\n     " : "", name, 5 + j,
+			j ? "" : ":xtic(4)");
+		gp_series_title(gp, series, j);
+	}
+}
+
+/* The histogram: clustered bars, one per series and slot. */
+static void log2_hist_plot(FILE *gp, const char *name, const json_t *series)
+{
+	size_t j;
+
+	fputs(" noenhanced\nset ylabel 'fraction of events'\nset yrange [0:*]\n"
+	      "set style data histograms\nset style histogram clustered gap 1\n"
+	      "set style fill solid 0.75 border -1\nset xtics rotate by -45 noenhanced\nplot ",
+	      gp);
+	for (j = 0; j < json_array_size(series); j++) {
+		if (j)
+			fputs(", \\\n     ''", gp);
+		else
+			fprintf(gp, "'%s.dat'", name);
+		fprintf(gp, " using %zu%s title ", 5 + j, j ? "" : ":xtic(1)");
+		gp_series_title(gp, series, j);
+	}
+}
+
 const char *plot_log2(struct plot_set *ps, const char *title,
 		      const char *xlabel, const char *unit,
 		      const json_t *series, int cdf)
 {
-	size_t ns = json_array_size(series), i, j, first = SIZE_MAX, last = 0;
-	double *tot;
-	const char *name;
+	size_t ns = json_array_size(series), first, last;
+	const char *name = NULL;
 	FILE *dat, *gp;
+	double *tot;
 
 	if (ns < 1)
 		return NULL;
 	tot = calloc(ns, sizeof(*tot));
 	if (!tot)
 		return NULL;
-	for (j = 0; j < ns; j++) {
-		const json_t *counts =
-			json_object_get(json_array_get(series, j), "counts");
-
-		for (i = 0; i < json_array_size(counts); i++) {
-			double v = json_number_value(json_array_get(counts, i));
-
-			tot[j] += v;
-			if (v > 0 && i < first)
-				first = i;
-			if (v > 0 && i > last)
-				last = i;
-		}
-	}
-	for (j = 0; j < ns; j++)
-		if (!(tot[j] > 0))
-			first = SIZE_MAX; /* an empty series: nothing to compare */
-	if (first == SIZE_MAX) {
-		free(tot);
-		return NULL;
-	}
+	if (log2_extent(series, tot, &first, &last))
+		goto out;
 	name = plot_open(ps, title, &dat, &gp);
-	if (!name) {
-		free(tot);
-		return NULL;
-	}
-	fprintf(dat,
-		"# slot [2^i, 2^(i+1)) %s: label, lower bound, upper bound, label, then per series the %s\n",
-		unit,
-		cdf ? "cumulative fraction up to the upper bound" :
-		      "fraction of events");
-	{
-		double *acc = calloc(ns, sizeof(*acc));
-
-		for (i = first; i <= last && acc; i++) {
-			char lab[32];
-
-			/* Counts read better as ranges: 0-1, 2-3, 4-7 (slot 0
-			 * also holds 0); times as the slot's lower bound. */
-			if (*unit)
-				slot_label(lab, sizeof(lab), ldexp(1, i), unit);
-			else if (i == 0)
-				snprintf(lab, sizeof(lab), "0-1");
-			else
-				snprintf(lab, sizeof(lab), "%.0f-%.0f",
-					 ldexp(1, i), ldexp(1, i + 1) - 1);
-			dat_str(dat, lab);
-			fprintf(dat, " %.0f %.0f ", ldexp(1, i),
-				ldexp(1, i + 1));
-			slot_label(lab, sizeof(lab), ldexp(1, i + 1), unit);
-			dat_str(dat, lab);
-			for (j = 0; j < ns; j++) {
-				const json_t *counts = json_object_get(
-					json_array_get(series, j), "counts");
-				double v = json_number_value(
-						   json_array_get(counts, i)) /
-					   tot[j];
-
-				acc[j] += v;
-				dat_num(dat, cdf ? acc[j] : v);
-			}
-			fputc('\n', dat);
-		}
-		free(acc);
-	}
+	if (!name)
+		goto out;
+	log2_data(dat, series, tot, first, last, unit, cdf);
 	gp_head(gp, title);
 	fputs("set xlabel ", gp);
 	gp_str(gp, xlabel);
-	if (cdf) {
-		fputs(" noenhanced\nset ylabel 'fraction of events <= x'\nset yrange [0:1.02]\n"
-		      "set logscale x 2\nset xtics rotate by -45\nset key bottom right\nplot ",
-		      gp);
-		for (j = 0; j < ns; j++) {
-			fprintf(gp,
-				"%s'%s.dat' using 3:%zu%s with linespoints pt 7 ps 0.6 lw 2 title ",
-				j ? ", \\\n     " : "", name, 5 + j,
-				j ? "" : ":xtic(4)");
-			gp_str(gp,
-			       json_string_value(json_object_get(
-				       json_array_get(series, j), "label")));
-			fputs(" noenhanced", gp);
-		}
-	} else {
-		fputs(" noenhanced\nset ylabel 'fraction of events'\nset yrange [0:*]\n"
-		      "set style data histograms\nset style histogram clustered gap 1\n"
-		      "set style fill solid 0.75 border -1\nset xtics rotate by -45 noenhanced\nplot ",
-		      gp);
-		for (j = 0; j < ns; j++) {
-			if (j)
-				fputs(", \\\n     ''", gp);
-			else
-				fprintf(gp, "'%s.dat'", name);
-			fprintf(gp, " using %zu%s title ", 5 + j,
-				j ? "" : ":xtic(1)");
-			gp_str(gp,
-			       json_string_value(json_object_get(
-				       json_array_get(series, j), "label")));
-			fputs(" noenhanced", gp);
-		}
-	}
+	if (cdf)
+		log2_cdf_plot(gp, name, series);
+	else
+		log2_hist_plot(gp, name, series);
 	fputc('\n', gp);
+	name = plot_close(ps, name, dat, gp);
+out:
 	free(tot);
-	return plot_close(ps, name, dat, gp);
+	return name;
 }
 
 int plot_render(struct plot_set *ps, int svg, int png, json_t *errors)

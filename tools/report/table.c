@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "table.h"
+#include "verdict.h"
 
 struct table *table_new(size_t ncols, unsigned int right_aligned)
 {
@@ -143,28 +144,28 @@ void table_print_md(const struct table *t, FILE *f)
 	}
 }
 
+/* The entity for a character HTML gives a meaning, or NULL. */
+static const char *html_entity(char c)
+{
+	switch (c) {
+	case '&': return "&amp;";
+	case '<': return "&lt;";
+	case '>': return "&gt;";
+	case '"': return "&quot;";
+	case '\'': return "&#39;";
+	default: return NULL;
+	}
+}
+
 void html_escape(FILE *f, const char *s)
 {
 	for (; *s; s++) {
-		switch (*s) {
-		case '&':
-			fputs("&amp;", f);
-			break;
-		case '<':
-			fputs("&lt;", f);
-			break;
-		case '>':
-			fputs("&gt;", f);
-			break;
-		case '"':
-			fputs("&quot;", f);
-			break;
-		case '\'':
-			fputs("&#39;", f);
-			break;
-		default:
+		const char *entity = html_entity(*s);
+
+		if (entity)
+			fputs(entity, f);
+		else
 			fputc(*s, f);
-		}
 	}
 }
 
@@ -178,16 +179,15 @@ void table_print_html(const struct table *t, FILE *f)
 		for (c = 0; c < t->ncols; c++) {
 			const char *s = t->cell[r * t->ncols + c];
 			const char *tag = r ? "td" : "th";
+			/* Verdict cells get a class so that colour marks them. */
+			int marked = r && verdict_key_is_directed(s);
 
 			fprintf(f, "<%s%s>", tag,
 				t->right & (1u << c) ? " class=\"num\"" : "");
-			/* Verdict cells get a class so that colour marks them. */
-			if (r && (!strcmp(s, "regression") ||
-				  !strcmp(s, "improvement")))
+			if (marked)
 				fprintf(f, "<span class=\"%s\">", s);
 			html_escape(f, s);
-			if (r && (!strcmp(s, "regression") ||
-				  !strcmp(s, "improvement")))
+			if (marked)
 				fputs("</span>", f);
 			fprintf(f, "</%s>", tag);
 		}

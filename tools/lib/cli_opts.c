@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <string.h>
+#include "cli_opts.h"
+
+int cli_getopt_init(struct cli_getopt *g, const struct cli_opt *opts, size_t n)
+{
+	char *s = g->optstring;
+
+	if (n > CLI_OPTS_MAX)
+		return -E2BIG;
+	memset(g, 0, sizeof(*g));
+	*s++ = ':';
+	for (size_t i = 0; i < n; i++) {
+		g->longopts[i] = (struct option){
+			.name = opts[i].name,
+			.has_arg = opts[i].arg ? required_argument : no_argument,
+			.val = opts[i].key,
+		};
+		if (opts[i].key <= 0 || opts[i].key >= 256)
+			continue;
+		*s++ = (char)opts[i].key;
+		if (opts[i].arg)
+			*s++ = ':';
+	}
+	return 0;
+}
+
+/* "-x, --name ARG" or "    --name ARG". */
+static int opt_words(char *buf, size_t len, const struct cli_opt *o)
+{
+	char shortopt[8] = "    ";
+
+	if (o->key > 0 && o->key < 256)
+		snprintf(shortopt, sizeof(shortopt), "-%c, ", o->key);
+	return snprintf(buf, len, "%s--%s%s%s", shortopt, o->name, o->arg ? " " : "",
+			o->arg ? o->arg : "");
+}
+
+void cli_opts_print(FILE *f, const struct cli_opt *opts, size_t n, int col)
+{
+	char words[128];
+
+	for (size_t i = 0; i < n; i++) {
+		const char *line = opts[i].help, *nl;
+		int w = opt_words(words, sizeof(words), &opts[i]);
+
+		/* Too long for the column: the help starts on the next line. */
+		fprintf(f, "  %s%*s", words, 2 + w < col ? col - 2 - w : 0, "");
+		if (2 + w >= col)
+			fprintf(f, "\n%*s", col, "");
+		for (; (nl = strchr(line, '\n')); line = nl + 1)
+			fprintf(f, "%.*s\n%*s", (int)(nl - line), line, col, "");
+		fprintf(f, "%s\n", line);
+	}
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A tool's options as one table, on the model of bcc's argp tables: getopt's
+ * long-option table and optstring, and the "Options:" lines of --help, all
+ * come from it, so the parser and the help text cannot drift apart.
+ */
+#ifndef VQLAB_CLI_OPTS_H
+#define VQLAB_CLI_OPTS_H
+#include <getopt.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#define CLI_OPTS_MAX 32
+
+struct cli_opt {
+	int key; /* the short letter, or a value >= 256 for a long-only option */
+	const char *name; /* the long name, without "--" */
+	const char *arg; /* the value's name in --help ("S"); NULL: no value */
+	const char *help; /* one or more lines, separated by '\n' */
+};
+
+/* What getopt_long needs, built from a table of struct cli_opt. */
+struct cli_getopt {
+	struct option longopts[CLI_OPTS_MAX + 1];
+	/* ':' first (missing values reported as ':'), then "x" or "x:" each */
+	char optstring[1 + 2 * CLI_OPTS_MAX + 1];
+};
+
+/* Fill @g from @opts[0..n). 0, or -E2BIG beyond CLI_OPTS_MAX options. */
+int cli_getopt_init(struct cli_getopt *g, const struct cli_opt *opts, size_t n);
+
+/* One "  -x, --name ARG   help" entry per option, the help at column
+ * @col and its further lines indented to it ("      --name" for a
+ * long-only option). */
+void cli_opts_print(FILE *f, const struct cli_opt *opts, size_t n, int col);
+
+#endif
