@@ -325,7 +325,8 @@ static void test_queue_status(void)
 
 	/* vhost running: QEMU leaves shadow-avail-idx out */
 	o = json_loads("{\"signalled-used\":0,\"inuse\":0,\"name\":\"vhost-vsock\","
-		       "\"vring-align\":4096,\"vring-desc\":5217370112,\"signalled-used-valid\":false,"
+		       "\"vring-align\":4096,\"vring-desc\":5217370112,"
+		       "\"signalled-used-valid\":false,"
 		       "\"vring-num-default\":128,\"vring-avail\":5217372160,\"queue-index\":1,"
 		       "\"last-avail-idx\":0,\"vring-used\":5217372480,\"used-idx\":0,"
 		       "\"vring-num\":128}", 0, NULL);
