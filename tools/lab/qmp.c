@@ -405,6 +405,20 @@ virConnectPtr qmp_connect(struct errbuf *e)
 	return conn;
 }
 
+/* After a failed command: did the domain stop (or, transient, vanish)? A
+ * monitor cut by a destroy fails before libvirt marks the domain inactive,
+ * so look twice. */
+static bool domain_gone(struct qmp_domain *d)
+{
+	for (int i = 0; i < 2; i++) {
+		if (virDomainIsActive(d->dom) != 1)
+			return true;
+		if (!i)
+			sleep_s(0.5);
+	}
+	return false;
+}
+
 /* Run one QMP command; its "return" in *ret. */
 static int qmp_command(struct qmp_domain *d, const char *cmd, const json_t *args, json_t **ret,
 		       struct errbuf *e)
@@ -422,9 +436,10 @@ static int qmp_command(struct qmp_domain *d, const char *cmd, const json_t *args
 	if (virDomainQemuMonitorCommand(d->dom, text, &reply, 0) < 0) {
 		virErrorPtr ve = virGetLastError();
 
-		rc = ve && ve->code == VIR_ERR_OPERATION_INVALID ? -ESRCH :
-		     ve && ve->code == VIR_ERR_NO_SUPPORT ? -ENOTSUP : -EIO;
+		rc = ve && ve->code == VIR_ERR_NO_SUPPORT ? -ENOTSUP : -EIO;
 		err_set(e, rc, "%s", virt_error());
+		if (rc == -EIO && domain_gone(d))
+			rc = -ESRCH;
 	} else {
 		rc = qmp_reply_return(reply, ret, e);
 	}
@@ -537,6 +552,8 @@ int qmp_domain_refresh(struct qmp_domain *d, struct errbuf *e)
 	for (size_t i = 0; i < d->ndev; i++) {
 		int rc = read_dev_status(d, &d->dev[i], e);
 
+		if (rc == -ESRCH)
+			return err_set(e, rc, "domain '%s' is not running any more", d->name);
 		if (rc)
 			return err_prefix(e, rc, "domain '%s'", d->name);
 	}
@@ -585,6 +602,9 @@ int qmp_snapshot_read(struct qmp_domain *d, struct qmp_snapshot *s, struct errbu
 			struct qmp_queue_status qs;
 			int rc = read_queue(d, dev, q, &qs, e);
 
+			if (rc == -ESRCH)
+				return err_set(e, rc, "domain '%s' is not running any more",
+					       d->name);
 			if (rc)
 				return err_prefix(e, rc, "domain '%s', %s queue %zu", d->name,
 						  dev->id.name, q);
