@@ -4,7 +4,7 @@
 # initramfs running blk-randread, so the device side has traffic to show.
 #  - "ok": virtio-blk in_order=off, plus an idle packed virtio-net on a QEMU
 #    hub port with nothing else on the hub (no tap, no packet leaves QEMU);
-#  - "stall": virtio-blk in_order=on at iodepth 16, which QEMU 9.1..10.0.3
+#  - "stall": virtio-blk in_order=on at iodepth 16, which QEMU 10.0.0..10.0.3
 #    hangs for good (virtqueue_ordered_fill: cannot fill buffer id N).
 # Then: counters, features, the table, errors and exit codes, signals.
 . "$(dirname "$0")/lib.bash"
@@ -88,9 +88,10 @@ wait_measuring() {
 }
 
 qemu_ver=$(virsh -c $conn version 2>/dev/null | sed -n 's/.*hypervisor: QEMU \([0-9.]*\).*/\1/p')
-# virtio-blk with in_order stalls on QEMU 9.1 up to 10.0.3 (fixed in 10.0.4, 10.1.0)
+# virtio-blk with in_order stalls on QEMU 10.0.x before 10.0.4 (the fix is in
+# 10.0.4 and 10.1.0); elsewhere the stall part is skipped, not failed
 stalls=false
-case $qemu_ver in 9.1.* | 9.2.* | 10.0.[0-3]) stalls=true ;; esac
+case $qemu_ver in 10.0.[0-3]) stalls=true ;; esac
 
 start_domain "$ok" false net
 $stalls && start_domain "$stall" true
@@ -192,7 +193,7 @@ ok "SIGTERM ends an endless watch with 0, SIGINT before COUNT with 130"
 
 # ---- the in_order stall -----------------------------------------------------------
 if ! $stalls; then
-	ok "QEMU $qemu_ver has the ordered_fill fix: no stall to show (skipped)"
+	ok "QEMU $qemu_ver is not a known-stalling 10.0.0..10.0.3: no stall to show (skipped)"
 	exit 0
 fi
 wait_measuring "$stall"

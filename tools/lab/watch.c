@@ -163,11 +163,9 @@ static json_t *queue_json(const struct qmp_device *dev, unsigned int q, const st
 static const char *device_note(const struct qmp_device *dev)
 {
 	if (!qmp_device_counted(dev))
-		return "vhost runs these rings: queue status not read (QEMU would stop "
-		       "a vhost-user ring to answer)";
+		return "vhost runs these rings: not read, QEMU would stop them to answer";
 	if (qmp_device_packed(dev))
-		return "packed ring: QMP gives ring positions without the wrap counter, "
-		       "so no rates; inuse and stalls hold";
+		return "packed ring: no rates, QMP has no wrap counter; inuse, stalls hold";
 	return NULL;
 }
 
