@@ -141,6 +141,151 @@ static const char queue_net_ctrl[] =
 	"\"last-avail-idx\":6,\"vring-used\":95354880,\"used-idx\":6,\"shadow-avail-idx\":6,"
 	"\"vring-num\":64},\"id\":\"libvirt-482\"}";
 
+/* x-query-virtio-status: virtio-net on vhost-user (DPDK testpmd), driver ok */
+static const char status_net_vhost_user[] =
+	"{\"return\":{\"device-endian\":\"little\",\"bus-name\":\"\","
+	"\"disable-legacy-check\":false,\"name\":\"virtio-net\",\"started\":true,\"device-id\":1,"
+	"\"vhost-dev\":{\"n-tmp-sections\":1,\"n-mem-sections\":1,\"max-queues\":128,"
+	"\"backend-cap\":0,\"log-size\":0,"
+	"\"backend-features\":{\"dev-features\":[\"VHOST_USER_F_PROTOCOL_FEATURES: V"
+	"host-user protocol features negotiation supported\"],"
+	"\"transports\":[]},\"nvqs\":2,"
+	"\"protocol-features\":{\"protocols\":[\"VHOST_USER_PROTOCOL_F_STATUS: Query"
+	"ing and notifying back-end device status supported\","
+	"\"VHOST_USER_PROTOCOL_F_HOST_NOTIFIER: Host notifiers for specified VQs supported\","
+	"\"VHOST_USER_PROTOCOL_F_BACKEND_SEND_FD: Backend fd communication channel supported\","
+	"\"VHOST_USER_PROTOCOL_F_CRYPTO_SESSION: Session creation for crypto ope"
+	"rations supported\","
+	"\"VHOST_USER_PROTOCOL_F_BACKEND_REQ: Socket fd for back-end initiated r"
+	"equests supported\","
+	"\"VHOST_USER_PROTOCOL_F_NET_MTU: Expose host MTU to guest supported\","
+	"\"VHOST_USER_PROTOCOL_F_REPLY_ACK: Requested operation status ack. supported\","
+	"\"VHOST_USER_PROTOCOL_F_RARP: Vhost-user back-end RARP broadcasting supported\","
+	"\"VHOST_USER_PROTOCOL_F_LOG_SHMFD: Shared log memory fd supported\","
+	"\"VHOST_USER_PROTOCOL_F_MQ: Multiqueue protocol supported\"]},\"vq-index\":0,"
+	"\"log-enabled\":false,"
+	"\"acked-features\":{\"dev-features\":[\"VHOST_USER_F_PROTOCOL_FEATURES: Vho"
+	"st-user protocol features negotiation supported\","
+	"\"VIRTIO_NET_F_GUEST_ANNOUNCE: Driver sending gratuitous packets supported\","
+	"\"VIRTIO_NET_F_MRG_RXBUF: Driver can merge receive buffers\","
+	"\"VIRTIO_NET_F_HOST_UFO: Device can receive UFO\","
+	"\"VIRTIO_NET_F_HOST_ECN: Device can receive TSO with ECN\","
+	"\"VIRTIO_NET_F_GUEST_UFO: Driver can receive UFO\","
+	"\"VIRTIO_NET_F_GUEST_ECN: Driver can receive TSO with ECN\","
+	"\"VIRTIO_NET_F_GUEST_TSO6: Driver can receive TSOv6\","
+	"\"VIRTIO_NET_F_GUEST_TSO4: Driver can receive TSOv4\","
+	"\"VIRTIO_NET_F_GUEST_CSUM: Driver handling packets with partial checksum supported\","
+	"\"VIRTIO_NET_F_CSUM: Device handling packets with partial checksum supported\"],"
+	"\"transports\":[\"VIRTIO_RING_F_EVENT_IDX: Used & avail. event fields enabled\","
+	"\"VIRTIO_RING_F_INDIRECT_DESC: Indirect descriptors supported\","
+	"\"VIRTIO_F_IN_ORDER: Device uses buffers in same order as made available by driver\","
+	"\"VIRTIO_F_VERSION_1: Device compliant for v1 spec (legacy)\"]},"
+	"\"features\":{\"dev-features\":[\"VHOST_USER_F_PROTOCOL_FEATURES: Vhost-use"
+	"r protocol features negotiation supported\","
+	"\"VHOST_F_LOG_ALL: Logging write descriptors supported\","
+	"\"VIRTIO_NET_F_GSO: Handling GSO-type packets supported\","
+	"\"VIRTIO_NET_F_MQ: Multiqueue with automatic receive steering supported\","
+	"\"VIRTIO_NET_F_GUEST_ANNOUNCE: Driver sending gratuitous packets supported\","
+	"\"VIRTIO_NET_F_CTRL_RX: Control channel RX mode supported\","
+	"\"VIRTIO_NET_F_CTRL_VQ: Control channel available\","
+	"\"VIRTIO_NET_F_MRG_RXBUF: Driver can merge receive buffers\","
+	"\"VIRTIO_NET_F_HOST_UFO: Device can receive UFO\","
+	"\"VIRTIO_NET_F_HOST_ECN: Device can receive TSO with ECN\","
+	"\"VIRTIO_NET_F_GUEST_UFO: Driver can receive UFO\","
+	"\"VIRTIO_NET_F_GUEST_ECN: Driver can receive TSO with ECN\","
+	"\"VIRTIO_NET_F_GUEST_TSO6: Driver can receive TSOv6\","
+	"\"VIRTIO_NET_F_GUEST_TSO4: Driver can receive TSOv4\","
+	"\"VIRTIO_NET_F_MTU: Device max MTU reporting supported\","
+	"\"VIRTIO_NET_F_GUEST_CSUM: Driver handling packets with partial checksum supported\","
+	"\"VIRTIO_NET_F_CSUM: Device handling packets with partial checksum supported\"],"
+	"\"transports\":[\"VIRTIO_RING_F_EVENT_IDX: Used & avail. event fields enabled\","
+	"\"VIRTIO_RING_F_INDIRECT_DESC: Indirect descriptors supported\","
+	"\"VIRTIO_F_IN_ORDER: Device uses buffers in same order as made available by driver\","
+	"\"VIRTIO_F_RING_PACKED: Device supports packed VQ layout\","
+	"\"VIRTIO_F_VERSION_1: Device compliant for v1 spec (legacy)\","
+	"\"VIRTIO_F_ANY_LAYOUT: Device accepts arbitrary desc. layouts\"]}},"
+	"\"backend-features\":{\"dev-features\":[\"VHOST_USER_F_PROTOCOL_FEATURES: V"
+	"host-user protocol features negotiation supported\","
+	"\"VIRTIO_NET_F_GSO: Handling GSO-type packets supported\","
+	"\"VIRTIO_NET_F_CTRL_MAC_ADDR: MAC address set through control channel\","
+	"\"VIRTIO_NET_F_GUEST_ANNOUNCE: Driver sending gratuitous packets supported\","
+	"\"VIRTIO_NET_F_CTRL_RX_EXTRA: Extra RX mode control supported\","
+	"\"VIRTIO_NET_F_CTRL_VLAN: Control channel VLAN filtering supported\","
+	"\"VIRTIO_NET_F_CTRL_RX: Control channel RX mode supported\","
+	"\"VIRTIO_NET_F_CTRL_VQ: Control channel available\","
+	"\"VIRTIO_NET_F_STATUS: Configuration status field available\","
+	"\"VIRTIO_NET_F_MRG_RXBUF: Driver can merge receive buffers\","
+	"\"VIRTIO_NET_F_HOST_UFO: Device can receive UFO\","
+	"\"VIRTIO_NET_F_HOST_ECN: Device can receive TSO with ECN\","
+	"\"VIRTIO_NET_F_GUEST_UFO: Driver can receive UFO\","
+	"\"VIRTIO_NET_F_GUEST_ECN: Driver can receive TSO with ECN\","
+	"\"VIRTIO_NET_F_GUEST_TSO6: Driver can receive TSOv6\","
+	"\"VIRTIO_NET_F_GUEST_TSO4: Driver can receive TSOv4\","
+	"\"VIRTIO_NET_F_MAC: Device has given MAC address\","
+	"\"VIRTIO_NET_F_CTRL_GUEST_OFFLOADS: Control channel offloading reconfig. supported\","
+	"\"VIRTIO_NET_F_GUEST_CSUM: Driver handling packets with partial checksum supported\","
+	"\"VIRTIO_NET_F_CSUM: Device handling packets with partial checksum supported\"],"
+	"\"transports\":[\"VIRTIO_RING_F_EVENT_IDX: Used & avail. event fields enabled\","
+	"\"VIRTIO_RING_F_INDIRECT_DESC: Indirect descriptors supported\","
+	"\"VIRTIO_F_IN_ORDER: Device uses buffers in same order as made available by driver\","
+	"\"VIRTIO_F_VERSION_1: Device compliant for v1 spec (legacy)\","
+	"\"VIRTIO_F_ANY_LAYOUT: Device accepts arbitrary desc. layouts\"]},"
+	"\"start-on-kick\":false,\"isr\":1,\"broken\":false,"
+	"\"status\":{\"statuses\":[\"VIRTIO_CONFIG_S_ACKNOWLEDGE: Valid virtio device found\","
+	"\"VIRTIO_CONFIG_S_DRIVER: Guest OS compatible with device\","
+	"\"VIRTIO_CONFIG_S_FEATURES_OK: Feature negotiation complete\","
+	"\"VIRTIO_CONFIG_S_DRIVER_OK: Driver setup and ready\"]},\"num-vqs\":3,"
+	"\"guest-features\":{\"dev-features\":[\"VIRTIO_NET_F_CTRL_MAC_ADDR: MAC add"
+	"ress set through control channel\","
+	"\"VIRTIO_NET_F_GUEST_ANNOUNCE: Driver sending gratuitous packets supported\","
+	"\"VIRTIO_NET_F_CTRL_VLAN: Control channel VLAN filtering supported\","
+	"\"VIRTIO_NET_F_CTRL_RX: Control channel RX mode supported\","
+	"\"VIRTIO_NET_F_CTRL_VQ: Control channel available\","
+	"\"VIRTIO_NET_F_STATUS: Configuration status field available\","
+	"\"VIRTIO_NET_F_MRG_RXBUF: Driver can merge receive buffers\","
+	"\"VIRTIO_NET_F_HOST_UFO: Device can receive UFO\","
+	"\"VIRTIO_NET_F_HOST_ECN: Device can receive TSO with ECN\","
+	"\"VIRTIO_NET_F_GUEST_UFO: Driver can receive UFO\","
+	"\"VIRTIO_NET_F_GUEST_ECN: Driver can receive TSO with ECN\","
+	"\"VIRTIO_NET_F_GUEST_TSO6: Driver can receive TSOv6\","
+	"\"VIRTIO_NET_F_GUEST_TSO4: Driver can receive TSOv4\","
+	"\"VIRTIO_NET_F_MAC: Device has given MAC address\","
+	"\"VIRTIO_NET_F_CTRL_GUEST_OFFLOADS: Control channel offloading reconfig. supported\","
+	"\"VIRTIO_NET_F_GUEST_CSUM: Driver handling packets with partial checksum supported\","
+	"\"VIRTIO_NET_F_CSUM: Device handling packets with partial checksum supported\"],"
+	"\"transports\":[\"VIRTIO_RING_F_EVENT_IDX: Used & avail. event fields enabled\","
+	"\"VIRTIO_RING_F_INDIRECT_DESC: Indirect descriptors supported\","
+	"\"VIRTIO_F_IN_ORDER: Device uses buffers in same order as made available by driver\","
+	"\"VIRTIO_F_VERSION_1: Device compliant for v1 spec (legacy)\"]},"
+	"\"host-features\":{\"dev-features\":[\"VHOST_USER_F_PROTOCOL_FEATURES: Vhos"
+	"t-user protocol features negotiation supported\","
+	"\"VIRTIO_NET_F_GSO: Handling GSO-type packets supported\","
+	"\"VIRTIO_NET_F_CTRL_MAC_ADDR: MAC address set through control channel\","
+	"\"VIRTIO_NET_F_GUEST_ANNOUNCE: Driver sending gratuitous packets supported\","
+	"\"VIRTIO_NET_F_CTRL_RX_EXTRA: Extra RX mode control supported\","
+	"\"VIRTIO_NET_F_CTRL_VLAN: Control channel VLAN filtering supported\","
+	"\"VIRTIO_NET_F_CTRL_RX: Control channel RX mode supported\","
+	"\"VIRTIO_NET_F_CTRL_VQ: Control channel available\","
+	"\"VIRTIO_NET_F_STATUS: Configuration status field available\","
+	"\"VIRTIO_NET_F_MRG_RXBUF: Driver can merge receive buffers\","
+	"\"VIRTIO_NET_F_HOST_UFO: Device can receive UFO\","
+	"\"VIRTIO_NET_F_HOST_ECN: Device can receive TSO with ECN\","
+	"\"VIRTIO_NET_F_GUEST_UFO: Driver can receive UFO\","
+	"\"VIRTIO_NET_F_GUEST_ECN: Driver can receive TSO with ECN\","
+	"\"VIRTIO_NET_F_GUEST_TSO6: Driver can receive TSOv6\","
+	"\"VIRTIO_NET_F_GUEST_TSO4: Driver can receive TSOv4\","
+	"\"VIRTIO_NET_F_MAC: Device has given MAC address\","
+	"\"VIRTIO_NET_F_CTRL_GUEST_OFFLOADS: Control channel offloading reconfig. supported\","
+	"\"VIRTIO_NET_F_GUEST_CSUM: Driver handling packets with partial checksum supported\","
+	"\"VIRTIO_NET_F_CSUM: Device handling packets with partial checksum supported\"],"
+	"\"transports\":[\"VIRTIO_RING_F_EVENT_IDX: Used & avail. event fields enabled\","
+	"\"VIRTIO_RING_F_INDIRECT_DESC: Indirect descriptors supported\","
+	"\"VIRTIO_F_IN_ORDER: Device uses buffers in same order as made available by driver\","
+	"\"VIRTIO_F_VERSION_1: Device compliant for v1 spec (legacy)\","
+	"\"VIRTIO_F_ANY_LAYOUT: Device accepts arbitrary desc. layouts\"]},"
+	"\"use-guest-notifier-mask\":false,\"vm-running\":true,\"queue-sel\":2,"
+	"\"disabled\":false,\"vhost-started\":true,\"use-started\":true},\"id\":\"libvirt-508\"}";
+
 /* The return of a reply that must parse. */
 static json_t *ret_of(const char *reply)
 {
@@ -454,6 +599,77 @@ static void test_stall(void)
 	CHECK(vq_rates_between(&b, &a, 1, &r) == -EINVAL);
 }
 
+static void device_with(struct qmp_device *d, const char *reply)
+{
+	json_t *ret = ret_of(reply);
+	struct qmp_dev_status st;
+
+	CHECK(qmp_parse_dev_status(ret, &st, NULL) == 0);
+	json_decref(ret);
+	qmp_device_set_status(d, &st);
+}
+
+static void test_which_devices_are_read(void)
+{
+	struct qmp_device d = { 0 }, blk = { 0 };
+	const char *why;
+
+	/* vhost-user: vhost started, and the backend features show it */
+	device_with(&d, status_net_vhost_user);
+	CHECK(d.st.vhost_started && json_array_size(d.st.backend.names) > 0);
+	CHECK(feature_bit_u64(d.st.guest.bits, VIRTIO_F_IN_ORDER));
+	why = qmp_device_unread_why(&d);
+	CHECK(why && strstr(why, "vhost") && !qmp_device_counted(&d));
+	/* and once seen with vhost, never read again, whatever a later status says */
+	d.st.vhost_started = false;
+	json_array_clear(d.st.backend.names);
+	CHECK(!qmp_device_counted(&d));
+	device_with(&d, status_blk_in_order);
+	CHECK(!qmp_device_counted(&d));
+	qmp_dev_status_clear(&d.st);
+
+	/* QEMU's own device, driver up: read */
+	device_with(&blk, status_blk_in_order);
+	CHECK(qmp_device_counted(&blk) && !qmp_device_packed(&blk));
+	/* the same before DRIVER_OK: not yet (vhost could still start) */
+	blk.st.status &= ~QMP_STATUS_DRIVER_OK;
+	why = qmp_device_unread_why(&blk);
+	CHECK(why && strstr(why, "driver not ready"));
+	qmp_dev_status_clear(&blk.st);
+	device_with(&blk, status_net_packed);
+	CHECK(qmp_device_counted(&blk) && qmp_device_packed(&blk));
+	qmp_dev_status_clear(&blk.st);
+}
+
+static void test_rebase(void)
+{
+	struct vq_counters a = { 0 }, b;
+	struct qmp_queue_status q = qs(100, 90, 10);
+	struct vq_rates r;
+
+	vq_counters_update(&a, &q, false);
+	q = qs(300, 290, 10);
+	vq_counters_update(&a, &q, false);
+	CHECK(a.pops == 200 && a.setups == 0);
+	/* not read for a while (device reset: indices back near 0, same ring) */
+	b = a;
+	vq_counters_rebase(&b);
+	q = qs(4, 0, 4);
+	vq_counters_update(&b, &q, false);
+	CHECK(b.valid && b.pops == 200 && b.used == 200 && b.setups == 1);
+	/* no jump and no stall across the gap, though inuse > 0 and used did not move */
+	CHECK(vq_rates_between(&a, &b, 1.0, &r) == 0 && r.pops == 0 && !r.stalled);
+	q = qs(9, 3, 6);
+	a = b;
+	vq_counters_update(&b, &q, false);
+	CHECK(b.pops == 205 && b.used == 203);
+	CHECK(vq_rates_between(&a, &b, 1.0, &r) == 0 && r.pops == 5 && r.used == 3);
+	/* rebasing a queue never read changes nothing */
+	a = (struct vq_counters){ 0 };
+	vq_counters_rebase(&a);
+	CHECK(!a.valid && a.setups == 0);
+}
+
 int main(void)
 {
 	test_replies();
@@ -463,5 +679,7 @@ int main(void)
 	test_queue_status();
 	test_counters();
 	test_stall();
+	test_which_devices_are_read();
+	test_rebase();
 	TEST_DONE();
 }

@@ -349,6 +349,13 @@ void vq_counters_update(struct vq_counters *c, const struct qmp_queue_status *q,
 	c->ring_size = q->ring_size;
 }
 
+void vq_counters_rebase(struct vq_counters *c)
+{
+	if (c->valid)
+		c->setups++;
+	c->valid = false;
+}
+
 int vq_rates_between(const struct vq_counters *a, const struct vq_counters *b, double secs,
 		     struct vq_rates *r)
 {
@@ -366,16 +373,34 @@ int vq_rates_between(const struct vq_counters *a, const struct vq_counters *b, d
 	r->inuse = b->inuse;
 	r->ring_size = b->ring_size;
 	/* the same ring all along, buffers in the device, and none came back */
-	r->stalled = b->inuse > 0 && r->used == 0 && a->desc_addr == b->desc_addr &&
+	r->stalled = b->inuse > 0 && r->used == 0 && a->setups == b->setups &&
 		     a->used_idx == b->used_idx;
 	return 0;
 }
 
 /* ---- libvirt --------------------------------------------------------------- */
 
+const char *qmp_device_unread_why(const struct qmp_device *d)
+{
+	if (d->seen_vhost || d->st.vhost_started || json_array_size(d->st.backend.names))
+		return "vhost runs these rings: not read, QEMU would stop them to answer";
+	if (!(d->st.status & QMP_STATUS_DRIVER_OK))
+		return "driver not ready: queues not read";
+	return NULL;
+}
+
 bool qmp_device_counted(const struct qmp_device *d)
 {
-	return !d->st.vhost_started;
+	return !qmp_device_unread_why(d);
+}
+
+void qmp_device_set_status(struct qmp_device *d, struct qmp_dev_status *st)
+{
+	qmp_dev_status_clear(&d->st);
+	d->st = *st;
+	memset(st, 0, sizeof(*st));
+	if (d->st.vhost_started || json_array_size(d->st.backend.names))
+		d->seen_vhost = true;
 }
 
 bool qmp_device_packed(const struct qmp_device *d)
@@ -460,8 +485,7 @@ static int read_dev_status(struct qmp_domain *d, struct qmp_device *dev, struct 
 	json_decref(ret);
 	if (rc)
 		return rc;
-	qmp_dev_status_clear(&dev->st);
-	dev->st = st;
+	qmp_device_set_status(dev, &st);
 	return 0;
 }
 
@@ -547,19 +571,6 @@ int qmp_domain_open(virConnectPtr conn, const char *name, struct qmp_domain *d,
 	return rc ? err_prefix(e, rc, "domain '%s'", name) : 0;
 }
 
-int qmp_domain_refresh(struct qmp_domain *d, struct errbuf *e)
-{
-	for (size_t i = 0; i < d->ndev; i++) {
-		int rc = read_dev_status(d, &d->dev[i], e);
-
-		if (rc == -ESRCH)
-			return err_set(e, rc, "domain '%s' is not running any more", d->name);
-		if (rc)
-			return err_prefix(e, rc, "domain '%s'", d->name);
-	}
-	return 0;
-}
-
 void qmp_domain_close(struct qmp_domain *d)
 {
 	for (size_t i = 0; i < d->ndev; i++)
@@ -591,25 +602,37 @@ static int read_queue(struct qmp_domain *d, const struct qmp_device *dev, unsign
 	return rc;
 }
 
+static int read_device(struct qmp_domain *d, struct qmp_device *dev, struct qmp_snapshot *s,
+		       struct errbuf *e)
+{
+	int rc = read_dev_status(d, dev, e);
+
+	for (size_t q = 0; !rc && q < dev->nq && dev->first + q < s->nq; q++) {
+		struct vq_counters *c = &s->q[dev->first + q];
+		struct qmp_queue_status qs;
+
+		if (!qmp_device_counted(dev)) {
+			vq_counters_rebase(c);
+			continue;
+		}
+		rc = read_queue(d, dev, q, &qs, e);
+		if (!rc)
+			vq_counters_update(c, &qs, qmp_device_packed(dev));
+		else if (rc != -ESRCH)
+			err_prefix(e, rc, "%s queue %zu", dev->id.name, q);
+	}
+	return rc;
+}
+
 int qmp_snapshot_read(struct qmp_domain *d, struct qmp_snapshot *s, struct errbuf *e)
 {
 	for (size_t i = 0; i < d->ndev; i++) {
-		const struct qmp_device *dev = &d->dev[i];
+		int rc = read_device(d, &d->dev[i], s, e);
 
-		if (!qmp_device_counted(dev))
-			continue;
-		for (size_t q = 0; q < dev->nq && dev->first + q < s->nq; q++) {
-			struct qmp_queue_status qs;
-			int rc = read_queue(d, dev, q, &qs, e);
-
-			if (rc == -ESRCH)
-				return err_set(e, rc, "domain '%s' is not running any more",
-					       d->name);
-			if (rc)
-				return err_prefix(e, rc, "domain '%s', %s queue %zu", d->name,
-						  dev->id.name, q);
-			vq_counters_update(&s->q[dev->first + q], &qs, qmp_device_packed(dev));
-		}
+		if (rc == -ESRCH)
+			return err_set(e, rc, "domain '%s' is not running any more", d->name);
+		if (rc)
+			return err_prefix(e, rc, "domain '%s'", d->name);
 	}
 	s->t = now_s();
 	return 0;

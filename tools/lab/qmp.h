@@ -12,9 +12,9 @@
  *    rates between two snapshots (pure);
  *  - the libvirt side: open a domain, refresh its devices, read a snapshot.
  *
- * Read-only: only queries are sent. A device whose rings vhost runs is not
- * asked for queue status, because QEMU answers that with vhost's
- * GET_VRING_BASE, which stops a vhost-user ring.
+ * Read-only: only queries are sent. A device whose rings vhost runs (or may
+ * run) is never asked for queue status, because QEMU answers that with vhost's
+ * GET_VRING_BASE, which stops a vhost-user ring: see qmp_device_counted().
  */
 #ifndef VQLAB_QMP_H
 #define VQLAB_QMP_H
@@ -118,6 +118,9 @@ struct vq_counters {
  * the ring size (QMP gives no wrap counter). A new ring address means the
  * driver set the ring up again: counting restarts from its indices. */
 void vq_counters_update(struct vq_counters *c, const struct qmp_queue_status *q, bool packed);
+/* The queue was not read for a while (its device was reset or not ready): the
+ * next read starts from its indices instead of counting the gap. */
+void vq_counters_rebase(struct vq_counters *c);
 
 /* What happened to one queue between two snapshots. */
 struct vq_rates {
@@ -125,7 +128,7 @@ struct vq_rates {
 	uint64_t pops, used, signals;
 	double pops_s, used_s, signals_s;
 	uint32_t inuse, ring_size;
-	bool stalled;		/* buffers in the device and none returned */
+	bool stalled;		/* buffers in the device, none returned, same ring */
 };
 
 /* @a earlier than @b, @secs apart. -EINVAL when either was never read or
@@ -137,7 +140,8 @@ int vq_rates_between(const struct vq_counters *a, const struct vq_counters *b, d
 
 struct qmp_device {
 	struct qmp_virtio_dev id;
-	struct qmp_dev_status st;
+	struct qmp_dev_status st;	/* as last read */
+	bool seen_vhost;		/* vhost ran its rings at some read */
 	size_t first, nq;	/* its queues in a snapshot: q[first .. first + nq) */
 };
 
@@ -148,10 +152,19 @@ struct qmp_domain {
 	size_t ndev, nq;	/* nq: queues of every device */
 };
 
-/* A device whose queue counters are read: not vhost (see above). Packed
- * rings are read (inuse, stalls) but give no counts. */
+/* Whether a device's queues may be read, and if not, why (NULL: they may).
+ * Only once its driver is up (DRIVER_OK) with no vhost: vhost starts when
+ * DRIVER_OK is set, under the same lock as QMP, so a status read that shows
+ * DRIVER_OK without vhost means vhost did not start. A vhost backend is also
+ * seen in its backend features (virtio-net fills them from vhost only), and a
+ * device once seen with vhost is never read (a vhost-user backend that
+ * reconnects starts vhost again). The status is read again before each read
+ * of the queues. Packed rings are read (inuse, stalls) but give no counts. */
+const char *qmp_device_unread_why(const struct qmp_device *d);
 bool qmp_device_counted(const struct qmp_device *d);
 bool qmp_device_packed(const struct qmp_device *d);
+/* Take a status just read (ownership moves to @d). */
+void qmp_device_set_status(struct qmp_device *d, struct qmp_dev_status *st);
 
 /* qemu:///system, libvirt's own error printing off (errors come back in @e). */
 virConnectPtr qmp_connect(struct errbuf *e);
@@ -160,8 +173,6 @@ virConnectPtr qmp_connect(struct errbuf *e);
  * -ESRCH: not running, -ENOTSUP: no QMP or no x-query-virtio. */
 int qmp_domain_open(virConnectPtr conn, const char *name, struct qmp_domain *d,
 		    struct errbuf *e);
-/* Read every device's status again (features change when a driver resets). */
-int qmp_domain_refresh(struct qmp_domain *d, struct errbuf *e);
 void qmp_domain_close(struct qmp_domain *d);
 
 struct qmp_snapshot {
@@ -171,7 +182,8 @@ struct qmp_snapshot {
 };
 
 int qmp_snapshot_init(const struct qmp_domain *d, struct qmp_snapshot *s);
-/* Read every counted queue and fold it into @s. */
+/* Read every device's status, then the queues of those that may be read,
+ * and fold them into @s. */
 int qmp_snapshot_read(struct qmp_domain *d, struct qmp_snapshot *s, struct errbuf *e);
 void qmp_snapshot_copy(struct qmp_snapshot *dst, const struct qmp_snapshot *src);
 void qmp_snapshot_free(struct qmp_snapshot *s);

@@ -55,8 +55,9 @@ static void usage(FILE *f)
 		"  signals/s  used entries covered by a notify decision (signalled-used)\n"
 		"  inuse      buffers in the device now (popped, not yet returned)\n"
 		"  STALLED    inuse > 0 and nothing returned during the interval\n"
-		"Packed rings give no rates (QMP has no wrap counter); rings that vhost runs\n"
-		"are not read (QEMU would stop a vhost-user ring to answer).\n"
+		"Packed rings give no rates (QMP has no wrap counter). Queues are read once\n"
+		"the driver is up and never while vhost runs them (QEMU would stop a\n"
+		"vhost-user ring to answer).\n"
 		"\n"
 		"DOMAIN is a name, UUID or id. INTERVAL: seconds (1, 500ms, 2m; default 1,\n"
 		"%g..%g s). COUNT: intervals to show (default: until Ctrl-C or SIGTERM).\n"
@@ -163,7 +164,7 @@ static json_t *queue_json(const struct qmp_device *dev, unsigned int q, const st
 static const char *device_note(const struct qmp_device *dev)
 {
 	if (!qmp_device_counted(dev))
-		return "vhost runs these rings: not read, QEMU would stop them to answer";
+		return qmp_device_unread_why(dev);
 	if (qmp_device_packed(dev))
 		return "packed ring: no rates, QMP has no wrap counter; inuse, stalls hold";
 	return NULL;
@@ -339,8 +340,6 @@ static int watch_loop(const struct watch_opts *o, struct qmp_domain *d, const si
 		if (deadline < cur.t + o->interval / 2)
 			deadline = cur.t + o->interval;
 		rc = poll_until(d, &cur, stop, deadline, &e);
-		if (!rc)
-			rc = qmp_domain_refresh(d, &e);
 		if (rc)
 			break;
 		line = interval_json(d, &prev, &cur, t0, ++seq);
