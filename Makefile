@@ -47,9 +47,9 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 LDLIBS_vqtrace := -static -lbpf -lelf -lz -ljansson
 LDLIBS_vqsink := -static -lbpf -lelf -lz -ljansson
 LDLIBS_vqblkload := -static -ljansson
-LDLIBS_vqlab := -lvirt -lxml2 -lbpf -lelf -lz -ljansson -linih -lm
+LDLIBS_vqlab := -lvirt -lvirt-qemu -lxml2 -lbpf -lelf -lz -ljansson -linih -lm
 LDLIBS_vqreport := -ljansson -lgsl -lgslcblas -lm
-LDLIBS_default := -lbpf -lelf -lz -ljansson -linih -lvirt -lxml2 -lgsl -lgslcblas -lm
+LDLIBS_default := -lbpf -lelf -lz -ljansson -linih -lvirt -lvirt-qemu -lxml2 -lgsl -lgslcblas -lm
 
 # An absolute path to a relative build folder's file names the same target.
 ifneq ($(OUT),$(abspath $(OUT)))
