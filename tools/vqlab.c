@@ -64,6 +64,15 @@ static int locate_self(void)
 
 /* ---- list and show ---------------------------------------------------- */
 
+/* The end of a listing: under -j its rows as one array (text rows are out). */
+static int rows_end(json_t *rows)
+{
+	if (msg_json())
+		p_json(rows);
+	json_decref(rows);
+	return 0;
+}
+
 static bool sample_ok(json_t *s)
 {
 	const char *st = json_string_value(json_object_get(s, SAMPLE_STATUS));
@@ -171,10 +180,7 @@ static int do_list(int argc, char **argv)
 		free(names[i]);
 	}
 	free(names);
-	if (msg_json())
-		p_json(arr);
-	json_decref(arr);
-	return 0;
+	return rows_end(arr);
 }
 
 /* One line of `vqlab show`: the sample's rates, or why it failed. */
@@ -454,10 +460,7 @@ static int kernel_list(void)
 	}
 	if (d)
 		closedir(d);
-	if (msg_json())
-		p_json(arr);
-	json_decref(arr);
-	return 0;
+	return rows_end(arr);
 }
 
 /* The script prints "build:NAME" and the folder as its last two lines. */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "dirs.h"
 #include "kernel.h"
 #include "proc.h"
@@ -92,4 +93,14 @@ int kernel_initramfs(const struct lab_paths *p, struct kernel *k, const char *ru
 		json_object_set_new(k->info, "initramfs_sha256", json_string(out));
 	}
 	return 0;
+}
+
+void kernel_release(struct kernel *k)
+{
+	if (k->initrd[0])
+		unlink(k->initrd);
+	if (k->icount_syms[0])
+		unlink(k->icount_syms);
+	json_decref(k->info);
+	k->info = NULL;
 }

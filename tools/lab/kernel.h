@@ -29,5 +29,7 @@ int kernel_resolve(const struct lab_paths *p, const char *spec, struct kernel *k
  * kernel axis). 0, or -errno with a one-line message in @e. */
 int kernel_initramfs(const struct lab_paths *p, struct kernel *k, const char *run_id,
 		     int idx, struct errbuf *e);
+/* Remove @k's run files (initramfs, kallsyms) and drop its info. */
+void kernel_release(struct kernel *k);
 
 #endif

@@ -614,13 +614,8 @@ static void run_free(struct run *r)
 	if (r->gctx.conn)
 		virConnectClose(r->gctx.conn);
 	r->gctx.conn = NULL;
-	for (int i = 0; i < AXIS_MAX_VALUES; i++) {
-		if (r->kernels[i].initrd[0])
-			unlink(r->kernels[i].initrd);
-		if (r->kernels[i].icount_syms[0])
-			unlink(r->kernels[i].icount_syms);
-		json_decref(r->kernels[i].info);
-	}
+	for (int i = 0; i < AXIS_MAX_VALUES; i++)
+		kernel_release(&r->kernels[i]);
 	json_decref(r->kernels_json);
 	json_decref(r->manifest);
 	free(r->order);
