@@ -525,6 +525,20 @@ static int run_samples(struct run *r, struct errbuf *e)
 
 /* ---- close ------------------------------------------------------------ */
 
+/* What the host lends a run: the guest, the network, the disk image and the
+ * plugin copy. Idempotent. */
+static void run_release_lab(struct run *r)
+{
+	guest_destroy(&r->gctx);
+	netlab_close(&r->lab);
+	if (r->disk[0])
+		unlink(r->disk);
+	r->disk[0] = '\0';
+	if (r->icount_so[0])
+		unlink(r->icount_so);
+	r->icount_so[0] = '\0';
+}
+
 /* The run's report, by vqreport (<bin>/vqreport report <dir>): its path in
  * r->report, or why not in @e. */
 static int close_report(struct run *r, struct errbuf *e)
@@ -585,6 +599,7 @@ static int run_close(struct run *r)
 		      strerror(errno), r->samples_path);
 		return r->interrupted ? 130 : 1;
 	}
+	run_release_lab(r);	/* before the report, which may take a while */
 	if (close_report(r, &e))
 		p_warn("the report is not written: %s", e.msg);
 	close_summary(r);
@@ -599,12 +614,7 @@ static int run_close(struct run *r)
 
 static void run_free(struct run *r)
 {
-	guest_destroy(&r->gctx);
-	netlab_close(&r->lab);
-	if (r->disk[0])
-		unlink(r->disk);
-	if (r->icount_so[0])
-		unlink(r->icount_so);
+	run_release_lab(r);
 	if (r->dir_made && !r->manifest_written) {
 		/* set-up failed before the first sample: nothing worth keeping */
 		const char *rm[] = { "rm", "-rf", "--", r->dir, NULL };
