@@ -67,6 +67,11 @@ struct run {
 	char report[PATH_MAX + 32];	/* report.md, once vqreport wrote it */
 };
 
+/* The prepare phase (prepare.c). */
+int run_prepare(struct run *r, struct errbuf *e);
+/* From here on SIGINT, SIGTERM and SIGHUP end the run cleanly: the current
+ * guest stops, the run is marked interrupted and everything is removed. */
+void run_catch_signals(void);
 /* The accelerator the run's guests use: "kvm" or "tcg". */
 const char *run_accel(const struct run *r);
 
