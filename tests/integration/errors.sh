@@ -39,6 +39,30 @@ expect 2 "repeat: '0' is not a whole number" "$VQLAB" run --repeat 0 "$work/plai
 	fail "-j error is not JSON"
 ok "-j errors are JSON"
 [ -z "$(ls "$work" | grep -v '\.ini$\|^out$\|^err$')" ] || fail "a failed start wrote a run folder: $(ls "$work")"
+# plan -j carries everything the text shows: the text, rebuilt from the JSON
+# alone, is the text (a matrix with skipped cells, and one with icount).
+plan_text() { # the text of `vqlab plan`, from `vqlab -j plan`
+	jq -r 'def pad5: if length < 5 then . + ("     "[:5 - length]) else . end;
+	"scenario \(.scenario) (\(.file)): \(.runnable) cells x \(.repeat) repetitions = \(.samples) samples, \(.skipped) skipped",
+	"fixed:" + ([.fixed | to_entries[] | " \(.key)=\(.value)"] | join("")),
+	"duration \(.duration_s)s, warm-up \(.warmup_s)s, timeout \(.timeout_s)s, seed \(.seed)" +
+		(if .icount then ", instruction counts (icount) on" else "" end),
+	(.cells[] | select(.skipped == null) | "  \(.cell | pad5) \(.description)"),
+	(if .skipped > 0 then "skipped:" else empty end),
+	(.cells[] | select(.skipped != null) | "  \(.cell | pad5) \(.description): \(.skipped)"),
+	"estimated wall time: \(.estimated) (\(.samples) samples x ~\(.sample_estimate_s | round) s each under TCG)"'
+}
+for sc in queue-size retpoline; do
+	"$VQLAB" plan "$top/scenarios/$sc.ini" >"$work/plan.txt" || fail "plan $sc exited $?"
+	"$VQLAB" -j plan "$top/scenarios/$sc.ini" >"$work/plan.json" || fail "plan -j $sc exited $?"
+	plan_text <"$work/plan.json" | diff "$work/plan.txt" - || fail "plan -j $sc lacks what its text shows"
+	jq -e '(.skipped == ([.cells[] | select(.skipped != null)] | length)) and
+		(.varying == [.cells[0].varying | keys_unsorted[]]) and
+		all(.cells[]; .description == ([.varying | to_entries[] | "\(.key)=\(.value)"] | join(" "))) and
+		((.estimated_s - .sample_estimate_s * .samples) | fabs < 0.01)' "$work/plan.json" >/dev/null ||
+		fail "plan -j $sc: counts, varying axes or descriptions disagree"
+	ok "plan -j $sc: every field of the text ($(wc -l <"$work/plan.txt") lines)"
+done
 # kernel list: every folder it names holds that kernel (the default
 # scenario's kernel is in the cache by now).
 "$VQLAB" -j kernel list >"$work/klist.json" || fail "kernel list exited $?"

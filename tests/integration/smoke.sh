@@ -21,7 +21,13 @@ INI
 cat "$work/summary.json"
 run=$(jq -r .dir "$work/summary.json")
 case $run in /*) ;; *) fail "run folder '$run' is not absolute" ;; esac
-[ -f "$run/run.json" ] && [ -f "$run/samples.jsonl" ] || fail "run folder incomplete"
+[ -f "$run/run.json" ] && [ -f "$run/report/report.md" ] && [ -f "$run/report/report.html" ] ||
+	fail "run folder incomplete"
+jq -e --arg md "$run/report/report.md" '.report == $md' "$work/summary.json" >/dev/null ||
+	fail "the summary does not name the report vqlab run wrote"
+grep -qF "vqreport: $(jq -r .id "$run/run.json")" "$run/report/report.md" ||
+	fail "report.md is not this run's report"
+ok "vqlab run wrote the run's report: $run/report/report.md"
 jq -e '.status == "complete" and (.accel | test("^(kvm|tcg)$")) and (.versions.qemu | length > 0)' \
 	"$run/run.json" >/dev/null || fail "run.json: status, accel or versions missing"
 

@@ -29,64 +29,6 @@
 static char top[] = "/tmp/vqlab-unit-contract-XXXXXX";
 static char jobs[300], run_dir[300], samples_path[350];
 
-/*
- * TODO(coordinator): the runner helper moves vqlab.c's axes_json() and
- * sample_json() into tools/lab/sample.c. When that lands, delete axes_build()
- * and sample_build() below and call axes_json() and sample_json() instead, so
- * that this test runs the writer itself rather than a copy of it.
- */
-static json_t *axes_build(const struct cell *c, const char *accel)
-{
-	json_t *o = json_object();
-
-	for (int i = 0; i < NR_AXES; i++) {
-		uint64_t u;
-
-		if (i == AX_ACCEL)
-			continue;
-		if (axis_defs[i].max && !parse_u64(c->val[i], 0, UINT64_MAX, &u))
-			json_object_set_new(o, axis_defs[i].name, json_integer(u));
-		else
-			json_object_set_new(o, axis_defs[i].name, json_string(c->val[i]));
-	}
-	json_object_set_new(o, "accel", json_string(accel));
-	return o;
-}
-
-static json_t *sample_build(const char *run_id, const struct cell *c, int rep, int attempt,
-			    const char *accel, const char *started, const struct guest_result *r)
-{
-	json_t *s = json_object(), *m = json_object(), *gm, *val;
-	const char *key;
-
-	json_object_set_new(s, SAMPLE_SCHEMA, json_integer(RESULTS_SCHEMA));
-	json_object_set_new(s, SAMPLE_RUN, json_string(run_id));
-	json_object_set_new(s, SAMPLE_CELL, json_string(c->id));
-	json_object_set_new(s, SAMPLE_REP, json_integer(rep));
-	json_object_set_new(s, SAMPLE_ATTEMPT, json_integer(attempt));
-	json_object_set_new(s, SAMPLE_AXES, axes_build(c, accel));
-	json_object_set_new(s, SAMPLE_STATUS, json_string(r->ok ? STATUS_OK : STATUS_FAILED));
-	json_object_set_new(s, SAMPLE_REASON, r->ok ? json_null() : json_string(r->reason.msg));
-	json_object_set_new(s, SAMPLE_STARTED, json_string(started));
-	json_object_set_new(s, SAMPLE_WALL_S, json_real(r->wall_s));
-	if (r->boot_s)
-		metric_set(m, "boot_s", r->boot_s, "s", BETTER_LOWER);
-	gm = json_object_get(r->report, SAMPLE_METRICS);
-	json_object_foreach(gm, key, val)
-		json_object_set(m, key, val);
-	json_object_update(m, r->host_metrics);
-	if (r->report) {
-		json_t *warm = json_object_get(r->report, SAMPLE_WARMUP_METRICS);
-
-		json_object_set_new(s, SAMPLE_GUEST, guest_info(r->report));
-		json_object_set(s, SAMPLE_TRACE, json_object_get(r->report, SAMPLE_TRACE));
-		if (json_object_size(warm))
-			json_object_set(s, SAMPLE_WARMUP_METRICS, warm);
-	}
-	json_object_set_new(s, SAMPLE_METRICS, m);
-	return s;
-}
-
 /* ---- what the guest and the host report -------------------------------- */
 
 static int is_net(const struct cell *c)
@@ -190,7 +132,7 @@ static void write_rep(const struct cell *c, int k, int nrun, int rep, struct exp
 				metric_set(r.host_metrics, "xdp_pps", figure(k, rep) + 1,
 					   "packets/s", BETTER_HIGHER);
 		}
-		CHECK(append(sample_build(TEST_RUN_ID, c, rep, attempt, ACCEL, STARTED, &r),
+		CHECK(append(sample_json(TEST_RUN_ID, c, rep, attempt, ACCEL, STARTED, &r),
 			     lines) == 0);
 		json_decref(r.report);
 		json_decref(r.host_metrics);
@@ -210,8 +152,8 @@ static json_t *manifest(const struct scenario *sc, const struct cell *cells, int
 {
 	json_t *run = json_object(), *matrix = json_array(), *skipped = json_array();
 
-	/* TODO(coordinator): the manifest as the runner's run.c writes it, once
-	 * that exists; these are the members vqlab.c writes today. */
+	/* The manifest's members that vqreport reads, under the RUN_* names run.c
+	 * writes them with (run.c's writer needs libvirt and a live run). */
 	json_object_set_new(run, RUN_SCHEMA, json_integer(RESULTS_SCHEMA));
 	json_object_set_new(run, RUN_ID, json_string(TEST_RUN_ID));
 	json_object_set_new(run, RUN_SCENARIO, json_pack("{s:s, s:s, s:s}", "file", sc->path,
@@ -220,7 +162,7 @@ static json_t *manifest(const struct scenario *sc, const struct cell *cells, int
 	json_object_set_new(run, RUN_STARTED, json_string(STARTED));
 	for (int i = 0; i < n; i++) {
 		const struct cell *c = &cells[i];
-		json_t *axes = axes_build(c, ACCEL);
+		json_t *axes = axes_json(c, ACCEL);
 
 		if (c->skip_reason[0])
 			json_array_append_new(skipped,
@@ -288,7 +230,7 @@ static int plan_write(struct plan *p)
 		struct guest_result r = { .ok = true, .wall_s = 1 };
 
 		r.report = guest_report(p->run[0], 1e9, 0);
-		s = sample_build(TEST_RUN_ID, p->run[0], 9, 0, ACCEL, "x", &r);
+		s = sample_json(TEST_RUN_ID, p->run[0], 9, 0, ACCEL, "x", &r);
 		json_object_set_new(s, SAMPLE_SCHEMA, json_integer(99));
 		CHECK(json_append_line(samples_path, s) == 0);
 		json_decref(s);
@@ -325,7 +267,7 @@ static void check_cells(const struct runset *r, const struct plan *p)
 		const struct expect *e = &p->e[k];
 		const char *wl = is_net(p->run[k]) ? "tx_pps" : "blk_iops";
 		const char *unit = is_net(p->run[k]) ? "packets/s" : "IO/s";
-		json_t *axes = axes_build(p->run[k], ACCEL);
+		json_t *axes = axes_json(p->run[k], ACCEL);
 		size_t ok = e->ok;
 
 		CHECK(!strcmp(c->id, p->run[k]->id)); /* matrix order */

@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <jansson.h>
+#include "msg.h"
 
 struct lab_paths {
 	char top[PATH_MAX];	/* the source tree: scripts/, guest/ */
@@ -21,10 +22,14 @@ struct kernel {
 };
 
 /* debian:<suite> (fetched), build:<name> (cache/kernels/build/<name>) or
- * file:<dir>. 0, or -errno with a one-line message in @err. */
+ * file:<dir>. 0, or -errno with a one-line message in @e. */
 int kernel_resolve(const struct lab_paths *p, const char *spec, struct kernel *k,
-		   char *err, size_t errlen);
+		   struct errbuf *e);
+/* Build @k's initramfs for run @run_id (@idx: the kernel's place on the
+ * kernel axis). 0, or -errno with a one-line message in @e. */
 int kernel_initramfs(const struct lab_paths *p, struct kernel *k, const char *run_id,
-		     int idx, char *err, size_t errlen);
+		     int idx, struct errbuf *e);
+/* Remove @k's run files (initramfs, kallsyms) and drop its info. */
+void kernel_release(struct kernel *k);
 
 #endif

@@ -17,23 +17,19 @@
 #include "xdpsink.skel.h"
 #include "xdpsink.h"
 
+/* Run ip(8) (or another command of the lab network); on failure nl->error
+ * names the command and says what it printed. */
 static int ip(struct netlab *nl, const char *const argv[])
 {
-	char out[512];
+	char cmd[ERRBUF_LEN] = "", out[512] = "";
 	int rc = proc_run(argv, out, sizeof(out));
+	size_t n = 0;
 
-	if (rc) {
-		size_t n = 0;
-
-		for (int i = 0; argv[i] && n < sizeof(nl->err); i++)
-			n += snprintf(nl->err + n, sizeof(nl->err) - n, "%s%s",
-				      i ? " " : "", argv[i]);
-		if (n < sizeof(nl->err))
-			snprintf(nl->err + n, sizeof(nl->err) - n, ": %s",
-				 rc < 0 ? strerror(-rc) : out);
-		return -EIO;
-	}
-	return 0;
+	if (!rc)
+		return 0;
+	for (int i = 0; argv[i] && n < sizeof(cmd); i++)
+		n += snprintf(cmd + n, sizeof(cmd) - n, "%s%s", i ? " " : "", argv[i]);
+	return err_set(&nl->error, -EIO, "%s: %s", cmd, rc < 0 ? strerror(-rc) : out);
 }
 
 static int pid_alive(const char *digits)
@@ -85,17 +81,13 @@ int netlab_open(struct netlab *nl)
 	snprintf(nl->tap, sizeof(nl->tap), "vqlab%d", getpid());
 	nl->tap[0] = '\0';	/* no tap yet */
 	nl->host_ns_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (nl->host_ns_fd < 0) {
-		snprintf(nl->err, sizeof(nl->err), "/proc/self/ns/net: %s", strerror(errno));
-		return -errno;
-	}
+	if (nl->host_ns_fd < 0)
+		return err_set(&nl->error, -errno, "/proc/self/ns/net: %s", strerror(errno));
 	nl->skel = xdpsink_bpf__open_and_load();
 	if (!nl->skel) {
 		err = -errno;
-		snprintf(nl->err, sizeof(nl->err),
-			 "cannot load the XDP sink: %s (BPF needs root and a kernel with XDP)",
-			 strerror(-err));
-		return err;
+		return err_set(&nl->error, err, "cannot load the XDP sink: %s "
+			       "(BPF needs root and a kernel with XDP)", strerror(-err));
 	}
 	if (ip(nl, add)) {
 		nl->ns[0] = '\0';
@@ -161,20 +153,16 @@ int netlab_tap_adopt(struct netlab *nl)
 	if (ip(nl, addr) || ip(nl, up))
 		return -EIO;
 	err = in_ns(nl, 1);
-	if (err) {
-		snprintf(nl->err, sizeof(nl->err), "setns %s: %s", nl->ns, strerror(-err));
-		return err;
-	}
+	if (err)
+		return err_set(&nl->error, err, "setns %s: %s", nl->ns, strerror(-err));
 	ifindex = if_nametoindex(nl->tap);
 	err = ifindex ? bpf_xdp_attach(ifindex, bpf_program__fd(nl->skel->progs.xdp_sink),
 				       0, NULL)
 		      : -errno;
 	in_ns(nl, 0);
-	if (err) {
-		snprintf(nl->err, sizeof(nl->err), "attach XDP sink to %s: %s", nl->tap,
-			 strerror(-err));
-		return err;
-	}
+	if (err)
+		return err_set(&nl->error, err, "attach XDP sink to %s: %s", nl->tap,
+			       strerror(-err));
 	return 0;
 }
 

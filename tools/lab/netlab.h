@@ -5,6 +5,7 @@
 #ifndef VQLAB_NETLAB_H
 #define VQLAB_NETLAB_H
 #include <stdint.h>
+#include "msg.h"
 
 #define NETLAB_TAP_ADDR "198.18.0.1"	/* RFC 2544 benchmarking range */
 #define NETLAB_GUEST_ADDR "198.18.0.2"
@@ -18,11 +19,17 @@ struct netlab {
 	int tap_in_ns;
 	int host_ns_fd;
 	struct xdpsink_bpf *skel;
-	char err[256];		/* the last failure, one line */
+	/* The last failure, one line (msg.h). err is the same text as a plain
+	 * string, for callers that print it ("%s", nl->err). */
+	union {
+		struct errbuf error;
+		char err[ERRBUF_LEN];
+	};
 };
 
 /* Remove namespaces and taps left by vqlab processes that no longer run. */
 void netlab_reap_stale(void);
+/* Every function that can fail returns 0 or -errno and says why in nl->error. */
 int netlab_open(struct netlab *nl);
 /* Create the tap in the host namespace, where QEMU (via libvirt) opens it. */
 int netlab_tap_create(struct netlab *nl);

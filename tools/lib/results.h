@@ -52,10 +52,7 @@ double metric_value(json_t *obj, const char *name);
 /* +1 for "higher", -1 for "lower", 0 for anything else. */
 int metric_better_sign(const char *better);
 
-/* reader-only keys */
-/* run.json members that vqreport reads (docs/results.md). The entries of
- * "matrix" and "skipped" name their cell, axes and reason with the SAMPLE_*
- * keys, as a sample does. */
+/* run.json (the runner's manifest; see docs/results.md). */
 #define RUN_SCHEMA "schema"
 #define RUN_ID "id"
 #define RUN_SCENARIO "scenario"
@@ -67,8 +64,37 @@ int metric_better_sign(const char *better);
 #define RUN_STARTED "started"
 #define RUN_ENDED "ended"
 #define RUN_STATUS "status"
+#define RUN_RESUMED "resumed"
 #define RUN_MATRIX "matrix"
 #define RUN_SKIPPED "skipped"
+/* run.json's "scenario" object */
+#define RUN_SCENARIO_FILE "file"
+#define RUN_SCENARIO_NAME "name"
+#define RUN_SCENARIO_DESCRIPTION "description"
+#define RUN_SCENARIO_TEXT "text"
+#define RUN_SCENARIO_REPEAT "repeat"
+#define RUN_SCENARIO_DURATION_S "duration_s"
+#define RUN_SCENARIO_WARMUP_S "warmup_s"
+#define RUN_SCENARIO_TIMEOUT_S "timeout_s"
+#define RUN_SCENARIO_SEED "seed"
+#define RUN_SCENARIO_ICOUNT "icount"
+/* run.json's "host" object */
+#define RUN_HOST_HOSTNAME "hostname"
+#define RUN_HOST_KERNEL "kernel"
+#define RUN_HOST_CPUS "cpus"
+#define RUN_HOST_MEMORY_MIB "memory_mib"
+/* run.json's "versions" object */
+#define RUN_VERSIONS_QEMU "qemu"
+#define RUN_VERSIONS_LIBVIRT "libvirt"
+#define RUN_VERSIONS_VQLAB "vqlab"
+#define RUN_VERSIONS_PACKAGES "packages"
+/* an entry of "matrix" and of "skipped" */
+#define RUN_CELL "cell"
+#define RUN_CELL_AXES "axes"
+#define RUN_CELL_REASON "reason"
+/* values of "status" */
+#define RUN_STATUS_RUNNING "running"
 #define RUN_STATUS_COMPLETE "complete"
+#define RUN_STATUS_INTERRUPTED "interrupted"
 
 #endif

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The prepare phase of a run (run.h): everything the first sample needs, in
+ * the order that creates nothing before the inputs are known to be good:
+ * checks, libvirt, kernels, the run folder, initramfs, the lab network and
+ * disk, signals, the accelerator, icount. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "dirs.h"
+#include "results.h"
+#include "run.h"
+
+/* Say which cells are skipped and why; refuse a run with nothing to run. */
+static int prepare_check(struct run *r, struct errbuf *e)
+{
+	const struct plan *pl = &r->plan;
+	char desc[512];
+
+	for (int i = 0; i < pl->ncells; i++) {
+		cell_describe(&pl->cells[i], desc, sizeof(desc));
+		if (pl->cells[i].skip_reason[0])
+			p_info("skip %s (%s): %s", pl->cells[i].id, desc, pl->cells[i].skip_reason);
+	}
+	if (!pl->nrun)
+		return err_set(e, -EINVAL, "%s: every cell of the matrix is skipped", pl->sc.path);
+	if (geteuid())
+		return err_set(e, -EPERM,
+			       "vqlab run needs root (tap devices, network namespaces, XDP)");
+	return 0;
+}
+
+static int prepare_libvirt(struct run *r, struct errbuf *e)
+{
+	/* tests point it at a dead socket */
+	const char *uri = getenv("VQLAB_LIBVIRT_URI") ?: "qemu:///system";
+
+	r->gctx.conn = virConnectOpen(uri);
+	if (!r->gctx.conn)
+		return err_set(e, -ECONNREFUSED, "cannot connect to libvirtd at %s: %s "
+			       "(is libvirtd running? scripts/setup.sh starts it)", uri,
+			       virt_error());
+	return 0;
+}
+
+/* Kernels first: a missing one is an error before anything is created. A
+ * resumed run must boot the kernel releases it started with. */
+static int prepare_kernels(struct run *r, struct errbuf *e)
+{
+	const struct scenario *sc = &r->plan.sc;
+	json_t *was_all = json_object_get(r->manifest, RUN_KERNELS);
+
+	r->kernels_json = json_object();
+	for (int i = 0; i < sc->nvals[AX_KERNEL]; i++) {
+		const char *spec = sc->vals[AX_KERNEL][i];
+		json_t *was = json_object_get(was_all, spec);
+		const char *rel_was = json_string_value(json_object_get(was, "kernel_release"));
+		const char *rel;
+		int ret;
+
+		p_info("kernel %s: resolving", spec);
+		ret = kernel_resolve(r->paths, spec, &r->kernels[i], e);
+		if (ret)
+			return ret;
+		rel = json_string_value(json_object_get(r->kernels[i].info, "kernel_release"));
+		if (rel_was && rel && strcmp(rel, rel_was))
+			return err_set(e, -ESTALE, "kernel %s is now %s, but %s ran on %s: samples "
+				       "of two kernels would be mixed", spec, rel, r->id, rel_was);
+		json_object_set(r->kernels_json, r->kernels[i].spec, r->kernels[i].info);
+	}
+	return 0;
+}
+
+/* A new run's folder, <out>/<stamp>-<scenario>; every run's folder as an
+ * absolute path: libvirtd opens the serial logs itself, relative to its own
+ * working folder. */
+static int prepare_folder(struct run *r, struct errbuf *e)
+{
+	char stamp[32], abs[PATH_MAX];
+
+	if (!r->opts->resume) {
+		time_t t = time(NULL);
+		struct tm tm;
+
+		gmtime_r(&t, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+		snprintf(r->id, sizeof(r->id), "%s-%s", stamp, r->plan.sc.name);
+		snprintf(r->dir, sizeof(r->dir), "%s/%s", r->opts->out_dir, r->id);
+		if (mkdir_p(r->dir, 0755))
+			return err_set(e, -errno, "cannot create %s: %s", r->dir, strerror(errno));
+		r->dir_made = true;
+	}
+	if (!realpath(r->dir, abs))
+		return err_set(e, -errno, "%s: %s", r->dir, strerror(errno));
+	snprintf(r->dir, sizeof(r->dir), "%s", abs);
+	snprintf(r->manifest_path, sizeof(r->manifest_path), "%s/" RESULTS_RUN_FILE, r->dir);
+	snprintf(r->samples_path, sizeof(r->samples_path), "%s/" RESULTS_SAMPLES_FILE, r->dir);
+	return 0;
+}
+
+static int prepare_initramfs(struct run *r, struct errbuf *e)
+{
+	for (int i = 0; i < r->plan.sc.nvals[AX_KERNEL]; i++) {
+		int ret = kernel_initramfs(r->paths, &r->kernels[i], r->id, i, e);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* A raw image on tmpfs for the blk-* workloads (sparse: costs memory only
+ * where written). */
+static int prepare_disk(struct run *r, struct errbuf *e)
+{
+	bool need = false;
+	char path[64];
+	int fd;
+
+	for (int i = 0; i < r->plan.ncells; i++)
+		if (!r->plan.cells[i].skip_reason[0] &&
+		    !strncmp(r->plan.cells[i].val[AX_WORKLOAD], "blk-", 4))
+			need = true;
+	if (!need)
+		return 0;
+	snprintf(path, sizeof(path), "/dev/shm/vqlab-%d.img", getpid());
+	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return err_set(e, -errno, "cannot create the block image %s: %s", path,
+			       strerror(errno));
+	snprintf(r->disk, sizeof(r->disk), "%s", path);	/* unlinked by run_free */
+	if (ftruncate(fd, 1ll << 30)) {
+		err_set(e, -errno, "cannot create the block image %s: %s", path, strerror(errno));
+		close(fd);
+		return -EIO;
+	}
+	close(fd);
+	return 0;
+}
+
+/* What dead runs left behind, this run's namespace, and its disk image. */
+static int prepare_network(struct run *r, struct errbuf *e)
+{
+	int ret;
+
+	netlab_reap_stale();
+	icount_reap_stale(r->paths->cache);
+	ret = netlab_open(&r->lab);
+	if (ret)
+		return err_set(e, ret, "lab network: %s", r->lab.error.msg);
+	return prepare_disk(r, e);
+}
+
+/* A resumed run keeps its accelerator; a new one probes KVM with a real guest
+ * when a cell allows it. Cells that need KVM are skipped without it. */
+static void prepare_accel(struct run *r)
+{
+	struct plan *pl = &r->plan;
+	bool any_auto = false;
+
+	if (r->opts->resume) {
+		const char *was = json_string_value(json_object_get(r->manifest, RUN_ACCEL));
+
+		r->kvm = was && !strcmp(was, "kvm");
+	} else {
+		for (int i = 0; i < pl->ncells; i++)
+			if (strcmp(pl->cells[i].val[AX_ACCEL], "tcg"))
+				any_auto = true;
+		if (any_auto) {
+			p_info("accelerator: probing KVM with a real guest");
+			r->kvm = guest_probe_kvm(&r->gctx, &pl->cells[0], &r->kernels[0], r->dir,
+						 r->accel_reason, sizeof(r->accel_reason));
+			if (!r->kvm)
+				p_info("accelerator: TCG (%s)", r->accel_reason);
+		} else {
+			snprintf(r->accel_reason, sizeof(r->accel_reason),
+				 "the scenario asks for TCG");
+		}
+	}
+	for (int i = 0; i < pl->ncells && !r->kvm; i++) {
+		struct cell *c = &pl->cells[i];
+
+		if (strcmp(c->val[AX_ACCEL], "kvm") || c->skip_reason[0])
+			continue;
+		plan_skip(pl, c, "accel=kvm but KVM does not run guests here");
+		p_info("skip %s: %s", c->id, c->skip_reason);
+	}
+}
+
+int run_prepare(struct run *r, struct errbuf *e)
+{
+	int ret;
+
+	ret = prepare_check(r, e);
+	if (!ret)
+		ret = prepare_libvirt(r, e);
+	if (!ret)
+		ret = prepare_kernels(r, e);
+	if (!ret)
+		ret = prepare_folder(r, e);
+	if (!ret)
+		ret = prepare_initramfs(r, e);
+	if (!ret)
+		ret = prepare_network(r, e);
+	if (ret)
+		return ret;
+	run_catch_signals();
+	prepare_accel(r);
+	return r->plan.sc.icount ? icount_prepare(r, e) : 0;
+}

@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: GPL-2.0
+/* A run in progress (run.h): its lifecycle, and the open, manifest, samples
+ * and close phases; the prepare phase is in prepare.c, icount in icount.c. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "dirs.h"
+#include "jsonfile.h"
+#include "proc.h"
+#include "results.h"
+#include "run.h"
+#include "sample.h"
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+void run_catch_signals(void)
+{
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+}
+
+const char *run_accel(const struct run *r)
+{
+	return r->kvm ? "kvm" : "tcg";
+}
+
+static void run_init(struct run *r, const struct run_opts *o, const struct lab_paths *p)
+{
+	memset(r, 0, sizeof(*r));
+	r->opts = o;
+	r->paths = p;
+	r->lab.host_ns_fd = -1;
+	r->gctx.lab = &r->lab;
+	r->gctx.stop = &stop_signal;
+}
+
+/* ---- open ------------------------------------------------------------- */
+
+/* --resume: the run folder's run.json, its id, and the plan it was started with. */
+static int run_open_resume(struct run *r, const char *jobs, struct errbuf *e)
+{
+	const char *id;
+
+	snprintf(r->dir, sizeof(r->dir), "%s", r->opts->resume);
+	snprintf(r->manifest_path, sizeof(r->manifest_path), "%s/" RESULTS_RUN_FILE, r->dir);
+	r->manifest = json_load_file(r->manifest_path, 0, NULL);
+	id = json_string_value(json_object_get(r->manifest, RUN_ID));
+	if (!r->manifest || !id ||
+	    json_integer_value(json_object_get(r->manifest, RUN_SCHEMA)) != RESULTS_SCHEMA)
+		return err_set(e, -EINVAL,
+			       "%s: not a vqlab run (no readable run.json of schema %d)", r->dir,
+			       RESULTS_SCHEMA);
+	snprintf(r->id, sizeof(r->id), "%s", id);
+	return plan_load_run(&r->plan, r->manifest, jobs, e);
+}
+
+/* The plan of a new run (the scenario file), or of the run to resume. */
+static int run_open(struct run *r, struct errbuf *e)
+{
+	const struct run_opts *o = r->opts;
+	char jobs[PATH_MAX + 16];
+
+	snprintf(jobs, sizeof(jobs), "%s/guest/jobs", r->paths->top);
+	if (o->resume)
+		return run_open_resume(r, jobs, e);
+	return plan_load(&r->plan, o->scenario, jobs, o->repeat, o->duration, e);
+}
+
+/* ---- manifest --------------------------------------------------------- */
+
+static json_t *manifest_scenario(const struct scenario *sc)
+{
+	return json_pack("{s:s, s:s, s:s?, s:s, s:i, s:f, s:f, s:f, s:I, s:b}",
+			 RUN_SCENARIO_FILE, sc->path, RUN_SCENARIO_NAME, sc->name,
+			 RUN_SCENARIO_DESCRIPTION, sc->description, RUN_SCENARIO_TEXT,
+			 sc->text ?: "", RUN_SCENARIO_REPEAT, sc->repeat,
+			 RUN_SCENARIO_DURATION_S, sc->duration, RUN_SCENARIO_WARMUP_S, sc->warmup,
+			 RUN_SCENARIO_TIMEOUT_S, sc->timeout, RUN_SCENARIO_SEED,
+			 (json_int_t)sc->seed, RUN_SCENARIO_ICOUNT, sc->icount);
+}
+
+/* The cells that run ("matrix") and those that do not, with why ("skipped"). */
+static void manifest_matrix(struct run *r)
+{
+	json_t *matrix = json_array(), *skipped = json_array();
+
+	for (int i = 0; i < r->plan.ncells; i++) {
+		const struct cell *c = &r->plan.cells[i];
+		json_t *axes = axes_json(c, run_accel(r));
+
+		if (c->skip_reason[0])
+			json_array_append_new(skipped, json_pack("{s:s, s:o, s:s}", RUN_CELL, c->id,
+								 RUN_CELL_AXES, axes,
+								 RUN_CELL_REASON, c->skip_reason));
+		else
+			json_array_append_new(matrix, json_pack("{s:s, s:o}", RUN_CELL, c->id,
+								RUN_CELL_AXES, axes));
+	}
+	json_object_set_new(r->manifest, RUN_MATRIX, matrix);
+	json_object_set_new(r->manifest, RUN_SKIPPED, skipped);
+}
+
+static void manifest_new(struct run *r)
+{
+	json_t *m = json_object();
+	char started[32];
+
+	r->manifest = m;
+	iso_time_now(started);
+	json_object_set_new(m, RUN_SCHEMA, json_integer(RESULTS_SCHEMA));
+	json_object_set_new(m, RUN_ID, json_string(r->id));
+	json_object_set_new(m, RUN_SCENARIO, manifest_scenario(&r->plan.sc));
+	json_object_set_new(m, RUN_HOST, host_json());
+	json_object_set_new(m, RUN_VERSIONS, versions_json(r->gctx.conn, r->paths));
+	json_object_set_new(m, RUN_ACCEL, json_string(run_accel(r)));
+	json_object_set_new(m, RUN_ACCEL_REASON,
+			    json_string(r->kvm ? "KVM guest booted" : r->accel_reason));
+	json_object_set(m, RUN_KERNELS, r->kernels_json);
+	json_object_set_new(m, RUN_STARTED, json_string(started));
+	manifest_matrix(r);
+}
+
+/* A resumed run: this session's kernels and the time it resumed. */
+static void manifest_resumed(struct run *r)
+{
+	json_t *resumed = json_object_get(r->manifest, RUN_RESUMED);
+	char now[32];
+
+	iso_time_now(now);
+	json_object_set(r->manifest, RUN_KERNELS, r->kernels_json);
+	if (!json_is_array(resumed)) {
+		resumed = json_array();
+		json_object_set_new(r->manifest, RUN_RESUMED, resumed);
+	}
+	json_array_append_new(resumed, json_string(now));
+}
+
+/* run.json with status "running": from here on the folder is kept. */
+static int run_manifest(struct run *r, struct errbuf *e)
+{
+	if (r->opts->resume)
+		manifest_resumed(r);
+	else
+		manifest_new(r);
+	json_object_set_new(r->manifest, RUN_STATUS, json_string(RUN_STATUS_RUNNING));
+	if (json_write_atomic(r->manifest_path, r->manifest))
+		return err_set(e, -errno, "cannot write %s: %s", r->manifest_path,
+			       strerror(errno));
+	r->manifest_written = true;
+	return 0;
+}
+
+/* ---- samples ---------------------------------------------------------- */
+
+/* ok samples in an existing run: done[cell index * repeat + rep], and every
+ * attempt counted. The number of slots done, or -errno. */
+static int samples_resume(struct run *r)
+{
+	const struct plan *pl = &r->plan;
+	json_t *all = json_read_lines(r->samples_path, NULL), *s;
+	size_t i;
+	int n = 0;
+
+	if (!all)
+		return errno == ENOENT ? 0 : -errno;
+	json_array_foreach(all, i, s) {
+		const char *cell = json_string_value(json_object_get(s, SAMPLE_CELL));
+		const char *status = json_string_value(json_object_get(s, SAMPLE_STATUS));
+		int rep = json_integer_value(json_object_get(s, SAMPLE_REP)), idx, slot;
+
+		if (!cell || sscanf(cell, "c%d", &idx) != 1 || idx < 0 || idx >= pl->ncells ||
+		    rep < 0 || rep >= (int)pl->sc.repeat)
+			continue;
+		slot = idx * pl->sc.repeat + rep;
+		r->attempts[slot]++;
+		if (status && !strcmp(status, STATUS_OK) && !r->done[slot]++)
+			n++;
+	}
+	json_decref(all);
+	return n;
+}
+
+/* The bookkeeping of the samples loop, and what a resumed run already has. */
+static int samples_begin(struct run *r, struct errbuf *e)
+{
+	const struct plan *pl = &r->plan;
+	int slots = pl->ncells * pl->sc.repeat, total = pl->nrun * (int)pl->sc.repeat;
+
+	r->done = calloc(slots, 1);
+	r->attempts = calloc(slots, sizeof(*r->attempts));
+	r->order = calloc(pl->ncells, sizeof(*r->order));
+	if (!r->done || !r->attempts || !r->order)
+		return err_set(e, -ENOMEM, "out of memory for %d samples", slots);
+	if (r->opts->resume) {
+		r->prior = samples_resume(r);
+		if (r->prior < 0)
+			return err_set(e, r->prior, "%s: %s", r->samples_path,
+				       strerror(-r->prior));
+		p_info("resume %s: %d of %d samples already done", r->id, r->prior, total);
+	}
+	progress_init(&r->prog, total - r->prior);
+	p_info("run %s: %d cells x %u repetitions, %s, results in %s", r->id, pl->nrun,
+	       pl->sc.repeat, run_accel(r), r->dir);
+	return 0;
+}
+
+static const struct kernel *run_kernel(const struct run *r, const char *spec)
+{
+	for (int i = 0; i < r->plan.sc.nvals[AX_KERNEL]; i++)
+		if (!strcmp(r->kernels[i].spec, spec))
+			return &r->kernels[i];
+	return NULL;
+}
+
+enum attempt_end { ATTEMPT_OK, ATTEMPT_FAILED, ATTEMPT_INTERRUPTED };
+
+/* Store a finished attempt as one line of samples.jsonl. */
+static void sample_store(struct run *r, const struct cell *c, unsigned int rep, int attempt,
+			 const char *started, const struct guest_result *res)
+{
+	json_t *s = sample_json(r->id, c, rep, attempt, run_accel(r), started, res);
+
+	if (json_append_line(r->samples_path, s))
+		progress_note(&r->prog, "warning: cannot append to %s: %s", r->samples_path,
+			      strerror(errno));
+	json_decref(s);
+}
+
+/* One guest for cell @c, repetition @rep: its folder is cells/<cell>/<rep>,
+ * and <rep>.<attempt> for a retry. */
+static enum attempt_end sample_attempt(struct run *r, const struct cell *c, unsigned int rep,
+				       unsigned int try)
+{
+	const struct scenario *sc = &r->plan.sc;
+	char dir[PATH_MAX + 64], name[128], started[32], icount_out[PATH_MAX + 64];
+	char desc[512], label[700];
+	int attempt = r->attempts[c->index * sc->repeat + rep]++;
+	struct guest_job j = { .cell = c, .kernel = run_kernel(r, c->val[AX_KERNEL]),
+			       .kvm = r->kvm, .duration = sc->duration, .warmup = sc->warmup,
+			       .timeout = sc->timeout, .disk = r->disk[0] ? r->disk : NULL,
+			       .icount_so = r->icount_so[0] ? r->icount_so : NULL,
+			       .icount_out = icount_out, .dir = dir, .name = name };
+	struct guest_result res;
+	enum attempt_end end;
+
+	if (attempt)
+		snprintf(dir, sizeof(dir), "%s/%s/%s/%u.%d", r->dir, RESULTS_CELLS_DIR, c->id, rep,
+			 attempt);
+	else
+		snprintf(dir, sizeof(dir), "%s/%s/%s/%u", r->dir, RESULTS_CELLS_DIR, c->id, rep);
+	snprintf(name, sizeof(name), "vqlab-%d-%s-r%u", getpid(), c->id, rep);
+	snprintf(icount_out, sizeof(icount_out), "%s/icount/out/%s.json", r->paths->cache, name);
+	mkdir_p(dir, 0755);
+	plan_cell_varying(&r->plan, c, desc, sizeof(desc));
+	snprintf(label, sizeof(label), "%s rep %u%s: %s", c->id, rep, try ? " (retry)" : "", desc);
+	progress_show(&r->prog, label);
+	iso_time_now(started);
+	guest_run(&r->gctx, &j, &res);
+	if (res.interrupted) {
+		guest_result_free(&res);
+		return ATTEMPT_INTERRUPTED;
+	}
+	sample_store(r, c, rep, attempt, started, &res);
+	r->prog.wall_sum += res.wall_s;
+	if (res.ok && !r->prog.tty)
+		p_info("    ok in %.1f s (boot %.1f s)", res.wall_s, res.boot_s);
+	if (!res.ok)
+		progress_note(&r->prog, "%s rep %u: FAILED: %s%s", c->id, rep, res.reason.msg,
+			      try < r->opts->retries ? " (retrying)" : "");
+	end = res.ok ? ATTEMPT_OK : ATTEMPT_FAILED;
+	guest_result_free(&res);
+	return end;
+}
+
+/* Cell @c's repetition @rep, unless done: a failed sample is retried, and
+ * every attempt is kept. */
+static void sample_run(struct run *r, const struct cell *c, unsigned int rep)
+{
+	if (c->skip_reason[0] || r->done[c->index * r->plan.sc.repeat + rep])
+		return;
+	for (unsigned int try = 0; try <= r->opts->retries && !stop_signal; try++) {
+		enum attempt_end end = sample_attempt(r, c, rep, try);
+
+		if (end == ATTEMPT_INTERRUPTED)
+			return;
+		if (end == ATTEMPT_OK) {
+			r->prog.ok++;
+			return;
+		}
+		if (try == r->opts->retries)
+			r->prog.failed++;
+	}
+}
+
+/* Randomized blocks: each repetition runs every cell once, in an order
+ * shuffled with the scenario's seed, so drift is not mistaken for an effect. */
+static int run_samples(struct run *r, struct errbuf *e)
+{
+	struct plan *pl = &r->plan;
+	int ret = samples_begin(r, e);
+
+	if (ret)
+		return ret;
+	for (unsigned int rep = 0; rep < pl->sc.repeat && !stop_signal; rep++) {
+		scenario_block_order(&pl->sc, rep, r->order, pl->ncells);
+		for (int k = 0; k < pl->ncells && !stop_signal; k++)
+			sample_run(r, &pl->cells[r->order[k]], rep);
+	}
+	progress_end(&r->prog);
+	r->interrupted = stop_signal != 0;
+	return 0;
+}
+
+/* ---- close ------------------------------------------------------------ */
+
+/* What the host lends a run: the guest, the network, the disk image and the
+ * plugin copy. Idempotent. */
+static void run_release_lab(struct run *r)
+{
+	guest_destroy(&r->gctx);
+	netlab_close(&r->lab);
+	if (r->disk[0])
+		unlink(r->disk);
+	r->disk[0] = '\0';
+	if (r->icount_so[0])
+		unlink(r->icount_so);
+	r->icount_so[0] = '\0';
+}
+
+/* The run's report, by vqreport (<bin>/vqreport report <dir>): its path in
+ * r->report, or why not in @e. */
+static int close_report(struct run *r, struct errbuf *e)
+{
+	char tool[PATH_MAX + 16], out[4096] = "";
+	const char *argv[] = { tool, "report", r->dir, NULL };
+	const char *last;
+	int rc;
+
+	snprintf(tool, sizeof(tool), "%s/vqreport", r->paths->bin);
+	if (access(tool, X_OK))
+		return err_set(e, -errno, "%s: %s", tool, strerror(errno));
+	rc = proc_run(argv, out, sizeof(out));
+	last = strrchr(out, '\n') ? strrchr(out, '\n') + 1 : out;
+	if (rc < 0)
+		return err_set(e, rc, "%s: %s", tool, strerror(-rc));
+	if (rc)
+		return err_set(e, -EIO, "vqreport report exited %d: %s", rc, last);
+	snprintf(r->report, sizeof(r->report), "%s/report/report.md", r->dir);
+	return 0;
+}
+
+static void close_summary(const struct run *r)
+{
+	int ok = r->prog.ok + r->prior, failed = r->prog.failed;
+
+	if (msg_json()) {
+		json_t *out = json_pack("{s:s, s:s, s:i, s:i, s:i, s:b, s:s?}", "run", r->id,
+					"dir", r->dir, "ok", ok, "failed", failed,
+					"resumed_from", r->prior, "interrupted", r->interrupted,
+					"report", r->report[0] ? r->report : NULL);
+
+		p_json(out);
+		json_decref(out);
+		return;
+	}
+	printf("%s: %d samples ok, %d failed%s\n", r->id, ok, failed,
+	       r->interrupted ? ", interrupted" : "");
+	if (r->report[0])
+		printf("report: %s\n", r->report);
+}
+
+/* End stamp and status in run.json, the report, the summary. The exit code:
+ * 130 after a signal, 1 when every sample of the run failed, else 0. */
+static int run_close(struct run *r)
+{
+	int code = r->interrupted ? 130 : r->prog.failed && !r->prog.ok && !r->prior ? 1 : 0;
+	struct errbuf e;
+	char ended[32];
+
+	iso_time_now(ended);
+	json_object_set_new(r->manifest, RUN_ENDED, json_string(ended));
+	json_object_set_new(r->manifest, RUN_STATUS,
+			    json_string(r->interrupted ? RUN_STATUS_INTERRUPTED :
+							 RUN_STATUS_COMPLETE));
+	if (json_write_atomic(r->manifest_path, r->manifest)) {
+		p_err("cannot write %s: %s (the samples are in %s)", r->manifest_path,
+		      strerror(errno), r->samples_path);
+		return r->interrupted ? 130 : 1;
+	}
+	run_release_lab(r);	/* before the report, which may take a while */
+	if (close_report(r, &e))
+		p_warn("the report is not written: %s", e.msg);
+	close_summary(r);
+	if (fflush(stdout)) {
+		p_err("writing the summary: %s", strerror(errno));
+		return r->interrupted ? 130 : 1;
+	}
+	return code;
+}
+
+/* ---- free ------------------------------------------------------------- */
+
+static void run_free(struct run *r)
+{
+	run_release_lab(r);
+	if (r->dir_made && !r->manifest_written) {
+		/* set-up failed before the first sample: nothing worth keeping */
+		const char *rm[] = { "rm", "-rf", "--", r->dir, NULL };
+
+		proc_run(rm, NULL, 0);
+	}
+	if (r->gctx.conn)
+		virConnectClose(r->gctx.conn);
+	r->gctx.conn = NULL;
+	for (int i = 0; i < AXIS_MAX_VALUES; i++)
+		kernel_release(&r->kernels[i]);
+	json_decref(r->kernels_json);
+	json_decref(r->manifest);
+	free(r->order);
+	free(r->done);
+	free(r->attempts);
+	plan_free(&r->plan);
+}
+
+int run_scenario(const struct run_opts *o, const struct lab_paths *p)
+{
+	struct errbuf e = { "" };
+	struct run r;
+	int code = 1;
+
+	run_init(&r, o, p);
+	if (run_open(&r, &e)) {
+		p_err("%s", e.msg);
+		code = 2;
+	} else if (run_prepare(&r, &e) || run_manifest(&r, &e) || run_samples(&r, &e)) {
+		p_err("%s", e.msg);
+	} else {
+		code = run_close(&r);
+	}
+	run_free(&r);
+	return code;
+}
