@@ -204,5 +204,12 @@ check "bench_overhead: runs, stats_runs and hookcost as JSON" '.metrics.bench_ov
 printf 'not json' >"$VQGUESTREPORT_STATE"
 expect 1 "a state file that is not JSON" metric a 1 u higher
 
+# guest/ hands figures to the tool: no JSON member written or parsed in shell.
+if grep -nE '\\"[A-Za-z_]+\\":|jstr|json_(num|str)|blk_num' "$top"/guest/init "$top"/guest/jobs/*.sh; then
+	fail "guest/ builds or parses JSON in shell (above)"
+else
+	ok "guest/ builds no JSON by hand"
+fi
+
 echo "$fails failed"
 [ $fails = 0 ]
