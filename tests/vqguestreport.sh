@@ -95,16 +95,17 @@ check "job_output: its last 20 lines, line breaks kept" '.job_output | split("\n
 	length == 20 and .[0] == "line 6 \"q\" \\ " and .[19] == "line 25 \"q\" \\ "'
 
 # Metrics: integers stay integers, decimals are reals, NaN and inf are null.
-expect 0 "metric: four at once" metric ping_sent 10 packets none pps 24.5 packets/s higher \
-	big 9007199254740993 packets none neg -3 x lower
+expect 0 "metric: five at once" metric ping_sent 10 packets none pps 24.5 packets/s higher \
+	big 9007199254740993 packets none neg -3 x lower oct 010 x none
 expect 0 "metric nan" metric lost nan packets lower
 expect 0 "metric -inf" metric far -inf m lower
 write
-check "metrics: {value, unit, better}, NaN and inf as null" '.metrics == {
+check "metrics: {value, unit, better}, decimal only, NaN and inf as null" '.metrics == {
 	"ping_sent": {"value": 10, "unit": "packets", "better": "none"},
 	"pps": {"value": 24.5, "unit": "packets/s", "better": "higher"},
 	"big": {"value": 9007199254740993, "unit": "packets", "better": "none"},
 	"neg": {"value": -3, "unit": "x", "better": "lower"},
+	"oct": {"value": 10, "unit": "x", "better": "none"},
 	"lost": {"value": null, "unit": "packets", "better": "lower"},
 	"far": {"value": null, "unit": "m", "better": "lower"}}'
 grep -q '"ping_sent":{"value":10,' "$tmp/report.json" && grep -q '"value":9007199254740993,' "$tmp/report.json" &&

@@ -30,6 +30,7 @@
 #define BETTER_NONE "none"
 /* The one metric that is not a plain figure (guest/jobs/bench-overhead.sh). */
 #define BENCH_METRIC "bench_overhead"
+#define SPECTRE_V2_FILE "/sys/devices/system/cpu/vulnerabilities/spectre_v2"
 
 static const char usage_text[] =
 	"Usage: vqguestreport COMMAND [ARGS]\n"
@@ -158,20 +159,28 @@ static json_t *text_json(const char *s, size_t n, bool multiline)
 	return j ? j : json_string("");
 }
 
+/* Decimal digits only, with an optional '-': no octal, hex or spaces. */
+static bool is_decimal_integer(const char *s)
+{
+	s += *s == '-';
+	if (!*s)
+		return false;
+	while (*s >= '0' && *s <= '9')
+		s++;
+	return !*s;
+}
+
 /* An integer ("12", "-3") as a JSON integer, a decimal ("12.5", "1e6") as a
  * real, and nan/inf as null (JSON has no NaN). 0 or -EINVAL. */
 static int number_json(const char *s, json_t **out)
 {
-	uint64_t u;
+	long long i;
 	double d;
 	char *end;
 
-	if (!parse_u64(s, 0, INT64_MAX, &u)) {
-		*out = json_integer((json_int_t)u);
-		return 0;
-	}
-	if (*s == '-' && !parse_u64(s + 1, 0, INT64_MAX, &u)) {
-		*out = json_integer(-(json_int_t)u);
+	errno = 0;
+	if (is_decimal_integer(s) && (i = strtoll(s, NULL, 10), errno != ERANGE)) {
+		*out = json_integer(i);
 		return 0;
 	}
 	if (!parse_double(s, -INFINITY, INFINITY, &d)) {
@@ -179,7 +188,6 @@ static int number_json(const char *s, json_t **out)
 		return 0;
 	}
 	/* parse_double refuses non-finite numbers: they become null. */
-	errno = 0;
 	d = strtod(s, &end);
 	if (*s && !*end && (isnan(d) || isinf(d))) {
 		*out = json_null();
@@ -249,7 +257,8 @@ static int metric_arg(char **a, json_t *metrics)
 	if (!*a[0] || !*a[2])
 		return cli_usage_error(TOOL, "metric: NAME and UNIT must not be empty");
 	if (!better)
-		return cli_usage_error(TOOL, "metric %s: BETTER '%s' is not one of higher, lower, none",
+		return cli_usage_error(TOOL,
+				       "metric %s: BETTER '%s' is not one of higher, lower, none",
 				       a[0], a[3]);
 	if (number_json(a[1], &value))
 		return cli_usage_error(TOOL, "metric %s: VALUE '%s' is not a number", a[0], a[1]);
@@ -633,12 +642,13 @@ static json_t *report_json(const struct write_opts *o, json_t *st)
 	json_t *reason = text_json(o->reason, strlen(o->reason), false);
 	json_t *trace = trace_json(o, &status, &reason);
 
-	return json_pack("{s:s, s:o, s:o, s:f, s:f, s:o, s:o, s:o, s:i, s:o, s:O, s:O, s:o, s:o, s:o}",
+	return json_pack("{s:s, s:o, s:o, s:f, s:f, s:o, s:o, s:o, s:i, s:o, s:O, s:O, s:o, s:o,"
+			 " s:o}",
 			 SAMPLE_STATUS, status, SAMPLE_REASON, reason,
 			 "job", text_json(o->job, strlen(o->job), false),
 			 "job_start_s", o->start, "job_end_s", o->end,
 			 "kernel_release", sys_text(o, "/proc/sys/kernel/osrelease"),
-			 "spectre_v2", sys_text(o, "/sys/devices/system/cpu/vulnerabilities/spectre_v2"),
+			 "spectre_v2", sys_text(o, SPECTRE_V2_FILE),
 			 "cmdline", sys_text(o, "/proc/cmdline"),
 			 "cpus", online_cpus(),
 			 "devices", devices_json(o),
@@ -659,16 +669,19 @@ static int write_option(int c, const char *arg, struct write_opts *o)
 	case 's':
 		o->have_start = true;
 		if (parse_double(arg, 0, 1e12, &o->start))
-			return cli_usage_error(TOOL, "--start: '%s' is not a number of seconds", arg);
+			return cli_usage_error(TOOL, "--start: '%s' is not a number of seconds",
+					       arg);
 		return 0;
 	case 'e':
 		o->have_end = true;
 		if (parse_double(arg, 0, 1e12, &o->end))
-			return cli_usage_error(TOOL, "--end: '%s' is not a number of seconds", arg);
+			return cli_usage_error(TOOL, "--end: '%s' is not a number of seconds",
+					       arg);
 		return 0;
 	case 'S':
 		if (strcmp(arg, STATUS_OK) && strcmp(arg, STATUS_FAILED))
-			return cli_usage_error(TOOL, "--status: '%s' is not one of ok, failed", arg);
+			return cli_usage_error(TOOL, "--status: '%s' is not one of ok, failed",
+					       arg);
 		o->status = !strcmp(arg, STATUS_OK) ? STATUS_OK : STATUS_FAILED;
 		return 0;
 	case 'r':
