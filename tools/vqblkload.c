@@ -134,18 +134,21 @@ static int parse_option(int c, const char *arg, struct options *o)
 		return 0;
 	case 'b':
 		if (parse_bytes(arg, 512, MAX_BS, &v) || v % 512)
-			return cli_usage_error(TOOL, "--bs: '%s' is not a multiple of 512 in 512..1m",
+			return cli_usage_error(TOOL,
+					       "--bs: '%s' is not a multiple of 512 in 512..1m",
 					       arg);
 		o->bs = (unsigned int)v;
 		return 0;
 	case 'q':
 		if (parse_u64(arg, 1, MAX_IODEPTH, &v))
-			return cli_usage_error(TOOL, "--iodepth: '%s' is not a number in 1..1024", arg);
+			return cli_usage_error(TOOL, "--iodepth: '%s' is not a number in 1..1024",
+					       arg);
 		o->iodepth = (unsigned int)v;
 		return 0;
 	case 'D':
 		if (parse_duration(arg, &o->duration) || o->duration <= 0 || o->duration > 1e7)
-			return cli_usage_error(TOOL, "--duration: '%s' is not a duration > 0 (e.g. 10, 500ms, 2m)",
+			return cli_usage_error(TOOL,
+					       "--duration: '%s' is not a duration > 0 (e.g. 10, 500ms, 2m)",
 					       arg);
 		return 0;
 	case 'n':
@@ -154,7 +157,8 @@ static int parse_option(int c, const char *arg, struct options *o)
 		return 0;
 	case 's':
 		if (parse_bytes(arg, 512, UINT64_MAX, &o->size))
-			return cli_usage_error(TOOL, "--size: '%s' is not a number of bytes >= 512 (e.g. 64m)",
+			return cli_usage_error(TOOL,
+					       "--size: '%s' is not a number of bytes >= 512 (e.g. 64m)",
 					       arg);
 		return 0;
 	case 'S':
