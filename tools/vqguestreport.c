@@ -126,6 +126,20 @@ static json_t *state_metrics(json_t *st)
 	return json_object_get(st, SAMPLE_METRICS);
 }
 
+/* Add @metrics (released) to the state file's. 0 or EXIT_RUNTIME. */
+static int metrics_add(json_t *metrics)
+{
+	json_t *st = state_load();
+	int ret = EXIT_RUNTIME;
+
+	if (st) {
+		json_object_update(state_metrics(st), metrics);
+		ret = state_save(st);
+	}
+	json_decref(metrics);
+	return ret;
+}
+
 /* ---- values ---- */
 
 /* A JSON string of @n bytes of @s: trailing newlines cut (as $(...) does),
@@ -215,9 +229,10 @@ static const char *better_key(const char *s)
 	return NULL;
 }
 
-/* A tool's JSON output file: the object, or NULL with @e set. An empty or
- * missing file is -ENODATA when @empty_ok (the caller then uses null). */
-static json_t *tool_output_load(const char *path, bool empty_ok, struct errbuf *e, int *err)
+/* A tool's JSON output file: the document, or NULL with @e set and errno
+ * ENODATA (missing, unreadable or empty: the tool did not run or printed
+ * nothing) or EINVAL (not JSON: it was cut short). */
+static json_t *tool_output_load(const char *path, struct errbuf *e)
 {
 	json_error_t jerr;
 	size_t len = 0;
@@ -225,18 +240,46 @@ static json_t *tool_output_load(const char *path, bool empty_ok, struct errbuf *
 	json_t *j;
 
 	if (!text || strspn(text, " \t\r\n") == len) {
-		*err = empty_ok ? -ENODATA : -EINVAL;
 		err_set(e, 0, "%s: %s", path, text ? "empty" : strerror(errno));
 		free(text);
+		errno = ENODATA;
 		return NULL;
 	}
 	j = json_loadb(text, len, 0, &jerr);
 	free(text);
 	if (!j) {
-		*err = -EINVAL;
 		err_set(e, 0, "%s: not JSON: line %d: %s", path, jerr.line, jerr.text);
+		errno = EINVAL;
 	}
 	return j;
+}
+
+/* A tool's JSON output in @path into *@out. 0 or EXIT_RUNTIME (printed). */
+static int required_output(const char *tool, const char *path, json_t **out)
+{
+	struct errbuf e;
+
+	*out = tool_output_load(path, &e);
+	if (*out)
+		return 0;
+	p_err("%s's output %s", tool, e.msg);
+	return EXIT_RUNTIME;
+}
+
+/* Like required_output, but null when the file is missing or empty. */
+static int optional_output(const char *tool, const char *path, json_t **out)
+{
+	struct errbuf e;
+
+	*out = tool_output_load(path, &e);
+	if (*out)
+		return 0;
+	if (errno != ENODATA) {
+		p_err("%s's output %s", tool, e.msg);
+		return EXIT_RUNTIME;
+	}
+	*out = json_null();
+	return 0;
 }
 
 /* ---- commands that add to the state ---- */
@@ -269,23 +312,18 @@ static int metric_arg(char **a, json_t *metrics)
 /* metric NAME VALUE UNIT BETTER [NAME VALUE UNIT BETTER]...: all or none. */
 static int cmd_metric(int argc, char **argv)
 {
-	json_t *metrics = json_object(), *st = NULL;
+	json_t *metrics = json_object();
 	int ret = 0, i;
 
 	if (argc < 5 || (argc - 1) % 4)
 		ret = cli_usage_error(TOOL, "metric takes NAME VALUE UNIT BETTER, once or more");
 	for (i = 1; !ret && i < argc; i += 4)
 		ret = metric_arg(argv + i, metrics);
-	if (!ret) {
-		st = state_load();
-		ret = st ? 0 : EXIT_RUNTIME;
+	if (ret) {
+		json_decref(metrics);
+		return ret;
 	}
-	if (!ret) {
-		json_object_update(state_metrics(st), metrics);
-		ret = state_save(st);
-	}
-	json_decref(metrics);
-	return ret;
+	return metrics_add(metrics);
 }
 
 static int cmd_warmup(int argc, char **argv)
@@ -324,44 +362,44 @@ static const struct blk_metric {
 };
 #define N_BLK (sizeof(blk_metrics) / sizeof(blk_metrics[0]))
 
+/* blk_* from vqblkload's output @out: all of them, or none. 0 or
+ * EXIT_RUNTIME (printed). */
+static int blk_metrics_add(json_t *out, const char *file, json_t *metrics)
+{
+	const struct blk_metric *m;
+	json_t *v;
+
+	for (m = blk_metrics; m < blk_metrics + N_BLK; m++) {
+		v = number_at(out, m->key, m->sub);
+		if (!v) {
+			p_err("%s: vqblkload's output has no number at '%s%s%s'", file, m->key,
+			      m->sub ? "." : "", m->sub ?: "");
+			return EXIT_RUNTIME;
+		}
+		metric_put(metrics, m->name, json_copy(v), m->unit, m->better);
+	}
+	return 0;
+}
+
 static int cmd_blkload(int argc, char **argv)
 {
-	json_t *out, *st = NULL, *v[N_BLK];
-	struct errbuf e;
-	int ret = want_args(argc, argv, 1, "FILE (vqblkload's output)"), err;
-	size_t i;
+	int ret = want_args(argc, argv, 1, "FILE (vqblkload's output)");
+	json_t *out, *metrics;
 
-	if (ret)
+	if (ret || (ret = required_output("vqblkload", argv[1], &out)))
 		return ret;
-	out = tool_output_load(argv[1], false, &e, &err);
-	if (!out) {
-		p_err("vqblkload's output %s", e.msg);
-		return EXIT_RUNTIME;
-	}
-	ret = EXIT_RUNTIME;
-	for (i = 0; i < N_BLK; i++) { /* all of them, or none */
-		v[i] = number_at(out, blk_metrics[i].key, blk_metrics[i].sub);
-		if (!v[i]) {
-			p_err("%s: vqblkload's output has no number at '%s%s%s'", argv[1],
-			      blk_metrics[i].key, blk_metrics[i].sub ? "." : "",
-			      blk_metrics[i].sub ?: "");
-			goto cleanup;
-		}
-	}
-	st = state_load();
-	if (!st)
-		goto cleanup;
-	for (i = 0; i < N_BLK; i++)
-		metric_put(state_metrics(st), blk_metrics[i].name, json_deep_copy(v[i]),
-			   blk_metrics[i].unit, blk_metrics[i].better);
-	ret = state_save(st);
-cleanup:
+	metrics = json_object();
+	ret = blk_metrics_add(out, argv[1], metrics);
 	json_decref(out);
-	return ret;
+	if (ret) {
+		json_decref(metrics);
+		return ret;
+	}
+	return metrics_add(metrics);
 }
 
 /* rx_* from vqsink's output @out over @seconds. 0, or EXIT_RUNTIME (printed). */
-static int sink_metrics(json_t *out, const char *file, double seconds, json_t *metrics)
+static int sink_metrics_add(json_t *out, const char *file, double seconds, json_t *metrics)
 {
 	json_t *packets = json_object_get(out, "packets"), *bytes = json_object_get(out, "bytes");
 	const char *mode = json_string_value(json_object_get(out, "mode"));
@@ -389,33 +427,25 @@ static int sink_metrics(json_t *out, const char *file, double seconds, json_t *m
 
 static int cmd_sink(int argc, char **argv)
 {
-	int ret = want_args(argc, argv, 2, "FILE (vqsink's output) SECONDS"), err;
-	json_t *out, *st = NULL, *metrics;
-	struct errbuf e;
+	int ret = want_args(argc, argv, 2, "FILE (vqsink's output) SECONDS");
+	json_t *out, *metrics;
 	double seconds;
 
 	if (ret)
 		return ret;
 	if (parse_double(argv[2], 1e-9, 1e9, &seconds))
 		return cli_usage_error(TOOL, "sink: SECONDS '%s' is not a number > 0", argv[2]);
-	out = tool_output_load(argv[1], false, &e, &err);
-	if (!out) {
-		p_err("vqsink's output %s", e.msg);
-		return EXIT_RUNTIME;
-	}
+	ret = required_output("vqsink", argv[1], &out);
+	if (ret)
+		return ret;
 	metrics = json_object();
-	ret = sink_metrics(out, argv[1], seconds, metrics);
-	if (!ret) {
-		st = state_load();
-		ret = st ? 0 : EXIT_RUNTIME;
-	}
-	if (!ret) {
-		json_object_update(state_metrics(st), metrics);
-		ret = state_save(st);
-	}
-	json_decref(metrics);
+	ret = sink_metrics_add(out, argv[1], seconds, metrics);
 	json_decref(out);
-	return ret;
+	if (ret) {
+		json_decref(metrics);
+		return ret;
+	}
+	return metrics_add(metrics);
 }
 
 /* ---- the bench-overhead job's one structured metric ---- */
@@ -435,7 +465,9 @@ static json_t *bench_metric(json_t *st)
 
 static int count_arg(const char *what, const char *s, uint64_t *v)
 {
-	if (!parse_u64(s, 0, INT64_MAX, v))
+	errno = 0;
+	if (is_decimal_integer(s) && *s != '-' && (*v = strtoull(s, NULL, 10)) <= INT64_MAX &&
+	    errno != ERANGE)
 		return 0;
 	return cli_usage_error(TOOL, "%s '%s' is not a count", what, s);
 }
@@ -454,58 +486,53 @@ static int cmd_bench_run(int argc, char **argv)
 	if (!st)
 		return EXIT_RUNTIME;
 	json_array_append_new(json_object_get(bench_metric(st), "runs"),
-			      json_pack("{s:s, s:I, s:I, s:I}", "mode", argv[1], "rep",
+			      json_pack("{s:o, s:I, s:I, s:I}", "mode",
+					text_json(argv[1], strlen(argv[1]), false), "rep",
 					(json_int_t)rep, "packets", (json_int_t)packets, "usec",
 					(json_int_t)usec));
 	return state_save(st);
 }
 
+/* Set @key of bench_overhead (of its member @member, when not NULL) to
+ * @value (stolen) in the state file. 0 or EXIT_RUNTIME. */
+static int bench_set(const char *member, const char *key, json_t *value)
+{
+	json_t *st = state_load(), *obj;
+
+	if (!st) {
+		json_decref(value);
+		return EXIT_RUNTIME;
+	}
+	obj = bench_metric(st);
+	if (member)
+		obj = json_object_get(obj, member);
+	json_object_set_new(obj, key, value);
+	return state_save(st);
+}
+
 static int cmd_bench_stats(int argc, char **argv)
 {
-	int ret = want_args(argc, argv, 3, "MODE PACKETS FILE"), err = 0;
-	json_t *trace, *st;
-	struct errbuf e;
-	uint64_t packets;
+	int ret = want_args(argc, argv, 3, "MODE PACKETS FILE");
+	uint64_t packets = 0;
+	json_t *trace;
 
-	if (ret || (*argv[2] && (ret = count_arg("PACKETS", argv[2], &packets))))
+	if (ret || (*argv[2] && (ret = count_arg("PACKETS", argv[2], &packets))) ||
+	    (ret = optional_output("the tracer", argv[3], &trace)))
 		return ret;
-	trace = tool_output_load(argv[3], true, &e, &err);
-	if (!trace && err != -ENODATA) {
-		p_err("the tracer's output %s", e.msg);
-		return EXIT_RUNTIME;
-	}
-	st = state_load();
-	if (!st) {
-		json_decref(trace);
-		return EXIT_RUNTIME;
-	}
-	json_object_set_new(json_object_get(bench_metric(st), "stats_runs"), argv[1],
-			    json_pack("{s:o, s:o}", "packets",
-				      *argv[2] ? json_integer((json_int_t)packets) : json_null(),
-				      "trace", trace ?: json_null()));
-	return state_save(st);
+	return bench_set("stats_runs", argv[1],
+			 json_pack("{s:o, s:o}", "packets",
+				   *argv[2] ? json_integer((json_int_t)packets) : json_null(),
+				   "trace", trace));
 }
 
 static int cmd_bench_hookcost(int argc, char **argv)
 {
-	int ret = want_args(argc, argv, 1, "FILE (hookcost's output)"), err = 0;
-	json_t *hc, *st;
-	struct errbuf e;
+	int ret = want_args(argc, argv, 1, "FILE (hookcost's output)");
+	json_t *hc;
 
-	if (ret)
+	if (ret || (ret = optional_output("hookcost", argv[1], &hc)))
 		return ret;
-	hc = tool_output_load(argv[1], true, &e, &err);
-	if (!hc && err != -ENODATA) {
-		p_err("hookcost's output %s", e.msg);
-		return EXIT_RUNTIME;
-	}
-	st = state_load();
-	if (!st) {
-		json_decref(hc);
-		return EXIT_RUNTIME;
-	}
-	json_object_set_new(bench_metric(st), "hookcost", hc ?: json_null());
-	return state_save(st);
+	return bench_set(NULL, "hookcost", hc);
 }
 
 /* ---- write: the report document ---- */
@@ -617,14 +644,13 @@ static json_t *trace_json(const struct write_opts *o, const char **status, json_
 {
 	struct errbuf e;
 	json_t *t;
-	int err = 0;
 
 	if (!o->trace)
 		return json_null();
-	t = tool_output_load(o->trace, true, &e, &err);
+	t = tool_output_load(o->trace, &e);
 	if (t)
 		return t;
-	if (err != -ENODATA && !strcmp(*status, STATUS_OK)) {
+	if (errno != ENODATA && !strcmp(*status, STATUS_OK)) {
 		char why[ERRBUF_LEN + 32];
 
 		snprintf(why, sizeof(why), "vqtrace's output %s", e.msg);
@@ -659,47 +685,42 @@ static json_t *report_json(const struct write_opts *o, json_t *st)
 			 "job_output", tail_json(o->job_out, 20));
 }
 
+/* Where write's text option @c goes, or NULL when @c is not one. */
+static const char **write_text_option(int c, struct write_opts *o)
+{
+	switch (c) {
+	case 'j': return &o->job;
+	case 'r': return &o->reason;
+	case 't': return &o->trace;
+	case 'T': return &o->trace_err;
+	case 'o': return &o->job_out;
+	case 'R': return &o->root;
+	}
+	return NULL;
+}
+
 /* One option of write. 0 or EXIT_USAGE (printed). */
 static int write_option(int c, const char *arg, struct write_opts *o)
 {
-	switch (c) {
-	case 'j':
-		o->job = arg;
-		return 0;
-	case 's':
-		o->have_start = true;
-		if (parse_double(arg, 0, 1e12, &o->start))
-			return cli_usage_error(TOOL, "--start: '%s' is not a number of seconds",
-					       arg);
-		return 0;
-	case 'e':
-		o->have_end = true;
-		if (parse_double(arg, 0, 1e12, &o->end))
-			return cli_usage_error(TOOL, "--end: '%s' is not a number of seconds",
-					       arg);
-		return 0;
-	case 'S':
-		if (strcmp(arg, STATUS_OK) && strcmp(arg, STATUS_FAILED))
-			return cli_usage_error(TOOL, "--status: '%s' is not one of ok, failed",
-					       arg);
-		o->status = !strcmp(arg, STATUS_OK) ? STATUS_OK : STATUS_FAILED;
-		return 0;
-	case 'r':
-		o->reason = arg;
-		return 0;
-	case 't':
-		o->trace = arg;
-		return 0;
-	case 'T':
-		o->trace_err = arg;
-		return 0;
-	case 'o':
-		o->job_out = arg;
-		return 0;
-	case 'R':
-		o->root = arg;
+	const char **text = write_text_option(c, o);
+
+	if (text) {
+		*text = arg;
 		return 0;
 	}
+	if (c == 's' || c == 'e') {
+		if (parse_double(arg, 0, 1e12, c == 's' ? &o->start : &o->end))
+			return cli_usage_error(TOOL, "--%s: '%s' is not a number of seconds",
+					       c == 's' ? "start" : "end", arg);
+		*(c == 's' ? &o->have_start : &o->have_end) = true;
+		return 0;
+	}
+	if (c == 'S' && (!strcmp(arg, STATUS_OK) || !strcmp(arg, STATUS_FAILED))) {
+		o->status = !strcmp(arg, STATUS_OK) ? STATUS_OK : STATUS_FAILED;
+		return 0;
+	}
+	if (c == 'S')
+		return cli_usage_error(TOOL, "--status: '%s' is not one of ok, failed", arg);
 	return EXIT_USAGE;
 }
 
