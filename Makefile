@@ -47,6 +47,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(UNIT_SRCS))
 LDLIBS_vqtrace := -static -lbpf -lelf -lz -ljansson
 LDLIBS_vqsink := -static -lbpf -lelf -lz -ljansson
 LDLIBS_vqblkload := -static -ljansson
+LDLIBS_vqguestreport := -static -ljansson
 LDLIBS_vqlab := -lvirt -lvirt-qemu -lxml2 -lbpf -lelf -lz -ljansson -linih -lm
 LDLIBS_vqreport := -ljansson -lgsl -lgslcblas -lm
 LDLIBS_default := -lbpf -lelf -lz -ljansson -linih -lvirt -lvirt-qemu -lxml2 -lgsl -lgslcblas -lm

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # mkinitramfs.sh KERNEL_DIR OUT [EXTRA_BIN...]
-# Assembles a guest initramfs: busybox-static, guest/init, vqtrace (static) and
-# any EXTRA_BIN, and the kernel's modules that vqlab's workloads need (with
-# their dependencies, decompressed, depmod'ed). KERNEL_DIR holds vmlinuz and
+# Assembles a guest initramfs: busybox-static, guest/init, the static vqtrace
+# and vqguestreport (which writes the report) and any EXTRA_BIN, and the
+# kernel's modules that vqlab's workloads need (with their dependencies,
+# decompressed, depmod'ed). KERNEL_DIR holds vmlinuz and
 # lib/modules/<release>/ as written by fetch-kernel.sh or `vqlab kernel build`.
 set -euo pipefail
 kdir=${1:?usage: mkinitramfs.sh KERNEL_DIR OUT [EXTRA_BIN...]}
@@ -14,7 +15,9 @@ O=${O:-$top/build}
 want_mods=(virtio_net virtio_blk pktgen)
 
 command -v busybox >/dev/null || { echo "Error: busybox-static is not installed (run scripts/setup.sh)" >&2; exit 1; }
-[ -x "$O/vqtrace" ] || { echo "Error: $O/vqtrace is not built (run make)" >&2; exit 1; }
+for t in vqtrace vqguestreport; do
+	[ -x "$O/$t" ] || { echo "Error: $O/$t is not built (run make)" >&2; exit 1; }
+done
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -27,6 +30,7 @@ install -m 0755 "$top/guest/init" "$stage/init"
 mkdir -p "$stage/etc/vqlab/jobs"
 cp "$top"/guest/jobs/*.sh "$stage/etc/vqlab/jobs/"
 install -m 0755 "$O/vqtrace" "$stage/bin/vqtrace"
+install -m 0755 "$O/vqguestreport" "$stage/bin/vqguestreport"
 # The workload tools (net-rx, blk-*), when built.
 for t in vqsink vqblkload; do
 	if [ -x "$O/$t" ]; then install -m 0755 "$O/$t" "$stage/bin/$t"; fi

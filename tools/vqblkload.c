@@ -21,9 +21,13 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <jansson.h>
+#include "cli.h"
+#include "clock.h"
 #include "log2hist.h"
+#include "msg.h"
 #include "parse.h"
 
+#define TOOL "vqblkload"
 #define SCHEMA 1
 #define MAX_IODEPTH 1024
 #define MAX_BS (1U << 20)
@@ -64,7 +68,7 @@ static const char usage_text[] =
 	"    vqblkload --rw randwrite --iodepth 8 -D 5 /dev/vdb  # overwrites /dev/vdb!\n";
 
 struct options {
-	bool write;
+	bool help, write;
 	unsigned int bs, iodepth;
 	double duration;
 	uint64_t ios, size, seed; /* ios 0: no limit */
@@ -88,22 +92,6 @@ static volatile sig_atomic_t exiting;
 static void on_signal(int sig)
 {
 	exiting = 1;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "Error: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'vqblkload --help'.\n");
-	return 2;
 }
 
 /* "4096", "4k", "1M", "2g" (powers of 1024) -> bytes. 0 or -EINVAL/-ERANGE. */
@@ -132,7 +120,56 @@ static int parse_bytes(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-/* 0, 2 (usage error, message printed), or 3 (--help printed). */
+/* One option @c with its value @arg. 0 or EXIT_USAGE (printed). */
+static int parse_option(int c, const char *arg, struct options *o)
+{
+	uint64_t v;
+
+	switch (c) {
+	case 'r':
+		if (strcmp(arg, "randread") && strcmp(arg, "randwrite"))
+			return cli_usage_error(TOOL, "--rw: '%s' is not one of randread, randwrite",
+					       arg);
+		o->write = !strcmp(arg, "randwrite");
+		return 0;
+	case 'b':
+		if (parse_bytes(arg, 512, MAX_BS, &v) || v % 512)
+			return cli_usage_error(TOOL,
+					       "--bs: '%s' is not a multiple of 512 in 512..1m",
+					       arg);
+		o->bs = (unsigned int)v;
+		return 0;
+	case 'q':
+		if (parse_u64(arg, 1, MAX_IODEPTH, &v))
+			return cli_usage_error(TOOL, "--iodepth: '%s' is not a number in 1..1024",
+					       arg);
+		o->iodepth = (unsigned int)v;
+		return 0;
+	case 'D':
+		if (parse_duration(arg, &o->duration) || o->duration <= 0 || o->duration > 1e7)
+			return cli_usage_error(TOOL,
+					       "--duration: '%s' is not a duration > 0 (e.g. 10, 500ms, 2m)",
+					       arg);
+		return 0;
+	case 'n':
+		if (parse_u64(arg, 1, UINT64_MAX, &o->ios))
+			return cli_usage_error(TOOL, "--ios: '%s' is not a number >= 1", arg);
+		return 0;
+	case 's':
+		if (parse_bytes(arg, 512, UINT64_MAX, &o->size))
+			return cli_usage_error(TOOL,
+					       "--size: '%s' is not a number of bytes >= 512 (e.g. 64m)",
+					       arg);
+		return 0;
+	case 'S':
+		if (parse_u64(arg, 0, UINT64_MAX, &o->seed))
+			return cli_usage_error(TOOL, "--seed: '%s' is not a number >= 0", arg);
+		return 0;
+	}
+	return EXIT_USAGE;
+}
+
+/* 0 (o->help: --help asked), or EXIT_USAGE (message printed). */
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -146,68 +183,26 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "help", no_argument, NULL, 'h' },
 		{},
 	};
-	uint64_t v;
-	int c;
+	int c, ret;
 
 	*o = (struct options){ .bs = 4096, .iodepth = 1, .duration = 10, .seed = 1 };
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":r:b:q:D:n:s:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'r':
-			if (!strcmp(optarg, "randread"))
-				o->write = false;
-			else if (!strcmp(optarg, "randwrite"))
-				o->write = true;
-			else
-				return usage_error("--rw: '%s' is not one of randread, randwrite",
-						   optarg);
-			break;
-		case 'b':
-			if (parse_bytes(optarg, 512, MAX_BS, &v) || v % 512)
-				return usage_error("--bs: '%s' is not a multiple of 512 in 512..1m",
-						   optarg);
-			o->bs = (unsigned int)v;
-			break;
-		case 'q':
-			if (parse_u64(optarg, 1, MAX_IODEPTH, &v))
-				return usage_error("--iodepth: '%s' is not a number in 1..1024", optarg);
-			o->iodepth = (unsigned int)v;
-			break;
-		case 'D':
-			if (parse_duration(optarg, &o->duration) || o->duration <= 0 ||
-			    o->duration > 1e7)
-				return usage_error("--duration: '%s' is not a duration > 0 (e.g. 10, 500ms, 2m)",
-						   optarg);
-			break;
-		case 'n':
-			if (parse_u64(optarg, 1, UINT64_MAX, &o->ios))
-				return usage_error("--ios: '%s' is not a number >= 1", optarg);
-			break;
-		case 's':
-			if (parse_bytes(optarg, 512, UINT64_MAX, &v))
-				return usage_error("--size: '%s' is not a number of bytes >= 512 (e.g. 64m)",
-						   optarg);
-			o->size = v;
-			break;
-		case 'S':
-			if (parse_u64(optarg, 0, UINT64_MAX, &v))
-				return usage_error("--seed: '%s' is not a number >= 0", optarg);
-			o->seed = v;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			return 3;
-		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
-		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+		if (c == 'h') {
+			o->help = true;
+			return 0;
 		}
+		if (c == ':' || c == '?')
+			return cli_getopt_error(TOOL, c, argv);
+		ret = parse_option(c, optarg, o);
+		if (ret)
+			return ret;
 	}
 	if (optind >= argc)
-		return usage_error("%s", "no DEVICE given");
+		return cli_usage_error(TOOL, "no DEVICE given");
 	o->path = argv[optind++];
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+		return cli_usage_error(TOOL, "unexpected argument '%s'", argv[optind]);
 	return 0;
 }
 
@@ -319,179 +314,235 @@ static json_t *result_json(const struct options *o, uint64_t size, const struct 
 	return r;
 }
 
-int main(int argc, char **argv)
-{
-	struct slot *slots = NULL, **freelist = NULL;
-	struct io_event *events = NULL;
-	struct stats st = { 0 };
+/* A run: the device, the request slots and the AIO context. */
+struct load {
 	struct options o;
-	aio_context_t ctx = 0;
-	uint64_t size = 0, blocks, rnd, issued = 0;
-	unsigned int nfree = 0, inflight = 0, i;
-	double t0, deadline, t_end;
-	int fd = -1, ret = 1, err;
-	json_t *result;
+	int fd;
+	uint64_t size, blocks, rnd, issued;
+	struct slot *slots, **freelist; /* freelist: the nfree slots not in flight */
+	struct io_event *events;
+	unsigned int nfree, inflight;
+	aio_context_t ctx;
+	struct stats st;
+	double t0, t_end;
+};
 
-	err = parse_args(argc, argv, &o);
-	if (err == 3)
-		return 0;
-	if (err)
+/* Open the device and size the run. 0 or -errno (printed). */
+static int load_open(struct load *l)
+{
+	const struct options *o = &l->o;
+	int err;
+
+	l->fd = open(o->path, (o->write ? O_WRONLY : O_RDONLY) | O_DIRECT | O_CLOEXEC);
+	if (l->fd < 0) {
+		err = -errno;
+		p_err("%s: %s%s", o->path, strerror(-err),
+		      err == -EINVAL ? " (this file system has no O_DIRECT?)" : "");
 		return err;
-
-	fd = open(o.path, (o.write ? O_WRONLY : O_RDONLY) | O_DIRECT | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "Error: %s: %s%s\n", o.path, strerror(errno),
-			errno == EINVAL ? " (this file system has no O_DIRECT?)" : "");
-		goto cleanup;
 	}
-	err = device_size(fd, &size);
+	err = device_size(l->fd, &l->size);
 	if (err) {
-		fprintf(stderr, "Error: %s: cannot tell its size: %s\n", o.path, strerror(-err));
-		goto cleanup;
+		p_err("%s: cannot tell its size: %s", o->path, strerror(-err));
+		return err;
 	}
-	if (o.size) {
-		if (o.size > size) {
-			fprintf(stderr, "Error: --size %llu is larger than %s (%llu bytes)\n",
-				(unsigned long long)o.size, o.path, (unsigned long long)size);
-			goto cleanup;
+	if (o->size) {
+		if (o->size > l->size) {
+			p_err("--size %llu is larger than %s (%llu bytes)",
+			      (unsigned long long)o->size, o->path, (unsigned long long)l->size);
+			return -EINVAL;
 		}
-		size = o.size;
+		l->size = o->size;
 	}
-	blocks = size / o.bs;
-	if (!blocks) {
-		fprintf(stderr, "Error: %s holds %llu bytes, less than one block of %u\n", o.path,
-			(unsigned long long)size, o.bs);
-		goto cleanup;
+	l->blocks = l->size / o->bs;
+	if (!l->blocks) {
+		p_err("%s holds %llu bytes, less than one block of %u", o->path,
+		      (unsigned long long)l->size, o->bs);
+		return -EINVAL;
 	}
+	return 0;
+}
 
-	slots = calloc(o.iodepth, sizeof(*slots));
-	freelist = calloc(o.iodepth, sizeof(*freelist));
-	events = calloc(o.iodepth, sizeof(*events));
-	if (!slots || !freelist || !events) {
-		fprintf(stderr, "Error: out of memory\n");
-		goto cleanup;
+/* IODEPTH slots with their buffers, and the AIO context. 0 or -errno (printed). */
+static int load_alloc(struct load *l)
+{
+	unsigned int i, n = l->o.iodepth;
+	int err;
+
+	l->slots = calloc(n, sizeof(*l->slots));
+	l->freelist = calloc(n, sizeof(*l->freelist));
+	l->events = calloc(n, sizeof(*l->events));
+	if (!l->slots || !l->freelist || !l->events) {
+		p_err("out of memory");
+		return -ENOMEM;
 	}
-	for (i = 0; i < o.iodepth; i++) {
+	for (i = 0; i < n; i++) {
 		/* 4 KiB alignment satisfies O_DIRECT on every logical block size. */
-		err = posix_memalign(&slots[i].buf, 4096, o.bs);
-		if (err) {
-			fprintf(stderr, "Error: out of memory\n");
-			goto cleanup;
+		if (posix_memalign(&l->slots[i].buf, 4096, l->o.bs)) {
+			p_err("out of memory");
+			return -ENOMEM;
 		}
-		memset(slots[i].buf, 0xa5 ^ (int)i, o.bs);
-		freelist[nfree++] = &slots[i];
+		memset(l->slots[i].buf, 0xa5 ^ (int)i, l->o.bs);
+		l->freelist[l->nfree++] = &l->slots[i];
 	}
-	err = io_setup(o.iodepth, &ctx);
-	if (err) {
-		fprintf(stderr, "Error: io_setup(%u): %s%s\n", o.iodepth, strerror(-err),
-			err == -EAGAIN ? " (fs.aio-max-nr too small?)" : "");
-		goto cleanup;
-	}
+	err = io_setup(n, &l->ctx);
+	if (err)
+		p_err("io_setup(%u): %s%s", n, strerror(-err),
+		      err == -EAGAIN ? " (fs.aio-max-nr too small?)" : "");
+	return err;
+}
 
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	rnd = o.seed ? o.seed : 0x9e3779b97f4a7c15ULL; /* xorshift state must not be 0 */
-	t0 = now_s();
-	deadline = t0 + o.duration;
-	t_end = t0;
+static void load_free(struct load *l)
+{
+	unsigned int i;
+
+	if (l->ctx)
+		io_destroy(l->ctx); /* waits for anything still in flight */
+	for (i = 0; l->slots && i < l->o.iodepth; i++)
+		free(l->slots[i].buf);
+	free(l->slots);
+	free(l->freelist);
+	free(l->events);
+	if (l->fd >= 0)
+		close(l->fd);
+}
+
+/* Submit a request on every free slot (up to --ios), stamped @t. */
+static void load_submit(struct load *l, double t)
+{
+	struct iocb *cbs[MAX_IODEPTH];
+	unsigned int want = l->nfree, i;
+	int n;
+
+	if (l->o.ios && l->o.ios - l->issued < want)
+		want = (unsigned int)(l->o.ios - l->issued);
+	for (i = 0; i < want; i++) {
+		slot_prepare(l->freelist[i], l->fd, &l->o, l->blocks, &l->rnd);
+		l->freelist[i]->t_submit = t;
+		cbs[i] = &l->freelist[i]->cb;
+	}
+	n = io_submit(l->ctx, want, cbs);
+	if (n < 0 && n != -EAGAIN) {
+		p_err("io_submit: %s", strerror(-n));
+		exiting = 1;
+		l->st.first_error = n;
+		l->st.errors++;
+	}
+	if (n <= 0)
+		return;
+	/* Submitted from the front; the rest wait for the next round. */
+	memmove(l->freelist, l->freelist + n, (l->nfree - n) * sizeof(*l->freelist));
+	l->nfree -= n;
+	l->inflight += n;
+	l->issued += n;
+}
+
+/* Wait for completions: while @submitting, until the deadline or 0.2 s
+ * (signals); when draining, 10 s, after which a request is a hung device.
+ * 0 or -errno (printed). */
+static int load_reap(struct load *l, bool submitting, double deadline, double t)
+{
+	struct timespec ts = { .tv_sec = 10 };
+	unsigned int i;
+	int n;
+
+	if (submitting) {
+		double left = deadline - t;
+
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)((left > 0.2 ? 0.2 : left) * 1e9);
+	}
+	n = io_getevents(l->ctx, 1, l->o.iodepth, l->events, &ts);
+	if (n == -EINTR)
+		return 0;
+	if (n < 0) {
+		p_err("io_getevents: %s", strerror(-n));
+		return n;
+	}
+	if (!n && !submitting) {
+		p_err("%u I/Os did not complete within 10 s", l->inflight);
+		return -ETIMEDOUT;
+	}
+	t = now_s();
+	for (i = 0; i < (unsigned int)n; i++) {
+		complete(&l->st, &l->events[i], l->o.bs, t);
+		l->freelist[l->nfree++] = (struct slot *)(uintptr_t)l->events[i].data;
+	}
+	l->inflight -= n;
+	if (n)
+		l->t_end = t;
+	return 0;
+}
+
+/* IODEPTH requests in flight until the deadline, --ios or a signal, then
+ * the rest drained. 0 or -errno (printed). */
+static int load_run(struct load *l)
+{
+	double deadline;
+	int err;
+
+	l->rnd = l->o.seed ? l->o.seed : 0x9e3779b97f4a7c15ULL; /* xorshift state must not be 0 */
+	l->t0 = l->t_end = now_s();
+	deadline = l->t0 + l->o.duration;
 	for (;;) {
 		double t = now_s();
-		bool submitting = !exiting && t < deadline && (!o.ios || issued < o.ios);
-		struct timespec ts;
-		int n;
+		bool submitting = !exiting && t < deadline && (!l->o.ios || l->issued < l->o.ios);
 
-		if (submitting && nfree) {
-			struct iocb *cbs[MAX_IODEPTH];
-			unsigned int want = nfree;
-
-			if (o.ios && o.ios - issued < want)
-				want = (unsigned int)(o.ios - issued);
-			for (i = 0; i < want; i++) {
-				slot_prepare(freelist[i], fd, &o, blocks, &rnd);
-				freelist[i]->t_submit = t;
-				cbs[i] = &freelist[i]->cb;
-			}
-			n = io_submit(ctx, want, cbs);
-			if (n < 0 && n != -EAGAIN) {
-				fprintf(stderr, "Error: io_submit: %s\n", strerror(-n));
-				exiting = 1;
-				st.first_error = n;
-				st.errors++;
-				n = 0;
-			}
-			/* Submitted from the front; the rest wait for the next round. */
-			if (n > 0) {
-				memmove(freelist, freelist + n, (nfree - n) * sizeof(*freelist));
-				nfree -= n;
-				inflight += n;
-				issued += n;
-			}
-		}
-		if (!inflight) {
+		if (submitting && l->nfree)
+			load_submit(l, t);
+		if (!l->inflight) {
 			if (!submitting)
-				break;
+				return 0;
 			continue; /* -EAGAIN with nothing in flight: try again */
 		}
-		/* Wake up for the deadline and signals; when draining, a request
-		 * that takes 10 s is a hung device. */
-		if (submitting) {
-			double left = deadline - t;
-
-			if (left > 0.2)
-				left = 0.2;
-			ts.tv_sec = 0;
-			ts.tv_nsec = (long)(left * 1e9);
-		} else {
-			ts.tv_sec = 10;
-			ts.tv_nsec = 0;
-		}
-		n = io_getevents(ctx, 1, o.iodepth, events, &ts);
-		if (n == -EINTR)
-			continue;
-		if (n < 0) {
-			fprintf(stderr, "Error: io_getevents: %s\n", strerror(-n));
-			goto cleanup;
-		}
-		if (!n && !submitting) {
-			fprintf(stderr, "Error: %u I/Os did not complete within 10 s\n", inflight);
-			goto cleanup;
-		}
-		t = now_s();
-		for (i = 0; i < (unsigned int)n; i++) {
-			complete(&st, &events[i], o.bs, t);
-			freelist[nfree++] = (struct slot *)(uintptr_t)events[i].data;
-		}
-		inflight -= n;
-		if (n)
-			t_end = t;
+		err = load_reap(l, submitting, deadline, t);
+		if (err)
+			return err;
 	}
+}
 
-	result = result_json(&o, size, &st, t_end - t0);
+/* Print the result; 0, or -EIO when an I/O failed or none completed. */
+static int load_report(struct load *l)
+{
+	const struct stats *st = &l->st;
+	json_t *result = result_json(&l->o, l->size, st, l->t_end - l->t0);
+
 	json_dumpf(result, stdout, JSON_COMPACT);
 	fputc('\n', stdout);
 	fflush(stdout);
 	json_decref(result);
-	if (st.errors) {
-		fprintf(stderr, "Error: %llu of %llu I/Os failed, the first with: %s\n",
-			(unsigned long long)st.errors, (unsigned long long)(st.errors + st.ios),
-			strerror(-st.first_error));
-		goto cleanup;
+	if (st->errors) {
+		p_err("%llu of %llu I/Os failed, the first with: %s",
+		      (unsigned long long)st->errors, (unsigned long long)(st->errors + st->ios),
+		      strerror(-st->first_error));
+		return -EIO;
 	}
-	if (!st.ios) {
-		fprintf(stderr, "Error: no I/O completed\n");
-		goto cleanup;
+	if (!st->ios) {
+		p_err("no I/O completed");
+		return -EIO;
 	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct load l = { .fd = -1 };
+	int ret = EXIT_RUNTIME, err;
+
+	err = parse_args(argc, argv, &l.o);
+	if (err)
+		return err;
+	if (l.o.help) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (load_open(&l) || load_alloc(&l))
+		goto cleanup;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (load_run(&l) || load_report(&l))
+		goto cleanup;
 	ret = 0;
 cleanup:
-	if (ctx)
-		io_destroy(ctx); /* waits for anything still in flight */
-	if (slots)
-		for (i = 0; i < o.iodepth; i++)
-			free(slots[i].buf);
-	free(slots);
-	free(freelist);
-	free(events);
-	if (fd >= 0)
-		close(fd);
+	load_free(&l);
 	return ret;
 }

@@ -14,16 +14,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
 #include <jansson.h>
+#include "cli.h"
+#include "clock.h"
+#include "msg.h"
 #include "parse.h"
 #include "xdpsink.h"
 #include "xdpsink.skel.h"
 
+#define TOOL "vqsink"
 #define SCHEMA 1
 
 enum mode { MODE_AUTO, MODE_NATIVE, MODE_GENERIC };
@@ -59,7 +62,7 @@ static const char usage_text[] =
 struct options {
 	double duration; /* 0: until a signal */
 	enum mode mode;
-	bool verbose;
+	bool help, verbose;
 	const char *ifname;
 };
 
@@ -71,14 +74,6 @@ static void on_signal(int sig)
 	exiting = 1;
 }
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
 	if (!verbose)
@@ -86,15 +81,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, args);
 }
 
-static int usage_error(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "Error: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'vqsink --help'.\n");
-	return 2;
-}
-
-/* 0, 2 (usage error, message printed), or 3 (--help printed). */
+/* 0 (o->help: --help asked), or EXIT_USAGE (message printed). */
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -113,8 +100,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case 'D':
 			if (parse_duration(optarg, &o->duration) || o->duration <= 0 ||
 			    o->duration > 1e7)
-				return usage_error("--duration: '%s' is not a duration > 0 (e.g. 10, 500ms, 2m)",
-						   optarg);
+				return cli_usage_error(TOOL, "--duration: '%s' is not a duration > 0 (e.g. 10, 500ms, 2m)",
+						       optarg);
 			break;
 		case 'm':
 			if (!strcmp(optarg, "auto"))
@@ -124,29 +111,27 @@ static int parse_args(int argc, char **argv, struct options *o)
 			else if (!strcmp(optarg, "generic"))
 				o->mode = MODE_GENERIC;
 			else
-				return usage_error("--mode: '%s' is not one of auto, native, generic",
-						   optarg);
+				return cli_usage_error(TOOL, "--mode: '%s' is not one of auto, native, generic",
+						       optarg);
 			break;
 		case 'v':
 			o->verbose = true;
 			break;
 		case 'h':
-			fputs(usage_text, stdout);
-			return 3;
-		case ':':
-			return usage_error("option '%s' needs a value", argv[optind - 1]);
+			o->help = true;
+			return 0;
 		default:
-			return usage_error("unknown option '%s'", argv[optind - 1]);
+			return cli_getopt_error(TOOL, c, argv);
 		}
 	}
 	if (optind >= argc)
-		return usage_error("%s", "no IFNAME given");
+		return cli_usage_error(TOOL, "no IFNAME given");
 	o->ifname = argv[optind++];
 	if (strlen(o->ifname) >= IF_NAMESIZE)
-		return usage_error("IFNAME: '%s' is longer than an interface name can be",
-				   o->ifname);
+		return cli_usage_error(TOOL, "IFNAME: '%s' is longer than an interface name can be",
+				       o->ifname);
 	if (optind < argc)
-		return usage_error("unexpected argument '%s'", argv[optind]);
+		return cli_usage_error(TOOL, "unexpected argument '%s'", argv[optind]);
 	return 0;
 }
 
@@ -163,8 +148,7 @@ static int sink_attach(int ifindex, int prog_fd, enum mode mode, __u32 *flags)
 		if (!err || mode == MODE_NATIVE || err == -EBUSY || err == -EEXIST)
 			return err;
 		if (verbose)
-			fprintf(stderr, "vqsink: native XDP refused (%s), trying generic\n",
-				strerror(-err));
+			p_info("vqsink: native XDP refused (%s), trying generic", strerror(-err));
 	}
 	*flags = XDP_FLAGS_SKB_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST;
 	return bpf_xdp_attach(ifindex, prog_fd, *flags, NULL);
@@ -192,6 +176,39 @@ static int sink_read(struct xdpsink_bpf *skel, __u64 *packets, __u64 *bytes)
 	return err;
 }
 
+/* Until the deadline (@duration s; 0: none) or a signal. The seconds waited. */
+static double sink_wait(double duration)
+{
+	double t0 = now_s(), deadline = t0 + duration;
+
+	while (!exiting) {
+		double step = duration ? deadline - now_s() : 0.2;
+
+		if (duration && step <= 0)
+			break;
+		sleep_s(step > 0.2 ? 0.2 : step); /* wake up for the deadline and signals */
+	}
+	return now_s() - t0;
+}
+
+static void result_print(const struct options *o, __u32 flags, __u64 packets, __u64 bytes,
+			 double seconds)
+{
+	json_t *result = json_object();
+
+	json_object_set_new(result, "schema", json_integer(SCHEMA));
+	json_object_set_new(result, "ifname", json_string(o->ifname));
+	json_object_set_new(result, "mode",
+			    json_string(flags & XDP_FLAGS_SKB_MODE ? "generic" : "native"));
+	json_object_set_new(result, "packets", json_integer((json_int_t)packets));
+	json_object_set_new(result, "bytes", json_integer((json_int_t)bytes));
+	json_object_set_new(result, "seconds", json_real(seconds));
+	json_dumpf(result, stdout, JSON_COMPACT);
+	fputc('\n', stdout);
+	fflush(stdout);
+	json_decref(result);
+}
+
 int main(int argc, char **argv)
 {
 	struct xdpsink_bpf *skel = NULL;
@@ -199,27 +216,28 @@ int main(int argc, char **argv)
 	__u64 packets, bytes;
 	__u32 flags = 0;
 	bool attached = false;
-	double t0, t1, deadline;
-	int ifindex, ret = 1, err;
-	json_t *result;
+	double seconds;
+	int ifindex, ret = EXIT_RUNTIME, err;
 
 	err = parse_args(argc, argv, &o);
-	if (err == 3)
-		return 0;
 	if (err)
 		return err;
+	if (o.help) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
 	verbose = o.verbose;
 	libbpf_set_print(libbpf_print);
 
 	ifindex = if_nametoindex(o.ifname);
 	if (!ifindex) {
-		fprintf(stderr, "Error: no interface '%s': %s\n", o.ifname, strerror(errno));
+		p_err("no interface '%s': %s", o.ifname, strerror(errno));
 		goto cleanup;
 	}
 	skel = xdpsink_bpf__open_and_load();
 	if (!skel) {
-		fprintf(stderr, "Error: cannot load the XDP sink: %s (needs root and a kernel with XDP)\n",
-			strerror(errno));
+		p_err("cannot load the XDP sink: %s (needs root and a kernel with XDP)",
+		      strerror(errno));
 		goto cleanup;
 	}
 	/* Before attaching: a signal between attach and the loop must still
@@ -228,56 +246,30 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	err = sink_attach(ifindex, bpf_program__fd(skel->progs.xdp_sink), o.mode, &flags);
 	if (err) {
-		fprintf(stderr, "Error: cannot attach XDP to %s: %s%s\n", o.ifname, strerror(-err),
-			err == -EBUSY || err == -EEXIST ? " (it already has an XDP program)" : "");
+		p_err("cannot attach XDP to %s: %s%s", o.ifname, strerror(-err),
+		      err == -EBUSY || err == -EEXIST ? " (it already has an XDP program)" : "");
 		goto cleanup;
 	}
 	attached = true;
-	fprintf(stderr, "Sinking packets on %s (%s XDP)... Hit Ctrl-C to end.\n", o.ifname,
-		flags & XDP_FLAGS_SKB_MODE ? "generic" : "native");
+	p_info("Sinking packets on %s (%s XDP)... Hit Ctrl-C to end.", o.ifname,
+	       flags & XDP_FLAGS_SKB_MODE ? "generic" : "native");
 
-	t0 = now_s();
-	deadline = o.duration ? t0 + o.duration : 0;
-	while (!exiting) {
-		double step = o.duration ? deadline - now_s() : 0.2;
-		struct timespec ts;
-
-		if (o.duration && step <= 0)
-			break;
-		if (step > 0.2)
-			step = 0.2; /* wake up for the deadline and signals */
-		ts.tv_sec = 0;
-		ts.tv_nsec = (long)(step * 1e9);
-		nanosleep(&ts, NULL);
-	}
-	t1 = now_s();
+	seconds = sink_wait(o.duration);
 	/* Read before detaching: the counters live as long as the skeleton,
 	 * and after the read nothing more is counted anyway. */
 	err = sink_read(skel, &packets, &bytes);
 	if (err) {
-		fprintf(stderr, "Error: cannot read the counters: %s\n", strerror(-err));
+		p_err("cannot read the counters: %s", strerror(-err));
 		goto cleanup;
 	}
-	result = json_object();
-	json_object_set_new(result, "schema", json_integer(SCHEMA));
-	json_object_set_new(result, "ifname", json_string(o.ifname));
-	json_object_set_new(result, "mode",
-			    json_string(flags & XDP_FLAGS_SKB_MODE ? "generic" : "native"));
-	json_object_set_new(result, "packets", json_integer((json_int_t)packets));
-	json_object_set_new(result, "bytes", json_integer((json_int_t)bytes));
-	json_object_set_new(result, "seconds", json_real(t1 - t0));
-	json_dumpf(result, stdout, JSON_COMPACT);
-	fputc('\n', stdout);
-	fflush(stdout);
-	json_decref(result);
+	result_print(&o, flags, packets, bytes, seconds);
 	ret = 0;
 cleanup:
 	if (attached) {
 		err = bpf_xdp_detach(ifindex, flags & ~XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
 		if (err) {
-			fprintf(stderr, "Error: cannot detach XDP from %s: %s\n", o.ifname,
-				strerror(-err));
-			ret = 1;
+			p_err("cannot detach XDP from %s: %s", o.ifname, strerror(-err));
+			ret = EXIT_RUNTIME;
 		}
 	}
 	xdpsink_bpf__destroy(skel);

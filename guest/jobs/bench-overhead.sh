@@ -67,7 +67,6 @@ job_bench_overhead() {
 		echo "$c" >$pg/$netdev || { fail "pktgen rejected '$c'"; return; }
 	done
 	bench_pps >/dev/null # warm-up
-	runs=
 	r=0
 	while [ $r -lt "$reps" ]; do
 		# Rotate the order of the modes by one every repetition.
@@ -88,7 +87,7 @@ job_bench_overhead() {
 			bench_tracer_stop
 			sleep 2
 			[ -n "$2" ] || { fail "bench: pktgen gave no result"; return; }
-			runs="$runs${runs:+,}{\"mode\":\"$m\",\"rep\":$r,\"packets\":$1,\"usec\":$2}"
+			report bench-run "$m" "$r" "$1" "$2" || return
 		done
 		r=$((r + 1))
 	done
@@ -97,15 +96,12 @@ job_bench_overhead() {
 		set -- $(bench_pps)
 		[ -n "$1" ] || set -- $(bench_pps) # pktgen now and then gives no Result line
 		bench_tracer_stop
-		eval "stats_$m=\$(cat /tmp/bt.json)"
-		eval "stats_packets_$m=${1:-null}"
+		report bench-stats "$m" "${1:-}" /tmp/bt.json || return # packets "": none
 	done
 	# The attach mechanisms alone: empty fexit, kprobe and fentry programs
 	# on bpf_fentry_test5, six more marked series (tests/bench/hookcost.c).
-	hookcost=
-	[ -x /bin/hookcost ] && hookcost=$(/bin/hookcost 20000 2>>/tmp/job.out)
-	metrics="\"bench_overhead\":{\"value\":null,\"hookcost\":${hookcost:-null},\"unit\":\"packets\",\"better\":\"higher\",\
-\"runs\":[$runs],\"stats_runs\":{\"vqtrace\":{\"packets\":$stats_packets_vqtrace,\"trace\":${stats_vqtrace:-null}},\
-\"core\":{\"packets\":$stats_packets_core,\"trace\":${stats_core:-null}},\
-\"kprobe\":{\"packets\":$stats_packets_kprobe,\"trace\":${stats_kprobe:-null}}}}"
+	if [ -x /bin/hookcost ]; then
+		/bin/hookcost 20000 >/tmp/hookcost.json 2>>/tmp/job.out
+		report bench-hookcost /tmp/hookcost.json
+	fi
 }

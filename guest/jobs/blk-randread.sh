@@ -7,8 +7,6 @@
 # blk-randwrite.sh holds only its job function; the shared part is here.
 : "${bs:=4096}" "${iodepth:=16}" "${blk_dev:=/dev/vda}"
 
-blk_num() { sed -n "s/.*\"$1\":\([-+0-9.eE]*\).*/\1/p" /tmp/blk.json; }
-
 blk_job() { # $1: randread | randwrite
 	name=${blk_dev#/dev/}
 	[ -e "/sys/block/$name" ] || { fail "no disk $blk_dev in the guest (vqlab attaches one for blk-* workloads)"; return; }
@@ -22,11 +20,8 @@ blk_job() { # $1: randread | randwrite
 	rc=$?
 	cat /tmp/blk.json >>/tmp/job.out
 	[ $rc -eq 0 ] || { fail "vqblkload: $(grep Error /tmp/job.out | tail -n 1)"; return; }
-	metrics="\"blk_ios\":{\"value\":$(blk_num ios),\"unit\":\"requests\",\"better\":\"higher\"},\
-\"blk_iops\":{\"value\":$(blk_num iops),\"unit\":\"requests/s\",\"better\":\"higher\"},\
-\"blk_mbps\":{\"value\":$(blk_num MBps),\"unit\":\"MB/s\",\"better\":\"higher\"},\
-\"blk_lat_mean_us\":{\"value\":$(blk_num mean),\"unit\":\"us\",\"better\":\"lower\"},\
-\"blk_errors\":{\"value\":$(blk_num errors),\"unit\":\"requests\",\"better\":\"lower\"}"
+	# blk_ios, blk_iops, blk_mbps, blk_lat_mean_us, blk_errors
+	report blkload /tmp/blk.json
 }
 
 job_blk_randread() { blk_job randread; }

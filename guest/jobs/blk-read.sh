@@ -7,5 +7,5 @@ job_blk_read() { # exactly $count 4 KiB direct reads from the first virtio disk
 	# O_DIRECT: one request per read, no readahead, no page cache.
 	dd if=/dev/$dev of=/dev/null bs=4096 count="$count" iflag=direct >/tmp/job.out 2>&1 ||
 		{ fail "dd: $(tail -n 1 /tmp/job.out)"; return; }
-	metrics="\"blk_reads\":{\"value\":$count,\"unit\":\"requests\",\"better\":\"higher\"}"
+	report metric blk_reads "$count" requests higher
 }

@@ -26,12 +26,12 @@ job_kallsyms() {
 		{ m = all == "all" || /virtqueue|vring|detach_buf|more_used|in_order|is_used_desc|alloc_indirect|virtio|__x86_indirect|return_thunk|sethostname|\[virtio_net\]/ }
 		m || want { print }
 		{ want = m }' >/tmp/kallsyms
-	n=$(wc -l </tmp/kallsyms)
+	n=$(($(wc -l </tmp/kallsyms)))
 	grep -q ' virtqueue_add_outbuf$' /tmp/kallsyms || { fail "kallsyms: no virtqueue_add_outbuf (addresses hidden?)"; return; }
 	len=$(wc -c </tmp/kallsyms)
 	crc=$(crc32 </tmp/kallsyms)
 	{ printf 'VQLAB-KALLSYMS %s %s\n' "$len" "$crc"; cat /tmp/kallsyms; printf '\nVQLAB-END\n'; } >$REPORT
-	metrics="\"kallsyms_lines\":{\"value\":$n,\"unit\":\"symbols\",\"better\":\"none\"}"
+	report metric kallsyms_lines "$n" symbols none
 }
 
 # $count ICMP echo requests, each one a single TX buffer: a static neighbour
@@ -47,8 +47,7 @@ job_icount_ping() {
 	tx1=$(cat /sys/class/net/$netdev/statistics/tx_packets)
 	sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' /tmp/job.out)
 	[ "$sent" = "$count" ] || { fail "ping sent ${sent:-?} of $count"; return; }
-	metrics="\"ping_sent\":{\"value\":$count,\"unit\":\"packets\",\"better\":\"none\"},\
-\"tx_packets\":{\"value\":$((tx1 - tx0)),\"unit\":\"packets\",\"better\":\"none\"}"
+	report metric ping_sent "$count" packets none tx_packets $((tx1 - tx0)) packets none
 }
 
 # pktgen: exactly $count UDP packets as fast as the ring takes them.
@@ -69,6 +68,5 @@ job_icount_tx() {
 	cp $pg/$netdev /tmp/job.out
 	set -- $(sed -n 's/^Result: OK: \([0-9]*\)(.* usec, \([0-9]*\) (.*/\1 \2/p' /tmp/job.out)
 	[ "$2" = "$count" ] || { fail "pktgen: $(grep Result /tmp/job.out)"; return; }
-	metrics="\"pktgen_packets\":{\"value\":$2,\"unit\":\"packets\",\"better\":\"none\"},\
-\"pktgen_usec\":{\"value\":$1,\"unit\":\"us\",\"better\":\"lower\"}"
+	report metric pktgen_packets "$2" packets none pktgen_usec "$1" us lower
 }

@@ -13,10 +13,6 @@
 rx_slack=2
 : "${xdp_mode:=auto}"
 
-# Number member $1 of the one-line JSON object in file $2 (jansson's output).
-json_num() { sed -n "s/.*\"$1\":\([-+0-9.eE]*\).*/\1/p" "$2"; }
-json_str() { sed -n "s/.*\"$1\":\"\([^\"]*\)\".*/\1/p" "$2"; }
-
 job_net_rx() {
 	[ -n "$netdev" ] || { fail "no network device in the guest"; return; }
 	[ -x /bin/vqsink ] || { fail "vqsink is not in the initramfs"; return; }
@@ -37,14 +33,8 @@ job_net_rx() {
 	printf 'VQLAB-GO %s\n' "$duration" >$REPORT	# the host sends for that long
 	wait $sink_pid || { fail "vqsink: $(tail -n 3 /tmp/job.out)"; return; }
 	cat /tmp/sink.json >>/tmp/job.out
-	packets=$(json_num packets /tmp/sink.json)
-	bytes=$(json_num bytes /tmp/sink.json)
-	[ -n "$packets" ] && [ -n "$bytes" ] || { fail "vqsink printed no counts"; return; }
-	[ "$packets" -gt 0 ] || { fail "no packet reached $netdev ($(json_str mode /tmp/sink.json) XDP)"; return; }
-	# Over the host's send window ($duration s), not over the sink's: the
-	# host recomputes it with the sender's own measured seconds.
-	metrics="\"rx_packets\":{\"value\":$packets,\"unit\":\"packets\",\"better\":\"higher\"},\
-\"rx_bytes\":{\"value\":$bytes,\"unit\":\"bytes\",\"better\":\"higher\"},\
-\"rx_pps\":{\"value\":$(awk "BEGIN { printf \"%.1f\", $packets / $duration }"),\"unit\":\"packets/s\",\"better\":\"higher\"},\
-\"rx_xdp_native\":{\"value\":$([ "$(json_str mode /tmp/sink.json)" = native ] && echo 1 || echo 0),\"unit\":\"boolean\",\"better\":\"none\"}"
+	# rx_packets, rx_bytes, rx_xdp_native and rx_pps over the host's send
+	# window ($duration s), not over the sink's: the host recomputes it with
+	# the sender's own measured seconds. Fails when no packet arrived.
+	report sink /tmp/sink.json "$duration"
 }

@@ -21,8 +21,8 @@ job_net_tx() { # pktgen: UDP to the lab tap's address for $duration seconds
 	set -- $(sed -n 's/^Result: OK: \([0-9]*\)(.* usec, \([0-9]*\) (.*/\1 \2/p' /tmp/job.out)
 	[ -n "$2" ] || { fail "pktgen: $(grep Result /tmp/job.out)"; return; }
 	errors=$(sed -n 's/.*errors: \([0-9]*\).*/\1/p' /tmp/job.out | tail -n 1)
-	metrics="\"pktgen_packets\":{\"value\":$2,\"unit\":\"packets\",\"better\":\"higher\"},\
-\"pktgen_usec\":{\"value\":$1,\"unit\":\"us\",\"better\":\"lower\"},\
-\"pktgen_errors\":{\"value\":${errors:-0},\"unit\":\"packets\",\"better\":\"lower\"},\
-\"tx_pps\":{\"value\":$(awk "BEGIN{printf \"%.1f\", $2 * 1000000 / $1}"),\"unit\":\"packets/s\",\"better\":\"higher\"}"
+	report metric pktgen_packets "$2" packets higher \
+		pktgen_usec "$1" us lower \
+		pktgen_errors "${errors:-0}" packets lower \
+		tx_pps "$(awk "BEGIN { printf \"%.1f\", $2 * 1000000 / $1 }")" packets/s higher
 }

@@ -8,5 +8,5 @@ job_ping_known() { # exactly $count echo requests on the TX queue, no ARP
 		{ fail "arp -s $dst_ip failed"; return; }
 	ping -c "$count" -i 0.2 -W 1 "$dst_ip" >/tmp/job.out 2>&1
 	sleep 1 # the last TX completion comes with the next TX interrupt
-	metrics="\"ping_sent\":{\"value\":$count,\"unit\":\"packets\",\"better\":\"higher\"}"
+	report metric ping_sent "$count" packets higher
 }

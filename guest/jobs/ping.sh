@@ -9,5 +9,5 @@ job_ping() {
 	ping -c "$count" -i 0.2 -W 1 "$dst_ip" >/tmp/job.out 2>&1
 	sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' /tmp/job.out)
 	[ "$sent" = "$count" ] || { fail "ping sent ${sent:-?} of $count"; return; }
-	metrics="\"ping_sent\":{\"value\":$sent,\"unit\":\"packets\",\"better\":\"none\"}"
+	report metric ping_sent "$sent" packets none
 }
