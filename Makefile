@@ -120,7 +120,7 @@ UNIT_OBJS_lib := $(call lib_o,msg dirs verdict virtio_features cli results)
 UNIT_LIBS_lib := -ljansson
 UNIT_OBJS_stats := $(call report_o,stats) $(call lib_o,verdict)
 UNIT_LIBS_stats := -lgsl -lgslcblas -lm
-UNIT_OBJS_runset := $(call report_o,runset compare numfmt stats) $(call lib_o,results verdict)
+UNIT_OBJS_runset := $(call report_o,runset compare numfmt stats) $(call lib_o,results verdict msg)
 UNIT_LIBS_runset := -ljansson -lgsl -lgslcblas -lm
 UNIT_OBJS_results_contract := $(call lab_o,sample scenario) $(call report_o,runset) \
 	$(call lib_o,results jsonfile parse dirs msg)
@@ -137,6 +137,8 @@ UNIT_OBJS_scenario := $(call lab_o,scenario) $(call lib_o,parse)
 UNIT_LIBS_scenario := -linih -lm
 UNIT_OBJS_shard := $(call lab_o,shard) $(call lib_o,msg)
 UNIT_LIBS_shard := -ljansson
+UNIT_OBJS_runset_many := $(call report_o,runset) $(call lib_o,results msg)
+UNIT_LIBS_runset_many := -ljansson
 unit_default = $(filter undefined,$(origin UNIT_OBJS_$(1)))
 unit_objs = $(if $(call unit_default,$(1)),$(LIB_OBJS) $(REPORT_OBJS) $(LAB_OBJS),$(UNIT_OBJS_$(1)))
 unit_libs = $(if $(call unit_default,$(1)),$(LDLIBS_default),$(UNIT_LIBS_$(1)))

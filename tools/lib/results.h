@@ -71,4 +71,20 @@ int metric_better_sign(const char *better);
 #define RUN_SKIPPED "skipped"
 #define RUN_STATUS_COMPLETE "complete"
 
+/* Sharding (docs/cluster.md): run.json "shard": { "k": 1, "n": 4, "matrix":
+ * "<matrix id>" } in each shard's run folder; the readers' paths into
+ * run.json that the merge of shards checks. */
+#define RUN_SHARD "shard"
+#define RUN_SHARD_K "k"
+#define RUN_SHARD_N "n"
+#define RUN_SHARD_MATRIX "matrix"
+#define RUN_HOST_HOSTNAME "hostname"
+#define RUN_SCENARIO_TEXT "text"
+#define RUN_SCENARIO_REPEAT "repeat"
+#define RUN_VERSIONS_VQLAB "vqlab"
+/* Entries of runset.shards (tools/report/runset.h), beside K, N and MATRIX. */
+#define RUN_SHARD_DIR "dir"
+#define RUN_SHARD_ID "id"
+#define RUN_SHARD_HOST "host"
+
 #endif
