@@ -22,7 +22,8 @@ struct shard_opts {
 	int k, n;
 	bool no_shard;
 	/* "c0:0 c1:0": the samples this shard holds; "c0:0!" a failed
-	 * attempt followed by its retry */
+	 * attempt followed by its retry; "c0:0@h" a sample that names its
+	 * own host h */
 	const char *samples;
 };
 
@@ -65,7 +66,8 @@ static void write_run_json(const struct shard_opts *o, const char *dir)
 	json_decref(run);
 }
 
-static void write_sample(FILE *f, const char *id, int cell, int rep, int attempt, bool ok)
+static void write_sample(FILE *f, const char *id, int cell, int rep, int attempt, bool ok,
+			 const char *host)
 {
 	char c[8];
 	json_t *s;
@@ -78,6 +80,8 @@ static void write_sample(FILE *f, const char *id, int cell, int rep, int attempt
 		      ok ? STATUS_OK : STATUS_FAILED, SAMPLE_METRICS, "pps", METRIC_VALUE,
 		      1000.0 * (cell + 1) + rep, METRIC_UNIT, "packets/s", METRIC_BETTER,
 		      BETTER_HIGHER);
+	if (host)
+		json_object_set_new(s, SAMPLE_HOST, json_string(host));
 	json_dumpf(s, f, JSON_COMPACT);
 	fputc('\n', f);
 	json_decref(s);
@@ -96,12 +100,13 @@ static const char *make_shard(const struct shard_opts *o)
 	f = fopen(file, "w");
 	for (tok = strtok_r(list, " ", &save); f && tok; tok = strtok_r(NULL, " ", &save)) {
 		int cell, rep;
+		const char *host = strchr(tok, '@') ? strchr(tok, '@') + 1 : NULL;
 
 		if (sscanf(tok, "c%d:%d", &cell, &rep) != 2)
 			continue;
 		if (strchr(tok, '!'))
-			write_sample(f, o->id, cell, rep, 0, false);
-		write_sample(f, o->id, cell, rep, strchr(tok, '!') ? 1 : 0, true);
+			write_sample(f, o->id, cell, rep, 0, false, NULL);
+		write_sample(f, o->id, cell, rep, strchr(tok, '!') ? 1 : 0, true, host);
 	}
 	if (f)
 		fclose(f);
@@ -166,6 +171,21 @@ static void test_good_set(void)
 		dirs[1] = make_shard(&b);
 		CHECK(runset_load_many(dirs, 2, &r, &e) == 0);
 		CHECK(json_array_size(r.hosts) == 1 && json_array_size(r.warnings) == 0);
+		run_free(&r);
+	}
+	/* A sample resumed elsewhere names its own host. */
+	{
+		struct shard_opts b = two;
+
+		b.samples = "c0:1 c1:1 c2:1@gamma";
+		dirs[0] = make_shard(&one);
+		dirs[1] = make_shard(&b);
+		CHECK(runset_load_many(dirs, 2, &r, &e) == 0);
+		CHECK(json_array_size(r.hosts) == 3);
+		CHECK(json_integer_value(json_object_get(r.cells[2].hosts, "gamma")) == 1 &&
+		      !json_object_get(r.cells[2].hosts, "beta"));
+		m = cell_metric(&r.cells[2], "pps");
+		CHECK(m && m->n == 2 && m->host[1] == host_of(&r, "gamma"));
 		run_free(&r);
 	}
 	/* One folder reads as run_load does, without set checks. */

@@ -79,6 +79,9 @@ int metric_better_sign(const char *better);
 #define RUN_SHARD_N "n"
 #define RUN_SHARD_MATRIX "matrix"
 #define RUN_HOST_HOSTNAME "hostname"
+/* A sample's own host name, when it ran elsewhere than its folder's run.json
+ * host says (a shard resumed on another host); optional. */
+#define SAMPLE_HOST "host"
 #define RUN_SCENARIO_TEXT "text"
 #define RUN_SCENARIO_REPEAT "repeat"
 #define RUN_VERSIONS_VQLAB "vqlab"

@@ -234,12 +234,33 @@ static int series_push(struct metric_series *m, double v, int rep, size_t host)
 	return 0;
 }
 
-/* Count the sample in its cell's hosts. */
-static int cell_note_host(struct runset *r, struct run_cell *c)
+static int host_add(struct runset *r, const char *name, size_t *idx)
 {
-	const char *host = json_string_value(json_array_get(r->hosts, r->cur_host));
-	json_int_t had;
+	json_t *h;
+	size_t i;
 
+	json_array_foreach(r->hosts, i, h)
+		if (!strcmp(json_string_value(h), name)) {
+			*idx = i;
+			return 0;
+		}
+	*idx = json_array_size(r->hosts);
+	return json_array_append_new(r->hosts, json_string(name)) ? -ENOMEM : 0;
+}
+
+/* The sample's host: its own SAMPLE_HOST when the writer gave one (a shard
+ * resumed on another host), else the folder's. Counted in its cell. */
+static int sample_host(struct runset *r, struct run_cell *c, json_t *s, size_t *idx)
+{
+	const char *own = json_string_value(json_object_get(s, SAMPLE_HOST));
+	const char *host;
+	json_int_t had;
+	int ret;
+
+	*idx = r->cur_host;
+	if (own && *own && (ret = host_add(r, own, idx)))
+		return ret;
+	host = json_string_value(json_array_get(r->hosts, *idx));
 	if (!host)
 		return 0;
 	had = json_integer_value(json_object_get(c->hosts, host));
@@ -375,6 +396,7 @@ static int sample_add(struct runset *r, json_t *s, size_t line)
 	char *key = NULL;
 	struct run_cell *c;
 	json_t *schema = json_object_get(s, SAMPLE_SCHEMA);
+	size_t host;
 
 	if (schema && json_integer_value(schema) != RESULTS_SCHEMA) {
 		r->rejected++;
@@ -406,7 +428,7 @@ static int sample_add(struct runset *r, json_t *s, size_t line)
 		c->key = axes_key(c->axes, NULL);
 	}
 	r->samples++;
-	if (cell_note_host(r, c) || slot_note(r, c->id, json_object_get(s, SAMPLE_REP)))
+	if (sample_host(r, c, s, &host) || slot_note(r, c->id, json_object_get(s, SAMPLE_REP)))
 		return -ENOMEM;
 	if (!status || strcmp(status, STATUS_OK)) {
 		const char *reason =
@@ -445,7 +467,7 @@ static int sample_add(struct runset *r, json_t *s, size_t line)
 
 			if (series_push(m, json_number_value(val),
 					json_is_integer(rep) ? (int)json_integer_value(rep) : -1,
-					r->cur_host))
+					host))
 				return -ENOMEM;
 		} else {
 			m->missing++;
@@ -504,18 +526,8 @@ static int host_index(struct runset *r, const json_t *info, size_t *idx)
 {
 	const char *name = json_string_value(
 		json_object_get(json_object_get(info, RUN_HOST), RUN_HOST_HOSTNAME));
-	json_t *h;
-	size_t i;
 
-	if (!name)
-		name = "unknown";
-	json_array_foreach(r->hosts, i, h)
-		if (!strcmp(json_string_value(h), name)) {
-			*idx = i;
-			return 0;
-		}
-	*idx = json_array_size(r->hosts);
-	return json_array_append_new(r->hosts, json_string(name)) ? -ENOMEM : 0;
+	return host_add(r, name ? name : "unknown", idx);
 }
 
 /* Matrix order first, so that cells appear in the scenario's order and
