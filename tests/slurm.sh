@@ -13,7 +13,9 @@
 # $O/vqlab run --help mentions --shard, it also runs the real 2-shard smoke
 # matrix (scenarios/smoke.ini --duration 2) through Slurm and checks that the
 # merged set holds as many samples as a single-host run of it would.
-# VQREPORT_MERGE names the merge command of that part (default $O/vqreport).
+# VQREPORT_MERGE names the merge job's command there (default $O/vqreport, run
+# as `vqreport report SHARD1 SHARD2`); the count comes from `$O/vqreport -j
+# show SHARD1 SHARD2`.
 set -u
 top=${VQLAB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 O=${O:-$top/build}
@@ -52,7 +54,7 @@ export SLURM_CONF=$tmp/etc/slurm.conf
 our_stepds() {
 	local p
 	for p in $(pgrep -x slurmstepd 2>/dev/null); do
-		tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "SLURM_CONF=$SLURM_CONF" &&
+		tr '\0' '\n' 2>/dev/null <"/proc/$p/environ" | grep -qx "SLURM_CONF=$SLURM_CONF" &&
 			echo "$p"
 	done
 }
@@ -240,7 +242,7 @@ harness() {
 }
 
 real_matrix() {
-	local s a expected got dirs
+	local s a expected got dirs d n
 	export VQLAB=$O/vqlab VQREPORT=${VQREPORT_MERGE:-$O/vqreport}
 	expected=$("$VQLAB" -j plan "$top/scenarios/smoke.ini" --duration 2 | jq -e .samples) ||
 		{ fail "vqlab plan"; return; }
@@ -252,11 +254,16 @@ real_matrix() {
 		{ fail "smoke: array: $a, merge: $s"; tail -n 30 "$out"/slurm-*.out; return; }
 	mapfile -t dirs < <(ls -d "$out"/shard-1-of-2/*/ "$out"/shard-2-of-2/*/)
 	[ ${#dirs[@]} = 2 ] || { fail "expected 2 shard folders: ${dirs[*]}"; return; }
-	jq -e -s 'map(.shard.n == 2 and (.host.hostname | length > 0)) | all and
+	jq -e -s '(map(.shard.n == 2 and (.host.hostname | length > 0)) | all) and
 		(map(.shard.k) | sort == [1, 2]) and (map(.shard.matrix) | unique | length == 1)' \
 		"${dirs[0]}/run.json" "${dirs[1]}/run.json" >/dev/null ||
 		fail "run.json of the shards: shard {k, n, matrix} or host missing"
-	got=$("$VQREPORT" -j show "${dirs[@]}" | jq -e .samples)
+	for d in "${dirs[@]}"; do
+		n=$(jq -s length "$d/samples.jsonl")
+		[ $((2 * n - expected)) -le 1 ] && [ $((expected - 2 * n)) -le 1 ] ||
+			fail "$d: $n samples; balanced shards hold half of $expected"
+	done
+	got=$("$O/vqreport" -j show "${dirs[@]}" | jq -e .samples)
 	[ "$got" = "$expected" ] || fail "merged set: $got samples, a single-host run: $expected"
 	ok "2 shards through Slurm: $got samples, as a single-host run ($expected)"
 }
