@@ -800,16 +800,18 @@ static int check_shards(const char *const dirs[], json_t *const infos[], size_t 
 		const char *host = info_text(infos[i], RUN_HOST, RUN_HOST_HOSTNAME);
 		const char *id = json_string_value(json_object_get(infos[i], RUN_ID));
 
+		json_t *entry;
+
 		shard_of(dirs[i], infos[i], &k, &nn, &matrix, e);
 		if (who[k])
 			ret = err_set(e, -EINVAL, "%s and %s are both shard %lld/%lld of matrix %s",
-				      dirs[who[k] - 1], dirs[i], (long long)k, (long long)nn, matrix);
+				      dirs[who[k] - 1], dirs[i], (long long)k, (long long)nn,
+				      matrix);
 		who[k] = i + 1;
-		if (json_array_append_new(r->shards,
-					  json_pack("{s:s, s:s?, s:I, s:I, s:s, s:s?}", RUN_SHARD_DIR,
-						    dirs[i], RUN_SHARD_ID, id, RUN_SHARD_K, k,
-						    RUN_SHARD_N, nn, RUN_SHARD_MATRIX, matrix,
-						    RUN_SHARD_HOST, host)))
+		entry = json_pack("{s:s, s:s?, s:I, s:I, s:s, s:s?}", RUN_SHARD_DIR, dirs[i],
+				  RUN_SHARD_ID, id, RUN_SHARD_K, k, RUN_SHARD_N, nn,
+				  RUN_SHARD_MATRIX, matrix, RUN_SHARD_HOST, host);
+		if (json_array_append_new(r->shards, entry))
 			ret = -ENOMEM;
 	}
 	for (k = 1; k <= nn && !ret; k++)
