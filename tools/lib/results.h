@@ -97,4 +97,19 @@ int metric_better_sign(const char *better);
 #define RUN_STATUS_COMPLETE "complete"
 #define RUN_STATUS_INTERRUPTED "interrupted"
 
+/* Sharding (docs/cluster.md): run.json "shard": { "k": 1, "n": 4, "matrix":
+ * "<matrix id>" } in each shard's run folder; the readers' paths into
+ * run.json that the merge of shards checks. */
+#define RUN_SHARD "shard"
+#define RUN_SHARD_K "k"
+#define RUN_SHARD_N "n"
+#define RUN_SHARD_MATRIX "matrix"
+/* A sample's own host name, when it ran elsewhere than its folder's run.json
+ * host says (a shard resumed on another host); optional. */
+#define SAMPLE_HOST "host"
+/* Entries of runset.shards (tools/report/runset.h), beside K, N and MATRIX. */
+#define RUN_SHARD_DIR "dir"
+#define RUN_SHARD_ID "id"
+#define RUN_SHARD_HOST "host"
+
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "msg.h"
 #include "runset.h"
 
 char *axis_text(const json_t *axes, const char *axis)
@@ -151,11 +152,13 @@ static struct run_cell *cell_add(struct runset *r, const char *id, json_t *axes)
 	c->axes = json_is_object(axes) ? json_deep_copy(axes) : json_object();
 	c->key = axes_key(c->axes, NULL);
 	c->trace = json_object();
-	if (!c->id || !c->axes || !c->key || !c->trace) {
+	c->hosts = json_object();
+	if (!c->id || !c->axes || !c->key || !c->trace || !c->hosts) {
 		free(c->id);
 		free(c->key);
 		json_decref(c->axes);
 		json_decref(c->trace);
+		json_decref(c->hosts);
 		return NULL;
 	}
 	json_object_set_new(r->index, id, json_integer(r->ncells));
@@ -203,19 +206,114 @@ static struct metric_series *series_get(struct run_cell *c, const char *name,
 	return m;
 }
 
-static int series_push(struct metric_series *m, double v)
+static int series_push(struct metric_series *m, double v, int rep, size_t host)
 {
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? 2 * m->cap : 16;
 		double *n = realloc(m->v, cap * sizeof(*n));
+		int *nr;
+		size_t *nh;
 
 		if (!n)
 			return -ENOMEM;
 		m->v = n;
+		nr = realloc(m->rep, cap * sizeof(*nr));
+		if (!nr)
+			return -ENOMEM;
+		m->rep = nr;
+		nh = realloc(m->host, cap * sizeof(*nh));
+		if (!nh)
+			return -ENOMEM;
+		m->host = nh;
 		m->cap = cap;
 	}
-	m->v[m->n++] = v;
+	m->v[m->n] = v;
+	m->rep[m->n] = rep;
+	m->host[m->n] = host;
+	m->n++;
 	return 0;
+}
+
+static int host_add(struct runset *r, const char *name, size_t *idx)
+{
+	json_t *h;
+	size_t i;
+
+	json_array_foreach(r->hosts, i, h)
+		if (!strcmp(json_string_value(h), name)) {
+			*idx = i;
+			return 0;
+		}
+	*idx = json_array_size(r->hosts);
+	return json_array_append_new(r->hosts, json_string(name)) ? -ENOMEM : 0;
+}
+
+/* The sample's host: its own SAMPLE_HOST when the writer gave one (a shard
+ * resumed on another host), else the folder's. Counted in its cell. */
+static int sample_host(struct runset *r, struct run_cell *c, json_t *s, size_t *idx)
+{
+	const char *own = json_string_value(json_object_get(s, SAMPLE_HOST));
+	const char *host;
+	json_int_t had;
+	int ret;
+
+	*idx = r->cur_host;
+	if (own && *own && (ret = host_add(r, own, idx)))
+		return ret;
+	host = json_string_value(json_array_get(r->hosts, *idx));
+	if (!host)
+		return 0;
+	had = json_integer_value(json_object_get(c->hosts, host));
+	return json_object_set_new(c->hosts, host, json_integer(had + 1)) ? -ENOMEM : 0;
+}
+
+static void set_error(struct runset *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void set_error(struct runset *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->problem)
+		return;	/* the first problem is the one to report */
+	va_start(ap, fmt);
+	if (vasprintf(&r->problem, fmt, ap) < 0)
+		r->problem = NULL;
+	va_end(ap);
+}
+
+static const char *shard_dir(const struct runset *r, size_t i)
+{
+	return json_string_value(json_object_get(json_array_get(r->shards, i), RUN_SHARD_DIR));
+}
+
+/* Reading shards as a set: note which shard holds (cell, rep). Retries of a
+ * sample (attempts) come from the same shard; the same sample in two
+ * shards means the partition was not the same or a shard was run twice. */
+static int slot_note(struct runset *r, const char *cell, json_t *rep)
+{
+	json_t *had;
+	char *key;
+	int ret = 0;
+
+	if (!r->slots)
+		return 0;
+	if (!json_is_integer(rep)) {
+		set_error(r, "%s: a sample of cell %s has no repetition number",
+			  shard_dir(r, r->cur_shard), cell);
+		return 0;
+	}
+	if (asprintf(&key, "%s\t%lld", cell, (long long)json_integer_value(rep)) < 0)
+		return -ENOMEM;
+	had = json_object_get(r->slots, key);
+	if (!had)
+		ret = json_object_set_new(r->slots, key, json_integer(r->cur_shard)) ? -ENOMEM : 0;
+	else if ((size_t)json_integer_value(had) != r->cur_shard)
+		set_error(r, "cell %s rep %lld is in two shards: %s and %s", cell,
+			  (long long)json_integer_value(rep),
+			  shard_dir(r, (size_t)json_integer_value(had)),
+			  shard_dir(r, r->cur_shard));
+	free(key);
+	return ret;
 }
 
 /* Add every log2 histogram (an object holding a "log2" array of counts, as
@@ -298,6 +396,7 @@ static int sample_add(struct runset *r, json_t *s, size_t line)
 	char *key = NULL;
 	struct run_cell *c;
 	json_t *schema = json_object_get(s, SAMPLE_SCHEMA);
+	size_t host;
 
 	if (schema && json_integer_value(schema) != RESULTS_SCHEMA) {
 		r->rejected++;
@@ -329,6 +428,8 @@ static int sample_add(struct runset *r, json_t *s, size_t line)
 		c->key = axes_key(c->axes, NULL);
 	}
 	r->samples++;
+	if (sample_host(r, c, s, &host) || slot_note(r, c->id, json_object_get(s, SAMPLE_REP)))
+		return -ENOMEM;
 	if (!status || strcmp(status, STATUS_OK)) {
 		const char *reason =
 			json_string_value(json_object_get(s, SAMPLE_REASON));
@@ -362,7 +463,11 @@ static int sample_add(struct runset *r, json_t *s, size_t line)
 		if (!m)
 			return -ENOMEM;
 		if (json_is_number(val) && isfinite(json_number_value(val))) {
-			if (series_push(m, json_number_value(val)))
+			json_t *rep = json_object_get(s, SAMPLE_REP);
+
+			if (series_push(m, json_number_value(val),
+					json_is_integer(rep) ? (int)json_integer_value(rep) : -1,
+					host))
 				return -ENOMEM;
 		} else {
 			m->missing++;
@@ -373,81 +478,93 @@ static int sample_add(struct runset *r, json_t *s, size_t line)
 	return 0;
 }
 
-int run_load(const char *dir, struct runset *r, char **err)
+static int runset_init(struct runset *r, const char *dir)
 {
-	char *path = NULL, *line = NULL;
-	json_t *m, *s;
-	json_error_t jerr;
-	size_t i, cap = 0, lineno = 0;
-	ssize_t n;
-	FILE *f = NULL;
-	int torn = 0, ret = -1;
-
 	memset(r, 0, sizeof(*r));
-	*err = NULL;
 	r->dir = strdup(dir);
 	r->failed = json_array();
 	r->warnings = json_array();
 	r->index = json_object();
-	if (!r->dir || !r->failed || !r->warnings || !r->index) {
-		ret = -ENOMEM;
-		goto cleanup;
-	}
-	if (asprintf(&path, "%s/" RESULTS_RUN_FILE, dir) < 0) {
-		path = NULL;
-		ret = -ENOMEM;
-		goto cleanup;
-	}
-	r->info = json_load_file(path, 0, &jerr);
-	if (!r->info && access(path, F_OK) == 0) {
+	r->hosts = json_array();
+	return r->dir && r->failed && r->warnings && r->index && r->hosts ? 0 : -ENOMEM;
+}
+
+/* @dir/run.json into *info, NULL when there is none. 0, or -errno with a
+ * message in *err (unreadable JSON, a schema this reader does not know). */
+static int info_load(const char *dir, json_t **info, char **err)
+{
+	json_error_t jerr;
+	char *path;
+	int ret = 0;
+
+	*info = NULL;
+	if (asprintf(&path, "%s/" RESULTS_RUN_FILE, dir) < 0)
+		return -ENOMEM;
+	*info = json_load_file(path, 0, &jerr);
+	if (!*info && access(path, F_OK) == 0) {
 		ret = -EINVAL;
 		if (asprintf(err, "%s:%d: %s", path, jerr.line, jerr.text) < 0)
 			*err = NULL;
-		goto cleanup;
-	}
-	if (!r->info) {
-		warnf(r,
-		      "%s: not found; no host, versions or accelerator to report",
-		      path);
-	} else if (json_integer_value(json_object_get(r->info, RUN_SCHEMA)) !=
-		   RESULTS_SCHEMA) {
+	} else if (*info && json_integer_value(json_object_get(*info, RUN_SCHEMA)) !=
+				    RESULTS_SCHEMA) {
 		ret = -EPROTO;
-		if (asprintf(
-			    err,
-			    "%s: schema %s is not %d (this vqreport reads schema %d only)",
-			    path,
-			    json_is_integer(json_object_get(r->info, RUN_SCHEMA)) ?
-				    "given" :
-				    "missing",
-			    RESULTS_SCHEMA, RESULTS_SCHEMA) < 0)
+		if (asprintf(err, "%s: schema %s is not %d (this vqreport reads schema %d only)",
+			     path,
+			     json_is_integer(json_object_get(*info, RUN_SCHEMA)) ? "given" :
+										    "missing",
+			     RESULTS_SCHEMA, RESULTS_SCHEMA) < 0)
 			*err = NULL;
-		goto cleanup;
+		json_decref(*info);
+		*info = NULL;
 	}
-	/* Matrix order first, so that cells appear in the scenario's order
-	 * and cells without samples are reported as such. */
-	json_array_foreach(json_object_get(r->info, RUN_MATRIX), i, m) {
+	free(path);
+	return ret;
+}
+
+/* The index in r->hosts of the host that wrote @info, added when new. */
+static int host_index(struct runset *r, const json_t *info, size_t *idx)
+{
+	const char *name = json_string_value(
+		json_object_get(json_object_get(info, RUN_HOST), RUN_HOST_HOSTNAME));
+
+	return host_add(r, name ? name : "unknown", idx);
+}
+
+/* Matrix order first, so that cells appear in the scenario's order and
+ * cells without samples are reported as such. */
+static int matrix_add(struct runset *r, const json_t *info)
+{
+	json_t *m;
+	size_t i;
+
+	json_array_foreach(json_object_get(info, RUN_MATRIX), i, m) {
 		const char *id = json_string_value(json_object_get(m, SAMPLE_CELL));
 
 		if (id && !json_object_get(r->index, id) &&
-		    !cell_add(r, id, json_object_get(m, SAMPLE_AXES))) {
-			ret = -ENOMEM;
-			goto cleanup;
-		}
+		    !cell_add(r, id, json_object_get(m, SAMPLE_AXES)))
+			return -ENOMEM;
 	}
-	free(path);
-	if (asprintf(&path, "%s/" RESULTS_SAMPLES_FILE, dir) < 0) {
-		path = NULL;
-		ret = -ENOMEM;
-		goto cleanup;
-	}
-	/* Stream the lines: a 10 000-sample run never sits in memory as JSON
-	 * objects all at once. A last line without its newline is torn (the
-	 * writer died mid-append) and skipped, as docs/results.md says. */
+	return 0;
+}
+
+/* Stream @dir/samples.jsonl into @r: a 10 000-sample run never sits in
+ * memory as JSON objects all at once. A last line without its newline is
+ * torn (the writer died mid-append) and skipped, as docs/results.md says. */
+static int samples_read(struct runset *r, const char *dir, char **err)
+{
+	char *path, *line = NULL;
+	size_t cap = 0, lineno = 0;
+	int torn = 0, ret = 0;
+	ssize_t n;
+	FILE *f;
+	json_t *s;
+
+	if (asprintf(&path, "%s/" RESULTS_SAMPLES_FILE, dir) < 0)
+		return -ENOMEM;
 	f = fopen(path, "re");
 	if (!f && errno == ENOENT && r->info) {
 		/* A run that has not finished its first sample yet. */
 		warnf(r, "%s: not found; no sample yet", path);
-		ret = 0;
 		goto cleanup;
 	}
 	if (!f) {
@@ -473,20 +590,40 @@ int run_load(const char *dir, struct runset *r, char **err)
 		if (ret)
 			goto cleanup;
 	}
-	r->torn = torn;
+	r->torn += torn;
 	if (torn)
-		warnf(r, "%s: %d torn or unparseable line(s) skipped", path,
-		      torn);
-	ret = 0;
+		warnf(r, "%s: %d torn or unparseable line(s) skipped", path, torn);
+cleanup:
+	if (f)
+		fclose(f);
+	free(line);
+	free(path);
+	return ret;
+}
+
+int run_load(const char *dir, struct runset *r, char **err)
+{
+	int ret;
+
+	*err = NULL;
+	ret = runset_init(r, dir);
+	if (!ret)
+		ret = info_load(dir, &r->info, err);
+	if (ret)
+		goto cleanup;
+	if (!r->info)
+		warnf(r, "%s/" RESULTS_RUN_FILE ": not found; no host, versions or accelerator to report",
+		      dir);
+	ret = host_index(r, r->info, &r->cur_host);
+	if (!ret)
+		ret = matrix_add(r, r->info);
+	if (!ret)
+		ret = samples_read(r, dir, err);
 cleanup:
 	if (ret && !*err) {
 		if (asprintf(err, "%s: %s", dir, strerror(-ret)) < 0)
 			*err = NULL;
 	}
-	if (f)
-		fclose(f);
-	free(line);
-	free(path);
 	return ret;
 }
 
@@ -501,19 +638,26 @@ void run_free(struct runset *r)
 			free(c->m[j].name);
 			free(c->m[j].unit);
 			free(c->m[j].v);
+			free(c->m[j].rep);
+			free(c->m[j].host);
 		}
 		free(c->m);
 		free(c->id);
 		free(c->key);
 		json_decref(c->axes);
 		json_decref(c->trace);
+		json_decref(c->hosts);
 	}
 	free(r->cells);
 	free(r->dir);
+	free(r->problem);
 	json_decref(r->info);
 	json_decref(r->failed);
 	json_decref(r->warnings);
 	json_decref(r->index);
+	json_decref(r->hosts);
+	json_decref(r->shards);
+	json_decref(r->slots);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -535,4 +679,281 @@ const struct metric_series *cell_metric(const struct run_cell *c, const char *na
 		if (!strcmp(c->m[i].name, name))
 			return &c->m[i];
 	return NULL;
+}
+
+/* ---- several shards of one matrix as one set (docs/cluster.md) ---- */
+
+static const char *info_text(const json_t *info, const char *obj, const char *key)
+{
+	return json_string_value(json_object_get(json_object_get(info, obj), key));
+}
+
+/* No folder twice: not the same path (after symlinks), not the same run. */
+static int check_distinct(const char *const dirs[], json_t *const infos[], size_t n,
+			  struct errbuf *e)
+{
+	char **real = calloc(n, sizeof(*real));
+	int ret = 0;
+	size_t i, j;
+
+	if (!real)
+		return -ENOMEM;
+	for (i = 0; i < n && !ret; i++) {
+		real[i] = realpath(dirs[i], NULL);
+		if (!real[i])
+			ret = err_set(e, -errno, "%s: %s", dirs[i], strerror(errno));
+	}
+	for (i = 0; i < n && !ret; i++)
+		for (j = i + 1; j < n && !ret; j++) {
+			const char *a = json_string_value(json_object_get(infos[i], RUN_ID));
+			const char *b = json_string_value(json_object_get(infos[j], RUN_ID));
+
+			if (!strcmp(real[i], real[j]))
+				ret = err_set(e, -EINVAL, "%s and %s are the same folder: a shard given twice",
+					      dirs[i], dirs[j]);
+			else if (a && b && !strcmp(a, b))
+				ret = err_set(e, -EINVAL, "%s and %s are the same run (id %s): a shard given twice",
+					      dirs[i], dirs[j], a);
+		}
+	for (i = 0; i < n; i++)
+		free(real[i]);
+	free(real);
+	return ret;
+}
+
+/* The shard {k, n, matrix} of @info, strictly. */
+static int shard_of(const char *dir, const json_t *info, json_int_t *k, json_int_t *n,
+		    const char **matrix, struct errbuf *e)
+{
+	json_t *sh = json_object_get(info, RUN_SHARD);
+
+	*k = json_integer_value(json_object_get(sh, RUN_SHARD_K));
+	*n = json_integer_value(json_object_get(sh, RUN_SHARD_N));
+	*matrix = json_string_value(json_object_get(sh, RUN_SHARD_MATRIX));
+	if (!json_is_object(sh))
+		return err_set(e, -EINVAL,
+			       "%s: not a shard (run.json has no shard); run each part with vqlab run --shard K/N",
+			       dir);
+	if (*n < 1 || *n > 1000 || *k < 1 || *k > *n || !*matrix)
+		return err_set(e, -EINVAL, "%s: run.json shard is not {k, n, matrix} with 1 <= k <= n <= 1000",
+			       dir);
+	return 0;
+}
+
+/* Folder @i against the first: same scenario text, vqlab, matrix, split. */
+static int check_same(const char *const dirs[], json_t *const infos[], size_t i,
+		      struct errbuf *e)
+{
+	const char *t0 = info_text(infos[0], RUN_SCENARIO, RUN_SCENARIO_TEXT);
+	const char *ti = info_text(infos[i], RUN_SCENARIO, RUN_SCENARIO_TEXT);
+	const char *v0 = info_text(infos[0], RUN_VERSIONS, RUN_VERSIONS_VQLAB);
+	const char *vi = info_text(infos[i], RUN_VERSIONS, RUN_VERSIONS_VQLAB);
+	const char *m0, *mi;
+	json_int_t k0, n0, ki, ni;
+
+	if (shard_of(dirs[0], infos[0], &k0, &n0, &m0, e) ||
+	    shard_of(dirs[i], infos[i], &ki, &ni, &mi, e))
+		return -EINVAL;
+	if (!t0 || !ti || strcmp(t0, ti)) {
+		const char *a = info_text(infos[0], RUN_SCENARIO, "name");
+		const char *b = info_text(infos[i], RUN_SCENARIO, "name");
+
+		return err_set(e, -EINVAL, "%s and %s come from different scenarios (%s, %s): their scenario texts differ",
+			       dirs[0], dirs[i], a ? a : "?", b ? b : "?");
+	}
+	if (!v0 || !vi || strcmp(v0, vi))
+		return err_set(e, -EINVAL, "%s and %s were written by different vqlab versions (%s, %s)",
+			       dirs[0], dirs[i], v0 ? v0 : "?", vi ? vi : "?");
+	if (strcmp(m0, mi))
+		return err_set(e, -EINVAL,
+			       "%s and %s are shards of different matrices (%s, %s): same scenario, another repeat, duration or seed",
+			       dirs[0], dirs[i], m0, mi);
+	if (n0 != ni)
+		return err_set(e, -EINVAL, "%s and %s split the matrix differently (%lld/%lld, %lld/%lld)",
+			       dirs[0], dirs[i], (long long)k0, (long long)n0, (long long)ki,
+			       (long long)ni);
+	return 0;
+}
+
+/* Shards 1..N each exactly once; fills r->shards in the order given. */
+static int check_shards(const char *const dirs[], json_t *const infos[], size_t n,
+			struct runset *r, struct errbuf *e)
+{
+	json_int_t k, nn = 0;
+	const char *matrix = NULL;
+	size_t *who = NULL, i;
+	int ret = 0;
+
+	for (i = 0; i < n && !ret; i++) {
+		ret = i ? check_same(dirs, infos, i, e) :
+			  shard_of(dirs[0], infos[0], &k, &nn, &matrix, e);
+	}
+	if (ret)
+		return ret;
+	who = calloc((size_t)nn + 1, sizeof(*who));
+	r->shards = json_array();
+	if (!who || !r->shards) {
+		free(who);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n && !ret; i++) {
+		const char *host = info_text(infos[i], RUN_HOST, RUN_HOST_HOSTNAME);
+		const char *id = json_string_value(json_object_get(infos[i], RUN_ID));
+
+		json_t *entry;
+
+		shard_of(dirs[i], infos[i], &k, &nn, &matrix, e);
+		if (who[k])
+			ret = err_set(e, -EINVAL, "%s and %s are both shard %lld/%lld of matrix %s",
+				      dirs[who[k] - 1], dirs[i], (long long)k, (long long)nn,
+				      matrix);
+		who[k] = i + 1;
+		entry = json_pack("{s:s, s:s?, s:I, s:I, s:s, s:s?}", RUN_SHARD_DIR, dirs[i],
+				  RUN_SHARD_ID, id, RUN_SHARD_K, k, RUN_SHARD_N, nn,
+				  RUN_SHARD_MATRIX, matrix, RUN_SHARD_HOST, host);
+		if (json_array_append_new(r->shards, entry))
+			ret = -ENOMEM;
+	}
+	for (k = 1; k <= nn && !ret; k++)
+		if (!who[k])
+			ret = err_set(e, -EINVAL, "shard %lld/%lld of matrix %s is missing (%zu of %lld given)",
+				      (long long)k, (long long)nn, matrix, n, (long long)nn);
+	free(who);
+	return ret;
+}
+
+/* Every (cell, rep) of the matrix in some shard. */
+static int check_complete(const struct runset *r, struct errbuf *e)
+{
+	json_t *rep = json_object_get(json_object_get(r->info, RUN_SCENARIO), RUN_SCENARIO_REPEAT);
+	size_t i, missing = 0, total = 0;
+	char first[256] = "";
+
+	if (!json_is_integer(rep) || json_integer_value(rep) < 1)
+		return err_set(e, -EINVAL, "%s: run.json has no scenario repeat", r->dir);
+	for (i = 0; i < r->ncells; i++)
+		for (json_int_t k = 0; k < json_integer_value(rep); k++) {
+			char key[256];
+
+			snprintf(key, sizeof(key), "%s\t%lld", r->cells[i].id, (long long)k);
+			total++;
+			if (json_object_get(r->slots, key))
+				continue;
+			if (!missing++)
+				snprintf(first, sizeof(first), "cell %s rep %lld", r->cells[i].id,
+					 (long long)k);
+		}
+	if (missing)
+		return err_set(e, -ENODATA,
+			       "%zu of %zu samples are in no shard, first %s (an interrupted shard? finish it with vqlab run --resume)",
+			       missing, total, first);
+	return 0;
+}
+
+/* The host is a blocking factor: say which cells mix hosts. */
+static void warn_mixed_hosts(struct runset *r)
+{
+	for (size_t i = 0; i < r->ncells; i++) {
+		struct run_cell *c = &r->cells[i];
+		char *label, *names = NULL;
+		const char *h;
+		json_t *v;
+
+		if (json_object_size(c->hosts) < 2)
+			continue;
+		json_object_foreach(c->hosts, h, v) {
+			char *t;
+
+			if (asprintf(&t, "%s%s%s", names ? names : "", names ? ", " : "", h) < 0)
+				t = NULL;
+			free(names);
+			names = t;
+		}
+		label = axes_label(c->axes, NULL);
+		warnf(r, "cell %s (%s): samples from %zu hosts (%s); compare it within a host",
+		      c->id, label ? label : "?", json_object_size(c->hosts), names ? names : "?");
+		free(label);
+		free(names);
+	}
+}
+
+/* Read every shard's samples into @r, checked folder by folder. */
+static int read_shards(const char *const dirs[], json_t *const infos[], size_t n,
+		       struct runset *r, struct errbuf *e)
+{
+	char *err = NULL;
+	int ret = 0;
+
+	for (size_t i = 0; i < n && !ret; i++) {
+		r->cur_shard = i;
+		ret = host_index(r, infos[i], &r->cur_host);
+		if (!ret)
+			ret = matrix_add(r, infos[i]);
+		if (!ret)
+			ret = samples_read(r, dirs[i], &err);
+		if (ret)
+			err_set(e, ret, "%s", err ? err : strerror(-ret));
+		free(err);
+		err = NULL;
+	}
+	if (!ret && r->problem)
+		ret = err_set(e, -EINVAL, "%s", r->problem);
+	return ret;
+}
+
+int runset_load_many(const char *const dirs[], size_t n, struct runset *r, struct errbuf *e)
+{
+	json_t **infos = NULL;
+	char *err = NULL;
+	int ret = -EINVAL;
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	if (e)
+		e->msg[0] = '\0';
+	if (!n)
+		return err_set(e, -EINVAL, "no run folder given");
+	if (n == 1) {
+		ret = run_load(dirs[0], r, &err);
+		if (ret)
+			err_set(e, ret, "%s", err ? err : strerror(-ret));
+		free(err);
+		return ret;
+	}
+	infos = calloc(n, sizeof(*infos));
+	if (!infos)
+		return err_set(e, -ENOMEM, "%s", strerror(ENOMEM));
+	for (i = 0; i < n; i++) {
+		ret = info_load(dirs[i], &infos[i], &err);
+		if (!ret && !infos[i])
+			ret = err_set(e, -ENOENT, "%s: no " RESULTS_RUN_FILE "; not a shard of a matrix",
+				      dirs[i]);
+		else if (ret)
+			err_set(e, ret, "%s", err ? err : strerror(-ret));
+		free(err);
+		err = NULL;
+		if (ret)
+			goto cleanup;
+	}
+	ret = check_distinct(dirs, infos, n, e);
+	if (!ret)
+		ret = runset_init(r, dirs[0]);
+	if (!ret)
+		ret = check_shards(dirs, infos, n, r, e);
+	if (ret)
+		goto cleanup;
+	r->info = json_incref(infos[0]);
+	r->slots = json_object();
+	ret = r->slots ? read_shards(dirs, infos, n, r, e) : -ENOMEM;
+	if (!ret)
+		ret = check_complete(r, e);
+	if (!ret)
+		warn_mixed_hosts(r);
+cleanup:
+	for (i = 0; i < n; i++)
+		json_decref(infos[i]);
+	free(infos);
+	if (ret == -ENOMEM && e && !e->msg[0])
+		err_set(e, ret, "%s", strerror(ENOMEM));
+	return ret;
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "msg.h"
 #include "results.h"
 
 struct metric_series {
@@ -16,6 +17,11 @@ struct metric_series {
 	char *unit;
 	int better; /* +1 higher, -1 lower, 0 not stated */
 	double *v; /* values of the ok samples that measured it */
+	/* Beside each value: the repetition (block) it came from, -1 when not
+	 * given, and its host as an index into runset.hosts, so that values can
+	 * be paired by block or compared within one host. */
+	int *rep;
+	size_t *host;
 	size_t n, cap;
 	size_t missing; /* ok samples where the value is null/absent */
 };
@@ -30,6 +36,7 @@ struct run_cell {
 	/* Tracer histograms summed over the ok samples:
 	 * { queue: { "<hist>": [counts per log2 slot] } } */
 	json_t *trace;
+	json_t *hosts; /* { hostname: samples (ok and failed) } */
 };
 
 struct runset {
@@ -43,12 +50,36 @@ struct runset {
 	json_t *failed; /* [ { cell, rep, attempt, axes, reason } ]: SAMPLE_* keys */
 	json_t *warnings; /* [ "text" ] */
 	json_t *index; /* cell id -> index in cells */
+	/* Hosts of the samples, in the order met: run.json host.hostname of
+	 * the folder each sample came from ("unknown" without run.json). */
+	json_t *hosts; /* [ "hostname" ] */
+	/* Read by runset_load_many from several shards: one entry per shard,
+	 * { dir, id, k, n, matrix, host } (RUN_SHARD_* keys), in the order
+	 * given; NULL for a single run folder. */
+	json_t *shards;
+	/* While reading: the host index of the folder being read, and which
+	 * shard holds each "cell rep" (set checks only). */
+	size_t cur_host, cur_shard;
+	json_t *slots;
+	char *problem; /* the first problem met while reading shards */
 };
 
 /* Read @dir/run.json (optional) and @dir/samples.jsonl. 0, or -errno with a
  * message in @err (static text or allocated into *err; free() it). */
 int run_load(const char *dir, struct runset *r, char **err);
 void run_free(struct runset *r);
+
+/* Read the shards @dirs[0..@n-1] of one matrix (docs/cluster.md) as one
+ * set: every sample of every shard, grouped by cell. It checks that the
+ * folders are distinct (path and run id), are shards of the same matrix id,
+ * scenario text and vqlab version, that shards 1..N are all there once, and
+ * that every (cell, rep) of the matrix is in exactly one shard. A cell whose
+ * samples came from several hosts gets a warning. r->dir and r->info are the
+ * first shard's; r->shards lists them all. One folder (n == 1)
+ * reads as run_load does, without set checks. 0, or -errno with a one-line
+ * message in @e; run_free(@r) either way. */
+int runset_load_many(const char *const dirs[], size_t n, struct runset *r,
+		     struct errbuf *e);
 
 struct run_cell *run_find_cell_by_key(const struct runset *r, const char *key);
 const struct metric_series *cell_metric(const struct run_cell *c, const char *name);
