@@ -27,4 +27,11 @@ int kernel_resolve(const struct lab_paths *p, const char *spec, struct kernel *k
 int kernel_initramfs(const struct lab_paths *p, struct kernel *k, const char *run_id,
 		     int idx, char *err, size_t errlen);
 
+struct errbuf;
+/* Checks a scenario's kernel spec before anything runs (vqlab plan):
+ * debian:<suite> names a suite scripts/fetch-kernel.sh knows, build:<name> a
+ * build in the cache (VQLAB_CACHE) and file:<dir> a folder with a vmlinuz.
+ * 0, or -EINVAL/-ENOENT with the accepted values in @e. */
+int kernel_spec_check(const char *spec, struct errbuf *e);
+
 #endif
