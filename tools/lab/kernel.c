@@ -152,8 +152,8 @@ static int kernel_check_suite(const char *spec, const char *suite, struct errbuf
 			return 0;
 		n += snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "", kernel_suites[i]);
 	}
-	return err_set(e, -EINVAL, "kernel: unknown Debian suite in '%s' (accepted: debian:<suite>, "
-		       "<suite> one of %s)", spec, list);
+	return err_set(e, -EINVAL, "kernel: unknown Debian suite in '%s' "
+		       "(accepted: debian:<suite>, <suite> one of %s)", spec, list);
 }
 
 static int kernel_check_build(const char *spec, const char *name, struct errbuf *e)
@@ -170,7 +170,8 @@ static int kernel_check_build(const char *spec, const char *name, struct errbuf 
 		return 0;
 	kernel_build_names(dir, have, sizeof(have));
 	return err_set(e, -ENOENT, "kernel: no build '%s' in %s (accepted: %s; "
-		       "scripts/kernel-build.sh builds one)", name, dir, have[0] ? have : "none built yet");
+		       "scripts/kernel-build.sh builds one)",
+		       name, dir, have[0] ? have : "none built yet");
 }
 
 int kernel_spec_check(const char *spec, struct errbuf *e)
