@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # kernel-build.sh [--upto N|PATCH] [--config NAME] [--target FILE] [--jobs N] [--cache DIR]
-# kernel-build.sh --source
+# kernel-build.sh --source | --fetch
 #
 # Builds a lab guest kernel from Debian's pinned linux-source (kernel-patches/base)
 # with the first N patches of kernel-patches/series applied (default: all).
@@ -22,15 +22,18 @@
 # --target FILE: build only FILE (e.g. drivers/virtio/virtio_ring.o) at that
 #   prefix; nothing is cached, the object folder is printed.
 # --source: fetch and unpack the base only; print the source folder.
-# Environment: VQLAB_CACHE (default /var/cache/vqlab), NICE (default 19).
+# --fetch: download and check the base package only (no unpacking: what
+#   tests/kernel-patches.sh needs); print the .deb's path.
+# Environment: VQLAB_CACHE (default /var/cache/vqlab; --cache overrides it),
+#   NICE (default 19).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 kp=$top/kernel-patches
 cache=${VQLAB_CACHE:-/var/cache/vqlab}
-upto=all config=lab+retpoline-on target= jobs=2 source_only=0
+upto=all config=lab+retpoline-on target= jobs=2 source_only=0 fetch_only=0
 usage() {
-	echo "usage: kernel-build.sh [--upto N|PATCH] [--config NAME] [--target FILE] [--jobs N] [--cache DIR] | --source" >&2
+	echo "usage: kernel-build.sh [--upto N|PATCH] [--config NAME] [--target FILE] [--jobs N] [--cache DIR] | --source | --fetch" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
@@ -41,7 +44,8 @@ while [ $# -gt 0 ]; do
 	--jobs) jobs=${2:?$(usage)}; shift 2 ;;
 	--cache) cache=${2:?$(usage)}; shift 2 ;;
 	--source) source_only=1; shift ;;
-	-h | --help) sed -n '3,25s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	--fetch) fetch_only=1; shift ;;
+	-h | --help) sed -n '3,28s/^# \{0,1\}//p' "$0"; exit 0 ;;
 	*) echo "Error: unknown argument '$1'" >&2; usage ;;
 	esac
 done
@@ -103,6 +107,10 @@ if [ ! -f "$deb" ]; then
 	}
 fi
 echo "$base_sha256  $deb" | sha256sum -c --quiet - >&2 || { echo "Error: $deb does not match base_sha256 in kernel-patches/base" >&2; exit 1; }
+if [ $fetch_only = 1 ]; then
+	echo "$deb"
+	exit 0
+fi
 
 # Unpack once.
 src=$cache/src/linux-$(printf '%s' "$base_version" | tr -c 'A-Za-z0-9.\n-' _)

@@ -2,7 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # Idempotent set-up of a Debian 12 host for vqlab: packages (QEMU and libvirt
 # from bookworm-backports, because VIRTIO_F_IN_ORDER needs QEMU >= 9.1),
-# services, and a record of the exact versions installed.
+# services, the default scenario's guest kernel, and a record of the exact
+# versions installed.
+# VQLAB_CACHE=DIR (absolute; default /var/cache/vqlab) holds every vqlab cache:
+# kernels, kernel sources and builds, ccache, initramfs images, plugin files
+# and the QEMU source the plugin header comes from. An empty DIR proves that
+# nothing depends on what an earlier run left behind.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -75,9 +80,31 @@ for _ in $(seq 50); do
 done
 virsh -c qemu:///system version >/dev/null || { echo "Error: libvirtd does not answer on qemu:///system" >&2; exit 1; }
 
+# The cache. libvirt's QEMU runs as an unprivileged user (libvirt-qemu on
+# Debian) and reads kernels, initramfs images and the plugin from here, so the
+# folder must be searchable by others (mktemp -d makes it 0700).
+cache=${VQLAB_CACHE:-/var/cache/vqlab}
+case $cache in
+/*) ;;
+*) echo "Error: VQLAB_CACHE='$cache' is not an absolute path (tests change folders)" >&2; exit 1 ;;
+esac
+mkdir -p "$cache"
+if (((8#$(stat -c %a "$cache") & 8#005) != 8#005)); then
+	chmod o+rx "$cache"
+	log "made $cache readable by libvirt's QEMU (chmod o+rx)"
+fi
+qemu_user=$(sed -n 's/^[[:space:]]*user[[:space:]]*=[[:space:]]*"\(.*\)".*/\1/p' /etc/libvirt/qemu.conf 2>/dev/null | tail -1)
+qemu_user=${qemu_user:-libvirt-qemu}
+if [[ $qemu_user != +0 ]] && id "$qemu_user" >/dev/null 2>&1 &&
+	! runuser -u "$qemu_user" -- test -x "$cache"; then
+	echo "Error: libvirt's QEMU (user $qemu_user) cannot reach $cache: a parent folder is not searchable (chmod o+x)" >&2
+	exit 1
+fi
+
 # The default scenario's guest kernel (Debian's 7.x cloud kernel from sid),
-# fetched with a private apt configuration; other kernels come on demand.
-"$top/scripts/fetch-kernel.sh" sid "${VQLAB_CACHE:-/var/cache/vqlab}/kernels" >/dev/null ||
+# fetched with a private apt configuration; other kernels come on demand
+# (tests fetch what they boot: tests/vqtrace-guest.sh also needs 6.12).
+"$top/scripts/fetch-kernel.sh" sid "$cache/kernels" >/dev/null ||
 	{ echo "Error: cannot fetch Debian sid's cloud kernel" >&2; exit 1; }
 
 # Exact versions, for provenance (vqlab copies this into every run.json).

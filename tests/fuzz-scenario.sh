@@ -11,7 +11,8 @@ cp "$top"/scenarios/*.ini "$out/corpus/"
 clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	-D_GNU_SOURCE -I"$top/tools/lab" -I"$top/tools/lib" \
 	"$top/tests/fuzz/scenario.c" "$top/tools/lab/scenario.c" "$top/tools/lib/parse.c" \
-	-linih -o "$out/scenario-fuzz" || exit 1
+	"$top"/tools/lab/{kernel,proc}.c "$top"/tools/lib/{msg,dirs}.c \
+	-linih -ljansson -o "$out/scenario-fuzz" || exit 1
 VQLAB_JOBS=$top/guest/jobs "$out/scenario-fuzz" -max_total_time="${FUZZ_SECONDS:-30}" \
 	-max_len=4096 -timeout=5 -artifact_prefix="$out/" "$out/corpus" 2>"$out/fuzz.log"
 rc=$?

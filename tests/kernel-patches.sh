@@ -6,8 +6,10 @@
 #  - each patch has From:, Subject:, a body that says why, an "Upstream:" line,
 #    a Signed-off-by: and a diff;
 #  - config fragments only set CONFIG_* options;
-#  - when the pinned base source package is in the cache, the whole series
-#    applies, in order, to the pristine files it touches (git apply), else exit 77.
+#  - the whole series applies, in order, to the pristine files it touches
+#    (git apply) of the pinned base source package, which is downloaded into
+#    the cache first when it is not there (scripts/kernel-build.sh --fetch):
+#    a fresh machine checks this too, it does not skip.
 set -u
 top=${VQLAB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 kp=$top/kernel-patches
@@ -57,11 +59,8 @@ done
 
 [ $fail = 0 ] || exit 1
 
-deb=$cache/src/${base_package}_${base_version}_all.deb
-if [ ! -f "$deb" ]; then
-	echo "base source not in the cache ($deb; scripts/kernel-build.sh --source fetches it)"
-	exit 77
-fi
+deb=$(VQLAB_CACHE=$cache "$top/scripts/kernel-build.sh" --fetch) && [ -f "$deb" ] ||
+	{ echo "FAIL: cannot fetch $base_package $base_version into $cache/src (scripts/kernel-build.sh --fetch)"; exit 1; }
 # Extract the pristine version of every file the series touches.
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -12,7 +12,7 @@ set -u
 top=${VQLAB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 O=${O:-$top/build}
 HARNESS=$O/tests/vhostuser
-KDIR=/var/cache/vqlab/kernels/debian-sid/current
+KDIR=${VQLAB_CACHE:-/var/cache/vqlab}/kernels/debian-sid/current
 
 fail() { echo "FAIL: $*"; exit 1; }
 skip() { echo "$*"; exit 77; }

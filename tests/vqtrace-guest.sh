@@ -17,7 +17,9 @@
 # buffers that were in flight before tracing began), latency count == gets,
 # completion reorders == 0 whenever IN_ORDER was negotiated, and a layout and
 # feature bits that agree with what QEMU was told and with sysfs in the guest.
-# Skips (77) only when QEMU is missing. Guests boot two at a time.
+# Skips (77) only when QEMU is missing; a kernel missing from the cache
+# (VQLAB_CACHE, default /var/cache/vqlab) is fetched first. Guests boot two
+# at a time.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 O=${O:-$top/build}
@@ -42,13 +44,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
-declare -A kdir=(
-	[sid]=$cache/kernels/debian-sid/current
-	[bpo]=$cache/kernels/debian-bookworm-backports/current
-)
-for k in "${!kdir[@]}"; do
-	[ -r "${kdir[$k]}/vmlinuz" ] || {
-		echo "FAIL: no guest kernel in ${kdir[$k]} (scripts/fetch-kernel.sh sid|bookworm-backports $cache/kernels)"
+declare -A suite=([sid]=sid [bpo]=bookworm-backports) kdir=()
+for k in "${!suite[@]}"; do
+	kdir[$k]=$cache/kernels/debian-${suite[$k]}/current
+	# A fresh machine has neither kernel: fetch what is missing (a fetch
+	# that fails is a failure, not a skip).
+	[ -r "${kdir[$k]}/vmlinuz" ] || "$top/scripts/fetch-kernel.sh" "${suite[$k]}" "$cache/kernels" >/dev/null || {
+		echo "FAIL: no guest kernel in ${kdir[$k]}, and scripts/fetch-kernel.sh ${suite[$k]} $cache/kernels failed"
 		exit 1
 	}
 	# vqblkload (random I/O at a queue depth) for the blk-randread case.

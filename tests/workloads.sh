@@ -21,7 +21,7 @@
 set -u
 top=${VQLAB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
 O=${O:-$top/build}
-kernel=${WL_KERNEL:-/var/cache/vqlab/kernels/debian-sid/current}
+kernel=${WL_KERNEL:-${VQLAB_CACHE:-/var/cache/vqlab}/kernels/debian-sid/current}
 only=${WL_ONLY:-}
 boot_timeout=${WL_TIMEOUT:-400}	# seconds; TCG on a busy 2-core host is slow
 

@@ -52,20 +52,17 @@ boot() { # DIR APPEND [QEMU ARGS...]; restrict=on: pktgen's packets go nowhere o
 plug=()
 if [ -n "$plugin" ]; then
 	[ -f "$O/vqicount.so" ] || { echo "Error: $O/vqicount.so is not built (make), or use -P" >&2; exit 1; }
-	cache=${ICOUNT_CACHE:-/tmp/vqicount-cache}/$rel
-	fn=functions=off syms=$cache/kallsyms.txt
-	if [ -n "${PROFILE:-}" ]; then
-		# PROFILE=1: every kernel function counted per run, to see where
-		# a tracer's instructions go (the guest's whole kallsyms, cached).
-		fn="functions=on,group=kernel:*" syms=$cache/kallsyms-all.txt
-		if [ ! -s "$syms" ]; then
-			mkdir -p "$cache/kallsyms-all"
-			boot "$cache/kallsyms-all" "vqlab.job=kallsyms vqlab.syms=all"
-			"$top/plugin/guest-syms.sh" "$cache/kallsyms-all/report.log" "$syms"
-		fi
+	cache=${ICOUNT_CACHE:-${VQLAB_CACHE:-/var/cache/vqlab}/icount/bench}/$rel
+	# The guest's own kallsyms (nokaslr), taken by a boot with the kallsyms
+	# job and cached per kernel release: the ring's symbols, or with
+	# PROFILE=1 every kernel function, to see where a tracer's instructions go.
+	fn=functions=off syms=$cache/kallsyms.txt sel=
+	[ -n "${PROFILE:-}" ] && fn="functions=on,group=kernel:*" syms=$cache/kallsyms-all.txt sel=all
+	if [ ! -s "$syms" ]; then
+		mkdir -p "$cache/kallsyms-boot"
+		boot "$cache/kallsyms-boot" "vqlab.job=kallsyms${sel:+ vqlab.syms=$sel}"
+		"$top/plugin/guest-syms.sh" "$cache/kallsyms-boot/report.log" "$syms"
 	fi
-	# plugin/icount-run.sh takes the guest's kallsyms (nokaslr) and caches them.
-	[ -s "$syms" ] || "$top/plugin/icount-run.sh" -k "$kd" -c 1 "$out/kallsyms-run" >/dev/null
 	plug=(-plugin "$O/vqicount.so,syms=$syms,out=$out/icount.json,mark=__x64_sys_sethostname,$fn")
 fi
 if [ -z "${ANALYSE_ONLY:-}" ]; then

@@ -13,9 +13,22 @@ expect() { # expect EXIT PATTERN CMD...
 	ok "$(head -c 150 "$work/err")"
 }
 
+# Kernel specs are checked by plan, with file:line and the accepted values.
 printf '[scenario]\nduration = 2\n[axes]\nkernel = file:/nonexistent/kernel\n' >"$work/nokernel.ini"
-expect 1 "kernel file:/nonexistent/kernel: no kernel image at /nonexistent/kernel/vmlinuz" \
+expect 2 "$work/nokernel.ini:4: kernel: no vmlinuz in '/nonexistent/kernel' (accepted: file:<dir>" \
 	"$VQLAB" run "$work/nokernel.ini" -o "$work"
+printf '[axes]\nkernel = debian:sid, debian:woody\n' >"$work/nosuite.ini"
+expect 2 "$work/nosuite.ini:2: kernel: unknown Debian suite in 'debian:woody' (accepted: .*bookworm-backports" \
+	"$VQLAB" plan "$work/nosuite.ini"
+# plan accepts exactly the suites scripts/fetch-kernel.sh fetches from
+c_suites=$(sed -n 's/.*<suite> one of \([^)]*\)).*/\1/p' "$work/err" | tr -d ' ' | tr ',' '\n' | sort)
+sh_suites=$(sed -n 's/^[[:space:]]*\(bookworm |[^)]*\)).*/\1/p' "$top/scripts/fetch-kernel.sh" | tr -d ' ' | tr '|' '\n' | sort)
+[ -n "$c_suites" ] && [ "$c_suites" = "$sh_suites" ] ||
+	fail "plan's suites ($(echo $c_suites)) differ from fetch-kernel.sh's ($(echo $sh_suites))"
+ok "plan and fetch-kernel.sh accept the same suites: $(echo $c_suites)"
+printf '[axes]\nkernel = build:no-such-build\n' >"$work/nobuild.ini"
+expect 2 "$work/nobuild.ini:2: kernel: no build 'no-such-build' in .*/kernels/build (accepted: " \
+	"$VQLAB" plan "$work/nobuild.ini"
 
 printf '[scenario]\nduration = 2\n' >"$work/plain.ini"
 VQLAB_LIBVIRT_URI='qemu:///system?socket=/nonexistent/libvirt-sock' \

@@ -40,6 +40,44 @@ static int bad(const char *text, const char *want)
 	return ok;
 }
 
+/* Kernel specs are checked by plan: a Debian suite fetch-kernel.sh knows, a
+ * build in the cache (VQLAB_CACHE), a folder with a vmlinuz. */
+static void check_kernel_specs(void)
+{
+	char cache[] = "/tmp/vqlab-test-cache-XXXXXX", path[512], text[1024], want[1024];
+	struct scenario sc;
+	char err[1024];
+
+	CHECK(mkdtemp(cache) != NULL);
+	setenv("VQLAB_CACHE", cache, 1);
+	CHECK(bad("[axes]\nkernel = debian:sid, debian:woody\n",
+		  "F:2: kernel: unknown Debian suite in 'debian:woody' (accepted: debian:<suite>, "
+		  "<suite> one of bookworm, bookworm-backports, trixie, trixie-backports, forky, sid, "
+		  "unstable)"));
+	CHECK(bad("[axes]\nkernel = debian:\n", "F:2: kernel: unknown Debian suite in 'debian:'"));
+	snprintf(want, sizeof(want), "F:3: kernel: no build 'p13' in %s/kernels/build (accepted: "
+		 "none built yet; scripts/kernel-build.sh builds one)", cache);
+	CHECK(bad("[axes]\n\nkernel = build:p13\n", want));
+	/* a build in the cache: accepted, and named when another is asked for */
+	snprintf(path, sizeof(path), "mkdir -p %s/kernels/build/p12 %s/kernels/build/p19 && "
+		 "touch %s/kernels/build/p12/vmlinuz", cache, cache, cache);
+	CHECK(system(path) == 0);
+	snprintf(want, sizeof(want), "F:2: kernel: no build 'p13' in %s/kernels/build (accepted: "
+		 "build:p12; scripts/kernel-build.sh builds one)", cache);
+	CHECK(bad("[axes]\nkernel = build:p13\n", want));
+	CHECK(bad("[axes]\nkernel = build:../p12\n", "F:2: kernel: 'build:../p12' is not build:<name>"));
+	CHECK(bad("[axes]\nkernel = file:/nonexistent/k\n",
+		  "F:2: kernel: no vmlinuz in '/nonexistent/k' (accepted: file:<dir> where "
+		  "<dir>/vmlinuz exists)"));
+	snprintf(text, sizeof(text), "[axes]\nkernel = debian:bookworm-backports, build:p12, "
+		 "file:%s/kernels/build/p12\n", cache);
+	CHECK(load(text, &sc, err, sizeof(err)) == 0 && sc.nvals[AX_KERNEL] == 3);
+	scenario_free(&sc);
+	snprintf(path, sizeof(path), "rm -rf %s", cache);
+	CHECK(system(path) == 0);
+	unsetenv("VQLAB_CACHE");
+}
+
 int main(void)
 {
 	struct scenario sc;
@@ -88,6 +126,7 @@ int main(void)
 	CHECK(bad("[axes]\nrx_queue_size = 4096\n", "F:2: rx_queue_size: '4096' is not a whole number from 256 to 1024"));
 	CHECK(bad("[axes]\nworkload = net-rx\n", "F:2: workload: unknown workload 'net-rx' (accepted: "));
 	CHECK(bad("[axes]\nkernel = ubuntu:22.04\n", "F:2: kernel: 'ubuntu:22.04' is not a kernel spec"));
+	check_kernel_specs();
 	CHECK(bad("[axes]\nring = split,,packed\n", "F:2: ring: empty value in list"));
 	CHECK(bad("[axes]\nring = split, split\n", "F:2: ring: value 'split' is listed twice"));
 	CHECK(bad("[axes]\nring = split\nring = packed\n", "F:3: axis 'ring' is given twice (first on line 2)"));

@@ -104,3 +104,107 @@ void kernel_release(struct kernel *k)
 	json_decref(k->info);
 	k->info = NULL;
 }
+
+/* ---- kernel specs, checked when a scenario is read (vqlab plan) ---------- */
+/* (included here, not at the top, so that this section merges as one block) */
+#include <dirent.h>
+#include "msg.h"
+
+/* The Debian suites scripts/fetch-kernel.sh fetches a cloud kernel from. */
+static const char *const kernel_suites[] = {
+	"bookworm", "bookworm-backports", "trixie", "trixie-backports", "forky", "sid", "unstable",
+};
+
+/* The cache vqlab reads kernels from: VQLAB_CACHE, as in vqlab and scripts/. */
+static const char *kernel_cache(void)
+{
+	const char *c = getenv("VQLAB_CACHE");
+
+	return c && *c ? c : "/var/cache/vqlab";
+}
+
+static int kernel_has_vmlinuz(const char *dir)
+{
+	char path[PATH_MAX + 16];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/vmlinuz", dir);
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The names of the builds in @dir that hold a vmlinuz, ", "-separated. */
+static void kernel_build_names(const char *dir, char *buf, size_t len)
+{
+	char sub[PATH_MAX];
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d = opendir(dir);
+
+	buf[0] = '\0';
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		int w;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
+		if (!kernel_has_vmlinuz(sub))
+			continue;
+		w = snprintf(buf + n, len - n, "%sbuild:%s", n ? ", " : "", de->d_name);
+		if (w < 0 || (size_t)w >= len - n) {
+			buf[n] = '\0';
+			break;
+		}
+		n += w;
+	}
+	closedir(d);
+}
+
+static int kernel_check_suite(const char *spec, const char *suite, struct errbuf *e)
+{
+	char list[256];
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(kernel_suites) / sizeof(kernel_suites[0]); i++) {
+		if (!strcmp(suite, kernel_suites[i]))
+			return 0;
+		n += snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "", kernel_suites[i]);
+	}
+	return err_set(e, -EINVAL, "kernel: unknown Debian suite in '%s' "
+		       "(accepted: debian:<suite>, <suite> one of %s)", spec, list);
+}
+
+static int kernel_check_build(const char *spec, const char *name, struct errbuf *e)
+{
+	char dir[PATH_MAX], have[512];
+	char path[PATH_MAX + 256];
+
+	snprintf(dir, sizeof(dir), "%s/kernels/build", kernel_cache());
+	if (!*name || strchr(name, '/') || name[0] == '.')
+		return err_set(e, -EINVAL, "kernel: '%s' is not build:<name> (a folder name in %s)",
+			       spec, dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (kernel_has_vmlinuz(path))
+		return 0;
+	kernel_build_names(dir, have, sizeof(have));
+	return err_set(e, -ENOENT, "kernel: no build '%s' in %s (accepted: %s; "
+		       "scripts/kernel-build.sh builds one)",
+		       name, dir, have[0] ? have : "none built yet");
+}
+
+int kernel_spec_check(const char *spec, struct errbuf *e)
+{
+	if (!strncmp(spec, "debian:", 7))
+		return kernel_check_suite(spec, spec + 7, e);
+	if (!strncmp(spec, "build:", 6))
+		return kernel_check_build(spec, spec + 6, e);
+	if (!strncmp(spec, "file:", 5)) {
+		if (spec[5] && kernel_has_vmlinuz(spec + 5))
+			return 0;
+		return err_set(e, -ENOENT, "kernel: no vmlinuz in '%s' (accepted: file:<dir> where "
+			       "<dir>/vmlinuz exists)", spec + 5);
+	}
+	return err_set(e, -EINVAL, "kernel: '%s' is not a kernel spec (accepted: debian:<suite>, "
+		       "build:<name>, file:<dir with vmlinuz>)", spec);
+}

@@ -32,4 +32,11 @@ int kernel_initramfs(const struct lab_paths *p, struct kernel *k, const char *ru
 /* Remove @k's run files (initramfs, kallsyms) and drop its info. */
 void kernel_release(struct kernel *k);
 
+struct errbuf;
+/* Checks a scenario's kernel spec before anything runs (vqlab plan):
+ * debian:<suite> names a suite scripts/fetch-kernel.sh knows, build:<name> a
+ * build in the cache (VQLAB_CACHE) and file:<dir> a folder with a vmlinuz.
+ * 0, or -EINVAL/-ENOENT with the accepted values in @e. */
+int kernel_spec_check(const char *spec, struct errbuf *e);
+
 #endif

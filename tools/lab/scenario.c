@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include "kernel.h"
+#include "msg.h"
 #include "parse.h"
 #include "scenario.h"
 
@@ -137,13 +139,12 @@ static int check_value(struct parse_ctx *ctx, enum axis_id id, const char *v)
 		return 1;
 	}
 	if (id == AX_KERNEL) {
-		if (!strncmp(v, "debian:", 7) && v[7])
-			return 1;
-		if (!strncmp(v, "build:", 6) && v[6] && !strchr(v + 6, '/'))
-			return 1;
-		if (!strncmp(v, "file:", 5) && v[5])
-			return 1;
-		return fail(ctx, "kernel: '%s' is not a kernel spec (accepted: debian:<suite>, build:<name>, file:<dir with vmlinuz>)", v);
+		/* a wrong spec is found by plan, not when the run starts */
+		struct errbuf e;
+
+		if (kernel_spec_check(v, &e))
+			return fail(ctx, "%s", e.msg);
+		return 1;
 	}
 	if (id == AX_WORKLOAD) {
 		if (workload_exists(ctx->workload_dir, v))
