@@ -296,13 +296,15 @@ static void print_counts(const json_t *m)
 {
 	const json_t *c = json_object_get(m, "counts");
 
-	printf("\n%lld regression(s), %lld improvement(s), %lld significant change(s) without a direction, %lld no significant change, %lld insufficient data\n",
+	printf("\n%lld regression(s), %lld improvement(s), %lld significant change(s) without a direction, %lld no significant change, %lld insufficient data, %lld without a verdict (feature not negotiated)\n",
 	       (long long)json_integer_value(json_object_get(c, "regression")),
 	       (long long)json_integer_value(json_object_get(c, "improvement")),
 	       (long long)json_integer_value(json_object_get(c, "changed")),
 	       (long long)json_integer_value(json_object_get(c, "none")),
 	       (long long)json_integer_value(
-		       json_object_get(c, "insufficient")));
+		       json_object_get(c, "insufficient")),
+	       (long long)json_integer_value(
+		       json_object_get(c, "not_negotiated")));
 	if (json_integer_value(json_object_get(c, "failures_regression")) ||
 	    json_integer_value(json_object_get(c, "failures_improvement")))
 		printf("failure rate: %lld cell(s) fail significantly more often, %lld less often\n",
@@ -374,7 +376,14 @@ static int do_compare(int argc, char **argv)
 	if (msg_json()) {
 		json_out(m);
 	} else {
-		print_warnings(json_object_get(m, "warnings"));
+		json_t *w = json_deep_copy(json_object_get(m, "warnings"));
+		size_t nn = json_array_size(json_object_get(m, "not_negotiated"));
+
+		/* pivot_print_text says those first, on stdout. */
+		while (nn-- && json_array_size(w))
+			json_array_remove(w, 0);
+		print_warnings(w);
+		json_decref(w);
 		pivot_print_text(m, stdout);
 		print_failed(json_object_get(m, "failed_samples"));
 		print_counts(m);

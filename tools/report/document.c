@@ -652,7 +652,7 @@ static void summary_counts_row(struct table *t, const json_t *s)
 {
 	const json_t *c = json_object_get(json_object_get(s, "cmp"), "counts");
 
-	table_addf(t, "%s\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld",
+	table_addf(t, "%s\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld",
 		   jstr(s, "title"),
 		   (long long)json_integer_value(
 			   json_object_get(c, "regression")),
@@ -662,6 +662,8 @@ static void summary_counts_row(struct table *t, const json_t *s)
 		   (long long)json_integer_value(
 			   json_object_get(c, "insufficient")),
 		   (long long)json_integer_value(json_object_get(c, "changed")),
+		   (long long)json_integer_value(
+			   json_object_get(c, "not_negotiated")),
 		   (long long)json_integer_value(
 			   json_object_get(c, "failures_regression")));
 }
@@ -753,12 +755,12 @@ static void emit_summary(struct doc *d, struct emitter *e)
 
 	if (!json_array_size(d->sections))
 		return;
-	t = table_new(7, 0x7e);
+	t = table_new(8, 0xfe);
 	called = table_new(7, 0x38);
 	e_h(e, 2, "Summary");
 	table_addf(
 		t,
-		"comparison\tregression\timprovement\tno significant change\tinsufficient data\tsignificant, no direction\tcells failing more often");
+		"comparison\tregression\timprovement\tno significant change\tinsufficient data\tsignificant, no direction\tno verdict: feature not negotiated\tcells failing more often");
 	table_addf(
 		called,
 		"comparison\tcells\tmetric\tbaseline\tcandidate\tchange\tverdict");

@@ -30,6 +30,9 @@ struct run_cell {
 	/* Tracer histograms summed over the ok samples:
 	 * { queue: { "<hist>": [counts per log2 slot] } } */
 	json_t *trace;
+	/* Per ok sample, what it recorded beside its metrics: { guest, device,
+	 * trace } (null when absent), for negotiated.c and the Answer. */
+	json_t *facts;
 };
 
 struct runset {
