@@ -275,6 +275,63 @@ const char *plot_bars(struct plot_set *ps, const char *title,
 	return plot_close(ps, name, dat, gp);
 }
 
+/* mean, CI low, CI high of @s in % of @base; one sample: no interval. */
+static void dat_pct_ci(FILE *dat, const json_t *s, double base)
+{
+	double mean = json_num_get(s, "mean"), lo = json_num_get(s, "ci_lo");
+	double hi = json_num_get(s, "ci_hi");
+
+	if (isnan(lo))
+		lo = hi = mean;
+	dat_num(dat, 100 * mean / base);
+	dat_num(dat, 100 * lo / base);
+	dat_num(dat, 100 * hi / base);
+}
+
+const char *plot_cells(struct plot_set *ps, const char *title,
+		       const char *base_title, const char *cand_title,
+		       const json_t *rows)
+{
+	const json_t *row;
+	const char *name;
+	FILE *dat, *gp;
+	size_t i, n = 0;
+
+	json_array_foreach(rows, i, row)
+		n += json_num_get(json_object_get(row, "baseline"), "mean") != 0 &&
+		     isfinite(json_num_get(json_object_get(row, "baseline"), "mean")) &&
+		     isfinite(json_num_get(json_object_get(row, "candidate"), "mean"));
+	if (!n)
+		return NULL;
+	name = plot_open(ps, title, &dat, &gp);
+	if (!name)
+		return NULL;
+	fputs("# row, then mean, CI low, CI high of baseline and candidate in % of the baseline mean\n",
+	      dat);
+	json_array_foreach(rows, i, row) {
+		double base = json_num_get(json_object_get(row, "baseline"), "mean");
+
+		if (!isfinite(base) || base == 0)
+			continue;
+		dat_str(dat, json_string_value(json_object_get(row, "label")));
+		dat_pct_ci(dat, json_object_get(row, "baseline"), base);
+		dat_pct_ci(dat, json_object_get(row, "candidate"), base);
+		fputc('\n', dat);
+	}
+	gp_head(gp, title);
+	fputs("set style data histograms\nset style histogram errorbars gap 2 lw 1.5\n"
+	      "set style fill solid 0.75 border -1\nset boxwidth 0.9\n"
+	      "set yrange [0:*]\nset offsets 0, 0, graph 0.12, 0\nset xtics noenhanced rotate by -20\n"
+	      "set ylabel '% of the baseline mean'\nset arrow from graph 0, first 100 to graph 1, first 100 nohead dt 2 lc rgb '#888888'\n",
+	      gp);
+	fprintf(gp, "plot '%s.dat' using 2:3:4:xtic(1) title ", name);
+	gp_str(gp, base_title);
+	fputs(" noenhanced, \\\n     '' using 5:6:7 title ", gp);
+	gp_str(gp, cand_title);
+	fputs(" noenhanced\n", gp);
+	return plot_close(ps, name, dat, gp);
+}
+
 static void slot_label(char *buf, size_t len, double v, const char *unit)
 {
 	if (!strcmp(unit, "ns") && v >= 1e9)
