@@ -125,6 +125,9 @@ UNIT_LIBS_runset := -ljansson -lgsl -lgslcblas -lm
 UNIT_OBJS_negotiated := $(call report_o,runset compare numfmt stats negotiated pivot table) \
 	$(call lib_o,results verdict virtio_features)
 UNIT_LIBS_negotiated := -ljansson -lgsl -lgslcblas -lm
+UNIT_OBJS_report_answer := $(call report_o,runset compare numfmt stats negotiated answer metric_roles) \
+	$(call lib_o,results verdict virtio_features)
+UNIT_LIBS_report_answer := -ljansson -lgsl -lgslcblas -lm
 UNIT_OBJS_results_contract := $(call lab_o,sample scenario) $(call report_o,runset) \
 	$(call lib_o,results jsonfile parse dirs msg)
 UNIT_LIBS_results_contract := -ljansson -linih

@@ -760,37 +760,42 @@ static unsigned int answer_name_cols(const json_t *a)
 	return cols;
 }
 
-/* workload, [cells], [candidate] into @cells; returns how many. */
-static size_t answer_name(const char **cells, const json_t *row, unsigned int cols)
+/* workload, and when @cols asks for it "cells": the other axes and the
+ * candidate's value ("ring=split; on (not negotiated)") in @buf. */
+static size_t answer_name(const char **cells, char *buf, size_t len, const json_t *row,
+			  unsigned int cols)
 {
-	size_t n = 0;
-
-	cells[n++] = jstr(row, "workload");
-	if (cols & 1)
-		cells[n++] = jstr(row, "label");
-	if (cols & 2)
-		cells[n++] = jstr(row, "candidate_label");
-	return n;
+	cells[0] = jstr(row, "workload");
+	if (!cols)
+		return 1;
+	snprintf(buf, len, "%s%s%s", cols & 1 ? jstr(row, "label") : "",
+		 cols == 3 ? "; " : "", cols & 2 ? jstr(row, "candidate_label") : "");
+	cells[1] = buf;
+	return 2;
 }
 
 static void answer_rate_table(struct emitter *e, const json_t *s, const json_t *a,
 			      unsigned int cols)
 {
-	size_t nn = 1 + !!(cols & 1) + !!(cols & 2), i;
+	size_t nn = 1 + !!cols, i;
 	struct table *t = table_new(nn + 6, 0xfu << (nn + 1));
-	char base[128], cand[128], rate[128];
-	const char *h[16] = { PIVOT_ROW_AXIS, "cells", "candidate" }, *c[16];
+	char base[128], cand[128], rate[128], name[256];
+	const char *h[16] = { PIVOT_ROW_AXIS, "cells" }, *c[16];
 	char *others = compare_other_values(json_object_get(s, "cmp"));
 	const json_t *row;
 	int axis = strcmp(jstr(s, "axis"), "run");
 
 	snprintf(base, sizeof(base), "%s%s%s", axis ? jstr(s, "axis") : "", axis ? "=" : "",
 		 jstr(s, "base"));
-	snprintf(cand, sizeof(cand), "%s%s%s", axis ? jstr(s, "axis") : "", axis ? "=" : "",
-		 others && *others ? others : "candidate");
+	/* One candidate value: its header says what it negotiated. */
+	if (!(cols & 2) && json_array_size(json_object_get(a, "rows")))
+		snprintf(cand, sizeof(cand), "%s%s%s", axis ? jstr(s, "axis") : "",
+			 axis ? "=" : "",
+			 jstr(json_array_get(json_object_get(a, "rows"), 0), "candidate_label"));
+	else
+		snprintf(cand, sizeof(cand), "%s%s%s", axis ? jstr(s, "axis") : "",
+			 axis ? "=" : "", others && *others ? others : "candidate");
 	free(others);
-	if (!(cols & 1))
-		h[1] = h[2];
 	h[nn] = "rate";
 	h[nn + 1] = base;
 	h[nn + 2] = cand;
@@ -801,7 +806,7 @@ static void answer_rate_table(struct emitter *e, const json_t *s, const json_t *
 	json_array_foreach(json_object_get(a, "rows"), i, row) {
 		char b[5][NUMFMT_LEN + 64];
 
-		answer_name(c, row, cols);
+		answer_name(c, name, sizeof(name), row, cols);
 		snprintf(rate, sizeof(rate), "%s (%s)", jstr(row, "metric"), jstr(row, "unit"));
 		c[nn] = json_object_get(row, "metric") ? rate : "(no metric)";
 		c[nn + 1] = fmt_side(b[0], sizeof(b[0]), json_object_get(row, "baseline"));
@@ -819,18 +824,17 @@ static void answer_rate_table(struct emitter *e, const json_t *s, const json_t *
 static void answer_figure_table(struct emitter *e, const json_t *a, unsigned int cols)
 {
 	const json_t *figs = json_object_get(a, "figures"), *f, *row;
-	size_t nn = 1 + !!(cols & 1) + !!(cols & 2), nf = json_array_size(figs), i, j;
-	const char *h[24] = { PIVOT_ROW_AXIS, "cells", "candidate" }, *c[24];
-	char title[16][96], cell[16][2 * NUMFMT_LEN + 8];
+	size_t nn = 1 + !!cols, nf = json_array_size(figs), i, j;
+	const char *h[24] = { PIVOT_ROW_AXIS, "cells" }, *c[24];
+	char title[16][96], cell[16][2 * NUMFMT_LEN + 8], name[256];
 	struct table *t;
 
 	if (!nf)
 		return;
 	if (nf > 16)
 		nf = 16;
-	t = table_new(nn + nf, ((1u << nf) - 1) << nn);
-	if (!(cols & 1))
-		h[1] = h[2];
+	/* Left-aligned, so that "a → b" may wrap in a narrow page. */
+	t = table_new(nn + nf, 0);
 	for (j = 0; j < nf; j++) {
 		f = json_array_get(figs, j);
 		snprintf(title[j], sizeof(title[j]), "%s%s%s%s", jstr(f, "title"),
@@ -841,7 +845,7 @@ static void answer_figure_table(struct emitter *e, const json_t *a, unsigned int
 	}
 	table_add(t, h);
 	json_array_foreach(json_object_get(a, "rows"), i, row) {
-		answer_name(c, row, cols);
+		answer_name(c, name, sizeof(name), row, cols);
 		for (j = 0; j < nf; j++) {
 			const char *key = jstr(json_array_get(figs, j), "key");
 			const char *unit = jstr(json_array_get(figs, j), "unit");
@@ -1657,8 +1661,8 @@ static int build_sections(struct doc *d, char **err)
 	return 0;
 }
 
-/* { dir, html, md, sections: [ { axis, base } ], plots, plots_dropped,
- * plot_errors } */
+/* { dir, html, md, sections: [ { axis, base, not_negotiated, answer } ],
+ * plots, plots_dropped, plot_errors } */
 static json_t *doc_result(const struct doc *d, const char *html,
 			  const char *md)
 {
@@ -1672,10 +1676,13 @@ static json_t *doc_result(const struct doc *d, const char *html,
 			"plot_errors", d->errors);
 	json_array_foreach(d->sections, i, a)
 		json_array_append_new(json_object_get(res, "sections"),
-				      json_pack("{s:O, s:O}", "axis",
+				      json_pack("{s:O, s:O, s:O?, s:O?}", "axis",
 						json_object_get(a, "axis"),
 						"base",
-						json_object_get(a, "base")));
+						json_object_get(a, "base"), "not_negotiated",
+						json_object_get(json_object_get(a, "cmp"),
+								"not_negotiated"),
+						"answer", json_object_get(a, "answer")));
 	return res;
 }
 
