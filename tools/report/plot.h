@@ -18,12 +18,6 @@ struct plot_set {
 int plot_set_init(struct plot_set *ps, const char *dir, size_t max);
 void plot_set_free(struct plot_set *ps);
 
-/* Bar chart with 95% CI error bars of one pivot group and metric: x = rows
- * (workloads), one bar per column (base first). Returns the plot's name
- * (owned by @ps) or NULL when nothing was drawn. */
-const char *plot_bars(struct plot_set *ps, const char *title,
-		      const json_t *group, const char *metric);
-
 /* Two or more log2 histograms (slot i = [2^i, 2^(i+1)) units) as fractions
  * of their totals: @series = [ { label, counts: [..] } ]. @cdf draws the
  * cumulative distribution instead. */
