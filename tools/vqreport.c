@@ -205,6 +205,23 @@ static void show_metric_row(struct table *t, const json_t *x)
 		   json_string_value(json_object_get(x, "better")));
 }
 
+/* "  negotiated: in_order in 0/3 samples, packed in 0/3 samples" */
+static void show_negotiated(const json_t *neg)
+{
+	const char *k;
+	json_t *v;
+	int first = 1;
+
+	json_object_foreach((json_t *)neg, k, v) {
+		printf("%s%s in %lld/%lld samples", first ? "  negotiated: " : ", ", k,
+		       (long long)json_integer_value(json_object_get(v, "negotiated")),
+		       (long long)json_integer_value(json_object_get(v, "known")));
+		first = 0;
+	}
+	if (!first)
+		putchar('\n');
+}
+
 /* A cell's heading, then its metrics as a table. */
 static void show_cell(const json_t *c, const json_t *fixed)
 {
@@ -218,6 +235,7 @@ static void show_cell(const json_t *c, const json_t *fixed)
 	       (long long)json_integer_value(json_object_get(c, "ok")),
 	       (long long)json_integer_value(json_object_get(c, "failed")));
 	free(label);
+	show_negotiated(json_object_get(c, "negotiated"));
 	if (!json_array_size(json_object_get(c, "metrics"))) {
 		printf("  no metrics (no ok sample)\n");
 		return;

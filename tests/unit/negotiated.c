@@ -293,6 +293,38 @@ static void test_other_axis(void)
 	json_decref(m);
 }
 
+/* Two runs with the same axes, in_order=on negotiated in one only. */
+static void test_runs(void)
+{
+	struct runset ra, rb;
+	char *err = NULL;
+	json_t *m, *item, *x;
+	size_t i;
+	int seen = 0;
+
+	write_run("in_order", "off", "on", as_asked, NULL, NULL, NULL);
+	CHECK(run_load(dir, &ra, &err) == 0);
+	write_run("in_order", "off", "on", never, NULL, NULL, NULL);
+	CHECK(run_load(dir, &rb, &err) == 0);
+	m = model_compare_runs(&ra, &rb, &copts);
+	json_array_foreach(json_object_get(m, "comparisons"), i, item) {
+		x = json_object_get(json_object_get(item, "axes"), "in_order");
+		if (strcmp(json_string_value(json_object_get(json_object_get(item, "candidate"),
+							     "cell")),
+			   "c1"))
+			continue;
+		seen = 1;
+		CHECK(!strcmp(json_string_value(x), "on (negotiated on one side only)"));
+		CHECK(json_array_size(json_object_get(item, "negotiation_notes")) == 1);
+	}
+	CHECK(seen);
+	/* The loaded cells keep their axes. */
+	CHECK(!strcmp(json_string_value(json_object_get(rb.cells[1].axes, "in_order")), "on"));
+	json_decref(m);
+	run_free(&ra);
+	run_free(&rb);
+}
+
 static void test_verdict_names(void)
 {
 	CHECK(!strcmp(verdict_key(VERDICT_NOT_NEGOTIATED), "not_negotiated"));
@@ -317,6 +349,7 @@ int main(void)
 	test_packed();
 	test_device_source();
 	test_other_axis();
+	test_runs();
 	snprintf(path, sizeof(path), "%s/samples.jsonl", dir);
 	unlink(path);
 	rmdir(dir);

@@ -679,7 +679,7 @@ json_t *model_compare_runs(const struct runset *a, const struct runset *b,
 {
 	json_t *m = compare_head(o, "runs"), *items = json_array();
 	json_t *unmatched = json_array(), *counts = counts_new(), *failed;
-	json_t *warnings = json_array();
+	json_t *warnings = json_array(), *item;
 	size_t i;
 
 	json_object_set_new(m, "baseline_run", model_run_info(a));
@@ -698,14 +698,16 @@ json_t *model_compare_runs(const struct runset *a, const struct runset *b,
 					"no cell with the same axes in the baseline run"));
 			continue;
 		}
-		json_array_append_new(
-			items,
-			json_pack("{s:O, s:o, s:o, s:o, s:o}", "axes", cb->axes,
-				  "baseline", side_json(ca, NULL), "candidate",
-				  side_json(cb, NULL), "metrics",
-				  compare_cells(ca, cb, o, 0, counts), "failures",
-				  compare_failures(ca, cb, b->failed, o,
-						   counts)));
+		item = json_pack("{s:o, s:o, s:o}", "axes", json_deep_copy(cb->axes),
+				 "baseline", side_json(ca, NULL), "candidate",
+				 side_json(cb, NULL));
+		/* Same axes, but perhaps not the same features (another
+		 * kernel in one run): labelled by what each negotiated. */
+		label_common_features(item, ca, cb);
+		json_object_set_new(item, "metrics", compare_cells(ca, cb, o, 0, counts));
+		json_object_set_new(item, "failures",
+				    compare_failures(ca, cb, b->failed, o, counts));
+		json_array_append_new(items, item);
 	}
 	for (i = 0; i < a->ncells; i++)
 		if (!run_find_cell_by_key(b, a->cells[i].key))
