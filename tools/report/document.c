@@ -719,7 +719,7 @@ static const char *answer_verdict(char *buf, size_t len, const json_t *row)
 				 ANSWER_MAX_REPS);
 		return buf;
 	case VERDICT_NOT_NEGOTIATED:
-		return "no verdict: feature not negotiated";
+		return verdict_text(VERDICT_NOT_NEGOTIATED);
 	default:
 		return verdict_words(v);
 	}
@@ -1531,6 +1531,7 @@ static const char html_head[] =
 	"th,td{border:1px solid #ccc;padding:0.2em 0.5em;vertical-align:top}\n"
 	"th{background:#f0f0f0;text-align:left}\ntd.num{text-align:right;white-space:nowrap}\n"
 	".regression{color:#b00;font-weight:bold}\n.improvement{color:#070;font-weight:bold}\n"
+	".not_negotiated{color:#a60;font-weight:bold}\n"
 	"figure{display:inline-block;vertical-align:top;width:48%;margin:0.5em 1% 1em 0}\nfigure img{width:100%;height:auto;border:1px solid #eee}\n"
 	"figcaption{font-size:0.85em;color:#555}\nh2{border-bottom:1px solid #ccc;margin-top:1.5em}\n"
 	"nav#toc{font-size:0.9em;margin:0.5em 0 1em}\n"
