@@ -279,7 +279,8 @@ static void add_section(struct doc *d, json_t *cmp, const struct runset *brun,
 		if (asprintf(&bt, "%s%s%s", isaxis ? axis : "", isaxis ? "=" : "", base) < 0)
 			bt = NULL;
 		if (asprintf(&ct, "%s%s%s", isaxis ? axis : "", isaxis ? "=" : "",
-			     others && *others ? others : "candidate") < 0)
+			     isaxis && others && *others ? others :
+			     jstr(json_object_get(cmp, "candidate_run"), "id")) < 0)
 			ct = NULL;
 		if (asprintf(&t, "primary rate, %% of %s", bt ? bt : base) < 0)
 			t = NULL;
@@ -787,8 +788,12 @@ static void answer_rate_table(struct emitter *e, const json_t *s, const json_t *
 
 	snprintf(base, sizeof(base), "%s%s%s", axis ? jstr(s, "axis") : "", axis ? "=" : "",
 		 jstr(s, "base"));
-	/* One candidate value: its header says what it negotiated. */
-	if (!(cols & 2) && json_array_size(json_object_get(a, "rows")))
+	/* Two runs: the candidate is this run. One candidate value: its
+	 * header says what it negotiated. */
+	if (!axis)
+		snprintf(cand, sizeof(cand), "%s",
+			 jstr(json_object_get(json_object_get(s, "cmp"), "candidate_run"), "id"));
+	else if (!(cols & 2) && json_array_size(json_object_get(a, "rows")))
 		snprintf(cand, sizeof(cand), "%s%s%s", axis ? jstr(s, "axis") : "",
 			 axis ? "=" : "",
 			 jstr(json_array_get(json_object_get(a, "rows"), 0), "candidate_label"));
