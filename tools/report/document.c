@@ -662,7 +662,7 @@ static void emit_caveats(struct doc *d, struct emitter *e)
 	    100 * d->o->cmp.conf, d->o->cmp.alpha, d->o->cmp.threshold_pct);
 	if (maxn == 1)
 		e_p(e,
-		    "This run has one sample per cell: the tables give single values, with no interval and no test, so no change can be called. Repeat each cell at least 5 times (repeat = 5 in the scenario) for verdicts.");
+		    "This run has one sample per cell: the tables give single values, with no interval and no test, so no change can be called. The Answer above says how many repetitions per cell each comparison needs (at least 5, repeat = 5 in the scenario).");
 	else if (maxn == 0)
 		e_p(e,
 		    "This run has no successful sample yet: there is nothing to average.");

@@ -71,7 +71,9 @@ static int device_has(const json_t *d, int bit)
 }
 
 /* One sample, one source: 1 when every device that says shows the bit, 0
- * when one does not, -1 when no device says. */
+ * when one does not, -1 when no device says. vqlab sets in_order and packed
+ * on every virtio device it creates (lab/domain.c; no balloon, no other
+ * virtio device), so the feature is active only when all negotiated it. */
 static int sample_has(const json_t *facts, size_t src, int bit)
 {
 	const json_t *list = json_object_get(json_object_get(facts, sources[src].obj),
