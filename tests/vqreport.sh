@@ -55,8 +55,8 @@ grep_out "planted -5%: pps is the regression now" '^regression: pps in '
 
 # The same comparison as a report section (md --baseline), with its summary.
 expect_rc "md --baseline: report of two runs" 0 "$V" -j md "$tmp/plus5" --baseline "$tmp/base" --no-plots -o "$tmp/ba"
-jcheck "md --baseline: first section compares the runs" 'd["sections"][0] == {"axis": "run", "base": "base"}'
-grep_out "md --baseline: summary counts 4 regressions, 4 improvements" '^\| Against run base \(baseline\) \| 4 \| 4 \| 0 \| 0 \| 0 \| 0 \|$' "$tmp/ba/report.md"
+jcheck "md --baseline: first section compares the runs" '(d["sections"][0]["axis"], d["sections"][0]["base"]) == ("run", "base")'
+grep_out "md --baseline: summary counts 4 regressions, 4 improvements" '^\| Against run base \(baseline\) \| 4 \| 4 \| 0 \| 0 \| 0 \| 0 \| 0 \|$' "$tmp/ba/report.md"
 [ "$(grep -c '^| Against run base (baseline) | .* | regression |$' "$tmp/ba/report.md")" = 4 ] &&
 	ok "md --baseline: the 4 regressions listed under 'Changes called'" || bad "md --baseline: called regressions not listed"
 # Runs under different accelerators: compared, with a warning.

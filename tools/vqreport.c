@@ -205,6 +205,23 @@ static void show_metric_row(struct table *t, const json_t *x)
 		   json_string_value(json_object_get(x, "better")));
 }
 
+/* "  negotiated: in_order in 0/3 samples, packed in 0/3 samples" */
+static void show_negotiated(const json_t *neg)
+{
+	const char *k;
+	json_t *v;
+	int first = 1;
+
+	json_object_foreach((json_t *)neg, k, v) {
+		printf("%s%s in %lld/%lld samples", first ? "  negotiated: " : ", ", k,
+		       (long long)json_integer_value(json_object_get(v, "negotiated")),
+		       (long long)json_integer_value(json_object_get(v, "known")));
+		first = 0;
+	}
+	if (!first)
+		putchar('\n');
+}
+
 /* A cell's heading, then its metrics as a table. */
 static void show_cell(const json_t *c, const json_t *fixed)
 {
@@ -218,6 +235,7 @@ static void show_cell(const json_t *c, const json_t *fixed)
 	       (long long)json_integer_value(json_object_get(c, "ok")),
 	       (long long)json_integer_value(json_object_get(c, "failed")));
 	free(label);
+	show_negotiated(json_object_get(c, "negotiated"));
 	if (!json_array_size(json_object_get(c, "metrics"))) {
 		printf("  no metrics (no ok sample)\n");
 		return;
@@ -296,13 +314,15 @@ static void print_counts(const json_t *m)
 {
 	const json_t *c = json_object_get(m, "counts");
 
-	printf("\n%lld regression(s), %lld improvement(s), %lld significant change(s) without a direction, %lld no significant change, %lld insufficient data\n",
+	printf("\n%lld regression(s), %lld improvement(s), %lld significant change(s) without a direction, %lld no significant change, %lld insufficient data, %lld without a verdict (feature not negotiated)\n",
 	       (long long)json_integer_value(json_object_get(c, "regression")),
 	       (long long)json_integer_value(json_object_get(c, "improvement")),
 	       (long long)json_integer_value(json_object_get(c, "changed")),
 	       (long long)json_integer_value(json_object_get(c, "none")),
 	       (long long)json_integer_value(
-		       json_object_get(c, "insufficient")));
+		       json_object_get(c, "insufficient")),
+	       (long long)json_integer_value(
+		       json_object_get(c, "not_negotiated")));
 	if (json_integer_value(json_object_get(c, "failures_regression")) ||
 	    json_integer_value(json_object_get(c, "failures_improvement")))
 		printf("failure rate: %lld cell(s) fail significantly more often, %lld less often\n",
@@ -374,7 +394,14 @@ static int do_compare(int argc, char **argv)
 	if (msg_json()) {
 		json_out(m);
 	} else {
-		print_warnings(json_object_get(m, "warnings"));
+		json_t *w = json_deep_copy(json_object_get(m, "warnings"));
+		size_t nn = json_array_size(json_object_get(m, "not_negotiated"));
+
+		/* pivot_print_text says those first, on stdout. */
+		while (nn-- && json_array_size(w))
+			json_array_remove(w, 0);
+		print_warnings(w);
+		json_decref(w);
 		pivot_print_text(m, stdout);
 		print_failed(json_object_get(m, "failed_samples"));
 		print_counts(m);

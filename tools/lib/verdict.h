@@ -12,9 +12,14 @@ enum verdict {
 	VERDICT_REGRESSION,
 	VERDICT_CHANGED, /* significant, but the metric has no direction */
 	VERDICT_INSUFFICIENT, /* too few samples for a test */
+	/* No verdict on purpose: the feature the comparison switches was not
+	 * negotiated (on the "on" side, or negotiated on the "off" side), so a
+	 * change measures something else. */
+	VERDICT_NOT_NEGOTIATED,
 };
 
-/* "none", "improvement", "regression", "changed", "insufficient". */
+/* "none", "improvement", "regression", "changed", "insufficient",
+ * "not_negotiated". */
 const char *verdict_key(enum verdict v);
 /* "no significant change", ..., "insufficient data". */
 const char *verdict_text(enum verdict v);

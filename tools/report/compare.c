@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "compare.h"
+#include "negotiated.h"
 
 json_t *json_num(double v)
 {
@@ -105,10 +106,11 @@ json_t *model_show(const struct runset *r, double conf)
 		ok += c->ok;
 		failed += c->failed;
 		json_array_append_new(
-			cells, json_pack("{s:s, s:O, s:I, s:I, s:o}", "cell",
+			cells, json_pack("{s:s, s:O, s:I, s:I, s:o, s:o}", "cell",
 					 c->id, "axes", c->axes, "ok",
 					 (json_int_t)c->ok, "failed",
-					 (json_int_t)c->failed, "metrics", ms));
+					 (json_int_t)c->failed, "metrics", ms,
+					 "negotiated", negotiated_cell(c)));
 	}
 	o = json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:f, s:o, s:O, s:O}",
 		      "run", model_run_info(r), "samples",
@@ -127,8 +129,11 @@ json_t *model_show(const struct runset *r, double conf)
 }
 
 /* Metrics of @a and @b compared, in @a's order then those only @b has. */
+/* @no_verdict: the comparison's feature was not negotiated, every metric
+ * gets VERDICT_NOT_NEGOTIATED whatever its test says. */
 static json_t *compare_cells(const struct run_cell *a, const struct run_cell *b,
-			     const struct compare_opts *o, json_t *counts)
+			     const struct compare_opts *o, int no_verdict,
+			     json_t *counts)
 {
 	json_t *out = json_array();
 	size_t i, k;
@@ -157,6 +162,8 @@ static json_t *compare_cells(const struct run_cell *a, const struct run_cell *b,
 			stats_welch(&sa, &sb, o->conf, &w);
 			v = stats_verdict(&w, m->better, o->alpha,
 					  o->threshold_pct);
+			if (no_verdict)
+				v = VERDICT_NOT_NEGOTIATED;
 			if (!ma || !sa.n)
 				note = "not measured in the baseline";
 			else if (!mb || !sb.n)
@@ -193,10 +200,10 @@ static json_t *compare_cells(const struct run_cell *a, const struct run_cell *b,
 
 static json_t *counts_new(void)
 {
-	return json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "improvement",
-			 0, "regression", 0, "changed", 0, "none", 0,
-			 "insufficient", 0, "failures_regression", 0,
-			 "failures_improvement", 0);
+	return json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}",
+			 "improvement", 0, "regression", 0, "changed", 0, "none",
+			 0, "insufficient", 0, "not_negotiated", 0,
+			 "failures_regression", 0, "failures_improvement", 0);
 }
 
 /* Failed samples are never averaged, but a candidate that fails more often
@@ -258,9 +265,19 @@ static json_t *side_json(const struct run_cell *c, const char *axis)
 			      (json_int_t)c->failed);
 
 	if (axis) {
-		char *v = axis_text(c->axes, axis);
+		char *v = axis_text(c->axes, axis), *label;
+		int expected, bit = negotiated_axis_feature(axis, v, &expected);
 
 		json_object_set_new(o, "value", json_string(v ? v : "?"));
+		if (bit >= 0) {
+			json_t *n = negotiated_side(c, bit, expected);
+
+			label = negotiated_label(v, n);
+			json_object_set_new(o, "negotiated", n);
+			json_object_set_new(o, "label",
+					    json_string(label ? label : v));
+			free(label);
+		}
 		free(v);
 	}
 	return o;
@@ -448,6 +465,136 @@ static json_t *unmatched_cell(const struct run_cell *c, const char *axis,
 	return u;
 }
 
+/* "guest 0/3, device 0/3": what each source saw. Allocated. */
+static char *sources_text(const json_t *n)
+{
+	char *out = NULL, *tmp;
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(json_object_get(n, "sources"), k, v) {
+		if (asprintf(&tmp, "%s%s%s %lld/%lld", out ? out : "", out ? ", " : "", k,
+			     (long long)json_integer_value(json_object_get(v, "negotiated")),
+			     (long long)json_integer_value(json_object_get(v, "samples"))) < 0)
+			break;
+		free(out);
+		out = tmp;
+	}
+	return out;
+}
+
+/* The sentence a report says first when a side of @item negotiated other
+ * than its axis value asked. NULL when both sides are as asked (or
+ * unknown). Allocated. */
+static char *not_negotiated_text(const json_t *item, const char *axis,
+				 const char **sidep)
+{
+	const char *names[2] = { "candidate", "baseline" };
+	char *out = NULL, *label, *src;
+
+	for (int k = 0; k < 2 && !out; k++) {
+		const json_t *side = json_object_get(item, names[k]);
+		const json_t *n = json_object_get(side, "negotiated");
+		int expected = json_is_true(json_object_get(n, "expected"));
+
+		if (!negotiated_mismatch(n))
+			continue;
+		*sidep = names[k];
+		label = axes_label(json_object_get(item, SAMPLE_AXES), NULL);
+		src = sources_text(n);
+		if (asprintf(&out,
+			     "%s=%s (cell %s%s%s) %s %s (bit %lld): negotiated in %lld of %lld samples (%s)%s; the %s side does not measure %s, so no verdict about it is given",
+			     axis, json_string_value(json_object_get(side, "value")),
+			     json_string_value(json_object_get(side, "cell")),
+			     label && *label ? ", " : "", label ? label : "",
+			     expected ? "did not negotiate" : "negotiated",
+			     json_string_value(json_object_get(n, "feature")),
+			     (long long)json_integer_value(json_object_get(n, "bit")),
+			     (long long)json_integer_value(json_object_get(n, "negotiated")),
+			     (long long)json_integer_value(json_object_get(n, "known")),
+			     src ? src : "", expected ? "" : " although the axis turns it off",
+			     names[k], axis) < 0)
+			out = NULL;
+		free(label);
+		free(src);
+	}
+	return out;
+}
+
+/* The other axes of a pair that switch a feature (in_order=on in a kernel
+ * comparison) are labelled by what the two cells negotiated: "on (not
+ * negotiated)", or "on (negotiated on one side only)" with a note. */
+static void label_common_features(json_t *item, const struct run_cell *b,
+				  const struct run_cell *c)
+{
+	json_t *axes = json_object_get(item, SAMPLE_AXES), *v, *notes = json_array();
+	const char *k;
+
+	json_object_foreach(axes, k, v) {
+		const char *val = json_string_value(v);
+		int expected, bit = negotiated_axis_feature(k, val, &expected);
+		json_t *nb, *nc;
+		char *lb, *lc, *note = NULL;
+
+		if (bit < 0)
+			continue;
+		nb = negotiated_side(b, bit, expected);
+		nc = negotiated_side(c, bit, expected);
+		lb = negotiated_label(val, nb);
+		lc = negotiated_label(val, nc);
+		if (lb && lc && strcmp(lb, lc) &&
+		    asprintf(&note, "%s=%s: baseline %s, candidate %s", k, val, lb, lc) >= 0) {
+			json_array_append_new(notes, json_string(note));
+			free(note);
+			note = NULL;
+			if (asprintf(&note, "%s (negotiated on one side only)", val) < 0)
+				note = NULL;
+		}
+		if (note || (lb && strcmp(lb, val)))
+			json_object_set_new(axes, k, json_string(note ? note : lb));
+		free(note);
+		free(lb);
+		free(lc);
+		json_decref(nb);
+		json_decref(nc);
+	}
+	if (json_array_size(notes))
+		json_object_set_new(item, "negotiation_notes", notes);
+	else
+		json_decref(notes);
+}
+
+/* One pair: base cell @b against cell @c. A pair whose feature was not
+ * negotiated as its axis values ask gets "not_negotiated" (its text) and no
+ * verdict, and is listed in @m's "not_negotiated". */
+static json_t *axis_item(const struct runset *r, const struct run_cell *b,
+			 const struct run_cell *c, const char *axis,
+			 const struct compare_opts *o, json_t *m)
+{
+	json_t *counts = json_object_get(m, "counts");
+	json_t *item = json_pack("{s:o, s:o, s:o}", "axes", common_axes(c->axes, axis),
+				 "baseline", side_json(b, axis), "candidate",
+				 side_json(c, axis));
+	const char *side = NULL;
+	char *nn = not_negotiated_text(item, axis, &side);
+
+	label_common_features(item, b, c);
+	json_object_set_new(item, "metrics", compare_cells(b, c, o, nn != NULL, counts));
+	json_object_set_new(item, "failures", compare_failures(b, c, r->failed, o, counts));
+	if (nn) {
+		json_object_set_new(item, "not_negotiated", json_string(nn));
+		json_array_append_new(json_object_get(m, "not_negotiated"),
+				      json_pack("{s:s, s:O, s:s, s:O, s:s}", "cell", c->id,
+						"axes", json_object_get(item, "axes"), "side",
+						side, "negotiated",
+						json_object_get(json_object_get(item, side),
+								"negotiated"),
+						"text", nn));
+		free(nn);
+	}
+	return item;
+}
+
 /* Each cell that is not a base cell against the base cell that differs
  * only by @axis: into "comparisons", or "unmatched" when there is none. */
 static void compare_axis_cells(const struct runset *r, const char *axis,
@@ -455,11 +602,13 @@ static void compare_axis_cells(const struct runset *r, const char *axis,
 			       json_t *m)
 {
 	json_t *items = json_array(), *unmatched = json_array();
-	json_t *counts = counts_new(), *bykey = base_cells(r, axis, base);
+	json_t *bykey = base_cells(r, axis, base);
 	size_t i;
 
+	json_object_set_new(m, "counts", counts_new());
+	json_object_set_new(m, "not_negotiated", json_array());
 	for (i = 0; i < r->ncells; i++) {
-		const struct run_cell *c = &r->cells[i], *b;
+		const struct run_cell *c = &r->cells[i];
 		char *key;
 		json_t *idx;
 
@@ -473,21 +622,12 @@ static void compare_axis_cells(const struct runset *r, const char *axis,
 					      unmatched_cell(c, axis, base));
 			continue;
 		}
-		b = &r->cells[json_integer_value(idx)];
-		json_array_append_new(
-			items,
-			json_pack("{s:o, s:o, s:o, s:o, s:o}", "axes",
-				  common_axes(c->axes, axis), "baseline",
-				  side_json(b, axis), "candidate",
-				  side_json(c, axis), "metrics",
-				  compare_cells(b, c, o, counts), "failures",
-				  compare_failures(b, c, r->failed, o,
-						   counts)));
+		json_array_append_new(items, axis_item(r, &r->cells[json_integer_value(idx)],
+						       c, axis, o, m));
 	}
 	json_decref(bykey);
 	json_object_set_new(m, "comparisons", items);
 	json_object_set_new(m, "unmatched", unmatched);
-	json_object_set_new(m, "counts", counts);
 }
 
 json_t *model_compare_axis(const struct runset *r, const char *axis,
@@ -507,7 +647,16 @@ json_t *model_compare_axis(const struct runset *r, const char *axis,
 	json_object_set_new(m, "run", model_run_info(r));
 	compare_axis_cells(r, axis, base, o, m);
 	json_object_set(m, "failed_samples", r->failed);
-	json_object_set(m, "warnings", r->warnings);
+	/* What was not negotiated comes first: it voids the verdicts. */
+	{
+		json_t *w = json_array(), *x;
+		size_t i;
+
+		json_array_foreach(json_object_get(m, "not_negotiated"), i, x)
+			json_array_append(w, json_object_get(x, "text"));
+		json_array_extend(w, r->warnings);
+		json_object_set_new(m, "warnings", w);
+	}
 	return m;
 }
 
@@ -530,7 +679,7 @@ json_t *model_compare_runs(const struct runset *a, const struct runset *b,
 {
 	json_t *m = compare_head(o, "runs"), *items = json_array();
 	json_t *unmatched = json_array(), *counts = counts_new(), *failed;
-	json_t *warnings = json_array();
+	json_t *warnings = json_array(), *item;
 	size_t i;
 
 	json_object_set_new(m, "baseline_run", model_run_info(a));
@@ -549,14 +698,16 @@ json_t *model_compare_runs(const struct runset *a, const struct runset *b,
 					"no cell with the same axes in the baseline run"));
 			continue;
 		}
-		json_array_append_new(
-			items,
-			json_pack("{s:O, s:o, s:o, s:o, s:o}", "axes", cb->axes,
-				  "baseline", side_json(ca, NULL), "candidate",
-				  side_json(cb, NULL), "metrics",
-				  compare_cells(ca, cb, o, counts), "failures",
-				  compare_failures(ca, cb, b->failed, o,
-						   counts)));
+		item = json_pack("{s:o, s:o, s:o}", "axes", json_deep_copy(cb->axes),
+				 "baseline", side_json(ca, NULL), "candidate",
+				 side_json(cb, NULL));
+		/* Same axes, but perhaps not the same features (another
+		 * kernel in one run): labelled by what each negotiated. */
+		label_common_features(item, ca, cb);
+		json_object_set_new(item, "metrics", compare_cells(ca, cb, o, 0, counts));
+		json_object_set_new(item, "failures",
+				    compare_failures(ca, cb, b->failed, o, counts));
+		json_array_append_new(items, item);
 	}
 	for (i = 0; i < a->ncells; i++)
 		if (!run_find_cell_by_key(b, a->cells[i].key))

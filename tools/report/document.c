@@ -7,7 +7,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "answer.h"
 #include "dirs.h"
+#include "metric_roles.h"
 #include "document.h"
 #include "numfmt.h"
 #include "pivot.h"
@@ -27,6 +29,13 @@ struct doc {
 	json_t *fixed; /* axes with one value in every cell */
 	struct plot_set ps;
 };
+
+static const char *jstr(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "unknown";
+}
 
 /* One writer for both formats, so HTML and Markdown hold the same text. */
 struct emitter {
@@ -199,72 +208,101 @@ static const char *section_intro(const char *axis)
 	return "Cells that differ only by this axis, against the base value.";
 }
 
-static char *plot_title(const char *metric, const json_t *g)
+/* The rows of an answer as plot_cells wants them: { label, baseline,
+ * candidate }, labelled by workload, other axes and candidate value. */
+static json_t *plot_rows(const json_t *answer)
 {
-	const char *axis = json_string_value(json_object_get(g, "axis"));
-	const char *label = json_string_value(json_object_get(g, "label"));
-	/* A run where only this axis varies has one table: no label. */
-	int all = !label || !strcmp(label, "all cells");
-	char *s = NULL, *cols = NULL, *tmp;
-	json_t *c;
+	json_t *rows = json_array(), *row, *vals = json_object();
 	size_t i;
 
-	json_array_foreach(json_object_get(g, "columns"), i, c) {
-		if (asprintf(&tmp, "%s%s%s", cols ? cols : "", cols ? ", " : "",
-			     json_string_value(c)) < 0)
-			break;
-		free(cols);
-		cols = tmp;
-	}
+	json_array_foreach(json_object_get(answer, "rows"), i, row)
+		json_object_set_new(vals, jstr(row, "candidate_label"), json_true());
+	json_array_foreach(json_object_get(answer, "rows"), i, row) {
+		char *l = NULL;
 
-	if (asprintf(&s,
-		     "%s: %s%s%s vs %s%s%s%s; bars: mean, whiskers: 95%% CI",
-		     metric, axis ? axis : "", axis ? "=" : "",
-		     json_string_value(json_object_get(g, "base")),
-		     cols ? cols : "", all ? "" : " [", all ? "" : label,
-		     all ? "" : "]") < 0)
-		s = NULL;
-	free(cols);
-	return s;
+		if (asprintf(&l, "%s%s%s%s%s", jstr(row, "workload"),
+			     *jstr(row, "label") ? " " : "", jstr(row, "label"),
+			     json_object_size(vals) > 1 ? " " : "",
+			     json_object_size(vals) > 1 ? jstr(row, "candidate_label") : "") < 0)
+			continue;
+		json_array_append_new(rows, json_pack("{s:s, s:O?, s:O?}", "label", l, "baseline",
+						      json_object_get(row, "baseline"), "candidate",
+						      json_object_get(row, "candidate")));
+		free(l);
+	}
+	json_decref(vals);
+	return rows;
 }
 
-/* Pivot tables and one bar chart per group and metric of a comparison. */
-static void add_section(struct doc *d, json_t *cmp, const char *axis,
-			const char *base, const char *title, const char *intro)
+/* A copy of comparison @cmp with only the bookkeeping metrics (@book) or
+ * only the others: the sections show results, the appendix bookkeeping. */
+static json_t *cmp_filter(const json_t *cmp, int book)
 {
-	json_t *groups = pivot_build(cmp), *g;
+	json_t *c = json_deep_copy(cmp), *item;
 	size_t i;
 
-	json_array_foreach(groups, i, g) {
-		json_t *plots = json_array(), *seen = json_object(), *row;
+	json_array_foreach(json_object_get(c, "comparisons"), i, item) {
+		json_t *ms = json_object_get(item, "metrics"), *keep = json_array(), *m;
 		size_t j;
 
-		json_array_foreach(json_object_get(g, "rows"), j, row) {
-			const char *metric = json_string_value(
-				json_object_get(row, "metric"));
-			const char *name;
-			char *t;
-
-			if (!d->o->plots || json_object_get(seen, metric))
-				continue;
-			json_object_set_new(seen, metric, json_true());
-			t = plot_title(metric, g);
-			name = plot_bars(&d->ps, t ? t : metric, g, metric);
-			if (name)
-				json_array_append_new(
-					plots,
-					json_pack("{s:s, s:s}", "name", name,
-						  "title", t ? t : metric));
-			free(t);
-		}
-		json_object_set_new(g, "plots", plots);
-		json_decref(seen);
+		json_array_foreach(ms, j, m)
+			if (!metric_bookkeeping(json_string_value(json_object_get(m, "name"))) ==
+			    !book)
+				json_array_append(keep, m);
+		json_object_set_new(item, "metrics", keep);
 	}
-	json_array_append_new(d->sections,
-			      json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}",
-					"axis", axis, "base", base, "title",
-					title, "intro", intro, "cmp", cmp,
-					"groups", groups));
+	return c;
+}
+
+/* Pivot tables of a comparison (results; bookkeeping for the appendix),
+ * and its Answer with one plot of every pair of cells. @brun and @crun hold
+ * the baseline's and the candidate's cells. */
+static void add_section(struct doc *d, json_t *cmp, const struct runset *brun,
+			const struct runset *crun, const char *axis,
+			const char *base, const char *title, const char *intro)
+{
+	json_t *res = cmp_filter(cmp, 0), *book = cmp_filter(cmp, 1);
+	json_t *answer = answer_build(cmp, brun, crun, &d->o->cmp);
+	json_t *sec = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "axis", axis,
+				"base", base, "title", title, "intro", intro, "cmp", cmp,
+				"groups", pivot_build(res), "appendix_groups",
+				pivot_build(book), "answer", answer);
+
+	if (d->o->plots) {
+		char *t = NULL, *bt = NULL, *others = compare_other_values(cmp);
+		json_t *rows = plot_rows(answer);
+		const char *name;
+
+		char *ct = NULL, *cap = NULL;
+		int isaxis = strcmp(axis, "run");
+
+		if (asprintf(&bt, "%s%s%s", isaxis ? axis : "", isaxis ? "=" : "", base) < 0)
+			bt = NULL;
+		if (asprintf(&ct, "%s%s%s", isaxis ? axis : "", isaxis ? "=" : "",
+			     isaxis && others && *others ? others :
+			     jstr(json_object_get(cmp, "candidate_run"), "id")) < 0)
+			ct = NULL;
+		if (asprintf(&t, "primary rate, %% of %s", bt ? bt : base) < 0)
+			t = NULL;
+		if (asprintf(&cap, "%s: the primary rate of every pair of cells in %% of the %s mean; bars: mean, whiskers: 95%% CI",
+			     title, bt ? bt : base) < 0)
+			cap = NULL;
+		name = plot_cells(&d->ps, t ? t : title, bt ? bt : base, ct ? ct : "candidate",
+				  rows);
+		if (name)
+			json_object_set_new(answer, "plot",
+					    json_pack("{s:s, s:s}", "name", name, "title",
+						      cap ? cap : title));
+		free(t);
+		free(bt);
+		free(ct);
+		free(cap);
+		free(others);
+		json_decref(rows);
+	}
+	json_decref(res);
+	json_decref(book);
+	json_array_append_new(d->sections, sec);
 }
 
 static int build_section(struct doc *d, const char *axis, const char *base)
@@ -283,7 +321,7 @@ static int build_section(struct doc *d, const char *axis, const char *base)
 	if (asprintf(&title, "%s: %s (baseline) vs %s", axis, base,
 		     others ? others : "the other values") < 0)
 		title = NULL;
-	add_section(d, cmp, axis, base, title ? title : axis,
+	add_section(d, cmp, d->r, d->r, axis, base, title ? title : axis,
 		    section_intro(axis));
 	free(title);
 	free(others);
@@ -302,7 +340,7 @@ static void build_runs_section(struct doc *d)
 	if (asprintf(&title, "Against run %s (baseline)", id ? id : b->dir) < 0)
 		title = NULL;
 	add_section(
-		d, cmp, "run", id ? id : b->dir,
+		d, cmp, b, d->r, "run", id ? id : b->dir,
 		title ? title : "Against the baseline run",
 		"Each cell of this run against the cell with the same axes in the baseline run (e.g. a kernel or QEMU before and after a change, measured in two runs). Runs measured at different times share less than cells interleaved in one run: prefer an axis within one run when the change can be expressed as one.");
 	free(title);
@@ -475,13 +513,6 @@ static void build_trace(struct doc *d)
 	}
 }
 
-static const char *jstr(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "unknown";
-}
-
 /* The title, then what ran, when and where its results are. */
 static void emit_title(struct doc *d, struct emitter *e)
 {
@@ -631,7 +662,7 @@ static void emit_caveats(struct doc *d, struct emitter *e)
 	    100 * d->o->cmp.conf, d->o->cmp.alpha, d->o->cmp.threshold_pct);
 	if (maxn == 1)
 		e_p(e,
-		    "This run has one sample per cell: the tables give single values, with no interval and no test, so no change can be called. Repeat each cell at least 5 times (repeat = 5 in the scenario) for verdicts.");
+		    "This run has one sample per cell: the tables give single values, with no interval and no test, so no change can be called. The Answer above says how many repetitions per cell each comparison needs (at least 5, repeat = 5 in the scenario).");
 	else if (maxn == 0)
 		e_p(e,
 		    "This run has no successful sample yet: there is nothing to average.");
@@ -639,9 +670,273 @@ static void emit_caveats(struct doc *d, struct emitter *e)
 
 static void emit_facts(struct doc *d, struct emitter *e)
 {
-	emit_title(d, e);
 	emit_facts_table(d, e);
 	emit_caveats(d, e);
+}
+
+/* "40012 ± 503 (n=5)" */
+static const char *fmt_side(char *buf, size_t len, const json_t *sum)
+{
+	char b[NUMFMT_LEN];
+
+	if (!sum)
+		return "\u2013";
+	snprintf(buf, len, "%s (n=%lld)", fmt_mean_ci(b, sum),
+		 (long long)json_integer_value(json_object_get(sum, "n")));
+	return buf;
+}
+
+/* "+5.10% [+2.00%, +8.20%]": the change and the CI of the difference. */
+static const char *fmt_change(char *buf, size_t len, const json_t *row)
+{
+	double base = fabs(json_num_get(json_object_get(row, "baseline"), "mean"));
+	double lo = 100 * json_num_get(row, "diff_ci_lo") / base;
+	double hi = 100 * json_num_get(row, "diff_ci_hi") / base;
+	char b[3][NUMFMT_LEN];
+
+	fmt_pct(b[0], json_num_get(row, "change_pct"));
+	if (isfinite(lo) && isfinite(hi))
+		snprintf(buf, len, "%s [%s, %s]", b[0], fmt_pct(b[1], lo), fmt_pct(b[2], hi));
+	else
+		snprintf(buf, len, "%s", b[0]);
+	return buf;
+}
+
+static const char *answer_verdict(char *buf, size_t len, const json_t *row)
+{
+	const char *v = json_string_value(json_object_get(row, "verdict"));
+	long long n = json_integer_value(json_object_get(row, "reps_needed"));
+
+	const char *note = json_string_value(json_object_get(row, "note"));
+
+	if (note && !strncmp(note, "not measured", 12))
+		return note;
+	switch (verdict_from_key(v)) {
+	case VERDICT_INSUFFICIENT:
+		if (n)
+			snprintf(buf, len, "untested (n < 2): repeat %lld times", n);
+		else
+			snprintf(buf, len, "untested (n < 2): over %d repetitions needed",
+				 ANSWER_MAX_REPS);
+		return buf;
+	case VERDICT_NOT_NEGOTIATED:
+		return verdict_text(VERDICT_NOT_NEGOTIATED);
+	default:
+		return verdict_words(v);
+	}
+}
+
+/* A figure beside the rate: ns as µs from 1000 on, else 4 digits. */
+static const char *fmt_figure(char *buf, const json_t *v, const char *unit)
+{
+	double x = json_is_number(v) ? json_number_value(v) : NAN;
+
+	if (!strcmp(unit, "ns") && fabs(x) >= 1e6)
+		snprintf(buf, NUMFMT_LEN, "%.3g ms", x / 1e6);
+	else if (!strcmp(unit, "ns") && fabs(x) >= 1000)
+		snprintf(buf, NUMFMT_LEN, "%.3g \u00b5s", x / 1000);
+	else if (!strcmp(unit, "ns") && isfinite(x))
+		snprintf(buf, NUMFMT_LEN, "%.3g ns", x);
+	else
+		fmt_num(buf, x);
+	return buf;
+}
+
+/* Which of the row-naming columns an answer needs: other axes (1), the
+ * candidate's value (2). */
+static unsigned int answer_name_cols(const json_t *a)
+{
+	json_t *row, *vals = json_object();
+	unsigned int cols = 0;
+	size_t i;
+
+	json_array_foreach(json_object_get(a, "rows"), i, row) {
+		if (*jstr(row, "label"))
+			cols |= 1;
+		json_object_set_new(vals, jstr(row, "candidate_label"), json_true());
+	}
+	if (json_object_size(vals) > 1)
+		cols |= 2;
+	json_decref(vals);
+	return cols;
+}
+
+/* workload, and when @cols asks for it "cells": the other axes and the
+ * candidate's value ("ring=split; on (not negotiated)") in @buf. */
+static size_t answer_name(const char **cells, char *buf, size_t len, const json_t *row,
+			  unsigned int cols)
+{
+	cells[0] = jstr(row, "workload");
+	if (!cols)
+		return 1;
+	snprintf(buf, len, "%s%s%s", cols & 1 ? jstr(row, "label") : "",
+		 cols == 3 ? "; " : "", cols & 2 ? jstr(row, "candidate_label") : "");
+	cells[1] = buf;
+	return 2;
+}
+
+static void answer_rate_table(struct emitter *e, const json_t *s, const json_t *a,
+			      unsigned int cols)
+{
+	size_t nn = 1 + !!cols, i;
+	struct table *t = table_new(nn + 6, 0xfu << (nn + 1));
+	char base[128], cand[128], rate[128], name[256];
+	const char *h[16] = { PIVOT_ROW_AXIS, "cells" }, *c[16];
+	char *others = compare_other_values(json_object_get(s, "cmp"));
+	const json_t *row;
+	int axis = strcmp(jstr(s, "axis"), "run");
+
+	snprintf(base, sizeof(base), "%s%s%s", axis ? jstr(s, "axis") : "", axis ? "=" : "",
+		 jstr(s, "base"));
+	/* Two runs: the candidate is this run. One candidate value: its
+	 * header says what it negotiated. */
+	if (!axis)
+		snprintf(cand, sizeof(cand), "%s",
+			 jstr(json_object_get(json_object_get(s, "cmp"), "candidate_run"), "id"));
+	else if (!(cols & 2) && json_array_size(json_object_get(a, "rows")))
+		snprintf(cand, sizeof(cand), "%s%s%s", axis ? jstr(s, "axis") : "",
+			 axis ? "=" : "",
+			 jstr(json_array_get(json_object_get(a, "rows"), 0), "candidate_label"));
+	else
+		snprintf(cand, sizeof(cand), "%s%s%s", axis ? jstr(s, "axis") : "",
+			 axis ? "=" : "", others && *others ? others : "candidate");
+	free(others);
+	h[nn] = "rate";
+	h[nn + 1] = base;
+	h[nn + 2] = cand;
+	h[nn + 3] = "change [95% CI]";
+	h[nn + 4] = "p";
+	h[nn + 5] = "verdict";
+	table_add(t, h);
+	json_array_foreach(json_object_get(a, "rows"), i, row) {
+		char b[5][NUMFMT_LEN + 64];
+
+		answer_name(c, name, sizeof(name), row, cols);
+		snprintf(rate, sizeof(rate), "%s (%s)", jstr(row, "metric"), jstr(row, "unit"));
+		c[nn] = json_object_get(row, "metric") ? rate : "(no metric)";
+		c[nn + 1] = fmt_side(b[0], sizeof(b[0]), json_object_get(row, "baseline"));
+		c[nn + 2] = fmt_side(b[1], sizeof(b[1]), json_object_get(row, "candidate"));
+		c[nn + 3] = fmt_change(b[2], sizeof(b[2]), row);
+		c[nn + 4] = fmt_p(b[3], json_num_get(row, "p"));
+		c[nn + 5] = answer_verdict(b[4], sizeof(b[4]), row);
+		table_add(t, c);
+	}
+	e_table(e, t);
+	table_free(t);
+}
+
+/* The figures beside the rate: one column each, "baseline → candidate". */
+static void answer_figure_table(struct emitter *e, const json_t *a, unsigned int cols)
+{
+	const json_t *figs = json_object_get(a, "figures"), *f, *row;
+	size_t nn = 1 + !!cols, nf = json_array_size(figs), i, j;
+	const char *h[24] = { PIVOT_ROW_AXIS, "cells" }, *c[24];
+	char title[16][96], cell[16][2 * NUMFMT_LEN + 8], name[256];
+	struct table *t;
+
+	if (!nf)
+		return;
+	if (nf > 16)
+		nf = 16;
+	/* Left-aligned, so that "a → b" may wrap in a narrow page. */
+	t = table_new(nn + nf, 0);
+	for (j = 0; j < nf; j++) {
+		f = json_array_get(figs, j);
+		snprintf(title[j], sizeof(title[j]), "%s%s%s%s", jstr(f, "title"),
+			 *jstr(f, "unit") && strcmp(jstr(f, "unit"), "ns") ? " (" : "",
+			 *jstr(f, "unit") && strcmp(jstr(f, "unit"), "ns") ? jstr(f, "unit") : "",
+			 *jstr(f, "unit") && strcmp(jstr(f, "unit"), "ns") ? ")" : "");
+		h[nn + j] = title[j];
+	}
+	table_add(t, h);
+	json_array_foreach(json_object_get(a, "rows"), i, row) {
+		answer_name(c, name, sizeof(name), row, cols);
+		for (j = 0; j < nf; j++) {
+			const char *key = jstr(json_array_get(figs, j), "key");
+			const char *unit = jstr(json_array_get(figs, j), "unit");
+			const json_t *v = json_object_get(json_object_get(row, "figures"), key);
+			char b[2][NUMFMT_LEN];
+
+			snprintf(cell[j], sizeof(cell[j]), "%s \u2192 %s",
+				 fmt_figure(b[0], json_object_get(v, "baseline"), unit),
+				 fmt_figure(b[1], json_object_get(v, "candidate"), unit));
+			c[nn + j] = v ? cell[j] : "";
+		}
+		table_add(t, c);
+	}
+	e_p(e, "Beside the rate, per operation or per buffer (baseline \u2192 candidate):");
+	e_table(e, t);
+	table_free(t);
+}
+
+/* n = 1: what repetitions would test the changes, instead of a column of
+ * "insufficient data". */
+static void answer_untested(struct doc *d, struct emitter *e, const json_t *a)
+{
+	long long n = json_integer_value(json_object_get(a, "reps_needed"));
+	const json_t *row = NULL, *r;
+	size_t i;
+	int assumed;
+
+	/* The CV the repetitions rest on: the same in every row that has one. */
+	json_array_foreach(json_object_get(a, "rows"), i, r)
+		if (!row && json_object_get(r, "reps_needed"))
+			row = r;
+	assumed = json_is_true(json_object_get(row, "cv_assumed"));
+
+	if (n)
+		e_p(e,
+		    "Not tested yet: these cells have one sample each, so no change can be called. Repeat each cell %lld times (repeat = %lld in the scenario) to test them: with %lld samples per cell Welch's test at alpha %g finds, with %g%% probability, each change in the table below (or a %g%% change, the threshold, when smaller) at a CV of %g%% per cell%s.",
+		    n, n, n, d->o->cmp.alpha, 100 * ANSWER_POWER, d->o->cmp.threshold_pct,
+		    json_num_get(row, "cv_pct"),
+		    assumed ? " (assumed: net-tx A/A runs under TCG measured 2.6% and 4.1%)" : "");
+	else
+		e_p(e,
+		    "Not tested yet: these cells have one sample each, so no change can be called, and the changes seen here are too small for %d repetitions per cell at a CV of %g%%: treat them as no change at all.",
+		    ANSWER_MAX_REPS, json_num_get(row, "cv_pct"));
+}
+
+/* One comparison's answer: what was not negotiated first, then the rate
+ * table, the figures beside it and the plot of every pair of cells. */
+static void emit_answer_one(struct doc *d, struct emitter *e, const json_t *s)
+{
+	const json_t *a = json_object_get(s, "answer"), *x;
+	unsigned int cols = answer_name_cols(a);
+	char *fl = axes_label_except(json_object_get(a, "constant"), d->fixed, PIVOT_ROW_AXIS);
+	size_t i;
+
+	e_h(e, 3, "%s", jstr(s, "title"));
+	json_array_foreach(json_object_get(a, "not_negotiated"), i, x)
+		e_p(e, "Not negotiated, so no verdict: %s.", json_string_value(x));
+	if (json_is_true(json_object_get(a, "untested")))
+		answer_untested(d, e, a);
+	if (fl && *fl)
+		e_p(e, "Every row: %s.", fl);
+	free(fl);
+	answer_rate_table(e, s, a, cols);
+	answer_figure_table(e, a, cols);
+	if (json_object_get(a, "plot"))
+		e_img(e, jstr(json_object_get(a, "plot"), "name"),
+		      jstr(json_object_get(a, "plot"), "title"));
+}
+
+/* The answer first: one table per comparison, before the facts. */
+static void emit_answer(struct doc *d, struct emitter *e)
+{
+	const json_t *s;
+	size_t i;
+
+	e_h(e, 2, "Answer");
+	if (!json_array_size(d->sections)) {
+		e_p(e,
+		    "This run varies no axis, so there is nothing to compare: the per-cell statistics below hold its figures.");
+		return;
+	}
+	e_p(e,
+	    "Per comparison, the primary rate of each workload (tx_pps for net-tx, rx_pps for net-rx, iops for blk-*): mean \u00b1 half-width of the %g%% CI with n samples, the change with the CI of the difference, Welch's p, and the verdict (called when p < %g and |change| > %g%%). Beside it, where measured: exact instruction counts per operation (vqicount), ring behaviour per buffer of the busiest queue (vqtrace: kicks and interrupts per buffer, buffers returned per interrupt, add\u2192get latency percentiles from its log2 histograms), and device-side dev_* figures. Every other metric follows below; bookkeeping metrics are in the appendix.",
+	    100 * d->o->cmp.conf, d->o->cmp.alpha, d->o->cmp.threshold_pct);
+	json_array_foreach(d->sections, i, s)
+		emit_answer_one(d, e, s);
 }
 
 /* At most this many called changes are listed in the summary. */
@@ -652,7 +947,7 @@ static void summary_counts_row(struct table *t, const json_t *s)
 {
 	const json_t *c = json_object_get(json_object_get(s, "cmp"), "counts");
 
-	table_addf(t, "%s\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld",
+	table_addf(t, "%s\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld",
 		   jstr(s, "title"),
 		   (long long)json_integer_value(
 			   json_object_get(c, "regression")),
@@ -662,6 +957,8 @@ static void summary_counts_row(struct table *t, const json_t *s)
 		   (long long)json_integer_value(
 			   json_object_get(c, "insufficient")),
 		   (long long)json_integer_value(json_object_get(c, "changed")),
+		   (long long)json_integer_value(
+			   json_object_get(c, "not_negotiated")),
 		   (long long)json_integer_value(
 			   json_object_get(c, "failures_regression")));
 }
@@ -753,12 +1050,12 @@ static void emit_summary(struct doc *d, struct emitter *e)
 
 	if (!json_array_size(d->sections))
 		return;
-	t = table_new(7, 0x7e);
+	t = table_new(8, 0xfe);
 	called = table_new(7, 0x38);
 	e_h(e, 2, "Summary");
 	table_addf(
 		t,
-		"comparison\tregression\timprovement\tno significant change\tinsufficient data\tsignificant, no direction\tcells failing more often");
+		"comparison\tregression\timprovement\tno significant change\tinsufficient data\tsignificant, no direction\tno verdict: feature not negotiated\tcells failing more often");
 	table_addf(
 		called,
 		"comparison\tcells\tmetric\tbaseline\tcandidate\tchange\tverdict");
@@ -954,6 +1251,8 @@ static void emit_sections(struct doc *d, struct emitter *e)
 		json_t *cmp = json_object_get(s, "cmp");
 
 		e_h(e, 2, "%s", jstr(s, "title"));
+		json_array_foreach(json_object_get(cmp, "not_negotiated"), j, x)
+			e_p(e, "Not negotiated, so no verdict: %s.", jstr(x, "text"));
 		e_p(e, "%s", jstr(s, "intro"));
 		g = json_array_get(json_object_get(s, "groups"), 0);
 		if (g && *jstr(g, "constant"))
@@ -991,6 +1290,45 @@ static void emit_sections(struct doc *d, struct emitter *e)
 			free(label);
 		}
 	}
+}
+
+/* Bookkeeping metrics (metric_roles.c says why each is one): their names,
+ * then their pivot tables, section by section. */
+static void emit_appendix(struct emitter *e, const json_t *sections)
+{
+	json_t *names = json_object(), *s, *g, *row;
+	struct table *t = table_new(2, 0);
+	const char *k;
+	size_t i, j, r;
+
+	json_array_foreach(sections, i, s)
+		json_array_foreach(json_object_get(s, "appendix_groups"), j, g)
+			json_array_foreach(json_object_get(g, "rows"), r, row)
+				json_object_set_new(names, jstr(row, "metric"), json_true());
+	if (json_object_size(names)) {
+		e_h(e, 2, "Appendix: bookkeeping metrics");
+		e_p(e,
+		    "Metrics that repeat another one or describe the lab rather than the ring; left out of the sections above, compared here the same way.");
+		table_addf(t, "metric\twhy it is bookkeeping");
+		json_object_foreach(names, k, row)
+			table_addf(t, "%s\t%s", k, metric_bookkeeping(k));
+		e_table(e, t);
+		json_array_foreach(sections, i, s) {
+			if (!json_array_size(json_object_get(s, "appendix_groups")))
+				continue;
+			e_h(e, 3, "%s", jstr(s, "title"));
+			json_array_foreach(json_object_get(s, "appendix_groups"), j, g) {
+				struct table *pt = pivot_table(g, 1);
+
+				if (json_array_size(json_object_get(s, "appendix_groups")) > 1)
+					e_p(e, "%s:", jstr(g, "label"));
+				e_table(e, pt);
+				table_free(pt);
+			}
+		}
+	}
+	table_free(t);
+	json_decref(names);
 }
 
 static void emit_trace(struct doc *d, struct emitter *e)
@@ -1198,6 +1536,7 @@ static const char html_head[] =
 	"th,td{border:1px solid #ccc;padding:0.2em 0.5em;vertical-align:top}\n"
 	"th{background:#f0f0f0;text-align:left}\ntd.num{text-align:right;white-space:nowrap}\n"
 	".regression{color:#b00;font-weight:bold}\n.improvement{color:#070;font-weight:bold}\n"
+	".not_negotiated{color:#a60;font-weight:bold}\n"
 	"figure{display:inline-block;vertical-align:top;width:48%;margin:0.5em 1% 1em 0}\nfigure img{width:100%;height:auto;border:1px solid #eee}\n"
 	"figcaption{font-size:0.85em;color:#555}\nh2{border-bottom:1px solid #ccc;margin-top:1.5em}\n"
 	"nav#toc{font-size:0.9em;margin:0.5em 0 1em}\n"
@@ -1244,6 +1583,8 @@ static int write_one(struct doc *d, int html, char **out_path)
 	}
 	if (html)
 		fputs(html_head, e.f);
+	emit_title(d, &e);
+	emit_answer(d, &e);
 	emit_facts(d, &e);
 	emit_summary(d, &e);
 	emit_sections(d, &e);
@@ -1252,6 +1593,7 @@ static int write_one(struct doc *d, int html, char **out_path)
 	emit_skipped(d, &e);
 	emit_scenario_text(d, &e);
 	emit_packages(d, &e);
+	emit_appendix(&e, d->sections);
 	emit_footer(d, &e);
 	if (html)
 		fputs("</body>\n</html>\n", e.f);
@@ -1325,8 +1667,8 @@ static int build_sections(struct doc *d, char **err)
 	return 0;
 }
 
-/* { dir, html, md, sections: [ { axis, base } ], plots, plots_dropped,
- * plot_errors } */
+/* { dir, html, md, sections: [ { axis, base, not_negotiated, answer } ],
+ * plots, plots_dropped, plot_errors } */
 static json_t *doc_result(const struct doc *d, const char *html,
 			  const char *md)
 {
@@ -1340,10 +1682,13 @@ static json_t *doc_result(const struct doc *d, const char *html,
 			"plot_errors", d->errors);
 	json_array_foreach(d->sections, i, a)
 		json_array_append_new(json_object_get(res, "sections"),
-				      json_pack("{s:O, s:O}", "axis",
+				      json_pack("{s:O, s:O, s:O?, s:O?}", "axis",
 						json_object_get(a, "axis"),
 						"base",
-						json_object_get(a, "base")));
+						json_object_get(a, "base"), "not_negotiated",
+						json_object_get(json_object_get(a, "cmp"),
+								"not_negotiated"),
+						"answer", json_object_get(a, "answer")));
 	return res;
 }
 

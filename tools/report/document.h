@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The full report of one run: facts about the machine and versions, what
- * the numbers can and cannot say, per-cell statistics, failed samples, one
- * pivot section per axis that varies, tracer histograms, and gnuplot plots
+ * The full report of one run: first the Answer (answer.h: the primary rate
+ * per workload and comparison, the figures beside it, one plot each), then
+ * facts about the machine and versions, what the numbers can and cannot
+ * say, one pivot section per axis that varies, tracer histograms, per-cell
+ * statistics, failed samples, an appendix of bookkeeping metrics, and
+ * gnuplot plots
  * (scripts and data files kept beside the report, SVG for HTML, PNG for
  * Markdown).
  */

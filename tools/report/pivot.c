@@ -10,8 +10,11 @@
 static const char *col_name(const json_t *cmp, const json_t *side,
 			    const char *fallback)
 {
-	const char *v = json_string_value(json_object_get(side, "value"));
+	/* "on (not negotiated)": cells are grouped by what was negotiated. */
+	const char *v = json_string_value(json_object_get(side, "label"));
 
+	if (!v)
+		v = json_string_value(json_object_get(side, "value"));
 	return v ? v : fallback;
 }
 
@@ -289,6 +292,11 @@ void pivot_print_text(const json_t *cmp, FILE *f)
 	const char *kind = json_string_value(json_object_get(cmp, "kind"));
 	size_t i;
 
+	/* First: a feature that was not negotiated voids the verdicts. */
+	json_array_foreach(json_object_get(cmp, "not_negotiated"), i, x)
+		fprintf(f, "NOT NEGOTIATED: %s\n", json_string_value(json_object_get(x, "text")));
+	if (json_array_size(json_object_get(cmp, "not_negotiated")))
+		fputc('\n', f);
 	if (kind && !strcmp(kind, "axis")) {
 		char *others = compare_other_values(cmp);
 

@@ -140,138 +140,60 @@ static void gp_head(FILE *gp, const char *title)
 	      gp);
 }
 
-/* Rows of @metric where the baseline and at least one column have a mean:
- * a chart without a pair to compare says nothing. */
-static size_t bars_rows(const json_t *group, const char *metric)
-{
-	const json_t *cols = json_object_get(group, "columns"), *row, *c;
-	size_t i, j, rows = 0;
-
-	json_array_foreach(json_object_get(group, "rows"), i, row) {
-		int other = 0;
-
-		if (strcmp(json_string_value(json_object_get(row, "metric")),
-			   metric) ||
-		    isnan(json_num_get(json_object_get(row, "baseline"),
-				       "mean")))
-			continue;
-		json_array_foreach(cols, j, c)
-			if (!isnan(json_num_get(
-				    json_object_get(json_object_get(row,
-								    "cells"),
-						    json_string_value(c)),
-				    "mean")))
-				other = 1;
-		rows += other;
-	}
-	return rows;
-}
-
-/* mean, CI low, CI high of one summary; one sample: a bar without an
- * interval. */
-static void dat_mean_ci(FILE *dat, const json_t *s)
+/* mean, CI low, CI high of @s in % of @base; one sample: no interval. */
+static void dat_pct_ci(FILE *dat, const json_t *s, double base)
 {
 	double mean = json_num_get(s, "mean"), lo = json_num_get(s, "ci_lo");
 	double hi = json_num_get(s, "ci_hi");
 
 	if (isnan(lo))
 		lo = hi = mean;
-	dat_num(dat, mean);
-	dat_num(dat, lo);
-	dat_num(dat, hi);
+	dat_num(dat, 100 * mean / base);
+	dat_num(dat, 100 * lo / base);
+	dat_num(dat, 100 * hi / base);
 }
 
-/* One line per row of @metric; its unit and direction into *@unit and
- * *@better (the last row's). */
-static void bars_data(FILE *dat, const json_t *group, const char *metric,
-		      const char **unit, const char **better)
+const char *plot_cells(struct plot_set *ps, const char *title,
+		       const char *base_title, const char *cand_title,
+		       const json_t *rows)
 {
-	const json_t *cols = json_object_get(group, "columns"), *row;
-	size_t i, j;
-
-	fputs("# row, then mean, CI low, CI high of the baseline and of each column\n",
-	      dat);
-	json_array_foreach(json_object_get(group, "rows"), i, row) {
-		const char *label =
-			json_string_value(json_object_get(row, "row"));
-
-		if (strcmp(json_string_value(json_object_get(row, "metric")),
-			   metric))
-			continue;
-		*unit = json_string_value(json_object_get(row, "unit"));
-		*better = json_string_value(json_object_get(row, "better"));
-		dat_str(dat, label && *label ? label : metric);
-		dat_mean_ci(dat, json_object_get(row, "baseline"));
-		for (j = 0; j < json_array_size(cols); j++)
-			dat_mean_ci(dat, json_object_get(
-						 json_object_get(row, "cells"),
-						 json_string_value(
-							 json_array_get(cols, j))));
-		fputc('\n', dat);
-	}
-}
-
-/* The plot command: one bar series per column, base first. */
-static void bars_plot_line(FILE *gp, const char *name, const json_t *group)
-{
-	const json_t *cols = json_object_get(group, "columns");
-	const char *axis = json_string_value(json_object_get(group, "axis"));
-	size_t j;
-
-	fputs(" noenhanced\nplot ", gp);
-	for (j = 0; j <= json_array_size(cols); j++) {
-		const char *t =
-			j ? json_string_value(json_array_get(cols, j - 1)) :
-			    json_string_value(json_object_get(group, "base"));
-		char *lt = NULL;
-
-		if (j)
-			fputs(", \\\n     ''", gp);
-		else
-			fprintf(gp, "'%s.dat'", name);
-		fprintf(gp, " using %zu:%zu:%zu%s title ", 2 + 3 * j, 3 + 3 * j,
-			4 + 3 * j, j ? "" : ":xtic(1)");
-		if (axis && asprintf(&lt, "%s=%s", axis, t ? t : "?") < 0)
-			lt = NULL;
-		gp_str(gp, lt ? lt : t ? t : "?");
-		free(lt);
-		fputs(" noenhanced", gp);
-	}
-	fputc('\n', gp);
-}
-
-static void bars_script(FILE *gp, const char *name, const char *title,
-			const json_t *group, const char *metric,
-			const char *unit, const char *better)
-{
-	char *yl = NULL;
-
-	gp_head(gp, title);
-	fputs("set style data histograms\nset style histogram errorbars gap 2 lw 1.5\n"
-	      "set style fill solid 0.75 border -1\nset boxwidth 0.9\n"
-	      "set yrange [0:*]\nset offsets 0, 0, graph 0.12, 0\nset xtics noenhanced\nset ylabel ",
-	      gp);
-	if (asprintf(&yl, "%s (%s is better)", unit && *unit ? unit : metric,
-		     better ? better : "?") < 0)
-		yl = NULL;
-	gp_str(gp, yl ? yl : metric);
-	free(yl);
-	bars_plot_line(gp, name, group);
-}
-
-const char *plot_bars(struct plot_set *ps, const char *title,
-		      const json_t *group, const char *metric)
-{
-	const char *name, *unit = NULL, *better = NULL;
+	const json_t *row;
+	const char *name;
 	FILE *dat, *gp;
+	size_t i, n = 0;
 
-	if (!bars_rows(group, metric))
+	json_array_foreach(rows, i, row)
+		n += json_num_get(json_object_get(row, "baseline"), "mean") != 0 &&
+		     isfinite(json_num_get(json_object_get(row, "baseline"), "mean")) &&
+		     isfinite(json_num_get(json_object_get(row, "candidate"), "mean"));
+	if (!n)
 		return NULL;
 	name = plot_open(ps, title, &dat, &gp);
 	if (!name)
 		return NULL;
-	bars_data(dat, group, metric, &unit, &better);
-	bars_script(gp, name, title, group, metric, unit, better);
+	fputs("# row, then mean, CI low, CI high of baseline and candidate in % of the baseline mean\n",
+	      dat);
+	json_array_foreach(rows, i, row) {
+		double base = json_num_get(json_object_get(row, "baseline"), "mean");
+
+		if (!isfinite(base) || base == 0)
+			continue;
+		dat_str(dat, json_string_value(json_object_get(row, "label")));
+		dat_pct_ci(dat, json_object_get(row, "baseline"), base);
+		dat_pct_ci(dat, json_object_get(row, "candidate"), base);
+		fputc('\n', dat);
+	}
+	gp_head(gp, title);
+	fputs("set style data histograms\nset style histogram errorbars gap 2 lw 1.5\n"
+	      "set style fill solid 0.75 border -1\nset boxwidth 0.9\n"
+	      "set yrange [0:*]\nset offsets 0, 0, graph 0.12, 0\nset xtics noenhanced rotate by -20\n"
+	      "set ylabel '% of the baseline mean'\nset arrow from graph 0, first 100 to graph 1, first 100 nohead dt 2 lc rgb '#888888'\n",
+	      gp);
+	fprintf(gp, "plot '%s.dat' using 2:3:4:xtic(1) title ", name);
+	gp_str(gp, base_title);
+	fputs(" noenhanced, \\\n     '' using 5:6:7 title ", gp);
+	gp_str(gp, cand_title);
+	fputs(" noenhanced\n", gp);
 	return plot_close(ps, name, dat, gp);
 }
 

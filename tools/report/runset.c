@@ -153,12 +153,14 @@ static struct run_cell *cell_add(struct runset *r, const char *id, json_t *axes)
 	c->key = axes_key(c->axes, NULL);
 	c->trace = json_object();
 	c->hosts = json_object();
-	if (!c->id || !c->axes || !c->key || !c->trace || !c->hosts) {
+	c->facts = json_array();
+	if (!c->id || !c->axes || !c->key || !c->trace || !c->hosts || !c->facts) {
 		free(c->id);
 		free(c->key);
 		json_decref(c->axes);
 		json_decref(c->trace);
 		json_decref(c->hosts);
+		json_decref(c->facts);
 		return NULL;
 	}
 	json_object_set_new(r->index, id, json_integer(r->ncells));
@@ -473,6 +475,9 @@ static int sample_add(struct runset *r, json_t *s, size_t line)
 			m->missing++;
 		}
 	}
+	json_array_append_new(c->facts, json_pack("{s:O?, s:O?, s:O?}", SAMPLE_GUEST,
+		json_object_get(s, SAMPLE_GUEST), "device", json_object_get(s, "device"),
+		SAMPLE_TRACE, json_object_get(s, SAMPLE_TRACE)));
 	if (json_is_object(json_object_get(s, SAMPLE_TRACE)))
 		trace_accumulate(c->trace, json_object_get(s, SAMPLE_TRACE));
 	return 0;
@@ -647,6 +652,7 @@ void run_free(struct runset *r)
 		json_decref(c->axes);
 		json_decref(c->trace);
 		json_decref(c->hosts);
+		json_decref(c->facts);
 	}
 	free(r->cells);
 	free(r->dir);

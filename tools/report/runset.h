@@ -37,6 +37,9 @@ struct run_cell {
 	 * { queue: { "<hist>": [counts per log2 slot] } } */
 	json_t *trace;
 	json_t *hosts; /* { hostname: samples (ok and failed) } */
+	/* Per ok sample, what it recorded beside its metrics: { guest, device,
+	 * trace } (null when absent), for negotiated.c and the Answer. */
+	json_t *facts;
 };
 
 struct runset {

@@ -109,3 +109,40 @@ enum verdict stats_verdict(const struct stats_welch *w, int better,
 					       VERDICT_REGRESSION;
 }
 
+
+unsigned int stats_reps_needed(double change_pct, double cv_pct, double alpha,
+			       double power, unsigned int max)
+{
+	double d = fabs(change_pct);
+
+	if (!isfinite(d) || !isfinite(cv_pct) || d == 0 || cv_pct < 0)
+		return 0;
+	for (unsigned int n = 2; n <= max; n++) {
+		double df = 2.0 * n - 2;
+		double z = gsl_cdf_tdist_Pinv(1 - alpha / 2, df) + gsl_cdf_tdist_Pinv(power, df);
+
+		if (z * cv_pct * sqrt(2.0 / n) <= d)
+			return n;
+	}
+	return 0;
+}
+
+double stats_log2_quantile(const double *counts, size_t n, double q)
+{
+	double total = 0, acc = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		total += counts[i] > 0 ? counts[i] : 0;
+	if (!(total > 0))
+		return NAN;
+	for (i = 0; i < n; i++) {
+		double c = counts[i] > 0 ? counts[i] : 0;
+		double lo = i ? ldexp(1, (int)i) : 0, hi = ldexp(1, (int)i + 1);
+
+		if (c > 0 && acc + c >= q * total)
+			return lo + (hi - lo) * (q * total - acc) / c;
+		acc += c;
+	}
+	return ldexp(1, (int)n);
+}

@@ -51,4 +51,16 @@ double stats_fisher_more_failures(unsigned int fa, unsigned int na,
 enum verdict stats_verdict(const struct stats_welch *w, int better,
 				 double alpha, double threshold_pct);
 
+/* Repetitions per cell (n on each side) with which Welch's test at @alpha
+ * detects a true change of @change_pct with probability @power, when each
+ * side's CV is @cv_pct: the smallest n in [2, @max] with
+ * (t(1-alpha/2, 2n-2) + t(power, 2n-2)) * cv * sqrt(2/n) <= |change|.
+ * 0 when @max is not enough or the figures are not finite. */
+unsigned int stats_reps_needed(double change_pct, double cv_pct, double alpha,
+			       double power, unsigned int max);
+
+/* Quantile @q (0..1) of a log2 histogram (slot i = [2^i, 2^(i+1)), slot 0 =
+ * [0, 2)), linear inside the slot that holds it; NaN when it is empty. */
+double stats_log2_quantile(const double *counts, size_t n, double q);
+
 #endif

@@ -180,12 +180,14 @@ void table_print_html(const struct table *t, FILE *f)
 			const char *s = t->cell[r * t->ncols + c];
 			const char *tag = r ? "td" : "th";
 			/* Verdict cells get a class so that colour marks them. */
-			int marked = r && verdict_key_is_directed(s);
+			int nn = r && s && !strcmp(s, verdict_text(VERDICT_NOT_NEGOTIATED));
+			int marked = r && (verdict_key_is_directed(s) || nn);
 
 			fprintf(f, "<%s%s>", tag,
 				t->right & (1u << c) ? " class=\"num\"" : "");
 			if (marked)
-				fprintf(f, "<span class=\"%s\">", s);
+				fprintf(f, "<span class=\"%s\">",
+					nn ? verdict_key(VERDICT_NOT_NEGOTIATED) : s);
 			html_escape(f, s);
 			if (marked)
 				fputs("</span>", f);
