@@ -28,6 +28,7 @@
 #include "proc.h"
 #include "results.h"
 #include "run.h"
+#include "shard.h"
 #include "watch.h"
 
 #define TOOL "vqlab"
@@ -261,8 +262,9 @@ static void usage(FILE *f)
 	fprintf(f,
 		"Usage: vqlab [-j] [-v] COMMAND ...\n"
 		"       vqlab run SCENARIO [-o DIR] [--repeat N] [--duration S] [--retries N]\n"
+		"                 [--shard K/N]\n"
 		"       vqlab run --resume RUN_DIR [--retries N]\n"
-		"       vqlab plan SCENARIO [--repeat N] [--duration S]\n"
+		"       vqlab plan SCENARIO [--repeat N] [--duration S] [--shard K/N]\n"
 		"       vqlab list [DIR]\n"
 		"       vqlab show RUN_DIR\n"
 		"       vqlab kernel fetch debian:SUITE\n"
@@ -282,13 +284,18 @@ static void usage(FILE *f)
 		"  --repeat N        repetitions per cell, overriding the scenario\n"
 		"  --duration S      workload seconds, overriding the scenario\n"
 		"  --retries N       run a failed sample up to N more times (default 0)\n"
-		"  --resume RUN_DIR  complete an interrupted run; finished samples are kept\n"
+		"  --resume RUN_DIR  complete an interrupted run (or shard); finished samples\n"
+		"                    are kept\n"
+		"  --shard K/N       run (or plan) only part K of N of the matrix, 1 <= K <= N;\n"
+		"                    N shards cover every sample once (docs/cluster.md)\n"
 		"\n"
 		"EXAMPLES:\n"
 		"  vqlab plan scenarios/inorder-net.ini        # the matrix and its wall time\n"
 		"  vqlab run scenarios/smoke.ini               # the default scenario\n"
 		"  vqlab run scenarios/smoke.ini --repeat 5 --retries 1\n"
 		"  vqlab run --resume results/20261121-130000-smoke\n"
+		"  vqlab run scenarios/inorder-net.ini --shard 2/4 -o results/shard-2-of-4\n"
+		"  vqlab plan scenarios/inorder-net.ini --shard 2/4  # what shard 2 runs\n"
 		"  vqlab -j run scenarios/smoke.ini            # JSON summary on stdout\n"
 		"  vqlab list                                  # runs in ./results\n"
 		"  vqlab show results/20261121-130000-smoke\n"
@@ -309,9 +316,11 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		{ "duration", required_argument, NULL, 'd' },
 		{ "retries", required_argument, NULL, 'R' },
 		{ "resume", required_argument, NULL, 'u' },
+		{ "shard", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
+	struct errbuf e = { "" };
 	uint64_t u;
 	int c;
 
@@ -337,6 +346,10 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		case 'u':
 			o->resume = optarg;
 			break;
+		case 'S':
+			if (shard_parse(optarg, &o->shard, &e))
+				return cli_usage_error(TOOL, "%s", e.msg);
+			break;
 		case 'd':
 			if (parse_duration(optarg, &o->duration) || o->duration < 1 ||
 			    o->duration > 3600)
@@ -351,9 +364,9 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 		}
 	}
 	if (o->resume) {
-		if (optind != argc || o->repeat || o->duration)
-			return cli_usage_error(TOOL, "--resume takes no scenario, --repeat or "
-					       "--duration: the run keeps its own");
+		if (optind != argc || o->repeat || o->duration || o->shard.n)
+			return cli_usage_error(TOOL, "--resume takes no scenario, --repeat, "
+					       "--duration or --shard: the run keeps its own");
 		return -1;
 	}
 	if (optind != argc - 1)
@@ -386,7 +399,8 @@ static int do_plan(int argc, char **argv)
 	if (o.resume)
 		return cli_usage_error(TOOL, "plan takes a scenario file, not --resume");
 	snprintf(jobs, sizeof(jobs), "%s/guest/jobs", paths.top);
-	if (plan_load(&pl, o.scenario, jobs, o.repeat, o.duration, &e)) {
+	if (plan_load(&pl, o.scenario, jobs, o.repeat, o.duration, &e) ||
+	    (o.shard.n && plan_shard(&pl, &o.shard, &e))) {
 		p_err("%s", e.msg);
 		plan_free(&pl);
 		return EXIT_USAGE;

@@ -55,9 +55,58 @@ int plan_load_run(struct plan *pl, json_t *run, const char *jobs_dir, struct err
 
 void plan_free(struct plan *pl)
 {
+	free(pl->own);
+	pl->own = NULL;
 	free(pl->cells);
 	pl->cells = NULL;
 	scenario_free(&pl->sc);
+}
+
+static void plan_block_order(void *sc, unsigned int block, int *order, int ncells)
+{
+	scenario_block_order(sc, block, order, ncells);
+}
+
+/* The partition counts the cells runnable from the scenario alone, so every
+ * host computes the same one; a cell skipped later on one host (no KVM) only
+ * leaves its samples missing from that shard. */
+int plan_shard(struct plan *pl, const struct shard_spec *s, struct errbuf *e)
+{
+	size_t nslots = (size_t)pl->ncells * pl->sc.repeat;
+	bool *runnable = calloc(pl->ncells ?: 1, sizeof(*runnable));
+	long owned;
+
+	pl->own = calloc(nslots ?: 1, 1);
+	if (!runnable || !pl->own) {
+		free(runnable);
+		return err_set(e, -ENOMEM, "out of memory for %zu samples", nslots);
+	}
+	for (int i = 0; i < pl->ncells; i++)
+		runnable[i] = !pl->cells[i].skip_reason[0];
+	owned = shard_plan(s, pl->sc.repeat, pl->ncells, runnable, plan_block_order, &pl->sc,
+			   pl->own);
+	free(runnable);
+	if (owned < 0)
+		return err_set(e, (int)owned, "shard %u/%u: %s", s->k, s->n,
+			       strerror((int)-owned));
+	pl->shard = *s;
+	shard_matrix_id(pl->sc.text, pl->sc.repeat, pl->sc.duration, pl->sc.seed, pl->matrix);
+	return 0;
+}
+
+bool plan_runs(const struct plan *pl, const struct cell *c, unsigned int rep)
+{
+	return !c->skip_reason[0] && (!pl->own || pl->own[c->index * pl->sc.repeat + rep]);
+}
+
+int plan_samples(const struct plan *pl)
+{
+	int n = 0;
+
+	for (int i = 0; i < pl->ncells; i++)
+		for (unsigned int rep = 0; rep < pl->sc.repeat; rep++)
+			n += plan_runs(pl, &pl->cells[i], rep);
+	return n;
 }
 
 void plan_skip(struct plan *pl, struct cell *c, const char *reason)
@@ -88,14 +137,14 @@ void plan_cell_varying(const struct plan *pl, const struct cell *c, char *buf, s
 		snprintf(buf, len, "(the only cell)");
 }
 
-static int plan_samples(const struct plan *pl)
+static int plan_matrix_samples(const struct plan *pl)
 {
 	return pl->nrun * pl->sc.repeat;
 }
 
 static double plan_estimate(const struct plan *pl)
 {
-	return plan_sample_estimate(pl) * plan_samples(pl);
+	return plan_sample_estimate(pl) * plan_matrix_samples(pl);
 }
 
 /* The runnable cells (@skipped false) or the skipped ones, one line each. */
@@ -117,13 +166,42 @@ static void plan_print_cells(const struct plan *pl, bool skipped)
 	}
 }
 
+/* The shard's samples, block by block in the order they run. */
+static void plan_print_shard(const struct plan *pl)
+{
+	int *order = calloc(pl->ncells ?: 1, sizeof(*order)), n = plan_samples(pl);
+	char t[32];
+
+	fmt_secs(t, sizeof(t), plan_sample_estimate(pl) * n);
+	printf("shard %u/%u of matrix %s: %d of %d samples, ~%s\n", pl->shard.k, pl->shard.n,
+	       pl->matrix, n, plan_matrix_samples(pl), t);
+	for (unsigned int rep = 0; order && rep < pl->sc.repeat; rep++) {
+		bool any = false;
+
+		scenario_block_order(&pl->sc, rep, order, pl->ncells);
+		for (int i = 0; i < pl->ncells; i++) {
+			const struct cell *c = &pl->cells[order[i]];
+
+			if (!plan_runs(pl, c, rep))
+				continue;
+			if (!any)
+				printf("  rep %u:", rep);
+			printf(" %s", c->id);
+			any = true;
+		}
+		if (any)
+			printf("\n");
+	}
+	free(order);
+}
+
 void plan_print(const struct plan *pl)
 {
 	const struct scenario *sc = &pl->sc;
 	char t[32];
 
 	printf("scenario %s (%s): %d cells x %u repetitions = %d samples, %d skipped\n",
-	       sc->name, sc->path, pl->nrun, sc->repeat, plan_samples(pl),
+	       sc->name, sc->path, pl->nrun, sc->repeat, plan_matrix_samples(pl),
 	       pl->ncells - pl->nrun);
 	printf("fixed:");
 	for (int i = 0; i < NR_AXES; i++)
@@ -138,7 +216,9 @@ void plan_print(const struct plan *pl)
 	plan_print_cells(pl, true);
 	fmt_secs(t, sizeof(t), plan_estimate(pl));
 	printf("estimated wall time: %s (%d samples x ~%.0f s each under TCG)\n", t,
-	       plan_samples(pl), plan_sample_estimate(pl));
+	       plan_matrix_samples(pl), plan_sample_estimate(pl));
+	if (pl->shard.n)
+		plan_print_shard(pl);
 }
 
 /* One cell: every axis, the varying ones (object and text) and why it is
@@ -175,6 +255,28 @@ static void plan_axes_json(const struct plan *pl, json_t *o)
 	json_object_set_new(o, "varying", varying);
 }
 
+/* The shard: its (cell, rep) pairs in the order they run, and the matrix id. */
+static json_t *plan_shard_json(const struct plan *pl)
+{
+	int *order = calloc(pl->ncells ?: 1, sizeof(*order)), n = plan_samples(pl);
+	json_t *owned = json_array();
+
+	for (unsigned int rep = 0; order && rep < pl->sc.repeat; rep++) {
+		scenario_block_order(&pl->sc, rep, order, pl->ncells);
+		for (int i = 0; i < pl->ncells; i++) {
+			const struct cell *c = &pl->cells[order[i]];
+
+			if (plan_runs(pl, c, rep))
+				json_array_append_new(owned, json_pack("{s:s, s:i}", "cell", c->id,
+								       "rep", rep));
+		}
+	}
+	free(order);
+	return json_pack("{s:i, s:i, s:s, s:i, s:f, s:o}", RUN_SHARD_K, pl->shard.k,
+			 RUN_SHARD_N, pl->shard.n, RUN_SHARD_MATRIX, pl->matrix, "samples", n,
+			 "estimated_s", plan_sample_estimate(pl) * n, "owned", owned);
+}
+
 json_t *plan_json(const struct plan *pl)
 {
 	const struct scenario *sc = &pl->sc;
@@ -193,7 +295,7 @@ json_t *plan_json(const struct plan *pl)
 	json_object_set_new(o, "runnable", json_integer(pl->nrun));
 	json_object_set_new(o, "skipped", json_integer(pl->ncells - pl->nrun));
 	json_object_set_new(o, "repeat", json_integer(sc->repeat));
-	json_object_set_new(o, "samples", json_integer(plan_samples(pl)));
+	json_object_set_new(o, "samples", json_integer(plan_matrix_samples(pl)));
 	json_object_set_new(o, "duration_s", json_real(sc->duration));
 	json_object_set_new(o, "warmup_s", json_real(sc->warmup));
 	json_object_set_new(o, "timeout_s", json_real(sc->timeout));
@@ -202,5 +304,7 @@ json_t *plan_json(const struct plan *pl)
 	json_object_set_new(o, "sample_estimate_s", json_real(plan_sample_estimate(pl)));
 	json_object_set_new(o, "estimated_s", json_real(plan_estimate(pl)));
 	json_object_set_new(o, "estimated", json_string(t));
+	if (pl->shard.n)
+		json_object_set_new(o, RUN_SHARD, plan_shard_json(pl));
 	return o;
 }

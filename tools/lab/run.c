@@ -45,10 +45,32 @@ static void run_init(struct run *r, const struct run_opts *o, const struct lab_p
 
 /* ---- open ------------------------------------------------------------- */
 
-/* --resume: the run folder's run.json, its id, and the plan it was started with. */
+/* A resumed shard's K/N, from run.json's "shard" (docs/cluster.md); {0, 0}
+ * when the run is the whole matrix. */
+static int resume_shard(const struct run *r, struct shard_spec *s, struct errbuf *e)
+{
+	json_t *sj = json_object_get(r->manifest, RUN_SHARD);
+	json_int_t k = json_integer_value(json_object_get(sj, RUN_SHARD_K));
+	json_int_t n = json_integer_value(json_object_get(sj, RUN_SHARD_N));
+
+	memset(s, 0, sizeof(*s));
+	if (!sj || json_is_null(sj))
+		return 0;
+	if (n < 1 || n > SHARD_MAX || k < 1 || k > n)
+		return err_set(e, -EINVAL, "%s: run.json's shard is not K/N with 1 <= K <= N <= %d",
+			       r->manifest_path, SHARD_MAX);
+	s->k = k;
+	s->n = n;
+	return 0;
+}
+
+/* --resume: the run folder's run.json, its id, and the plan it was started
+ * with, restricted to its shard when it is one. */
 static int run_open_resume(struct run *r, const char *jobs, struct errbuf *e)
 {
+	struct shard_spec shard;
 	const char *id;
+	int ret;
 
 	snprintf(r->dir, sizeof(r->dir), "%s", r->opts->resume);
 	snprintf(r->manifest_path, sizeof(r->manifest_path), "%s/" RESULTS_RUN_FILE, r->dir);
@@ -60,7 +82,12 @@ static int run_open_resume(struct run *r, const char *jobs, struct errbuf *e)
 			       "%s: not a vqlab run (no readable run.json of schema %d)", r->dir,
 			       RESULTS_SCHEMA);
 	snprintf(r->id, sizeof(r->id), "%s", id);
-	return plan_load_run(&r->plan, r->manifest, jobs, e);
+	ret = resume_shard(r, &shard, e);
+	if (!ret)
+		ret = plan_load_run(&r->plan, r->manifest, jobs, e);
+	if (!ret && shard.n)
+		ret = plan_shard(&r->plan, &shard, e);
+	return ret;
 }
 
 /* The plan of a new run (the scenario file), or of the run to resume. */
@@ -68,11 +95,15 @@ static int run_open(struct run *r, struct errbuf *e)
 {
 	const struct run_opts *o = r->opts;
 	char jobs[PATH_MAX + 16];
+	int ret;
 
 	snprintf(jobs, sizeof(jobs), "%s/guest/jobs", r->paths->top);
 	if (o->resume)
 		return run_open_resume(r, jobs, e);
-	return plan_load(&r->plan, o->scenario, jobs, o->repeat, o->duration, e);
+	ret = plan_load(&r->plan, o->scenario, jobs, o->repeat, o->duration, e);
+	if (!ret && o->shard.n)
+		ret = plan_shard(&r->plan, &o->shard, e);
+	return ret;
 }
 
 /* ---- manifest --------------------------------------------------------- */
@@ -127,6 +158,11 @@ static void manifest_new(struct run *r)
 	json_object_set(m, RUN_KERNELS, r->kernels_json);
 	json_object_set_new(m, RUN_STARTED, json_string(started));
 	manifest_matrix(r);
+	if (r->plan.shard.n)
+		json_object_set_new(m, RUN_SHARD, json_pack("{s:i, s:i, s:s}", RUN_SHARD_K,
+							    r->plan.shard.k, RUN_SHARD_N,
+							    r->plan.shard.n, RUN_SHARD_MATRIX,
+							    r->plan.matrix));
 }
 
 /* A resumed run: this session's kernels and the time it resumed. */
@@ -182,7 +218,8 @@ static int samples_resume(struct run *r)
 			continue;
 		slot = idx * pl->sc.repeat + rep;
 		r->attempts[slot]++;
-		if (status && !strcmp(status, STATUS_OK) && !r->done[slot]++)
+		if (status && !strcmp(status, STATUS_OK) && !r->done[slot]++ &&
+		    plan_runs(pl, &pl->cells[idx], rep))
 			n++;
 	}
 	json_decref(all);
@@ -193,7 +230,7 @@ static int samples_resume(struct run *r)
 static int samples_begin(struct run *r, struct errbuf *e)
 {
 	const struct plan *pl = &r->plan;
-	int slots = pl->ncells * pl->sc.repeat, total = pl->nrun * (int)pl->sc.repeat;
+	int slots = pl->ncells * pl->sc.repeat, total = plan_samples(pl);
 
 	r->done = calloc(slots, 1);
 	r->attempts = calloc(slots, sizeof(*r->attempts));
@@ -210,6 +247,9 @@ static int samples_begin(struct run *r, struct errbuf *e)
 	progress_init(&r->prog, total - r->prior);
 	p_info("run %s: %d cells x %u repetitions, %s, results in %s", r->id, pl->nrun,
 	       pl->sc.repeat, run_accel(r), r->dir);
+	if (pl->shard.n)
+		p_info("shard %u/%u of matrix %s: %d samples here", pl->shard.k, pl->shard.n,
+		       pl->matrix, total);
 	return 0;
 }
 
@@ -285,7 +325,7 @@ static enum attempt_end sample_attempt(struct run *r, const struct cell *c, unsi
  * every attempt is kept. */
 static void sample_run(struct run *r, const struct cell *c, unsigned int rep)
 {
-	if (c->skip_reason[0] || r->done[c->index * r->plan.sc.repeat + rep])
+	if (!plan_runs(&r->plan, c, rep) || r->done[c->index * r->plan.sc.repeat + rep])
 		return;
 	for (unsigned int try = 0; try <= r->opts->retries && !stop_signal; try++) {
 		enum attempt_end end = sample_attempt(r, c, rep, try);

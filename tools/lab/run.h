@@ -23,6 +23,7 @@
 #include "netlab.h"
 #include "plan.h"
 #include "progress.h"
+#include "shard.h"
 
 struct run_opts {
 	const char *scenario;	/* a new run's scenario file */
@@ -31,6 +32,7 @@ struct run_opts {
 	unsigned int repeat;	/* 0: the scenario's */
 	double duration;	/* 0: the scenario's */
 	unsigned int retries;	/* more attempts for a failed sample */
+	struct shard_spec shard;	/* --shard K/N; n == 0: the whole matrix */
 };
 
 struct run {

@@ -66,14 +66,22 @@ json_t *axes_json(const struct cell *c, const char *accel)
 	return o;
 }
 
+/* This machine's name, as run.json's host.hostname and a sample's host. */
+static void host_name(char *buf, size_t len)
+{
+	buf[0] = '\0';
+	gethostname(buf, len - 1);
+	buf[len - 1] = '\0';
+}
+
 json_t *host_json(void)
 {
 	struct utsname u;
-	char host[256] = "";
+	char host[256];
 	long pages = sysconf(_SC_PHYS_PAGES), psz = sysconf(_SC_PAGESIZE);
 
 	uname(&u);
-	gethostname(host, sizeof(host) - 1);
+	host_name(host, sizeof(host));
 	return json_pack("{s:s, s:s, s:i, s:I}", RUN_HOST_HOSTNAME, host, RUN_HOST_KERNEL,
 			 u.release, RUN_HOST_CPUS, (int)sysconf(_SC_NPROCESSORS_ONLN),
 			 RUN_HOST_MEMORY_MIB, (json_int_t)((long long)pages * psz >> 20));
@@ -148,12 +156,16 @@ json_t *sample_json(const char *run_id, const struct cell *c, int rep, int attem
 		    const char *accel, const char *started, const struct guest_result *r)
 {
 	json_t *s = json_object(), *m = sample_metrics(r);
+	char host[256];
 
 	json_object_set_new(s, SAMPLE_SCHEMA, json_integer(RESULTS_SCHEMA));
 	json_object_set_new(s, SAMPLE_RUN, json_string(run_id));
 	json_object_set_new(s, SAMPLE_CELL, json_string(c->id));
 	json_object_set_new(s, SAMPLE_REP, json_integer(rep));
 	json_object_set_new(s, SAMPLE_ATTEMPT, json_integer(attempt));
+	/* a resumed shard may run on another host than the one that started it */
+	host_name(host, sizeof(host));
+	json_object_set_new(s, SAMPLE_HOST, json_string(host));
 	json_object_set_new(s, SAMPLE_AXES, axes_json(c, accel));
 	json_object_set_new(s, SAMPLE_STATUS, json_string(r->ok ? STATUS_OK : STATUS_FAILED));
 	json_object_set_new(s, SAMPLE_REASON, r->ok ? json_null() : json_string(r->reason.msg));

@@ -20,7 +20,7 @@ json_t *host_json(void);
  * and the host packages recorded at build time (@p->bin/host-packages.tsv). */
 json_t *versions_json(virConnectPtr conn, const struct lab_paths *p);
 /* One line of samples.jsonl: attempt @attempt of repetition @rep of cell @c,
- * started at @started (ISO time), as guest_run() returned it in @r. */
+ * started at @started (ISO time) on this host, as guest_run() returned it in @r. */
 json_t *sample_json(const char *run_id, const struct cell *c, int rep, int attempt,
 		    const char *accel, const char *started, const struct guest_result *r);
 
