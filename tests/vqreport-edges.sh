@@ -30,7 +30,8 @@ grep_out "--threshold abc: names the accepted form" "expected a percentage" "$tm
 expect_rc "--alpha 2" 2 "$V" compare "$tmp/r" "$tmp/r" --alpha 2
 expect_rc "--by without =" 2 "$V" compare "$tmp/r" --by in_order
 expect_rc "regress without --candidate" 2 "$V" regress --baseline "$tmp/r"
-expect_rc "show with two runs" 2 "$V" show "$tmp/r" "$tmp/r"
+expect_rc "show of one folder twice (not shards of one matrix)" 1 "$V" show "$tmp/r" "$tmp/r"
+expect_rc "show without a run" 2 "$V" show
 expect_rc "option without argument" 2 "$V" show "$tmp/r" --by
 
 # --- Runtime errors: exit 1.

@@ -35,13 +35,13 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: vqreport [OPTIONS] COMMAND ARGS\n"
-		"       vqreport show RUN\n"
-		"       vqreport compare RUN --by AXIS=BASE\n"
+		"       vqreport show RUN [SHARD_RUN...]\n"
+		"       vqreport compare RUN [SHARD_RUN...] --by AXIS=BASE\n"
 		"       vqreport compare RUN_A RUN_B\n"
 		"       vqreport regress --baseline RUN_A --candidate RUN_B [--threshold PCT]\n"
 		"       vqreport html RUN [-o DIR] [--by AXIS=BASE] [--baseline RUN_A] [--no-plots]\n"
 		"       vqreport md RUN [-o DIR] [--by AXIS=BASE] [--baseline RUN_A] [--no-plots]\n"
-		"       vqreport report RUN [-o DIR] [...]  (html and md)\n"
+		"       vqreport report RUN [SHARD_RUN...] [-o DIR] [...]  (html and md)\n"
 		"       vqreport help\n"
 		"\n"
 		"Statistics of vqlab results folders (results/<run-id>/): mean, standard\n"
@@ -67,6 +67,10 @@ static void usage(FILE *f)
 		"Exit status: 0 ok, 1 runtime error or (regress) a significant regression,\n"
 		"2 usage error.\n"
 		"\n"
+		"Several RUN folders are the shards of one matrix (vqlab run --shard K/N):\n"
+		"they are checked to belong together and read as one set; html/md/report\n"
+		"write into the first one's report/ unless -o says otherwise.\n"
+		"\n"
 		"EXAMPLES:\n"
 		"  vqreport show results/20261121-130000-smoke\n"
 		"  vqreport compare results/20261121-130000-inorder-net --by in_order=off\n"
@@ -75,7 +79,8 @@ static void usage(FILE *f)
 		"  vqreport regress --baseline results/before --candidate results/after --threshold 3%%\n"
 		"  vqreport -j regress --baseline results/before --candidate results/after\n"
 		"  vqreport report results/20261121-130000-inorder-net && xdg-open results/20261121-130000-inorder-net/report/report.html\n"
-		"  vqreport md results/after --baseline results/before -o /tmp/before-after\n");
+		"  vqreport md results/after --baseline results/before -o /tmp/before-after\n"
+		"  vqreport report out/shard-1-of-2/* out/shard-2-of-2/* -o out/report\n");
 }
 
 /* Version of the -j documents below; bump it when a member changes meaning
@@ -97,6 +102,23 @@ static int load(const char *dir, struct runset *r)
 	if (ret) {
 		p_err("%s", err ? err : strerror(-ret));
 		free(err);
+		run_free(r);
+	}
+	return ret;
+}
+
+/* One RUN folder, or the shards of one matrix read as one set
+ * (docs/cluster.md): runset_load_many checks they belong together. */
+static int load_set(int argc, char **argv, struct runset *r)
+{
+	struct errbuf e = { "" };
+	int ret;
+
+	if (argc == 1)
+		return load(argv[0], r);
+	ret = runset_load_many((const char *const *)argv, argc, r, &e);
+	if (ret) {
+		p_err("%s", e.msg[0] ? e.msg : strerror(-ret));
 		run_free(r);
 	}
 	return ret;
@@ -281,11 +303,11 @@ static int do_show(int argc, char **argv)
 	struct runset r;
 	json_t *m, *fixed;
 
-	if (argc != 1) {
-		p_err("show takes one RUN folder (got %d arguments)", argc);
+	if (argc < 1) {
+		p_err("show takes RUN folders (one run, or the shards of one matrix)");
 		return EXIT_USAGE;
 	}
-	if (load(argv[0], &r))
+	if (load_set(argc, argv, &r))
 		return 1;
 	m = model_show(&r, opt.cmp.conf);
 	fixed = run_constant_axes(&r);
@@ -342,9 +364,8 @@ static int compare_model(int argc, char **argv, const char *by, json_t **out)
 
 	*out = NULL;
 	if (by) {
-		if (argc != 1) {
-			p_err("compare --by takes one RUN folder (got %d)",
-			      argc);
+		if (argc < 1) {
+			p_err("compare --by takes RUN folders (one run, or the shards of one matrix)");
 			return EXIT_USAGE;
 		}
 		if (split_by(by, &axis, &base)) {
@@ -352,7 +373,7 @@ static int compare_model(int argc, char **argv, const char *by, json_t **out)
 			      by);
 			return EXIT_USAGE;
 		}
-		if (load(argv[0], &a))
+		if (load_set(argc, argv, &a))
 			goto cleanup;
 		*out = model_compare_axis(&a, axis, base, &opt.cmp, &err);
 		run_free(&a);
@@ -570,8 +591,8 @@ static int write_documents(int argc, char **argv, unsigned int formats)
 	struct runset r, base_run;
 	int ret = 1;
 
-	if (argc != 1) {
-		p_err("html/md/report take one RUN folder (got %d)", argc);
+	if (argc < 1) {
+		p_err("html/md/report take RUN folders (one run, or the shards of one matrix)");
 		return EXIT_USAGE;
 	}
 	if (opt.by && split_by(opt.by, &axis, &base)) {
@@ -589,7 +610,7 @@ static int write_documents(int argc, char **argv, unsigned int formats)
 			return 1;
 		d.baseline = &base_run;
 	}
-	if (load(argv[0], &r)) {
+	if (load_set(argc, argv, &r)) {
 		if (d.baseline)
 			run_free(&base_run);
 		return 1;
