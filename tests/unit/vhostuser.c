@@ -65,13 +65,19 @@ static void parse_tests(void)
 				    "  TX-packets: 0  TX-dropped: 0\n", &st) == -ENODATA);
 }
 
+/* Why the last call failed (msg.h). */
+static struct errbuf err;
+
 static int bad_opts(struct vhostuser_opts o, int want)
 {
 	struct vhostuser vu;
-	int r = vhostuser_start(&o, &vu);
+	int r;
 
-	if (r != want || vu.pid != 0 || !vu.error[0]) {
-		fprintf(stderr, "  start = %d (want %d), pid %d, error '%s'\n", r, want, vu.pid, vu.error);
+	err.msg[0] = '\0';
+	r = vhostuser_start(&o, &vu, &err);
+
+	if (r != want || vu.pid != 0 || !err.msg[0]) {
+		fprintf(stderr, "  start = %d (want %d), pid %d, error '%s'\n", r, want, vu.pid, err.msg);
 		return 0;
 	}
 	return 1;
@@ -123,10 +129,10 @@ static void socket_tests(const char *dir)
 	CHECK(bad_opts(o, -EADDRINUSE));
 	close(fd);
 	/* now stale: removed; then the program cannot run, said with execvp's error */
-	CHECK(vhostuser_start(&o, &vu) == -EIO);
-	CHECK(strstr(vu.error, "execvp") && strstr(vu.error, "No such file"));
+	CHECK(vhostuser_start(&o, &vu, &err) == -EIO);
+	CHECK(strstr(err.msg, "execvp") && strstr(err.msg, "No such file"));
 	CHECK(vu.pid == 0 && access(sock, F_OK) < 0);
-	CHECK(vhostuser_stop(&vu, NULL) == 0); /* after a failed start: harmless */
+	CHECK(vhostuser_stop(&vu, NULL, &err) == 0); /* after a failed start: harmless */
 }
 
 static int have_testpmd(void)
@@ -162,17 +168,17 @@ static void live_tests(const char *dir)
 	snprintf(rundir, sizeof(rundir), "/var/run/dpdk/%s", o.name);
 
 	/* rxonly, no guest: ready, socket open to QEMU's user, all zero at stop */
-	CHECK(vhostuser_start(&o, &vu) == 0);
+	CHECK(vhostuser_start(&o, &vu, &err) == 0);
 	CHECK(vu.pid > 0 && kill(vu.pid, 0) == 0);
 	CHECK(stat(sock, &sb) == 0 && S_ISSOCK(sb.st_mode) && (sb.st_mode & 0777) == 0666);
-	CHECK(vhostuser_stop(&vu, &st) == 0);
+	CHECK(vhostuser_stop(&vu, &st, &err) == 0);
 	CHECK(st.rx_packets == 0 && st.tx_packets == 0 && st.rx_dropped == 0);
 	CHECK(vu.pid == 0 && access(sock, F_OK) < 0 && access(rundir, F_OK) < 0);
-	CHECK(vhostuser_stop(&vu, NULL) == 0);
+	CHECK(vhostuser_stop(&vu, NULL, &err) == 0);
 
 	/* a nice value for the busy-polling testpmd */
 	o.nice = 19;
-	CHECK(vhostuser_start(&o, &vu) == 0);
+	CHECK(vhostuser_start(&o, &vu, &err) == 0);
 	{
 		char path[64];
 		FILE *f;
@@ -187,25 +193,25 @@ static void live_tests(const char *dir)
 			fclose(f);
 		CHECK(nice == 19);
 	}
-	CHECK(vhostuser_stop(&vu, &st) == 0);
+	CHECK(vhostuser_stop(&vu, &st, &err) == 0);
 	o.nice = 0;
 
 	/* txonly with a peer MAC and frame length */
 	o.mode = VHOSTUSER_TXONLY, o.peer_mac = "02:76:71:00:00:02", o.txpkt_len = 60;
-	CHECK(vhostuser_start(&o, &vu) == 0);
-	CHECK(vhostuser_stop(&vu, &st) == 0 && st.tx_packets == 0);
+	CHECK(vhostuser_start(&o, &vu, &err) == 0);
+	CHECK(vhostuser_stop(&vu, &st, &err) == 0 && st.tx_packets == 0);
 	CHECK(access(rundir, F_OK) < 0);
 
 	/* deferred: nothing forwards until vhostuser_forward; then "stop" counts */
 	o.deferred = true;
-	CHECK(vhostuser_start(&o, &vu) == 0 && !vu.forwarding);
-	CHECK(vhostuser_stop(&vu, &st) == 0 && st.tx_packets == 0);
+	CHECK(vhostuser_start(&o, &vu, &err) == 0 && !vu.forwarding);
+	CHECK(vhostuser_stop(&vu, &st, &err) == 0 && st.tx_packets == 0);
 	CHECK(access(rundir, F_OK) < 0);
-	CHECK(vhostuser_start(&o, &vu) == 0);
-	CHECK(vhostuser_forward(&vu) == 0 && vu.forwarding == 1);
-	CHECK(vhostuser_halt(&vu) == 0 && vu.forwarding == 2);
-	CHECK(vhostuser_halt(&vu) == 0);
-	CHECK(vhostuser_stop(&vu, &st) == 0);
+	CHECK(vhostuser_start(&o, &vu, &err) == 0);
+	CHECK(vhostuser_forward(&vu, &err) == 0 && vu.forwarding == 1);
+	CHECK(vhostuser_halt(&vu, &err) == 0 && vu.forwarding == 2);
+	CHECK(vhostuser_halt(&vu, &err) == 0);
+	CHECK(vhostuser_stop(&vu, &st, &err) == 0);
 	{
 		char *text = NULL;
 		size_t len = 0;
@@ -216,16 +222,16 @@ static void live_tests(const char *dir)
 		if (f)
 			fclose(f);
 	}
-	CHECK(vhostuser_forward(&vu) == -ESRCH); /* after stop */
+	CHECK(vhostuser_forward(&vu, &err) == -ESRCH); /* after stop */
 	CHECK(vu.pid == 0 && access(sock, F_OK) < 0 && access(rundir, F_OK) < 0);
 	o.deferred = false;
 
 	/* testpmd gives up (its mbuf pool does not fit): the reason is its own */
 	o.mem_mib = 8;
-	CHECK(vhostuser_start(&o, &vu) == -EIO);
-	CHECK(strstr(vu.error, "Cause:") != NULL);
-	if (!strstr(vu.error, "Cause:"))
-		fprintf(stderr, "  error: %s\n", vu.error);
+	CHECK(vhostuser_start(&o, &vu, &err) == -EIO);
+	CHECK(strstr(err.msg, "Cause:") != NULL);
+	if (!strstr(err.msg, "Cause:"))
+		fprintf(stderr, "  error: %s\n", err.msg);
 	CHECK(vu.pid == 0 && access(sock, F_OK) < 0 && access(rundir, F_OK) < 0);
 
 	o.mem_mib = 0;
@@ -239,7 +245,7 @@ static void live_tests(const char *dir)
 		sigaddset(&term, SIGTERM);
 		sigprocmask(SIG_BLOCK, &term, &old);
 		signal(SIGTERM, SIG_IGN);
-		CHECK(vhostuser_start(&o, &vu) == 0);
+		CHECK(vhostuser_start(&o, &vu, &err) == 0);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		signal(SIGTERM, SIG_DFL);
 		{
@@ -261,15 +267,15 @@ static void live_tests(const char *dir)
 				fclose(f);
 			CHECK(blocked == 0 && ignored == 0);
 		}
-		CHECK(vhostuser_stop(&vu, &st) == 0);
+		CHECK(vhostuser_stop(&vu, &st, &err) == 0);
 	}
 
 	/* killed behind our back: stop says so, nothing is left */
 	o.mem_mib = 0;
-	CHECK(vhostuser_start(&o, &vu) == 0);
+	CHECK(vhostuser_start(&o, &vu, &err) == 0);
 	kill(vu.pid, SIGKILL);
-	CHECK(vhostuser_stop(&vu, &st) == -EIO);
-	CHECK(strstr(vu.error, "signal 9") != NULL);
+	CHECK(vhostuser_stop(&vu, &st, &err) == -EIO);
+	CHECK(strstr(err.msg, "signal 9") != NULL);
 	CHECK(vu.pid == 0 && access(sock, F_OK) < 0 && access(rundir, F_OK) < 0);
 }
 
@@ -352,9 +358,9 @@ static int boot(int argc, char **argv)
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	r = vhostuser_start(&o, &vu);
+	r = vhostuser_start(&o, &vu, &err);
 	if (r < 0) {
-		fprintf(stderr, "Error: %s\n", vu.error);
+		fprintf(stderr, "Error: %s\n", err.msg);
 		goto cleanup;
 	}
 	fprintf(stderr, "testpmd %d listens on %s\n", (int)vu.pid, sock);
@@ -373,12 +379,12 @@ static int boot(int argc, char **argv)
 	for (i = 0; i < 1800 && !stop_requested && virDomainIsActive(dom) == 1; i++) {
 		if (o.deferred && !vu.forwarding && report_has(path[2], "\nVQLAB-GO ")) {
 			go = i;
-			r = vhostuser_forward(&vu);
+			r = vhostuser_forward(&vu, &err);
 		} else if (vu.forwarding == 1 && go >= 0 && i - go >= duration * 10) {
-			r = vhostuser_halt(&vu);
+			r = vhostuser_halt(&vu, &err);
 		}
 		if (r < 0) {
-			fprintf(stderr, "Error: %s\n", vu.error);
+			fprintf(stderr, "Error: %s\n", err.msg);
 			goto cleanup;
 		}
 		usleep(100000);
@@ -391,9 +397,9 @@ static int boot(int argc, char **argv)
 		fprintf(stderr, "Error: the guest did not power off within 180 s\n");
 		goto cleanup;
 	}
-	r = vhostuser_stop(&vu, &st);
+	r = vhostuser_stop(&vu, &st, &err);
 	if (r < 0) {
-		fprintf(stderr, "Error: %s\n", vu.error);
+		fprintf(stderr, "Error: %s\n", err.msg);
 		goto cleanup;
 	}
 	printf("{\"rx_packets\":%llu,\"rx_dropped\":%llu,\"tx_packets\":%llu,\"tx_dropped\":%llu}\n",
@@ -407,7 +413,7 @@ cleanup:
 	}
 	if (conn)
 		virConnectClose(conn);
-	vhostuser_stop(&vu, NULL);
+	vhostuser_stop(&vu, NULL, &err);
 	free(xml);
 	return ret;
 }

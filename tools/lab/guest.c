@@ -111,7 +111,7 @@ struct rx_sender {
 	bool running;
 	struct pktsend_result last;	/* of the sender that finished last */
 	bool have_last;
-	char err[200];
+	struct errbuf err;
 };
 
 static int rx_sender_finish(struct rx_sender *rx)
@@ -121,10 +121,10 @@ static int rx_sender_finish(struct rx_sender *rx)
 	if (!rx->running)
 		return 0;
 	rx->running = false;
-	rc = pktsend_wait(&rx->ps, &rx->last);
+	rc = pktsend_wait(&rx->ps, &rx->last, &rx->err);
 	rx->have_last = !rc;
 	if (rc)
-		snprintf(rx->err, sizeof(rx->err), "host sender: %s", rx->ps.err);
+		err_prefix(&rx->err, rc, "host sender");
 	return rc;
 }
 
@@ -147,8 +147,8 @@ static int rx_sender_poll(struct guest_ctx *g, const struct guest_job *j, struct
 	memcpy(o.dst_mac, guest_mac, 6);
 	if (rx_sender_finish(rx))
 		return -EIO;
-	if (pktsend_start(&o, &rx->ps)) {
-		snprintf(rx->err, sizeof(rx->err), "host sender: %s", rx->ps.err);
+	if (pktsend_start(&o, &rx->ps, &rx->err)) {
+		err_prefix(&rx->err, 0, "host sender");
 		return -EIO;
 	}
 	rx->running = true;
@@ -283,8 +283,8 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 		snprintf(sock, sizeof(sock), "/run/vqlab/vqlab%d.sock", getpid());
 		snprintf(name, sizeof(name), "vqlab%d", getpid());
 		snprintf(vlog, sizeof(vlog), "%s/testpmd.log", j->dir);
-		if (vhostuser_start(&o, &vu)) {
-			err_set(&r->reason, 0, "vhost-user: %s", vu.error);
+		if (vhostuser_start(&o, &vu, &r->reason)) {
+			err_prefix(&r->reason, 0, "vhost-user");
 			goto out;
 		}
 		build_cmdline(g, j, VHOSTUSER_PORT_MAC, cmdline, sizeof(cmdline));
@@ -356,7 +356,7 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 		frame_parse(buf ? buf : "", len, &fr);
 		if (net_rx && !vhu && rx_sender_poll(g, j, &rx, buf ? buf : "", len)) {
 			free(buf);
-			err_set(&r->reason, 0, "%s", rx.err);
+			err_set(&r->reason, 0, "%s", rx.err.msg);
 			goto out;
 		}
 		/* net-rx on vhost-user: testpmd txonly forwards from each go line
@@ -367,15 +367,15 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 
 			if (gos > vu_gos) {
 				vu_gos = gos;
-				if (vhostuser_forward(&vu)) {
+				if (vhostuser_forward(&vu, &r->reason)) {
 					free(buf);
-					err_set(&r->reason, 0, "vhost-user: %s", vu.error);
+					err_prefix(&r->reason, 0, "vhost-user");
 					goto out;
 				}
 				vu_go = now_s();
 			}
 			if (vu_go && now_s() >= vu_go + vu_secs) {
-				vhostuser_halt(&vu);
+				vhostuser_halt(&vu, NULL);
 				vu_window = now_s() - vu_go;
 				vu_go = 0;
 			}
@@ -471,7 +471,7 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 		if (rx_sender_finish(&rx) || !rx.have_last) {
 			r->ok = false;
 			err_set(&r->reason, 0, "%s",
-				 rx.err[0] ? rx.err : "the guest never said VQLAB-GO");
+				 rx.err.msg[0] ? rx.err.msg : "the guest never said VQLAB-GO");
 		} else {
 			metric_set(r->host_metrics, "sent_packets", rx.last.packets, "packets", "higher");
 			metric_set(r->host_metrics, "send_errors", rx.last.errors, "packets", "lower");
@@ -487,7 +487,7 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 	if (vhu) {
 		if (vu_go)	/* still forwarding: the window ends now */
 			vu_window = now_s() - vu_go;
-		if (vhostuser_stop(&vu, &vst) == 0) {
+		if (vhostuser_stop(&vu, &vst, &r->reason) == 0) {
 			double usec = metric_value(fr.report, "pktgen_usec");
 			double got = metric_value(fr.report, "rx_packets");
 
@@ -507,7 +507,7 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 			}
 		} else {
 			r->ok = false;
-			err_set(&r->reason, 0, "vhost-user: %s", vu.error);
+			err_prefix(&r->reason, 0, "vhost-user");
 		}
 	}
 	if (j->icount_so && icount_collect(g, j, r)) {
@@ -522,7 +522,7 @@ out:
 	pktsend_kill(&rx.ps);
 	guest_destroy(g);
 	if (vhu)
-		vhostuser_stop(&vu, NULL);
+		vhostuser_stop(&vu, NULL, NULL);
 	else
 		netlab_tap_remove(g->lab);
 	copy_qemu_log(j);
