@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <libvirt/libvirt.h>
+#include <jansson.h>
 #include <libvirt/virterror.h>
 #include "domain.h"
 #include "vhostuser.h"
@@ -152,6 +153,45 @@ static int have_testpmd(void)
 	return found;
 }
 
+/* A process's nice value (field 19 of /proc/PID/stat), -100 if unknown. */
+static int proc_nice(pid_t pid)
+{
+	char path[64];
+	FILE *f;
+	int nice = -100;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	/* the command (field 2) has no spaces or ')' here */
+	if (f && fscanf(f, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %d", &nice) != 1)
+		nice = -100;
+	if (f)
+		fclose(f);
+	return nice;
+}
+
+/* SIGTERM's bit in the mask @key ("SigBlk", "SigIgn") of /proc/PID/status;
+ * -1 if unknown. */
+static int proc_sigterm(pid_t pid, const char *key)
+{
+	char path[64], line[256], fmt[32];
+	FILE *f;
+	int bit = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	snprintf(fmt, sizeof(fmt), "%s: %%llx", key);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long long m;
+
+		if (sscanf(line, fmt, &m) == 1)
+			bit = !!(m & (1ULL << (SIGTERM - 1)));
+	}
+	if (f)
+		fclose(f);
+	return bit;
+}
+
 static void live_tests(const char *dir)
 {
 	char sock[PATH_MAX], log[PATH_MAX], rundir[PATH_MAX], name[64];
@@ -179,20 +219,7 @@ static void live_tests(const char *dir)
 	/* a nice value for the busy-polling testpmd */
 	o.nice = 19;
 	CHECK(vhostuser_start(&o, &vu, &err) == 0);
-	{
-		char path[64];
-		FILE *f;
-		int nice = -100;
-
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)vu.pid);
-		f = fopen(path, "r");
-		/* field 19; the command (field 2) has no spaces or ')' here */
-		if (f && fscanf(f, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %d", &nice) != 1)
-			nice = -100;
-		if (f)
-			fclose(f);
-		CHECK(nice == 19);
-	}
+	CHECK(proc_nice(vu.pid) == 19);
 	CHECK(vhostuser_stop(&vu, &st, &err) == 0);
 	o.nice = 0;
 
@@ -248,25 +275,7 @@ static void live_tests(const char *dir)
 		CHECK(vhostuser_start(&o, &vu, &err) == 0);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		signal(SIGTERM, SIG_DFL);
-		{
-			char path[64], line[256];
-			FILE *f;
-			int blocked = -1, ignored = -1;
-
-			snprintf(path, sizeof(path), "/proc/%d/status", (int)vu.pid);
-			f = fopen(path, "r");
-			while (f && fgets(line, sizeof(line), f)) {
-				unsigned long long m;
-
-				if (sscanf(line, "SigBlk: %llx", &m) == 1)
-					blocked = !!(m & (1ULL << (SIGTERM - 1)));
-				if (sscanf(line, "SigIgn: %llx", &m) == 1)
-					ignored = !!(m & (1ULL << (SIGTERM - 1)));
-			}
-			if (f)
-				fclose(f);
-			CHECK(blocked == 0 && ignored == 0);
-		}
+		CHECK(proc_sigterm(vu.pid, "SigBlk") == 0 && proc_sigterm(vu.pid, "SigIgn") == 0);
 		CHECK(vhostuser_stop(&vu, &st, &err) == 0);
 	}
 
@@ -310,6 +319,49 @@ static int report_has(const char *path, const char *what)
 	return found;
 }
 
+/* Until the guest powers off (0), at most 180 s; with @deferred (txonly),
+ * testpmd forwards from the guest's VQLAB-GO for @duration seconds. */
+static int guest_wait(virDomainPtr dom, struct vhostuser *vu, bool deferred, const char *report,
+		      int duration)
+{
+	int r = 0, go = -1;
+
+	for (int i = 0; i < 1800 && !stop_requested && virDomainIsActive(dom) == 1; i++) {
+		if (deferred && !vu->forwarding && report_has(report, "\nVQLAB-GO ")) {
+			go = i;
+			r = vhostuser_forward(vu, &err);
+		} else if (vu->forwarding == 1 && go >= 0 && i - go >= duration * 10) {
+			r = vhostuser_halt(vu, &err);
+		}
+		if (r < 0) {
+			fprintf(stderr, "Error: %s\n", err.msg);
+			return r;
+		}
+		usleep(100000);
+	}
+	if (stop_requested) {
+		fprintf(stderr, "Error: interrupted by signal %d\n", (int)stop_requested);
+		return -EINTR;
+	}
+	if (virDomainIsActive(dom) == 1) {
+		fprintf(stderr, "Error: the guest did not power off within 180 s\n");
+		return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+/* testpmd's statistics as one JSON line on stdout. */
+static void stats_print(const struct vhostuser_stats *st)
+{
+	json_t *j = json_pack("{sIsIsIsI}", "rx_packets", (json_int_t)st->rx_packets,
+			      "rx_dropped", (json_int_t)st->rx_dropped, "tx_packets",
+			      (json_int_t)st->tx_packets, "tx_dropped", (json_int_t)st->tx_dropped);
+
+	json_dumpf(j, stdout, JSON_COMPACT);
+	putchar('\n');
+	json_decref(j);
+}
+
 /* The harness: testpmd rxonly + one guest through libvirt, until it powers off. */
 static int boot(int argc, char **argv)
 {
@@ -322,7 +374,7 @@ static int boot(int argc, char **argv)
 	struct domain_spec s = { .vcpus = 1, .memory_mib = 1024, .mac = "02:76:71:00:00:02",
 				 .rx_queue_size = 256, .tx_queue_size = 256 };
 	char *xml = NULL;
-	int ret = 1, r, i, duration = 5, go = -1;
+	int ret = 1, r, duration = 5;
 	const char *d;
 	FILE *f;
 
@@ -376,35 +428,14 @@ static int boot(int argc, char **argv)
 	dom = virDomainCreateXML(conn, xml, VIR_DOMAIN_START_AUTODESTROY);
 	if (!dom)
 		goto cleanup;
-	for (i = 0; i < 1800 && !stop_requested && virDomainIsActive(dom) == 1; i++) {
-		if (o.deferred && !vu.forwarding && report_has(path[2], "\nVQLAB-GO ")) {
-			go = i;
-			r = vhostuser_forward(&vu, &err);
-		} else if (vu.forwarding == 1 && go >= 0 && i - go >= duration * 10) {
-			r = vhostuser_halt(&vu, &err);
-		}
-		if (r < 0) {
-			fprintf(stderr, "Error: %s\n", err.msg);
-			goto cleanup;
-		}
-		usleep(100000);
-	}
-	if (stop_requested) {
-		fprintf(stderr, "Error: interrupted by signal %d\n", (int)stop_requested);
+	if (guest_wait(dom, &vu, o.deferred, path[2], duration))
 		goto cleanup;
-	}
-	if (virDomainIsActive(dom) == 1) {
-		fprintf(stderr, "Error: the guest did not power off within 180 s\n");
-		goto cleanup;
-	}
 	r = vhostuser_stop(&vu, &st, &err);
 	if (r < 0) {
 		fprintf(stderr, "Error: %s\n", err.msg);
 		goto cleanup;
 	}
-	printf("{\"rx_packets\":%llu,\"rx_dropped\":%llu,\"tx_packets\":%llu,\"tx_dropped\":%llu}\n",
-	       (unsigned long long)st.rx_packets, (unsigned long long)st.rx_dropped,
-	       (unsigned long long)st.tx_packets, (unsigned long long)st.tx_dropped);
+	stats_print(&st);
 	ret = 0;
 cleanup:
 	if (dom) {
@@ -413,7 +444,7 @@ cleanup:
 	}
 	if (conn)
 		virConnectClose(conn);
-	vhostuser_stop(&vu, NULL, &err);
+	vhostuser_stop(&vu, NULL, NULL);
 	free(xml);
 	return ret;
 }
