@@ -127,7 +127,8 @@ static void tap_tx_tests(void)
 	json_decref(m);
 	/* a zero or missing window: counts, no rate */
 	CHECK(finish(&driver_tap_tx, report("pktgen_usec=0", NULL), &c, &m, &e) == 0);
-	CHECK(is(m, "xdp_packets_total", 5000, "packets", "none") && !json_object_get(m, "xdp_pps"));
+	CHECK(is(m, "xdp_packets_total", 5000, "packets", "none"));
+	CHECK(!json_object_get(m, "xdp_pps"));
 	json_decref(m);
 	CHECK(finish(&driver_tap_tx, report(NULL, NULL), &c, &m, &e) == 0);
 	CHECK(json_object_size(m) == 2 && !json_object_get(m, "xdp_pps"));
@@ -143,7 +144,8 @@ static void tap_rx_tests(void)
 {
 	struct host_counters c = {
 		.send_valid = true,
-		.send = { .packets = 1000, .bytes = 60000, .errors = 7, .dropped = 6, .seconds = 2 },
+		.send = { .packets = 1000, .bytes = 60000, .errors = 7, .dropped = 6,
+			  .seconds = 2 },
 	};
 	struct errbuf e;
 	json_t *m;
@@ -181,7 +183,8 @@ static void vhostuser_tests(void)
 {
 	struct host_counters c = {
 		.testpmd_valid = true,
-		.testpmd = { .rx_packets = 5000, .rx_dropped = 1, .tx_packets = 3, .tx_dropped = 2 },
+		.testpmd = { .rx_packets = 5000, .rx_dropped = 1, .tx_packets = 3,
+			     .tx_dropped = 2 },
 	};
 	struct errbuf e;
 	json_t *m;
@@ -207,7 +210,8 @@ static void vhostuser_tests(void)
 	/* net-rx: the guest's count over testpmd's forwarding window */
 	c.testpmd = (struct vhostuser_stats){ .tx_packets = 600 };
 	c.forward_s = 3;
-	CHECK(finish(&driver_vhostuser_rx, report("rx_packets=600 rx_pps=1", NULL), &c, &m, &e) == 0);
+	CHECK(finish(&driver_vhostuser_rx, report("rx_packets=600 rx_pps=1", NULL), &c, &m,
+		     &e) == 0);
 	CHECK(is(m, "vhu_tx_packets", 600, "packets", "higher"));
 	CHECK(is(m, "vhu_rx_packets", 0, "packets", "higher"));
 	CHECK(is(m, "send_s", 3, "s", "none"));
@@ -244,8 +248,9 @@ static void baseline_tests(void)
 	json_t *m;
 
 	for (int i = 0; i < 2; i++) {
-		CHECK(finish(drv[i], report("pktgen_usec=1 rx_packets=5 blk_ios=3", "pktgen_packets=1"),
-			     &c, &m, &e) == 0);
+		CHECK(finish(drv[i],
+			     report("pktgen_usec=1 rx_packets=5 blk_ios=3", "pktgen_packets=1"), &c,
+			     &m, &e) == 0);
 		CHECK(json_object_size(m) == 0);
 		json_decref(m);
 	}
@@ -269,6 +274,40 @@ static void cpu_tests(void)
 	host_cpu_metrics(&w, m);
 	CHECK(json_object_size(m) == 0);
 	json_decref(m);
+}
+
+static void icount_tests(void)
+{
+	json_t *phase = json_pack("{s:{s:{s:i,s:i,s:i},s:{s:i},s:{s:i},s:{s:i}},s:{s:i}}",
+				  "groups", "ring", "insns", 1000, "thunk_calls", 20,
+				  "indirect_calls", 10, "ring_add", "insns", 400, "ring_kick",
+				  "insns", 100, "ring_get", "insns", 300, "totals", "kernel_insns",
+				  50000);
+	json_t *rep = json_pack("{s:{s:[{s:i,s:i},{s:i,s:i}]}}", "trace", "queues", "adds", 6,
+				"gets", 4, "adds", 4, "gets", 6);
+	json_t *m = json_object();
+	struct errbuf e = { "" };
+
+	CHECK(host_icount_metrics(phase, rep, m, &e) == 0);
+	CHECK(is(m, "icount_ring_insns", 1000, "instructions", "lower"));
+	CHECK(is(m, "icount_kernel_insns", 50000, "instructions", "lower"));
+	CHECK(is(m, "icount_insns_per_add", 40, "instructions/add", "lower"));
+	CHECK(is(m, "icount_kick_insns_per_add", 10, "instructions/add", "lower"));
+	CHECK(is(m, "icount_ring_insns_per_add", 100, "instructions/add", "lower"));
+	CHECK(is(m, "icount_thunk_calls_per_add", 2, "calls/add", "lower"));
+	CHECK(is(m, "icount_indirect_calls_per_add", 1, "calls/add", "lower"));
+	CHECK(is(m, "icount_insns_per_get", 30, "instructions/get", "lower"));
+	CHECK(json_object_size(m) == 8);
+	json_object_clear(m);
+	/* no trace (no adds, no gets): the totals only */
+	CHECK(host_icount_metrics(phase, NULL, m, &e) == 0 && json_object_size(m) == 2);
+	json_object_clear(m);
+	/* no measured window: the marks are missing, and the reason says so */
+	CHECK(host_icount_metrics(NULL, rep, m, &e) == -ENODATA && strstr(e.msg, "sethostname"));
+	CHECK(json_object_size(m) == 0);
+	json_decref(m);
+	json_decref(rep);
+	json_decref(phase);
 }
 
 static void report_tests(void)
@@ -336,6 +375,7 @@ int main(void)
 	vhostuser_tests();
 	baseline_tests();
 	cpu_tests();
+	icount_tests();
 	report_tests();
 	tap_rx_hook_tests();
 	vhostuser_rx_hook_tests();

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Which host driver serves a cell, and what the drivers share (driver.h). */
+#include <errno.h>
 #include <string.h>
 #include "driver.h"
 #include "results.h"
@@ -74,4 +75,54 @@ double report_warmup(const json_t *report, const char *name)
 	json_t *warm = json_object_get(report, SAMPLE_WARMUP_METRICS);
 
 	return json_number_value(json_object_get(json_object_get(warm, name), METRIC_VALUE));
+}
+
+/* A vqicount group's count: phase.groups.<group>.<field>. */
+static double icount_group(const json_t *groups, const char *group, const char *field)
+{
+	return json_number_value(json_object_get(json_object_get(groups, group), field));
+}
+
+/* Per add and per get: group @group's @field over @n operations. */
+static void icount_per_op(json_t *metrics, const char *name, const json_t *groups,
+			  const char *group, const char *field, double n, const char *unit)
+{
+	if (n > 0)
+		metric_set(metrics, name, icount_group(groups, group, field) / n, unit, "lower");
+}
+
+int host_icount_metrics(const json_t *phase, const json_t *report, json_t *metrics,
+			struct errbuf *e)
+{
+	const json_t *groups = json_object_get(phase, "groups");
+	const json_t *totals = json_object_get(phase, "totals");
+	double adds = 0, gets = 0;
+	json_t *q;
+	size_t i;
+
+	if (!groups)
+		return err_set(e, -ENODATA, "vqicount saw no measured window "
+			       "(the guest's sethostname marks are missing)");
+	json_array_foreach(json_object_get(json_object_get(report, SAMPLE_TRACE), "queues"), i, q) {
+		adds += json_number_value(json_object_get(q, "adds"));
+		gets += json_number_value(json_object_get(q, "gets"));
+	}
+	metric_set(metrics, "icount_ring_insns", icount_group(groups, "ring", "insns"),
+		   "instructions", "lower");
+	metric_set(metrics, "icount_kernel_insns",
+		   json_number_value(json_object_get(totals, "kernel_insns")), "instructions",
+		   "lower");
+	icount_per_op(metrics, "icount_insns_per_add", groups, "ring_add", "insns", adds,
+		      "instructions/add");
+	icount_per_op(metrics, "icount_kick_insns_per_add", groups, "ring_kick", "insns", adds,
+		      "instructions/add");
+	icount_per_op(metrics, "icount_ring_insns_per_add", groups, "ring", "insns", adds,
+		      "instructions/add");
+	icount_per_op(metrics, "icount_thunk_calls_per_add", groups, "ring", "thunk_calls", adds,
+		      "calls/add");
+	icount_per_op(metrics, "icount_indirect_calls_per_add", groups, "ring", "indirect_calls",
+		      adds, "calls/add");
+	icount_per_op(metrics, "icount_insns_per_get", groups, "ring_get", "insns", gets,
+		      "instructions/get");
+	return 0;
 }

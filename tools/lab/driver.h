@@ -101,8 +101,14 @@ const struct host_driver *host_driver_find(const char *backend, const char *work
 void driver_state_init(struct driver_state *d, const struct host_driver *drv,
 		       const struct guest_job *job, struct netlab *lab);
 
-/* Pure: qemu_cpu_s and qemu_cpu_util over @w, when both ends were seen. */
+/* Pure, for every driver (the harness's own instruments): */
+/* qemu_cpu_s and qemu_cpu_util over @w, when both ends were seen. */
 void host_cpu_metrics(const struct cpu_window *w, json_t *metrics);
+/* The vqicount plugin's measured @phase (docs/icount.md): the ring's
+ * instructions in all, and per add and per get that the report's trace saw.
+ * -ENODATA when the phase has no groups (the guest's marks are missing). */
+int host_icount_metrics(const json_t *phase, const json_t *report, json_t *metrics,
+			struct errbuf *e);
 
 /* ---- for the drivers ---- */
 

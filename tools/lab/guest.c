@@ -101,15 +101,14 @@ static int go_lines(const char *buf, size_t len, double dflt, double *secs)
 
 /* The vqicount plugin writes its counts when QEMU exits: let the guest power
  * off by itself (it does right after its report) rather than kill QEMU, then
- * keep the JSON with the sample and divide the ring's instructions by the
- * adds and gets vqtrace saw over the same window. */
+ * keep the JSON with the sample and take its metrics. */
 static int icount_collect(struct guest_ctx *g, const struct guest_job *j,
 			  struct guest_result *r)
 {
-	double until = now_s() + 30, adds = 0, gets = 0;
+	double until = now_s() + 30;
 	char dst[PATH_MAX + 16];
-	json_t *ic, *phase, *groups, *q;
-	size_t i;
+	json_t *ic;
+	int ret;
 
 	while (now_s() < until && virDomainIsActive(g->dom) == 1)
 		sleep_s(0.1);
@@ -121,42 +120,10 @@ static int icount_collect(struct guest_ctx *g, const struct guest_job *j,
 	json_dump_file(ic, dst, JSON_COMPACT);
 	unlink(j->icount_out);
 	/* phase 1 runs from the first mark to the second: the measured window */
-	phase = json_array_get(json_object_get(ic, "phases"), 1);
-	groups = json_object_get(phase, "groups");
-	if (!groups) {
-		json_decref(ic);
-		err_set(&r->reason, 0, "vqicount saw no measured window "
-			 "(the guest's sethostname marks are missing)");
-		return -ENODATA;
-	}
-	json_array_foreach(json_object_get(json_object_get(r->report, "trace"), "queues"), i, q) {
-		adds += json_number_value(json_object_get(q, "adds"));
-		gets += json_number_value(json_object_get(q, "gets"));
-	}
-#define GROUP(name, field) json_number_value(json_object_get(json_object_get(groups, name), field))
-	metric_set(r->host_metrics, "icount_ring_insns", GROUP("ring", "insns"), "instructions",
-		   "lower");
-	metric_set(r->host_metrics, "icount_kernel_insns",
-		   json_number_value(json_object_get(json_object_get(phase, "totals"), "kernel_insns")),
-		   "instructions", "lower");
-	if (adds > 0) {
-		metric_set(r->host_metrics, "icount_insns_per_add", GROUP("ring_add", "insns") / adds,
-			   "instructions/add", "lower");
-		metric_set(r->host_metrics, "icount_kick_insns_per_add",
-			   GROUP("ring_kick", "insns") / adds, "instructions/add", "lower");
-		metric_set(r->host_metrics, "icount_ring_insns_per_add", GROUP("ring", "insns") / adds,
-			   "instructions/add", "lower");
-		metric_set(r->host_metrics, "icount_thunk_calls_per_add",
-			   GROUP("ring", "thunk_calls") / adds, "calls/add", "lower");
-		metric_set(r->host_metrics, "icount_indirect_calls_per_add",
-			   GROUP("ring", "indirect_calls") / adds, "calls/add", "lower");
-	}
-	if (gets > 0)
-		metric_set(r->host_metrics, "icount_insns_per_get", GROUP("ring_get", "insns") / gets,
-			   "instructions/get", "lower");
-#undef GROUP
+	ret = host_icount_metrics(json_array_get(json_object_get(ic, "phases"), 1), r->report,
+				  r->host_metrics, &r->reason);
 	json_decref(ic);
-	return 0;
+	return ret;
 }
 
 /* The guest's measured window on its report channel: QEMU's CPU time at
@@ -351,8 +318,9 @@ static int guest_wait(struct guest_ctx *g, const struct guest_job *j, struct dri
 			return ret > 0 ? 0 : ret;
 		if (now_s() > w->deadline) {
 			file_tail(f->console, 4, tail, sizeof(tail));
-			return err_set(&r->reason, -ETIMEDOUT, "timeout after %.0f s (%s); console: %s",
-				       j->timeout, frame_state_text(w->fr.state), tail);
+			return err_set(&r->reason, -ETIMEDOUT,
+				       "timeout after %.0f s (%s); console: %s", j->timeout,
+				       frame_state_text(w->fr.state), tail);
 		}
 		sleep_s(0.05);
 	}
@@ -436,8 +404,8 @@ void guest_result_free(struct guest_result *r)
 
 /* /dev/kvm may exist and still not run ordinary guests (a nested,
  * paravirtual KVM dies with "emulation failure"), so boot a real guest. */
-bool guest_probe_kvm(struct guest_ctx *g, const struct cell *cell, const struct kernel *k, const char *run_dir,
-		      char *why, size_t whylen)
+bool guest_probe_kvm(struct guest_ctx *g, const struct cell *cell, const struct kernel *k,
+		     const char *run_dir, char *why, size_t whylen)
 {
 	char dir[PATH_MAX], name[64];
 	struct guest_result r;

@@ -163,7 +163,8 @@ static int child_enter(const struct pktsend_opts *o, struct child_msg *m, int *i
 		return err;
 	ifs = if_nameindex();
 	if (!ifs)
-		return child_fail(m, -errno, "list interfaces in %s: %s", o->netns, strerror(errno));
+		return child_fail(m, -errno, "list interfaces in %s: %s", o->netns,
+				  strerror(errno));
 	*ifindex = 0;
 	for (i = ifs; i->if_index; i++) {
 		if (!strcmp(i->if_name, o->ifname))
@@ -175,7 +176,8 @@ static int child_enter(const struct pktsend_opts *o, struct child_msg *m, int *i
 	}
 	if_freenameindex(ifs);
 	if (!err && !*ifindex)
-		err = child_fail(m, -ENODEV, "no interface %s in namespace %s", o->ifname, o->netns);
+		err = child_fail(m, -ENODEV, "no interface %s in namespace %s", o->ifname,
+				 o->netns);
 	return err;
 }
 
@@ -243,7 +245,8 @@ static void child_flood(const struct pktsend_opts *o, struct child_msg *m, int f
 			if (due >= end)
 				break;
 			if (due > t) {
-				struct timespec ts = { (time_t)due, (long)((due - (time_t)due) * 1e9) };
+				struct timespec ts = { (time_t)due,
+						       (long)((due - (time_t)due) * 1e9) };
 
 				clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 			}
@@ -325,7 +328,8 @@ static int opts_check(const struct pktsend_opts *o, struct errbuf *e)
 #define BAD(...) err_set(e, -EINVAL, __VA_ARGS__)
 	if (!o->netns || !*o->netns || strchr(o->netns, '/') || !strcmp(o->netns, ".") ||
 	    !strcmp(o->netns, "..") || strlen(o->netns) > 64)
-		return BAD("pktsend: '%s' is not a network namespace name", o->netns ? o->netns : "");
+		return BAD("pktsend: '%s' is not a network namespace name",
+			   o->netns ? o->netns : "");
 	if (!o->ifname || !*o->ifname || strlen(o->ifname) >= IF_NAMESIZE)
 		return BAD("pktsend: '%s' is not an interface name", o->ifname ? o->ifname : "");
 	if (o->pkt_size < PKTSEND_MIN_SIZE || o->pkt_size > PKTSEND_MAX_SIZE)

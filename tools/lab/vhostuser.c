@@ -182,11 +182,13 @@ static int opts_check(const struct vhostuser_opts *o, struct vhostuser *vu, stru
 	if (!o || !o->socket || !o->log || !o->name)
 		return err_set(e, -EINVAL, "vhost-user: socket, log and name are required");
 	if (strlen(o->socket) >= sizeof(vu->socket))
-		return err_set(e, -ENAMETOOLONG, "vhost-user socket path is longer than %zu bytes: %s",
+		return err_set(e, -ENAMETOOLONG,
+			       "vhost-user socket path is longer than %zu bytes: %s",
 			       sizeof(vu->socket) - 1, o->socket);
 	/* --vdev is a comma-separated key=value list: a ',' would split the path. */
 	if (!o->socket[0] || strchr(o->socket, ','))
-		return err_set(e, -EINVAL, "vhost-user socket path must be non-empty without ',': %s",
+		return err_set(e, -EINVAL,
+			       "vhost-user socket path must be non-empty without ',': %s",
 			       o->socket);
 	if (!name_ok(o->name))
 		return err_set(e, -EINVAL,
@@ -217,7 +219,8 @@ static int socket_claim(const char *path, struct errbuf *e)
 			       r > 0 ? "another vhost-user backend listens there" :
 				       "exists and is not a stale socket");
 	if (unlink(path) < 0)
-		return err_set(e, -errno, "%s: removing the stale socket: %s", path, strerror(errno));
+		return err_set(e, -errno, "%s: removing the stale socket: %s", path,
+			       strerror(errno));
 	return 0;
 }
 
