@@ -66,8 +66,27 @@ for rw in randread randwrite; do
 done
 ok "blk: I/Os == adds == gets on req.0, for reads and writes"
 
-[ -z "$(ls /dev/shm/vqlab-* /run/vqlab/vqlab*.sock 2>/dev/null | while read -r f; do
-	p=$(echo "$f" | grep -oE '[0-9]+' | head -n 1); kill -0 "$p" 2>/dev/null || echo "$f"; done)" ] ||
-	fail "block image or vhost-user socket left behind"
+# each host driver's metrics (docs/workloads.md, "Adding a workload"), and
+# QEMU's CPU time over the measured window, which the harness adds for all
+for want in "net-tx tap xdp_packets_total xdp_packets xdp_pps" \
+	"net-rx tap sent_packets send_errors tap_dropped send_s rx_pps" \
+	"net-tx vhost-user vhu_rx_packets_total vhu_rx_packets vhu_tx_packets vhu_tx_dropped vhu_rx_pps" \
+	"net-rx vhost-user vhu_rx_packets_total vhu_rx_packets vhu_tx_packets vhu_tx_dropped send_s rx_pps" \
+	"blk-randread tap" "blk-randwrite tap"; do
+	set -- $want
+	wl=$1 be=$2
+	shift 2
+	for m in "$@" qemu_cpu_s qemu_cpu_util; do
+		pick "$wl" "$be" ".metrics.$m.value | type == \"number\"" || fail "$wl/$be: no metric $m"
+	done
+done
+ok "every host driver's metrics are in its samples, with QEMU's CPU time"
+
+# the runner's own names only (/dev/shm/vqlab-<pid>.img, /run/vqlab/vqlab<pid>.sock):
+# other tools' vqlab-prefixed files on a shared machine are not leftovers
+left=$(ls /dev/shm/vqlab-* /run/vqlab/vqlab*.sock 2>/dev/null |
+	grep -E '^(/dev/shm/vqlab-[0-9]+\.img|/run/vqlab/vqlab[0-9]+\.sock)$' | while read -r f; do
+	p=$(echo "$f" | grep -oE '[0-9]+' | head -n 1); kill -0 "$p" 2>/dev/null || echo "$f"; done)
+[ -z "$left" ] || fail "block image or vhost-user socket left behind: $left"
 pgrep -f 'file-prefix=vqlab[0-9]' >/dev/null && fail "testpmd left running"
 check_no_leftovers "the workloads"

@@ -84,12 +84,14 @@ static void check_opts(void)
 	struct pktsend_opts o;
 	struct pktsend ps;
 	struct pktsend_result r;
+	struct errbuf e;
 
 #define REFUSED(field_change)                                                   \
 	do {                                                                    \
 		o = good_opts();                                                \
 		field_change;                                                   \
-		CHECK(pktsend_start(&o, &ps) == -EINVAL && ps.pid == 0 && ps.err[0]); \
+		e.msg[0] = '\0';                                               \
+		CHECK(pktsend_start(&o, &ps, &e) == -EINVAL && ps.pid == 0 && e.msg[0]); \
 	} while (0)
 	REFUSED(o.netns = "");
 	REFUSED(o.netns = NULL);
@@ -112,14 +114,14 @@ static void check_opts(void)
 
 	/* A namespace that does not exist: the child says so, nothing is sent. */
 	o = good_opts();
-	CHECK(pktsend_start(&o, &ps) == 0 && ps.pid > 0 && ps.fd >= 0);
-	CHECK(pktsend_wait(&ps, &r) == -ENOENT && strstr(ps.err, "vqlabw-unit-none"));
+	CHECK(pktsend_start(&o, &ps, &e) == 0 && ps.pid > 0 && ps.fd >= 0);
+	CHECK(pktsend_wait(&ps, &r, &e) == -ENOENT && strstr(e.msg, "vqlabw-unit-none"));
 	CHECK(r.packets == 0 && ps.pid == 0 && ps.fd == -1);
-	CHECK(pktsend_wait(&ps, &r) == -ECHILD);
+	CHECK(pktsend_wait(&ps, &r, NULL) == -ECHILD);
 	pktsend_kill(&ps); /* idempotent after wait */
 
 	/* kill on interruption reaps the child */
-	CHECK(pktsend_start(&o, &ps) == 0);
+	CHECK(pktsend_start(&o, &ps, NULL) == 0);
 	pktsend_kill(&ps);
 	CHECK(ps.pid == 0 && ps.fd == -1);
 }
@@ -145,9 +147,9 @@ static int send_main(int argc, char **argv)
 	struct pktsend_opts o = { .src_ip = "198.18.0.1", .dst_ip = "198.18.0.2" };
 	struct pktsend ps;
 	struct pktsend_result r;
+	struct errbuf e;
 	json_t *j;
 	int err;
-
 	if (argc != 8 || parse_mac(argv[7], o.dst_mac)) {
 		fprintf(stderr, "Usage: pktsend send NETNS IFNAME DURATION PKT_SIZE RATE_PPS DST_MAC\n");
 		return 2;
@@ -157,11 +159,11 @@ static int send_main(int argc, char **argv)
 	o.duration = atof(argv[4]);
 	o.pkt_size = (unsigned int)atoi(argv[5]);
 	o.rate_pps = atof(argv[6]);
-	err = pktsend_start(&o, &ps);
+	err = pktsend_start(&o, &ps, &e);
 	if (!err)
-		err = pktsend_wait(&ps, &r);
+		err = pktsend_wait(&ps, &r, &e);
 	if (err) {
-		fprintf(stderr, "Error: %s (%s)\n", ps.err, strerror(-err));
+		fprintf(stderr, "Error: %s (%s)\n", e.msg, strerror(-err));
 		return 1;
 	}
 	j = json_pack("{sIsIsIsIsf}", "packets", (json_int_t)r.packets, "bytes",

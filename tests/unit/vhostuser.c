@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <libvirt/libvirt.h>
+#include <jansson.h>
 #include <libvirt/virterror.h>
 #include "domain.h"
 #include "vhostuser.h"
@@ -65,13 +66,19 @@ static void parse_tests(void)
 				    "  TX-packets: 0  TX-dropped: 0\n", &st) == -ENODATA);
 }
 
+/* Why the last call failed (msg.h). */
+static struct errbuf err;
+
 static int bad_opts(struct vhostuser_opts o, int want)
 {
 	struct vhostuser vu;
-	int r = vhostuser_start(&o, &vu);
+	int r;
 
-	if (r != want || vu.pid != 0 || !vu.error[0]) {
-		fprintf(stderr, "  start = %d (want %d), pid %d, error '%s'\n", r, want, vu.pid, vu.error);
+	err.msg[0] = '\0';
+	r = vhostuser_start(&o, &vu, &err);
+
+	if (r != want || vu.pid != 0 || !err.msg[0]) {
+		fprintf(stderr, "  start = %d (want %d), pid %d, error '%s'\n", r, want, vu.pid, err.msg);
 		return 0;
 	}
 	return 1;
@@ -123,10 +130,10 @@ static void socket_tests(const char *dir)
 	CHECK(bad_opts(o, -EADDRINUSE));
 	close(fd);
 	/* now stale: removed; then the program cannot run, said with execvp's error */
-	CHECK(vhostuser_start(&o, &vu) == -EIO);
-	CHECK(strstr(vu.error, "execvp") && strstr(vu.error, "No such file"));
+	CHECK(vhostuser_start(&o, &vu, &err) == -EIO);
+	CHECK(strstr(err.msg, "execvp") && strstr(err.msg, "No such file"));
 	CHECK(vu.pid == 0 && access(sock, F_OK) < 0);
-	CHECK(vhostuser_stop(&vu, NULL) == 0); /* after a failed start: harmless */
+	CHECK(vhostuser_stop(&vu, NULL, &err) == 0); /* after a failed start: harmless */
 }
 
 static int have_testpmd(void)
@@ -146,6 +153,45 @@ static int have_testpmd(void)
 	return found;
 }
 
+/* A process's nice value (field 19 of /proc/PID/stat), -100 if unknown. */
+static int proc_nice(pid_t pid)
+{
+	char path[64];
+	FILE *f;
+	int nice = -100;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	/* the command (field 2) has no spaces or ')' here */
+	if (f && fscanf(f, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %d", &nice) != 1)
+		nice = -100;
+	if (f)
+		fclose(f);
+	return nice;
+}
+
+/* SIGTERM's bit in the mask @key ("SigBlk", "SigIgn") of /proc/PID/status;
+ * -1 if unknown. */
+static int proc_sigterm(pid_t pid, const char *key)
+{
+	char path[64], line[256], fmt[32];
+	FILE *f;
+	int bit = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	snprintf(fmt, sizeof(fmt), "%s: %%llx", key);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f)) {
+		unsigned long long m;
+
+		if (sscanf(line, fmt, &m) == 1)
+			bit = !!(m & (1ULL << (SIGTERM - 1)));
+	}
+	if (f)
+		fclose(f);
+	return bit;
+}
+
 static void live_tests(const char *dir)
 {
 	char sock[PATH_MAX], log[PATH_MAX], rundir[PATH_MAX], name[64];
@@ -162,50 +208,37 @@ static void live_tests(const char *dir)
 	snprintf(rundir, sizeof(rundir), "/var/run/dpdk/%s", o.name);
 
 	/* rxonly, no guest: ready, socket open to QEMU's user, all zero at stop */
-	CHECK(vhostuser_start(&o, &vu) == 0);
+	CHECK(vhostuser_start(&o, &vu, &err) == 0);
 	CHECK(vu.pid > 0 && kill(vu.pid, 0) == 0);
 	CHECK(stat(sock, &sb) == 0 && S_ISSOCK(sb.st_mode) && (sb.st_mode & 0777) == 0666);
-	CHECK(vhostuser_stop(&vu, &st) == 0);
+	CHECK(vhostuser_stop(&vu, &st, &err) == 0);
 	CHECK(st.rx_packets == 0 && st.tx_packets == 0 && st.rx_dropped == 0);
 	CHECK(vu.pid == 0 && access(sock, F_OK) < 0 && access(rundir, F_OK) < 0);
-	CHECK(vhostuser_stop(&vu, NULL) == 0);
+	CHECK(vhostuser_stop(&vu, NULL, &err) == 0);
 
 	/* a nice value for the busy-polling testpmd */
 	o.nice = 19;
-	CHECK(vhostuser_start(&o, &vu) == 0);
-	{
-		char path[64];
-		FILE *f;
-		int nice = -100;
-
-		snprintf(path, sizeof(path), "/proc/%d/stat", (int)vu.pid);
-		f = fopen(path, "r");
-		/* field 19; the command (field 2) has no spaces or ')' here */
-		if (f && fscanf(f, "%*d %*s %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %d", &nice) != 1)
-			nice = -100;
-		if (f)
-			fclose(f);
-		CHECK(nice == 19);
-	}
-	CHECK(vhostuser_stop(&vu, &st) == 0);
+	CHECK(vhostuser_start(&o, &vu, &err) == 0);
+	CHECK(proc_nice(vu.pid) == 19);
+	CHECK(vhostuser_stop(&vu, &st, &err) == 0);
 	o.nice = 0;
 
 	/* txonly with a peer MAC and frame length */
 	o.mode = VHOSTUSER_TXONLY, o.peer_mac = "02:76:71:00:00:02", o.txpkt_len = 60;
-	CHECK(vhostuser_start(&o, &vu) == 0);
-	CHECK(vhostuser_stop(&vu, &st) == 0 && st.tx_packets == 0);
+	CHECK(vhostuser_start(&o, &vu, &err) == 0);
+	CHECK(vhostuser_stop(&vu, &st, &err) == 0 && st.tx_packets == 0);
 	CHECK(access(rundir, F_OK) < 0);
 
 	/* deferred: nothing forwards until vhostuser_forward; then "stop" counts */
 	o.deferred = true;
-	CHECK(vhostuser_start(&o, &vu) == 0 && !vu.forwarding);
-	CHECK(vhostuser_stop(&vu, &st) == 0 && st.tx_packets == 0);
+	CHECK(vhostuser_start(&o, &vu, &err) == 0 && !vu.forwarding);
+	CHECK(vhostuser_stop(&vu, &st, &err) == 0 && st.tx_packets == 0);
 	CHECK(access(rundir, F_OK) < 0);
-	CHECK(vhostuser_start(&o, &vu) == 0);
-	CHECK(vhostuser_forward(&vu) == 0 && vu.forwarding == 1);
-	CHECK(vhostuser_halt(&vu) == 0 && vu.forwarding == 2);
-	CHECK(vhostuser_halt(&vu) == 0);
-	CHECK(vhostuser_stop(&vu, &st) == 0);
+	CHECK(vhostuser_start(&o, &vu, &err) == 0);
+	CHECK(vhostuser_forward(&vu, &err) == 0 && vu.forwarding == 1);
+	CHECK(vhostuser_halt(&vu, &err) == 0 && vu.forwarding == 2);
+	CHECK(vhostuser_halt(&vu, &err) == 0);
+	CHECK(vhostuser_stop(&vu, &st, &err) == 0);
 	{
 		char *text = NULL;
 		size_t len = 0;
@@ -216,16 +249,16 @@ static void live_tests(const char *dir)
 		if (f)
 			fclose(f);
 	}
-	CHECK(vhostuser_forward(&vu) == -ESRCH); /* after stop */
+	CHECK(vhostuser_forward(&vu, &err) == -ESRCH); /* after stop */
 	CHECK(vu.pid == 0 && access(sock, F_OK) < 0 && access(rundir, F_OK) < 0);
 	o.deferred = false;
 
 	/* testpmd gives up (its mbuf pool does not fit): the reason is its own */
 	o.mem_mib = 8;
-	CHECK(vhostuser_start(&o, &vu) == -EIO);
-	CHECK(strstr(vu.error, "Cause:") != NULL);
-	if (!strstr(vu.error, "Cause:"))
-		fprintf(stderr, "  error: %s\n", vu.error);
+	CHECK(vhostuser_start(&o, &vu, &err) == -EIO);
+	CHECK(strstr(err.msg, "Cause:") != NULL);
+	if (!strstr(err.msg, "Cause:"))
+		fprintf(stderr, "  error: %s\n", err.msg);
 	CHECK(vu.pid == 0 && access(sock, F_OK) < 0 && access(rundir, F_OK) < 0);
 
 	o.mem_mib = 0;
@@ -239,37 +272,19 @@ static void live_tests(const char *dir)
 		sigaddset(&term, SIGTERM);
 		sigprocmask(SIG_BLOCK, &term, &old);
 		signal(SIGTERM, SIG_IGN);
-		CHECK(vhostuser_start(&o, &vu) == 0);
+		CHECK(vhostuser_start(&o, &vu, &err) == 0);
 		sigprocmask(SIG_SETMASK, &old, NULL);
 		signal(SIGTERM, SIG_DFL);
-		{
-			char path[64], line[256];
-			FILE *f;
-			int blocked = -1, ignored = -1;
-
-			snprintf(path, sizeof(path), "/proc/%d/status", (int)vu.pid);
-			f = fopen(path, "r");
-			while (f && fgets(line, sizeof(line), f)) {
-				unsigned long long m;
-
-				if (sscanf(line, "SigBlk: %llx", &m) == 1)
-					blocked = !!(m & (1ULL << (SIGTERM - 1)));
-				if (sscanf(line, "SigIgn: %llx", &m) == 1)
-					ignored = !!(m & (1ULL << (SIGTERM - 1)));
-			}
-			if (f)
-				fclose(f);
-			CHECK(blocked == 0 && ignored == 0);
-		}
-		CHECK(vhostuser_stop(&vu, &st) == 0);
+		CHECK(proc_sigterm(vu.pid, "SigBlk") == 0 && proc_sigterm(vu.pid, "SigIgn") == 0);
+		CHECK(vhostuser_stop(&vu, &st, &err) == 0);
 	}
 
 	/* killed behind our back: stop says so, nothing is left */
 	o.mem_mib = 0;
-	CHECK(vhostuser_start(&o, &vu) == 0);
+	CHECK(vhostuser_start(&o, &vu, &err) == 0);
 	kill(vu.pid, SIGKILL);
-	CHECK(vhostuser_stop(&vu, &st) == -EIO);
-	CHECK(strstr(vu.error, "signal 9") != NULL);
+	CHECK(vhostuser_stop(&vu, &st, &err) == -EIO);
+	CHECK(strstr(err.msg, "signal 9") != NULL);
 	CHECK(vu.pid == 0 && access(sock, F_OK) < 0 && access(rundir, F_OK) < 0);
 }
 
@@ -304,6 +319,49 @@ static int report_has(const char *path, const char *what)
 	return found;
 }
 
+/* Until the guest powers off (0), at most 180 s; with @deferred (txonly),
+ * testpmd forwards from the guest's VQLAB-GO for @duration seconds. */
+static int guest_wait(virDomainPtr dom, struct vhostuser *vu, bool deferred, const char *report,
+		      int duration)
+{
+	int r = 0, go = -1;
+
+	for (int i = 0; i < 1800 && !stop_requested && virDomainIsActive(dom) == 1; i++) {
+		if (deferred && !vu->forwarding && report_has(report, "\nVQLAB-GO ")) {
+			go = i;
+			r = vhostuser_forward(vu, &err);
+		} else if (vu->forwarding == 1 && go >= 0 && i - go >= duration * 10) {
+			r = vhostuser_halt(vu, &err);
+		}
+		if (r < 0) {
+			fprintf(stderr, "Error: %s\n", err.msg);
+			return r;
+		}
+		usleep(100000);
+	}
+	if (stop_requested) {
+		fprintf(stderr, "Error: interrupted by signal %d\n", (int)stop_requested);
+		return -EINTR;
+	}
+	if (virDomainIsActive(dom) == 1) {
+		fprintf(stderr, "Error: the guest did not power off within 180 s\n");
+		return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+/* testpmd's statistics as one JSON line on stdout. */
+static void stats_print(const struct vhostuser_stats *st)
+{
+	json_t *j = json_pack("{sIsIsIsI}", "rx_packets", (json_int_t)st->rx_packets,
+			      "rx_dropped", (json_int_t)st->rx_dropped, "tx_packets",
+			      (json_int_t)st->tx_packets, "tx_dropped", (json_int_t)st->tx_dropped);
+
+	json_dumpf(j, stdout, JSON_COMPACT);
+	putchar('\n');
+	json_decref(j);
+}
+
 /* The harness: testpmd rxonly + one guest through libvirt, until it powers off. */
 static int boot(int argc, char **argv)
 {
@@ -316,7 +374,7 @@ static int boot(int argc, char **argv)
 	struct domain_spec s = { .vcpus = 1, .memory_mib = 1024, .mac = "02:76:71:00:00:02",
 				 .rx_queue_size = 256, .tx_queue_size = 256 };
 	char *xml = NULL;
-	int ret = 1, r, i, duration = 5, go = -1;
+	int ret = 1, r, duration = 5;
 	const char *d;
 	FILE *f;
 
@@ -352,9 +410,9 @@ static int boot(int argc, char **argv)
 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	r = vhostuser_start(&o, &vu);
+	r = vhostuser_start(&o, &vu, &err);
 	if (r < 0) {
-		fprintf(stderr, "Error: %s\n", vu.error);
+		fprintf(stderr, "Error: %s\n", err.msg);
 		goto cleanup;
 	}
 	fprintf(stderr, "testpmd %d listens on %s\n", (int)vu.pid, sock);
@@ -370,35 +428,14 @@ static int boot(int argc, char **argv)
 	dom = virDomainCreateXML(conn, xml, VIR_DOMAIN_START_AUTODESTROY);
 	if (!dom)
 		goto cleanup;
-	for (i = 0; i < 1800 && !stop_requested && virDomainIsActive(dom) == 1; i++) {
-		if (o.deferred && !vu.forwarding && report_has(path[2], "\nVQLAB-GO ")) {
-			go = i;
-			r = vhostuser_forward(&vu);
-		} else if (vu.forwarding == 1 && go >= 0 && i - go >= duration * 10) {
-			r = vhostuser_halt(&vu);
-		}
-		if (r < 0) {
-			fprintf(stderr, "Error: %s\n", vu.error);
-			goto cleanup;
-		}
-		usleep(100000);
-	}
-	if (stop_requested) {
-		fprintf(stderr, "Error: interrupted by signal %d\n", (int)stop_requested);
+	if (guest_wait(dom, &vu, o.deferred, path[2], duration))
 		goto cleanup;
-	}
-	if (virDomainIsActive(dom) == 1) {
-		fprintf(stderr, "Error: the guest did not power off within 180 s\n");
-		goto cleanup;
-	}
-	r = vhostuser_stop(&vu, &st);
+	r = vhostuser_stop(&vu, &st, &err);
 	if (r < 0) {
-		fprintf(stderr, "Error: %s\n", vu.error);
+		fprintf(stderr, "Error: %s\n", err.msg);
 		goto cleanup;
 	}
-	printf("{\"rx_packets\":%llu,\"rx_dropped\":%llu,\"tx_packets\":%llu,\"tx_dropped\":%llu}\n",
-	       (unsigned long long)st.rx_packets, (unsigned long long)st.rx_dropped,
-	       (unsigned long long)st.tx_packets, (unsigned long long)st.tx_dropped);
+	stats_print(&st);
 	ret = 0;
 cleanup:
 	if (dom) {
@@ -407,7 +444,7 @@ cleanup:
 	}
 	if (conn)
 		virConnectClose(conn);
-	vhostuser_stop(&vu, NULL);
+	vhostuser_stop(&vu, NULL, NULL);
 	free(xml);
 	return ret;
 }

@@ -66,17 +66,11 @@ static int override_in_order(xmlTextWriterPtr w, const char *alias, bool on)
 	return e;
 }
 
-char *domain_xml(const struct domain_spec *s)
+/* <domain>'s head: name, memory, vCPUs, and shared memory for vhost-user. */
+static int head(xmlTextWriterPtr w, const struct domain_spec *s)
 {
-	xmlBufferPtr buf = xmlBufferCreate();
-	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
-	char *out = NULL;
 	int e = 0;
 
-	if (!w)
-		goto cleanup;
-	xmlTextWriterSetIndent(w, 1);
-	xmlTextWriterSetIndentString(w, BAD_CAST "  ");
 	e |= start(w, "domain");
 	e |= attr(w, "type", s->kvm ? "kvm" : "qemu");
 	e |= attr(w, "xmlns:qemu", QEMU_NS);
@@ -99,6 +93,13 @@ char *domain_xml(const struct domain_spec *s)
 		e |= end(w);
 		e |= end(w);
 	}
+	return e;
+}
+
+/* Direct kernel boot, the CPU, and what happens when the guest stops. */
+static int os(xmlTextWriterPtr w, const struct domain_spec *s)
+{
+	int e = 0;
 
 	e |= start(w, "os");
 	e |= start(w, "type");
@@ -123,67 +124,89 @@ char *domain_xml(const struct domain_spec *s)
 	e |= el(w, "on_poweroff", "destroy");
 	e |= el(w, "on_reboot", "destroy");
 	e |= el(w, "on_crash", "destroy");
+	return e;
+}
+
+/* The virtio NIC: on a pre-created tap, or a vhost-user client. */
+static int interface(xmlTextWriterPtr w, const struct domain_spec *s)
+{
+	int e = 0;
+
+	e |= start(w, "interface");
+	e |= attr(w, "type", s->tap ? "ethernet" : "vhostuser");
+	e |= start(w, "mac");
+	e |= attr(w, "address", s->mac);
+	e |= end(w);
+	if (s->tap) {
+		e |= start(w, "target");
+		e |= attr(w, "dev", s->tap);
+		e |= attr(w, "managed", "no");
+	} else {
+		e |= start(w, "source");
+		e |= attr(w, "type", "unix");
+		e |= attr(w, "path", s->vhost_user_socket);
+		e |= attr(w, "mode", "client");
+	}
+	e |= end(w);
+	e |= start(w, "model");
+	e |= attr(w, "type", "virtio");
+	e |= end(w);
+	e |= start(w, "driver");
+	if (s->tap)
+		e |= attr(w, "name", "qemu");
+	e |= attru(w, "rx_queue_size", s->rx_queue_size);
+	e |= attru(w, "tx_queue_size", s->tx_queue_size);
+	e |= attr(w, "packed", s->packed ? "on" : "off");
+	e |= end(w);
+	e |= start(w, "alias");
+	e |= attr(w, "name", DOMAIN_NET_ALIAS);
+	e |= end(w);
+	e |= end(w);
+	return e;
+}
+
+/* The virtio-blk disk: a raw image. */
+static int disk(xmlTextWriterPtr w, const struct domain_spec *s)
+{
+	int e = 0;
+
+	e |= start(w, "disk");
+	e |= attr(w, "type", "file");
+	e |= attr(w, "device", "disk");
+	e |= start(w, "driver");
+	e |= attr(w, "name", "qemu");
+	e |= attr(w, "type", "raw");
+	/* the image lives on tmpfs, which has no O_DIRECT */
+	e |= attr(w, "cache", "unsafe");
+	e |= attru(w, "queue_size", s->blk_queue_size);
+	if (s->packed)
+		e |= attr(w, "packed", "on");
+	e |= end(w);
+	e |= start(w, "source");
+	e |= attr(w, "file", s->disk);
+	e |= end(w);
+	e |= start(w, "target");
+	e |= attr(w, "dev", "vda");
+	e |= attr(w, "bus", "virtio");
+	e |= end(w);
+	e |= start(w, "alias");
+	e |= attr(w, "name", DOMAIN_DISK_ALIAS);
+	e |= end(w);
+	e |= end(w);
+	return e;
+}
+
+static int devices(xmlTextWriterPtr w, const struct domain_spec *s)
+{
+	int e = 0;
 
 	e |= start(w, "devices");
 	e |= serial(w, s->console_log, 0);
 	e |= serial(w, s->report_log, 1);
-	if (s->tap || s->vhost_user_socket) {
-		e |= start(w, "interface");
-		e |= attr(w, "type", s->tap ? "ethernet" : "vhostuser");
-		e |= start(w, "mac");
-		e |= attr(w, "address", s->mac);
-		e |= end(w);
-		if (s->tap) {
-			e |= start(w, "target");
-			e |= attr(w, "dev", s->tap);
-			e |= attr(w, "managed", "no");
-		} else {
-			e |= start(w, "source");
-			e |= attr(w, "type", "unix");
-			e |= attr(w, "path", s->vhost_user_socket);
-			e |= attr(w, "mode", "client");
-		}
-		e |= end(w);
-		e |= start(w, "model");
-		e |= attr(w, "type", "virtio");
-		e |= end(w);
-		e |= start(w, "driver");
-		if (s->tap)
-			e |= attr(w, "name", "qemu");
-		e |= attru(w, "rx_queue_size", s->rx_queue_size);
-		e |= attru(w, "tx_queue_size", s->tx_queue_size);
-		e |= attr(w, "packed", s->packed ? "on" : "off");
-		e |= end(w);
-		e |= start(w, "alias");
-		e |= attr(w, "name", DOMAIN_NET_ALIAS);
-		e |= end(w);
-		e |= end(w);
-	}
-	if (s->disk) {
-		e |= start(w, "disk");
-		e |= attr(w, "type", "file");
-		e |= attr(w, "device", "disk");
-		e |= start(w, "driver");
-		e |= attr(w, "name", "qemu");
-		e |= attr(w, "type", "raw");
-		/* the image lives on tmpfs, which has no O_DIRECT */
-		e |= attr(w, "cache", "unsafe");
-		e |= attru(w, "queue_size", s->blk_queue_size);
-		if (s->packed)
-			e |= attr(w, "packed", "on");
-		e |= end(w);
-		e |= start(w, "source");
-		e |= attr(w, "file", s->disk);
-		e |= end(w);
-		e |= start(w, "target");
-		e |= attr(w, "dev", "vda");
-		e |= attr(w, "bus", "virtio");
-		e |= end(w);
-		e |= start(w, "alias");
-		e |= attr(w, "name", DOMAIN_DISK_ALIAS);
-		e |= end(w);
-		e |= end(w);
-	}
+	if (s->tap || s->vhost_user_socket)
+		e |= interface(w, s);
+	if (s->disk)
+		e |= disk(w, s);
 	/* No other virtio device: the traced rings carry workload traffic only. */
 	e |= start(w, "memballoon");
 	e |= attr(w, "model", "none");
@@ -193,6 +216,13 @@ char *domain_xml(const struct domain_spec *s)
 	e |= attr(w, "model", "none");
 	e |= end(w);
 	e |= end(w); /* devices */
+	return e;
+}
+
+/* What libvirt has no element for: in_order, and extra QEMU arguments. */
+static int qemu_extras(xmlTextWriterPtr w, const struct domain_spec *s)
+{
+	int e = 0;
 
 	/* libvirt has no in_order attribute: set the device property directly. */
 	if (s->tap || s->vhost_user_socket || s->disk) {
@@ -212,6 +242,24 @@ char *domain_xml(const struct domain_spec *s)
 		}
 		e |= end(w);
 	}
+	return e;
+}
+
+char *domain_xml(const struct domain_spec *s)
+{
+	xmlBufferPtr buf = xmlBufferCreate();
+	xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
+	char *out = NULL;
+	int e = 0;
+
+	if (!w)
+		goto cleanup;
+	xmlTextWriterSetIndent(w, 1);
+	xmlTextWriterSetIndentString(w, BAD_CAST "  ");
+	e |= head(w, s);
+	e |= os(w, s);
+	e |= devices(w, s);
+	e |= qemu_extras(w, s);
 	e |= end(w); /* domain */
 	e |= xmlTextWriterEndDocument(w);
 	if (e < 0)

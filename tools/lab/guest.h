@@ -12,6 +12,9 @@
 #include "netlab.h"
 #include "scenario.h"
 
+/* The guest's NIC (its packets' source, net-rx's destination). */
+#define GUEST_MAC "02:76:71:00:00:02"
+
 struct guest_ctx {
 	virConnectPtr conn;
 	struct netlab *lab;

@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include "clock.h"
 #include "pktsend.h"
 #include "proc.h"
 
@@ -97,14 +98,6 @@ int pktsend_frame_build(uint8_t *buf, size_t len, const uint8_t src_mac[6],
 
 /* ---- the child ---- */
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* The tap's tx_dropped from /proc/net/dev, which shows the reader's own
  * namespace. Without stdio: the child of a threaded runner keeps to syscalls. */
 static int tap_tx_dropped(const char *ifname, uint64_t *dropped)
@@ -170,7 +163,8 @@ static int child_enter(const struct pktsend_opts *o, struct child_msg *m, int *i
 		return err;
 	ifs = if_nameindex();
 	if (!ifs)
-		return child_fail(m, -errno, "list interfaces in %s: %s", o->netns, strerror(errno));
+		return child_fail(m, -errno, "list interfaces in %s: %s", o->netns,
+				  strerror(errno));
 	*ifindex = 0;
 	for (i = ifs; i->if_index; i++) {
 		if (!strcmp(i->if_name, o->ifname))
@@ -182,7 +176,8 @@ static int child_enter(const struct pktsend_opts *o, struct child_msg *m, int *i
 	}
 	if_freenameindex(ifs);
 	if (!err && !*ifindex)
-		err = child_fail(m, -ENODEV, "no interface %s in namespace %s", o->ifname, o->netns);
+		err = child_fail(m, -ENODEV, "no interface %s in namespace %s", o->ifname,
+				 o->netns);
 	return err;
 }
 
@@ -231,39 +226,14 @@ fail:
 	return m->err;
 }
 
-static void child_send(const struct pktsend_opts *o, struct child_msg *m)
+/* Send batches of @msgs on @fd until the duration is over, paced when
+ * o->rate_pps is set; count what the tap took and refused into m->r. */
+static void child_flood(const struct pktsend_opts *o, struct child_msg *m, int fd,
+			struct mmsghdr *msgs, unsigned int batch)
 {
-	static uint8_t frame[PKTSEND_MAX_SIZE];
-	struct mmsghdr msgs[BATCH];
-	struct iovec iov = { frame, o->pkt_size };
-	uint8_t mac[6];
-	uint32_t sip, dip;
-	uint64_t d0 = 0, d1 = 0, attempts = 0;
-	unsigned int batch = BATCH, i;
+	uint64_t attempts = 0;
 	double t0, t, end;
-	int fd, ifindex = 0;
 
-	if (child_enter(o, m, &ifindex))
-		return;
-	memcpy(mac, o->src_mac, 6);
-	fd = child_socket(o, m, ifindex, mac);
-	if (fd < 0)
-		return;
-	inet_pton(AF_INET, o->src_ip, &sip);
-	inet_pton(AF_INET, o->dst_ip, &dip);
-	pktsend_frame_build(frame, sizeof(frame), mac, o->dst_mac, sip, dip, o->pkt_size);
-	memset(msgs, 0, sizeof(msgs));
-	for (i = 0; i < BATCH; i++) {
-		msgs[i].msg_hdr.msg_iov = &iov;
-		msgs[i].msg_hdr.msg_iovlen = 1;
-	}
-	if (o->rate_pps > 0) {
-		/* About one batch per millisecond, so the rate is smooth. */
-		double b = o->rate_pps / 1000;
-
-		batch = b < 1 ? 1 : b > BATCH ? BATCH : (unsigned int)b;
-	}
-	tap_tx_dropped(o->ifname, &d0);
 	t0 = t = now_s();
 	end = t0 + o->duration;
 	while (t < end) {
@@ -275,7 +245,8 @@ static void child_send(const struct pktsend_opts *o, struct child_msg *m)
 			if (due >= end)
 				break;
 			if (due > t) {
-				struct timespec ts = { (time_t)due, (long)((due - (time_t)due) * 1e9) };
+				struct timespec ts = { (time_t)due,
+						       (long)((due - (time_t)due) * 1e9) };
 
 				clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
 			}
@@ -302,6 +273,41 @@ static void child_send(const struct pktsend_opts *o, struct child_msg *m)
 		t = now_s();
 	}
 	m->r.seconds = now_s() - t0;
+}
+
+static void child_send(const struct pktsend_opts *o, struct child_msg *m)
+{
+	static uint8_t frame[PKTSEND_MAX_SIZE];
+	struct mmsghdr msgs[BATCH];
+	struct iovec iov = { frame, o->pkt_size };
+	uint8_t mac[6];
+	uint32_t sip, dip;
+	uint64_t d0 = 0, d1 = 0;
+	unsigned int batch = BATCH, i;
+	int fd, ifindex = 0;
+
+	if (child_enter(o, m, &ifindex))
+		return;
+	memcpy(mac, o->src_mac, 6);
+	fd = child_socket(o, m, ifindex, mac);
+	if (fd < 0)
+		return;
+	inet_pton(AF_INET, o->src_ip, &sip);
+	inet_pton(AF_INET, o->dst_ip, &dip);
+	pktsend_frame_build(frame, sizeof(frame), mac, o->dst_mac, sip, dip, o->pkt_size);
+	memset(msgs, 0, sizeof(msgs));
+	for (i = 0; i < BATCH; i++) {
+		msgs[i].msg_hdr.msg_iov = &iov;
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	if (o->rate_pps > 0) {
+		/* About one batch per millisecond, so the rate is smooth. */
+		double b = o->rate_pps / 1000;
+
+		batch = b < 1 ? 1 : b > BATCH ? BATCH : (unsigned int)b;
+	}
+	tap_tx_dropped(o->ifname, &d0);
+	child_flood(o, m, fd, msgs, batch);
 	m->r.bytes = m->r.packets * o->pkt_size;
 	if (!tap_tx_dropped(o->ifname, &d1) && d1 >= d0)
 		m->r.dropped = d1 - d0;
@@ -315,14 +321,15 @@ static int mac_is_zero(const uint8_t *mac)
 	return !memcmp(mac, "\0\0\0\0\0\0", 6);
 }
 
-static int opts_check(const struct pktsend_opts *o, struct pktsend *ps)
+static int opts_check(const struct pktsend_opts *o, struct errbuf *e)
 {
 	struct in_addr a;
 
-#define BAD(...) (snprintf(ps->err, sizeof(ps->err), __VA_ARGS__), -EINVAL)
+#define BAD(...) err_set(e, -EINVAL, __VA_ARGS__)
 	if (!o->netns || !*o->netns || strchr(o->netns, '/') || !strcmp(o->netns, ".") ||
 	    !strcmp(o->netns, "..") || strlen(o->netns) > 64)
-		return BAD("pktsend: '%s' is not a network namespace name", o->netns ? o->netns : "");
+		return BAD("pktsend: '%s' is not a network namespace name",
+			   o->netns ? o->netns : "");
 	if (!o->ifname || !*o->ifname || strlen(o->ifname) >= IF_NAMESIZE)
 		return BAD("pktsend: '%s' is not an interface name", o->ifname ? o->ifname : "");
 	if (o->pkt_size < PKTSEND_MIN_SIZE || o->pkt_size > PKTSEND_MAX_SIZE)
@@ -345,54 +352,56 @@ static int opts_check(const struct pktsend_opts *o, struct pktsend *ps)
 	return 0;
 }
 
-int pktsend_start(const struct pktsend_opts *o, struct pktsend *ps)
+/* The forked sender: send, write the result to @fd once, exit. */
+static void __attribute__((noreturn)) child_main(const struct pktsend_opts *o, int fd,
+						 pid_t parent)
+{
+	struct child_msg m = { 0 };
+	size_t off = 0;
+
+	/* Bounded whatever happens: with the runner, and a few seconds
+	 * after the duration at the latest. */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	/* The sender must die of SIGALRM, SIGINT and SIGTERM. */
+	proc_child_default_signals();
+	alarm((unsigned int)ceil(o->duration) + 10);
+	child_send(o, &m);
+	while (off < sizeof(m)) {
+		ssize_t n = write(fd, (char *)&m + off, sizeof(m) - off);
+
+		if (n <= 0 && errno != EINTR)
+			_exit(1);
+		if (n > 0)
+			off += n;
+	}
+	_exit(0);
+}
+
+int pktsend_start(const struct pktsend_opts *o, struct pktsend *ps, struct errbuf *e)
 {
 	pid_t parent = getpid();
 	int fds[2], err;
 
 	ps->pid = 0;
 	ps->fd = -1;
-	ps->err[0] = '\0';
-	err = opts_check(o, ps);
+	err = opts_check(o, e);
 	if (err)
 		return err;
-	if (pipe2(fds, O_CLOEXEC)) {
-		err = -errno;
-		snprintf(ps->err, sizeof(ps->err), "pktsend: pipe: %s", strerror(errno));
-		return err;
-	}
+	if (pipe2(fds, O_CLOEXEC))
+		return err_set(e, -errno, "pktsend: pipe: %s", strerror(errno));
 	ps->pid = fork();
 	if (ps->pid < 0) {
-		err = -errno;
-		snprintf(ps->err, sizeof(ps->err), "pktsend: fork: %s", strerror(errno));
+		err = err_set(e, -errno, "pktsend: fork: %s", strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
 		ps->pid = 0;
 		return err;
 	}
 	if (!ps->pid) {
-		struct child_msg m = { 0 };
-		size_t off = 0;
-
 		close(fds[0]);
-		/* Bounded whatever happens: with the runner, and a few seconds
-		 * after the duration at the latest. */
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		if (getppid() != parent)
-			_exit(1);
-		/* The sender must die of SIGALRM, SIGINT and SIGTERM. */
-		proc_child_default_signals();
-		alarm((unsigned int)ceil(o->duration) + 10);
-		child_send(o, &m);
-		while (off < sizeof(m)) {
-			ssize_t n = write(fds[1], (char *)&m + off, sizeof(m) - off);
-
-			if (n <= 0 && errno != EINTR)
-				_exit(1);
-			if (n > 0)
-				off += n;
-		}
-		_exit(0);
+		child_main(o, fds[1], parent);
 	}
 	close(fds[1]);
 	ps->fd = fds[0];
@@ -406,17 +415,15 @@ static void reap(struct pktsend *ps, int *status)
 	ps->pid = 0;
 }
 
-int pktsend_wait(struct pktsend *ps, struct pktsend_result *r)
+int pktsend_wait(struct pktsend *ps, struct pktsend_result *r, struct errbuf *e)
 {
 	struct child_msg m;
 	size_t off = 0;
 	int status = 0;
 
 	memset(r, 0, sizeof(*r));
-	if (ps->fd < 0 || ps->pid <= 0) {
-		snprintf(ps->err, sizeof(ps->err), "pktsend: no sender running");
-		return -ECHILD;
-	}
+	if (ps->fd < 0 || ps->pid <= 0)
+		return err_set(e, -ECHILD, "pktsend: no sender running");
 	while (off < sizeof(m)) {
 		ssize_t n = read(ps->fd, (char *)&m + off, sizeof(m) - off);
 
@@ -431,17 +438,13 @@ int pktsend_wait(struct pktsend *ps, struct pktsend_result *r)
 	reap(ps, &status);
 	if (off < sizeof(m)) {
 		if (WIFSIGNALED(status))
-			snprintf(ps->err, sizeof(ps->err), "pktsend: the sender died of signal %d",
-				 WTERMSIG(status));
-		else
-			snprintf(ps->err, sizeof(ps->err), "pktsend: the sender exited (%d) without a result",
-				 WEXITSTATUS(status));
-		return -EIO;
+			return err_set(e, -EIO, "pktsend: the sender died of signal %d",
+				       WTERMSIG(status));
+		return err_set(e, -EIO, "pktsend: the sender exited (%d) without a result",
+			       WEXITSTATUS(status));
 	}
-	if (m.err) {
-		snprintf(ps->err, sizeof(ps->err), "pktsend: %s", m.msg);
-		return m.err;
-	}
+	if (m.err)
+		return err_set(e, m.err, "pktsend: %s", m.msg);
 	*r = m.r;
 	return 0;
 }

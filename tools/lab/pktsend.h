@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "msg.h"
 
 #define PKTSEND_MIN_SIZE 60	/* Ethernet minimum without FCS */
 #define PKTSEND_MAX_SIZE 1514	/* 1500-byte MTU + Ethernet header */
@@ -34,7 +35,6 @@ struct pktsend_opts {
 struct pktsend {
 	pid_t pid;		/* the child, 0 when none */
 	int fd;			/* read end of its result pipe, -1 when none */
-	char err[160];		/* why pktsend_start/pktsend_wait failed, one line */
 };
 
 struct pktsend_result {
@@ -50,12 +50,12 @@ struct pktsend_result {
 	double seconds;		/* first send to the end of the last one */
 };
 
-/* Fork the sender. 0 (ps->pid, ps->fd set) or -errno (ps->err says why). */
-int pktsend_start(const struct pktsend_opts *o, struct pktsend *ps);
-/* Block until the child ends and read its result. 0, or -errno with ps->err
+/* Fork the sender. 0 (ps->pid, ps->fd set) or -errno (@e says why). */
+int pktsend_start(const struct pktsend_opts *o, struct pktsend *ps, struct errbuf *e);
+/* Block until the child ends and read its result. 0, or -errno with @e
  * (the child's own error, e.g. -ENOENT for a missing namespace). Closes
  * ps->fd and reaps the child in every case. */
-int pktsend_wait(struct pktsend *ps, struct pktsend_result *r);
+int pktsend_wait(struct pktsend *ps, struct pktsend_result *r, struct errbuf *e);
 /* On interruption: SIGKILL and reap. Idempotent. */
 void pktsend_kill(struct pktsend *ps);
 

@@ -16,41 +16,17 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include "clock.h"
 #include "proc.h"
 #include "vhostuser.h"
 
 /* EAL's runtime folder for --file-prefix (root): left behind, empty, even
  * with --no-shconf, so stop removes it. */
 #define DPDK_RUNTIME_DIR "/var/run/dpdk"
-#define STOP_TIMEOUT_MS 10000
-#define POLL_MS 50
+#define STOP_TIMEOUT_S 10
+#define POLL_S 0.05
 /* The final statistics are at the end; a long run's periodic ones are not needed. */
 #define LOG_TAIL_MAX (4 << 20)
-
-static void set_error(struct vhostuser *vu, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(vu->error, sizeof(vu->error), fmt, ap);
-	va_end(ap);
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
 
 /* The last LOG_TAIL_MAX bytes of a file, NUL-terminated; NULL + errno. */
 static char *read_tail(const char *path)
@@ -176,17 +152,17 @@ static int reap(pid_t pid, int *status)
 	return r == pid;
 }
 
-static void describe_exit(struct vhostuser *vu, int status)
+/* -EIO, with why testpmd ended in @e. */
+static int describe_exit(struct vhostuser *vu, int status, struct errbuf *e)
 {
 	char why[200];
 
 	log_reason(vu->log, why, sizeof(why));
 	if (WIFEXITED(status))
-		set_error(vu, "testpmd exited with status %d: %s (log: %s)",
-			  WEXITSTATUS(status), why[0] ? why : "no output", vu->log);
-	else
-		set_error(vu, "testpmd killed by signal %d: %s (log: %s)",
-			  WTERMSIG(status), why[0] ? why : "no output", vu->log);
+		return err_set(e, -EIO, "testpmd exited with status %d: %s (log: %s)",
+			       WEXITSTATUS(status), why[0] ? why : "no output", vu->log);
+	return err_set(e, -EIO, "testpmd killed by signal %d: %s (log: %s)", WTERMSIG(status),
+		       why[0] ? why : "no output", vu->log);
 }
 
 static void remove_leftovers(struct vhostuser *vu)
@@ -201,205 +177,218 @@ static void remove_leftovers(struct vhostuser *vu)
 	}
 }
 
-int vhostuser_start(const struct vhostuser_opts *o, struct vhostuser *vu)
+static int opts_check(const struct vhostuser_opts *o, struct vhostuser *vu, struct errbuf *e)
 {
-	char mem[16], vdev[160], txpkts[32], peer[40];
-	const char *argv[40];
-	int argc = 0, logfd = -1, cmd[2] = { -1, -1 }, status, r;
-	long long deadline;
-	pid_t parent = getpid();
-	struct stat st;
-
-	memset(vu, 0, sizeof(*vu));
-	vu->cmd_fd = -1;
-	if (!o || !o->socket || !o->log || !o->name) {
-		set_error(vu, "vhost-user: socket, log and name are required");
-		return -EINVAL;
-	}
-	if (strlen(o->socket) >= sizeof(vu->socket)) {
-		set_error(vu, "vhost-user socket path is longer than %zu bytes: %s",
-			  sizeof(vu->socket) - 1, o->socket);
-		return -ENAMETOOLONG;
-	}
+	if (!o || !o->socket || !o->log || !o->name)
+		return err_set(e, -EINVAL, "vhost-user: socket, log and name are required");
+	if (strlen(o->socket) >= sizeof(vu->socket))
+		return err_set(e, -ENAMETOOLONG,
+			       "vhost-user socket path is longer than %zu bytes: %s",
+			       sizeof(vu->socket) - 1, o->socket);
 	/* --vdev is a comma-separated key=value list: a ',' would split the path. */
-	if (!o->socket[0] || strchr(o->socket, ',')) {
-		set_error(vu, "vhost-user socket path must be non-empty without ',': %s", o->socket);
-		return -EINVAL;
-	}
-	if (!name_ok(o->name)) {
-		set_error(vu, "vhost-user instance name must be 1..%zu of [A-Za-z0-9._-]: %s",
-			  sizeof(vu->name) - 1, o->name);
-		return -EINVAL;
-	}
-	if (o->mode != VHOSTUSER_RXONLY && o->mode != VHOSTUSER_TXONLY) {
-		set_error(vu, "vhost-user mode must be rxonly or txonly");
-		return -EINVAL;
-	}
-	if (o->peer_mac && !mac_ok(o->peer_mac)) {
-		set_error(vu, "vhost-user peer MAC is not xx:xx:xx:xx:xx:xx: %s", o->peer_mac);
-		return -EINVAL;
-	}
-	if (strlen(o->log) >= sizeof(vu->log)) {
-		set_error(vu, "testpmd log path too long");
-		return -ENAMETOOLONG;
-	}
-	strcpy(vu->log, o->log);
+	if (!o->socket[0] || strchr(o->socket, ','))
+		return err_set(e, -EINVAL,
+			       "vhost-user socket path must be non-empty without ',': %s",
+			       o->socket);
+	if (!name_ok(o->name))
+		return err_set(e, -EINVAL,
+			       "vhost-user instance name must be 1..%zu of [A-Za-z0-9._-]: %s",
+			       sizeof(vu->name) - 1, o->name);
+	if (o->mode != VHOSTUSER_RXONLY && o->mode != VHOSTUSER_TXONLY)
+		return err_set(e, -EINVAL, "vhost-user mode must be rxonly or txonly");
+	if (o->peer_mac && !mac_ok(o->peer_mac))
+		return err_set(e, -EINVAL, "vhost-user peer MAC is not xx:xx:xx:xx:xx:xx: %s",
+			       o->peer_mac);
+	if (strlen(o->log) >= sizeof(vu->log))
+		return err_set(e, -ENAMETOOLONG, "testpmd log path too long");
+	return 0;
+}
 
-	if (lstat(o->socket, &st) == 0) {
-		r = S_ISSOCK(st.st_mode) ? socket_live(o->socket) : -EEXIST;
-		if (r != 0) {
-			set_error(vu, "%s: %s", o->socket,
-				  r > 0 ? "another vhost-user backend listens there" :
-					  "exists and is not a stale socket");
-			return r > 0 ? -EADDRINUSE : r;
-		}
-		if (unlink(o->socket) < 0) {
-			r = -errno;
-			set_error(vu, "%s: removing the stale socket: %s", o->socket, strerror(-r));
-			return r;
-		}
-	}
+/* A stale socket nobody listens on is removed; a live one, or anything
+ * else at @path, is left alone. */
+static int socket_claim(const char *path, struct errbuf *e)
+{
+	struct stat st;
+	int r;
 
-	snprintf(mem, sizeof(mem), "%u", o->mem_mib ? o->mem_mib : 256);
-	snprintf(vdev, sizeof(vdev), "net_vhost0,iface=%s,queues=1", o->socket);
-	argv[argc++] = o->testpmd ? o->testpmd : VHOSTUSER_TESTPMD;
+	if (lstat(path, &st) < 0)
+		return 0;
+	r = S_ISSOCK(st.st_mode) ? socket_live(path) : -EEXIST;
+	if (r != 0)
+		return err_set(e, r > 0 ? -EADDRINUSE : r, "%s: %s", path,
+			       r > 0 ? "another vhost-user backend listens there" :
+				       "exists and is not a stale socket");
+	if (unlink(path) < 0)
+		return err_set(e, -errno, "%s: removing the stale socket: %s", path,
+			       strerror(errno));
+	return 0;
+}
+
+/* testpmd's command line, and the buffers its arguments live in. */
+struct testpmd_args {
+	const char *argv[40];
+	char mem[16], vdev[160], txpkts[32], peer[40];
+};
+
+static void testpmd_args(const struct vhostuser_opts *o, struct testpmd_args *a)
+{
+	int argc = 0;
+
+	snprintf(a->mem, sizeof(a->mem), "%u", o->mem_mib ? o->mem_mib : 256);
+	snprintf(a->vdev, sizeof(a->vdev), "net_vhost0,iface=%s,queues=1", o->socket);
+	a->argv[argc++] = o->testpmd ? o->testpmd : VHOSTUSER_TESTPMD;
 	/* No PCI devices, no hugepages (there are none here), no shared
 	 * config or telemetry socket: nothing outlives the process. */
-	argv[argc++] = "--no-pci";
-	argv[argc++] = "--no-huge";
-	argv[argc++] = "--no-shconf";
-	argv[argc++] = "--no-telemetry";
-	argv[argc++] = "-m";
-	argv[argc++] = mem;
-	argv[argc++] = "-l";
-	argv[argc++] = o->lcores ? o->lcores : "0,1";
-	argv[argc++] = "--file-prefix";
-	argv[argc++] = o->name;
-	argv[argc++] = "--vdev";
-	argv[argc++] = vdev;
-	argv[argc++] = "--";
-	argv[argc++] = o->mode == VHOSTUSER_RXONLY ? "--forward-mode=rxonly" : "--forward-mode=txonly";
+	a->argv[argc++] = "--no-pci";
+	a->argv[argc++] = "--no-huge";
+	a->argv[argc++] = "--no-shconf";
+	a->argv[argc++] = "--no-telemetry";
+	a->argv[argc++] = "-m";
+	a->argv[argc++] = a->mem;
+	a->argv[argc++] = "-l";
+	a->argv[argc++] = o->lcores ? o->lcores : "0,1";
+	a->argv[argc++] = "--file-prefix";
+	a->argv[argc++] = o->name;
+	a->argv[argc++] = "--vdev";
+	a->argv[argc++] = a->vdev;
+	a->argv[argc++] = "--";
+	a->argv[argc++] = o->mode == VHOSTUSER_RXONLY ? "--forward-mode=rxonly" :
+							"--forward-mode=txonly";
 	/* testpmd's default pool (~155k mbufs) does not fit in -m 256 */
-	argv[argc++] = "--total-num-mbufs=16384";
-	argv[argc++] = "--nb-cores=1";
+	a->argv[argc++] = "--total-num-mbufs=16384";
+	a->argv[argc++] = "--nb-cores=1";
 	if (o->mode == VHOSTUSER_TXONLY && o->txpkt_len) {
-		snprintf(txpkts, sizeof(txpkts), "--txpkts=%u", o->txpkt_len);
-		argv[argc++] = txpkts;
+		snprintf(a->txpkts, sizeof(a->txpkts), "--txpkts=%u", o->txpkt_len);
+		a->argv[argc++] = a->txpkts;
 	}
 	if (o->mode == VHOSTUSER_TXONLY && o->peer_mac) {
-		snprintf(peer, sizeof(peer), "--eth-peer=0,%s", o->peer_mac);
-		argv[argc++] = peer;
+		snprintf(a->peer, sizeof(a->peer), "--eth-peer=0,%s", o->peer_mac);
+		a->argv[argc++] = a->peer;
 	}
 	/* Interactive, its stdin a socket we hold: "start" when the workload
 	 * begins (vhostuser_forward), "stop" prints the forward statistics,
 	 * "quit" ends it. A socket, not a pipe: send(MSG_NOSIGNAL) cannot
 	 * raise SIGPIPE in the runner when testpmd has died. */
-	argv[argc++] = "-i";
-	argv[argc] = NULL;
+	a->argv[argc++] = "-i";
+	a->argv[argc] = NULL;
+}
 
+/* The child: testpmd with stdin @cmd_fd, stdout and stderr @logfd. */
+static void __attribute__((noreturn)) testpmd_exec(const struct vhostuser_opts *o,
+						   const struct testpmd_args *a, int cmd_fd,
+						   int logfd, pid_t parent)
+{
+	/* testpmd must get SIGTERM, from us and from PDEATHSIG. Own
+	 * process group: a terminal's ^C goes to the runner, which
+	 * stops testpmd itself; if the runner dies, testpmd follows. */
+	proc_child_default_signals();
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (o->nice)
+		setpriority(PRIO_PROCESS, 0, o->nice);
+	if (getppid() != parent)
+		_exit(126);
+	dup2(cmd_fd, 0);
+	dup2(logfd, 1);
+	dup2(logfd, 2);
+	execvp(a->argv[0], (char *const *)a->argv);
+	dprintf(2, "execvp %s: %s\n", a->argv[0], strerror(errno));
+	_exit(127);
+}
+
+/* Fork testpmd with its log and command socket; vu->pid and vu->cmd_fd. */
+static int testpmd_spawn(const struct vhostuser_opts *o, struct vhostuser *vu, struct errbuf *e)
+{
+	struct testpmd_args a;
+	pid_t parent = getpid();
+	int logfd, cmd[2], r = 0;
+
+	testpmd_args(o, &a);
 	logfd = open(o->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (logfd < 0) {
-		r = -errno;
-		set_error(vu, "%s: %s", o->log, strerror(-r));
-		return r;
-	}
+	if (logfd < 0)
+		return err_set(e, -errno, "%s: %s", o->log, strerror(errno));
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cmd) < 0) {
-		r = -errno;
+		r = err_set(e, -errno, "socketpair: %s", strerror(errno));
 		close(logfd);
-		set_error(vu, "socketpair: %s", strerror(-r));
 		return r;
 	}
 	/* From here on the socket path is ours to remove. */
 	strcpy(vu->socket, o->socket);
 	strcpy(vu->name, o->name);
 	vu->pid = fork();
+	if (vu->pid == 0)
+		testpmd_exec(o, &a, cmd[0], logfd, parent);
 	if (vu->pid < 0) {
-		r = -errno;
+		r = err_set(e, -errno, "fork: %s", strerror(errno));
 		vu->pid = 0;
-		set_error(vu, "fork: %s", strerror(-r));
-		goto fail;
-	}
-	if (vu->pid == 0) {
-		/* testpmd must get SIGTERM, from us and from PDEATHSIG. Own
-		 * process group: a terminal's ^C goes to the runner, which
-		 * stops testpmd itself; if the runner dies, testpmd follows. */
-		proc_child_default_signals();
-		setpgid(0, 0);
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (o->nice)
-			setpriority(PRIO_PROCESS, 0, o->nice);
-		if (getppid() != parent)
-			_exit(126);
-		dup2(cmd[0], 0);
-		dup2(logfd, 1);
-		dup2(logfd, 2);
-		execvp(argv[0], (char *const *)argv);
-		dprintf(2, "execvp %s: %s\n", argv[0], strerror(errno));
-		_exit(127);
+		close(cmd[1]);
+	} else {
+		vu->cmd_fd = cmd[1];
 	}
 	close(logfd);
 	close(cmd[0]);
-	vu->cmd_fd = cmd[1];
-	logfd = cmd[0] = cmd[1] = -1;
+	return r;
+}
 
-	/* Ready when the socket exists and testpmd prompts for commands (the
-	 * prompt is written unbuffered; its other output comes at exit). */
-	deadline = now_ms() + (o->timeout_ms ? o->timeout_ms : 20000);
+/* Ready when the socket exists and testpmd prompts for commands (the
+ * prompt is written unbuffered; its other output comes at exit). */
+static int testpmd_wait_ready(struct vhostuser *vu, unsigned int timeout_ms, struct errbuf *e)
+{
+	double deadline = now_s() + timeout_ms / 1e3;
+	struct stat st;
+	int status, r;
+
 	for (;;) {
 		r = reap(vu->pid, &status);
-		if (r != 0) {
-			if (r > 0) {
-				vu->pid = 0;
-				describe_exit(vu, status);
-				r = -EIO;
-			} else {
-				set_error(vu, "waitpid: %s", strerror(-r));
-			}
-			goto fail;
+		if (r > 0) {
+			vu->pid = 0;
+			return describe_exit(vu, status, e);
 		}
+		if (r < 0)
+			return err_set(e, r, "waitpid: %s", strerror(-r));
 		if (lstat(vu->socket, &st) == 0 && S_ISSOCK(st.st_mode)) {
 			char *text = read_tail(vu->log);
 			int started = text && strstr(text, "testpmd> ");
 
 			free(text);
 			if (started)
-				break;
+				return 0;
 		}
-		if (now_ms() > deadline) {
+		if (now_s() > deadline) {
 			char why[160];
 
 			log_reason(vu->log, why, sizeof(why));
-			set_error(vu, "testpmd not ready after %u ms: %s (log: %s)",
-				  o->timeout_ms ? o->timeout_ms : 20000, why, vu->log);
-			r = -ETIMEDOUT;
-			goto fail;
+			return err_set(e, -ETIMEDOUT, "testpmd not ready after %u ms: %s (log: %s)",
+				       timeout_ms, why, vu->log);
 		}
-		sleep_ms(POLL_MS);
+		sleep_s(POLL_S);
 	}
+}
+
+int vhostuser_start(const struct vhostuser_opts *o, struct vhostuser *vu, struct errbuf *e)
+{
+	int r;
+
+	memset(vu, 0, sizeof(*vu));
+	vu->cmd_fd = -1;
+	r = opts_check(o, vu, e);
+	if (r)
+		return r;
+	strcpy(vu->log, o->log);
+	r = socket_claim(o->socket, e);
+	if (r)
+		return r;
+	r = testpmd_spawn(o, vu, e);
+	if (!r)
+		r = testpmd_wait_ready(vu, o->timeout_ms ? o->timeout_ms : 20000, e);
 	/* QEMU runs as another user (libvirt-qemu) and needs write access to
 	 * connect; testpmd creates the socket 0755. */
-	if (chmod(vu->socket, 0666) < 0) {
-		r = -errno;
-		set_error(vu, "chmod %s: %s", vu->socket, strerror(-r));
-		goto fail;
-	}
-	if (!o->deferred && (r = vhostuser_forward(vu)) < 0)
-		goto fail;
-	return 0;
-fail:
-	if (logfd >= 0)
-		close(logfd);
-	if (cmd[0] >= 0)
-		close(cmd[0]);
-	if (cmd[1] >= 0)
-		close(cmd[1]);
-	{
-		char keep[sizeof(vu->error)];
-
-		memcpy(keep, vu->error, sizeof(keep));
-		vhostuser_stop(vu, NULL);
-		memcpy(vu->error, keep, sizeof(keep));
-	}
+	if (!r && chmod(vu->socket, 0666) < 0)
+		r = err_set(e, -errno, "chmod %s: %s", vu->socket, strerror(errno));
+	if (!r && !o->deferred)
+		r = vhostuser_forward(vu, e);
+	if (r)
+		vhostuser_stop(vu, NULL, NULL);
 	return r;
 }
 
@@ -422,18 +411,17 @@ static int command(struct vhostuser *vu, const char *line)
 	return 0;
 }
 
-int vhostuser_forward(struct vhostuser *vu)
+int vhostuser_forward(struct vhostuser *vu, struct errbuf *e)
 {
 	int r = command(vu, "start\n");
 
 	if (r < 0)
-		set_error(vu, "telling testpmd to start: %s", strerror(-r));
-	else
-		vu->forwarding = 1;
-	return r;
+		return err_set(e, r, "telling testpmd to start: %s", strerror(-r));
+	vu->forwarding = 1;
+	return 0;
 }
 
-int vhostuser_halt(struct vhostuser *vu)
+int vhostuser_halt(struct vhostuser *vu, struct errbuf *e)
 {
 	int r;
 
@@ -441,83 +429,91 @@ int vhostuser_halt(struct vhostuser *vu)
 		return 0;
 	r = command(vu, "stop\n");
 	if (r < 0)
-		set_error(vu, "telling testpmd to stop: %s", strerror(-r));
-	else
-		vu->forwarding = 2;
-	return r;
+		return err_set(e, r, "telling testpmd to stop: %s", strerror(-r));
+	vu->forwarding = 2;
+	return 0;
 }
 
-/* Waits up to @ms for testpmd to exit: 1 with *status, 0 still running. */
-static int wait_exit(struct vhostuser *vu, int ms, int *status)
+/* Waits up to @secs for testpmd to exit: 1 with *status, 0 still running. */
+static int wait_exit(struct vhostuser *vu, double secs, int *status)
 {
-	long long deadline = now_ms() + ms;
+	double deadline = now_s() + secs;
 	int r;
 
-	while ((r = reap(vu->pid, status)) == 0 && now_ms() < deadline)
-		sleep_ms(POLL_MS);
+	while ((r = reap(vu->pid, status)) == 0 && now_s() < deadline)
+		sleep_s(POLL_S);
 	return r;
 }
 
-int vhostuser_stop(struct vhostuser *vu, struct vhostuser_stats *st)
+/* Ends testpmd: "stop" prints the statistics, "quit" (or EOF) ends it;
+ * SIGTERM and SIGKILL only if it does not listen. 1 when it exited by
+ * itself (*status), 0 when it had to be killed or was not running, -errno. */
+static int testpmd_quit(struct vhostuser *vu, int *status, struct errbuf *e)
 {
-	int status = 0, r = 0, exited = 0;
-	char *text;
+	int r;
 
-	if (vu->pid > 0) {
-		/* "stop" prints the statistics, "quit" (or EOF) ends testpmd;
-		 * SIGTERM and SIGKILL only if it does not listen. */
-		command(vu, vu->forwarding == 1 ? "stop\nquit\n" : "quit\n");
-		shutdown(vu->cmd_fd, SHUT_WR);
-		r = wait_exit(vu, STOP_TIMEOUT_MS, &status);
-		if (r == 0) {
-			kill(vu->pid, SIGTERM);
-			r = wait_exit(vu, STOP_TIMEOUT_MS / 2, &status);
-		}
-		if (r == 0) {
-			kill(vu->pid, SIGKILL);
-			while (waitpid(vu->pid, &status, 0) < 0 && errno == EINTR)
-				;
-			set_error(vu, "testpmd did not quit within %d s: killed", STOP_TIMEOUT_MS / 1000);
-			r = -ETIMEDOUT;
-		} else if (r > 0) {
-			exited = 1;
-			r = 0;
-		} else {
-			set_error(vu, "waitpid: %s", strerror(-r));
-		}
-		vu->pid = 0;
+	if (vu->pid <= 0)
+		return 0;
+	command(vu, vu->forwarding == 1 ? "stop\nquit\n" : "quit\n");
+	shutdown(vu->cmd_fd, SHUT_WR);
+	r = wait_exit(vu, STOP_TIMEOUT_S, status);
+	if (r == 0) {
+		kill(vu->pid, SIGTERM);
+		r = wait_exit(vu, STOP_TIMEOUT_S / 2, status);
 	}
-	if (vu->cmd_fd > 0)
-		close(vu->cmd_fd);
-	vu->cmd_fd = -1;
-	remove_leftovers(vu);
-	if (!st)
-		return r;
-	/* testpmd exits 0 after "quit" (a SIGTERM may also end it). */
-	if (exited && !(WIFEXITED(status) && WEXITSTATUS(status) == 0) &&
-	    !(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM)) {
-		describe_exit(vu, status);
-		return -EIO;
+	if (r == 0) {
+		kill(vu->pid, SIGKILL);
+		while (waitpid(vu->pid, status, 0) < 0 && errno == EINTR)
+			;
+		r = err_set(e, -ETIMEDOUT, "testpmd did not quit within %d s: killed",
+			    STOP_TIMEOUT_S);
+	} else if (r < 0) {
+		err_set(e, r, "waitpid: %s", strerror(-r));
 	}
-	if (r < 0)
-		return r;
+	vu->pid = 0;
+	return r;
+}
+
+/* The forward statistics at the end of testpmd's log. */
+static int read_stats(struct vhostuser *vu, struct vhostuser_stats *st, struct errbuf *e)
+{
+	char *text;
+	int r;
+
 	if (!vu->forwarding) { /* never started: nothing moved */
 		memset(st, 0, sizeof(*st));
 		return 0;
 	}
 	text = read_tail(vu->log);
-	if (!text) {
-		r = -errno;
-		set_error(vu, "%s: %s", vu->log, strerror(-r));
-		return r;
-	}
+	if (!text)
+		return err_set(e, -errno, "%s: %s", vu->log, strerror(errno));
 	r = vhostuser_parse_stats(text, st);
 	free(text);
 	if (r < 0)
-		set_error(vu, "%s: %s", vu->log,
-			  r == -ENODATA ? "testpmd printed no forward statistics" :
-					  "malformed forward statistics");
+		err_set(e, r, "%s: %s", vu->log,
+			r == -ENODATA ? "testpmd printed no forward statistics" :
+					"malformed forward statistics");
 	return r;
+}
+
+int vhostuser_stop(struct vhostuser *vu, struct vhostuser_stats *st, struct errbuf *e)
+{
+	int status = 0, r;
+
+	r = testpmd_quit(vu, &status, e);
+	if (vu->cmd_fd > 0)
+		close(vu->cmd_fd);
+	vu->cmd_fd = -1;
+	remove_leftovers(vu);
+	if (!st)
+		return r < 0 ? r : 0;
+	/* testpmd exits 0 after "quit" (a SIGTERM may also end it). */
+	if (r > 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0) &&
+	    !(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM))
+		return describe_exit(vu, status, e);
+	if (r < 0)
+		return r;
+	return read_stats(vu, st, e);
 }
 
 /* "  RX-packets: 164861   RX-dropped: 0   RX-total: 164861": the values of

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include "msg.h"
 
 /* Debian 12 ships it in the dpdk-dev package (not in dpdk). */
 #define VHOSTUSER_TESTPMD "dpdk-testpmd"
@@ -46,7 +47,6 @@ struct vhostuser {
 	char socket[108];
 	char log[PATH_MAX];
 	char name[64];
-	char error[256];	/* after a failure: why, for a person */
 };
 
 /* testpmd's "Forward statistics for port 0", counted from "start". */
@@ -57,27 +57,29 @@ struct vhostuser_stats {
 	uint64_t tx_dropped;	/* the guest's RX ring was full */
 };
 
+/* Every function that can fail says why in @e (msg.h; NULL: not wanted). */
+
 /* Starts testpmd and returns once it listens on o->socket (mode 0666: QEMU
  * runs as another user) and forwards, unless o->deferred. A stale socket
  * nobody listens on is removed; a live one is -EADDRINUSE. testpmd gets
- * SIGTERM if the calling thread dies. Returns 0, or -errno with vu->error set and
+ * SIGTERM if the calling thread dies. Returns 0, or -errno with @e set and
  * nothing left running or behind. */
-int vhostuser_start(const struct vhostuser_opts *o, struct vhostuser *vu);
+int vhostuser_start(const struct vhostuser_opts *o, struct vhostuser *vu, struct errbuf *e);
 
 /* Starts forwarding (testpmd's "start"); for o->deferred. Returns 0 or
  * -errno (testpmd is gone). Counting starts here. */
-int vhostuser_forward(struct vhostuser *vu);
+int vhostuser_forward(struct vhostuser *vu, struct errbuf *e);
 
 /* Stops forwarding (testpmd's "stop"), e.g. when net-rx's duration is
  * over; the statistics are kept for vhostuser_stop. 0 or -errno. */
-int vhostuser_halt(struct vhostuser *vu);
+int vhostuser_halt(struct vhostuser *vu, struct errbuf *e);
 
 /* Stops testpmd ("stop", "quit"; SIGTERM after 10 s, SIGKILL after 5 more),
  * removes its socket and runtime folder, and reads the forward statistics
  * into @st (may be NULL; all zero if forwarding never started).
  * Safe to call again or after a failed start. Returns 0, or -errno with
- * vu->error set (-ENODATA: testpmd printed no statistics). */
-int vhostuser_stop(struct vhostuser *vu, struct vhostuser_stats *st);
+ * @e set (-ENODATA: testpmd printed no statistics). */
+int vhostuser_stop(struct vhostuser *vu, struct vhostuser_stats *st, struct errbuf *e);
 
 /* The last "Forward statistics for port 0" block of testpmd's output.
  * Returns 0, -ENODATA (no block) or -EINVAL (a malformed number). */
