@@ -282,13 +282,15 @@ static enum attempt_end sample_attempt(struct run *r, const struct cell *c, unsi
 {
 	const struct scenario *sc = &r->plan.sc;
 	char dir[PATH_MAX + 64], name[128], started[32], icount_out[PATH_MAX + 64];
+	char errors_log[PATH_MAX + 64];
 	char desc[512], label[700];
 	int attempt = r->attempts[c->index * sc->repeat + rep]++;
 	struct guest_job j = { .cell = c, .kernel = run_kernel(r, c->val[AX_KERNEL]),
 			       .kvm = r->kvm, .duration = sc->duration, .warmup = sc->warmup,
 			       .timeout = sc->timeout, .disk = r->disk[0] ? r->disk : NULL,
 			       .icount_so = r->icount_so[0] ? r->icount_so : NULL,
-			       .icount_out = icount_out, .dir = dir, .name = name };
+			       .icount_out = icount_out, .dir = dir, .name = name,
+			       .errors_log = errors_log, .stall = sc->stall };
 	struct guest_result res;
 	enum attempt_end end;
 
@@ -299,6 +301,7 @@ static enum attempt_end sample_attempt(struct run *r, const struct cell *c, unsi
 		snprintf(dir, sizeof(dir), "%s/%s/%s/%u", r->dir, RESULTS_CELLS_DIR, c->id, rep);
 	snprintf(name, sizeof(name), "vqlab-%d-%s-r%u", getpid(), c->id, rep);
 	snprintf(icount_out, sizeof(icount_out), "%s/icount/out/%s.json", r->paths->cache, name);
+	snprintf(errors_log, sizeof(errors_log), "%s/qemu-log/%s.log", r->paths->cache, name);
 	mkdir_p(dir, 0755);
 	plan_cell_varying(&r->plan, c, desc, sizeof(desc));
 	snprintf(label, sizeof(label), "%s rep %u%s: %s", c->id, rep, try ? " (retry)" : "", desc);

@@ -196,6 +196,19 @@ static int set_axis(struct parse_ctx *ctx, enum axis_id id, const char *value)
 	return ok;
 }
 
+/* stall = seconds a ring may hold buffers and return none (lab/device.h);
+ * 0 turns the check off. */
+static int set_stall(struct parse_ctx *ctx, const char *value)
+{
+	double d;
+
+	if (parse_duration(value, &d) || (d != 0 && d < 2) || d > 3600)
+		return fail(ctx, "stall: '%s' is not 0 (off) or a duration from 2s to 3600s",
+			    value);
+	ctx->sc->stall = d;
+	return 1;
+}
+
 static int set_setting(struct parse_ctx *ctx, const char *name, const char *value)
 {
 	struct scenario *sc = ctx->sc;
@@ -235,12 +248,14 @@ static int set_setting(struct parse_ctx *ctx, const char *name, const char *valu
 			return fail(ctx, "timeout: '%s' is not a duration from 10s to 86400s", value);
 		sc->timeout = d;
 		sc->timeout_set = 1;
+	} else if (!strcmp(name, "stall")) {
+		return set_stall(ctx, value);
 	} else if (!strcmp(name, "seed")) {
 		if (parse_u64(value, 0, UINT64_MAX, &u))
 			return fail(ctx, "seed: '%s' is not a whole number", value);
 		sc->seed = u;
 	} else {
-		return fail(ctx, "unknown key '%s' in [scenario] (accepted: name, description, repeat, duration, warmup, timeout, seed, icount)", name);
+		return fail(ctx, "unknown key '%s' in [scenario] (accepted: name, description, repeat, duration, warmup, timeout, seed, icount, stall)", name);
 	}
 	return 1;
 }
@@ -373,6 +388,7 @@ static int scenario_parse(FILE *f, const char *path, const char *workload_dir,
 	sc->repeat = 1;
 	sc->duration = 5;
 	sc->seed = 1;
+	sc->stall = DEVICE_STALL_S;
 	err[0] = '\0';
 	sc->text = slurp(f);
 	rc = ini_parse_stream(counting_reader, &ctx, handler, &ctx);

@@ -23,6 +23,8 @@ enum axis_id {
 	NR_AXES,
 };
 
+/* seconds a ring may hold buffers and return none before a sample fails */
+#define DEVICE_STALL_S 20
 #define AXIS_MAX_VALUES 16
 #define MAX_EXCLUDES 32
 #define SCENARIO_MAX_CELLS 10000
@@ -49,6 +51,7 @@ struct scenario {
 	uint64_t seed;
 	double warmup;		/* seconds of workload before measuring */
 	int icount;		/* run the vqicount TCG plugin (docs/icount.md) */
+	double stall;		/* seconds a ring may hold buffers, none returned */
 	int nvals[NR_AXES];
 	char *vals[NR_AXES][AXIS_MAX_VALUES];
 	/* [exclude]: a cell matching every axis=value of a rule is left out */
