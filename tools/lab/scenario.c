@@ -29,6 +29,8 @@ const struct axis_def axis_defs[NR_AXES] = {
 	/* vqtrace in the guest during the measured window: every program, adds
 	 * and gets only (--core), or none (a rate with no tracer's cost). */
 	[AX_TRACE] = { "trace", "full", "full|core|off" },
+	/* the QEMU binary (lab/qemu.h); plan checks that a build exists */
+	[AX_QEMU] = { "qemu", "system" },
 };
 
 struct parse_ctx {
@@ -106,6 +108,22 @@ static void workload_list(const char *dir, char *buf, size_t len)
 	closedir(d);
 }
 
+/* qemu = system | build:<name> | file:<path>: the form only; whether the
+ * build or file exists is plan's check (qemuaxis.c), against the cache. */
+static int check_qemu(struct parse_ctx *ctx, const char *v)
+{
+	const char *name = !strncmp(v, "build:", 6) ? v + 6 : NULL;
+
+	if (!strcmp(v, "system"))
+		return 1;
+	if (name && *name && !strchr(name, '/') && *name != '.')
+		return 1;
+	if (!strncmp(v, "file:", 5) && v[5] == '/')
+		return 1;
+	return fail(ctx, "qemu: '%s' is not a QEMU spec (accepted: system, build:<name>, "
+		    "file:<absolute path>)", v);
+}
+
 static int check_value(struct parse_ctx *ctx, enum axis_id id, const char *v)
 {
 	const struct axis_def *def = &axis_defs[id];
@@ -146,6 +164,8 @@ static int check_value(struct parse_ctx *ctx, enum axis_id id, const char *v)
 			return fail(ctx, "%s", e.msg);
 		return 1;
 	}
+	if (id == AX_QEMU)
+		return check_qemu(ctx, v);
 	if (id == AX_WORKLOAD) {
 		if (workload_exists(ctx->workload_dir, v))
 			return 1;
@@ -167,6 +187,7 @@ static int set_axis(struct parse_ctx *ctx, enum axis_id id, const char *value)
 			    axis_defs[id].name, ctx->seen[id]);
 	}
 	ctx->seen[id] = ctx->line;
+	sc->axis_line[id] = ctx->line;
 	/* strsep, not strtok: "a,,b" has an empty item, and that is an error */
 	while (ok && (tok = strsep(&rest, ","))) {
 		char *v = trim(tok);

@@ -20,6 +20,7 @@ enum axis_id {
 	AX_BACKEND,
 	AX_ACCEL,
 	AX_TRACE,
+	AX_QEMU,	/* last: adding it kept every older matrix's cell order */
 	NR_AXES,
 };
 
@@ -53,6 +54,7 @@ struct scenario {
 	int icount;		/* run the vqicount TCG plugin (docs/icount.md) */
 	double stall;		/* seconds a ring may hold buffers, none returned */
 	int nvals[NR_AXES];
+	int axis_line[NR_AXES];	/* where [axes] names it; 0: not named */
 	char *vals[NR_AXES][AXIS_MAX_VALUES];
 	/* [exclude]: a cell matching every axis=value of a rule is left out */
 	int nexcludes;
