@@ -15,6 +15,7 @@ void device_watch_init(struct device_watch *w, double stall_s, const char *error
 	memset(w, 0, sizeof(*w));
 	w->stall_s = stall_s;
 	w->errors_log = errors_log;
+	w->t0 = now_s();
 }
 
 /* QMP on the domain, once its devices answer: every snapshot sized for them. */
@@ -27,12 +28,15 @@ static int watch_open(struct device_watch *w, virConnectPtr conn, const char *do
 		ret = qmp_snapshot_init(&w->qd, &w->cur);
 	for (int i = 0; !ret && i < 2; i++)
 		ret = qmp_snapshot_init(&w->qd, &w->mark[i]);
+	if (!ret)
+		ret = qmp_snapshot_init(&w->qd, &w->good);
 	if (!ret) {
 		w->track = calloc(w->qd.nq ? w->qd.nq : 1, sizeof(*w->track));
 		ret = w->track ? 0 : -ENOMEM;
 	}
 	if (ret) {
-		snprintf(w->error, sizeof(w->error), "%s", e.msg[0] ? e.msg : strerror(-ret));
+		snprintf(w->error, sizeof(w->error), "%.1f s: %s", now_s() - w->t0,
+			 e.msg[0] ? e.msg : strerror(-ret));
 		device_watch_free(w);
 		return ret;
 	}
@@ -47,9 +51,14 @@ static int watch_read(struct device_watch *w, virConnectPtr conn, const char *do
 	if (!w->open && watch_open(w, conn, dom))
 		return -EIO;
 	if (qmp_snapshot_read(&w->qd, &w->cur, &e)) {
-		snprintf(w->error, sizeof(w->error), "%s", e.msg);
+		/* the first: the later ones are often the guest powering off */
+		if (!w->error[0])
+			snprintf(w->error, sizeof(w->error), "%.1f s: %s", now_s() - w->t0,
+				 e.msg);
+		w->failed_reads++;
 		return -EIO;
 	}
+	qmp_snapshot_copy(&w->good, &w->cur);
 	return 0;
 }
 
@@ -134,6 +143,18 @@ static json_t *devices_json(const struct device_watch *w)
 	return devs;
 }
 
+/* The guest powered off before its END mark could be read (QMP waits for
+ * QEMU's main loop, which a busy TCG guest holds): the last whole read after
+ * START stands in for it, and the sample says so. */
+static void end_fallback(struct device_watch *w, json_t *dev)
+{
+	if (!w->marked[0] || w->marked[1] || !(w->good.t > w->mark[0].t))
+		return;
+	qmp_snapshot_copy(&w->mark[1], &w->good);
+	w->marked[1] = true;
+	json_object_set_new(dev, "end", json_string("last read before the guest stopped"));
+}
+
 json_t *device_watch_result(struct device_watch *w, const json_t *trace, json_t *metrics)
 {
 	struct devq_delta *q;
@@ -143,11 +164,17 @@ json_t *device_watch_result(struct device_watch *w, const json_t *trace, json_t 
 	if (!w->open)
 		return w->error[0] ? json_pack("{s:s}", "error", w->error) : NULL;
 	dev = json_pack("{s:o}", "devices", devices_json(w));
-	if (!w->marked[0] || !w->marked[1]) {
-		if (w->error[0])
-			json_object_set_new(dev, "error", json_string(w->error));
-		return dev;
+	end_fallback(w, dev);
+	for (int i = 0; i < 2; i++)
+		if (w->marked[i])
+			json_object_set_new(dev, i ? "end_s" : "start_s",
+					    json_real(w->mark[i].t - w->t0));
+	if (w->failed_reads) {
+		json_object_set_new(dev, "error", json_string(w->error));
+		json_object_set_new(dev, "failed_reads", json_integer(w->failed_reads));
 	}
+	if (!w->marked[0] || !w->marked[1])
+		return dev;
 	q = calloc(w->cur.nq ? w->cur.nq : 1, sizeof(*q));
 	for (size_t i = 0; q && i < w->cur.nq; i++) {
 		const struct qmp_device *d = queue_device(w, i);
@@ -168,6 +195,7 @@ void device_watch_free(struct device_watch *w)
 	qmp_snapshot_free(&w->cur);
 	qmp_snapshot_free(&w->mark[0]);
 	qmp_snapshot_free(&w->mark[1]);
+	qmp_snapshot_free(&w->good);
 	free(w->track);
 	w->track = NULL;
 	if (w->open || w->qd.dom)

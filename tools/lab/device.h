@@ -19,10 +19,13 @@ struct device_watch {
 	bool open;
 	struct qmp_domain qd;
 	struct qmp_snapshot cur, mark[2];	/* as last read; at START and END */
+	struct qmp_snapshot good;	/* the last read that succeeded whole */
 	bool marked[2];
 	struct stall_track *track;	/* one per queue */
 	double next_read;
-	char error[256];		/* the last QMP failure, for the sample */
+	double t0;			/* when the watch began (the guest's start) */
+	char error[256];		/* the first QMP failure, for the sample */
+	unsigned int failed_reads;
 };
 
 void device_watch_init(struct device_watch *w, double stall_s, const char *errors_log);
