@@ -133,17 +133,27 @@ static void warnf(struct runset *r, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Resize the array *@arr (any element type) to @n elements of @size; it
+ * stays as it was on failure. 0 or -ENOMEM. */
+static int array_resize(void *arr, size_t n, size_t size)
+{
+	void *p = realloc(*(void **)arr, n * size);
+
+	if (!p)
+		return -ENOMEM;
+	*(void **)arr = p;
+	return 0;
+}
+
 static struct run_cell *cell_add(struct runset *r, const char *id, json_t *axes)
 {
 	struct run_cell *c;
 
 	if (r->ncells == r->cap) {
 		size_t cap = r->cap ? 2 * r->cap : 16;
-		struct run_cell *n = realloc(r->cells, cap * sizeof(*n));
 
-		if (!n)
+		if (array_resize(&r->cells, cap, sizeof(*r->cells)))
 			return NULL;
-		r->cells = n;
 		r->cap = cap;
 	}
 	c = &r->cells[r->ncells];
@@ -187,11 +197,9 @@ static struct metric_series *series_get(struct run_cell *c, const char *name,
 	}
 	if (c->nm == c->mcap) {
 		size_t cap = c->mcap ? 2 * c->mcap : 8;
-		struct metric_series *n = realloc(c->m, cap * sizeof(*n));
 
-		if (!n)
+		if (array_resize(&c->m, cap, sizeof(*c->m)))
 			return NULL;
-		c->m = n;
 		c->mcap = cap;
 	}
 	m = &c->m[c->nm];
@@ -212,21 +220,12 @@ static int series_push(struct metric_series *m, double v, int rep, size_t host)
 {
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? 2 * m->cap : 16;
-		double *n = realloc(m->v, cap * sizeof(*n));
-		int *nr;
-		size_t *nh;
 
-		if (!n)
+		/* the three grow together: m->cap is all of theirs */
+		if (array_resize(&m->v, cap, sizeof(*m->v)) ||
+		    array_resize(&m->rep, cap, sizeof(*m->rep)) ||
+		    array_resize(&m->host, cap, sizeof(*m->host)))
 			return -ENOMEM;
-		m->v = n;
-		nr = realloc(m->rep, cap * sizeof(*nr));
-		if (!nr)
-			return -ENOMEM;
-		m->rep = nr;
-		nh = realloc(m->host, cap * sizeof(*nh));
-		if (!nh)
-			return -ENOMEM;
-		m->host = nh;
 		m->cap = cap;
 	}
 	m->v[m->n] = v;
