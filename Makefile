@@ -134,7 +134,7 @@ UNIT_LIBS_report_answer := -ljansson -lgsl -lgslcblas -lm
 UNIT_OBJS_results_contract := $(call lab_o,sample scenario proc kernel) $(call report_o,runset) \
 	$(call lib_o,results jsonfile parse dirs msg virtio_features)
 UNIT_LIBS_results_contract := -ljansson -linih -lvirt
-UNIT_OBJS_frame := $(call lab_o,frame)
+UNIT_OBJS_frame := $(call lab_o,frame) $(call lib_o,msg)
 UNIT_LIBS_frame := -ljansson -lz
 UNIT_OBJS_domain := $(call lab_o,domain)
 UNIT_LIBS_domain := -lxml2
