@@ -195,12 +195,13 @@ static const char scenario_text[] = "[scenario]\nname = contract\nrepeat = 3\nse
 
 static int plan_write(struct plan *p)
 {
-	char err[1024], path[400];
+	struct errbuf err;
+	char path[400];
 	int order[64];
 	json_t *run, *s;
 
-	if (scenario_load_text("contract.ini", scenario_text, jobs, &p->sc, err, sizeof(err))) {
-		fprintf(stderr, "scenario: %s\n", err);
+	if (scenario_load_text("contract.ini", scenario_text, jobs, &p->sc, &err)) {
+		fprintf(stderr, "scenario: %s\n", err.msg);
 		return -1;
 	}
 	p->ncells = scenario_expand(&p->sc, &p->cells);
