@@ -494,8 +494,8 @@ static int runset_init(struct runset *r, const char *dir)
 }
 
 /* @dir/run.json into *info, NULL when there is none. 0, or -errno with a
- * message in *err (unreadable JSON, a schema this reader does not know). */
-static int info_load(const char *dir, json_t **info, char **err)
+ * message in @e (unreadable JSON, a schema this reader does not know). */
+static int info_load(const char *dir, json_t **info, struct errbuf *e)
 {
 	json_error_t jerr;
 	char *path;
@@ -506,18 +506,14 @@ static int info_load(const char *dir, json_t **info, char **err)
 		return -ENOMEM;
 	*info = json_load_file(path, 0, &jerr);
 	if (!*info && access(path, F_OK) == 0) {
-		ret = -EINVAL;
-		if (asprintf(err, "%s:%d: %s", path, jerr.line, jerr.text) < 0)
-			*err = NULL;
+		ret = err_set(e, -EINVAL, "%s:%d: %s", path, jerr.line, jerr.text);
 	} else if (*info && json_integer_value(json_object_get(*info, RUN_SCHEMA)) !=
 				    RESULTS_SCHEMA) {
-		ret = -EPROTO;
-		if (asprintf(err, "%s: schema %s is not %d (this vqreport reads schema %d only)",
-			     path,
-			     json_is_integer(json_object_get(*info, RUN_SCHEMA)) ? "given" :
-										    "missing",
-			     RESULTS_SCHEMA, RESULTS_SCHEMA) < 0)
-			*err = NULL;
+		ret = err_set(e, -EPROTO,
+			      "%s: schema %s is not %d (this vqreport reads schema %d only)", path,
+			      json_is_integer(json_object_get(*info, RUN_SCHEMA)) ? "given" :
+										     "missing",
+			      RESULTS_SCHEMA, RESULTS_SCHEMA);
 		json_decref(*info);
 		*info = NULL;
 	}
@@ -554,7 +550,7 @@ static int matrix_add(struct runset *r, const json_t *info)
 /* Stream @dir/samples.jsonl into @r: a 10 000-sample run never sits in
  * memory as JSON objects all at once. A last line without its newline is
  * torn (the writer died mid-append) and skipped, as docs/results.md says. */
-static int samples_read(struct runset *r, const char *dir, char **err)
+static int samples_read(struct runset *r, const char *dir, struct errbuf *e)
 {
 	char *path, *line = NULL;
 	size_t cap = 0, lineno = 0;
@@ -572,9 +568,7 @@ static int samples_read(struct runset *r, const char *dir, char **err)
 		goto cleanup;
 	}
 	if (!f) {
-		ret = -errno;
-		if (asprintf(err, "%s: %s", path, strerror(errno)) < 0)
-			*err = NULL;
+		ret = err_set(e, -errno, "%s: %s", path, strerror(errno));
 		goto cleanup;
 	}
 	while ((n = getline(&line, &cap, f)) > 0) {
@@ -605,14 +599,17 @@ cleanup:
 	return ret;
 }
 
-int run_load(const char *dir, struct runset *r, char **err)
+int run_load(const char *dir, struct runset *r, struct errbuf *e)
 {
+	struct errbuf none;
 	int ret;
 
-	*err = NULL;
+	if (!e)
+		e = &none;
+	e->msg[0] = '\0';
 	ret = runset_init(r, dir);
 	if (!ret)
-		ret = info_load(dir, &r->info, err);
+		ret = info_load(dir, &r->info, e);
 	if (ret)
 		goto cleanup;
 	if (!r->info)
@@ -622,12 +619,10 @@ int run_load(const char *dir, struct runset *r, char **err)
 	if (!ret)
 		ret = matrix_add(r, r->info);
 	if (!ret)
-		ret = samples_read(r, dir, err);
+		ret = samples_read(r, dir, e);
 cleanup:
-	if (ret && !*err) {
-		if (asprintf(err, "%s: %s", dir, strerror(-ret)) < 0)
-			*err = NULL;
-	}
+	if (ret && !e->msg[0])
+		err_set(e, ret, "%s: %s", dir, strerror(-ret));
 	return ret;
 }
 
@@ -886,7 +881,7 @@ static void warn_mixed_hosts(struct runset *r)
 static int read_shards(const char *const dirs[], json_t *const infos[], size_t n,
 		       struct runset *r, struct errbuf *e)
 {
-	char *err = NULL;
+	struct errbuf se = { "" };
 	int ret = 0;
 
 	for (size_t i = 0; i < n && !ret; i++) {
@@ -895,11 +890,9 @@ static int read_shards(const char *const dirs[], json_t *const infos[], size_t n
 		if (!ret)
 			ret = matrix_add(r, infos[i]);
 		if (!ret)
-			ret = samples_read(r, dirs[i], &err);
+			ret = samples_read(r, dirs[i], &se);
 		if (ret)
-			err_set(e, ret, "%s", err ? err : strerror(-ret));
-		free(err);
-		err = NULL;
+			err_set(e, ret, "%s", se.msg[0] ? se.msg : strerror(-ret));
 	}
 	if (!ret && r->problem)
 		ret = err_set(e, -EINVAL, "%s", r->problem);
@@ -909,7 +902,7 @@ static int read_shards(const char *const dirs[], json_t *const infos[], size_t n
 int runset_load_many(const char *const dirs[], size_t n, struct runset *r, struct errbuf *e)
 {
 	json_t **infos = NULL;
-	char *err = NULL;
+	struct errbuf ie = { "" };
 	int ret = -EINVAL;
 	size_t i;
 
@@ -918,25 +911,18 @@ int runset_load_many(const char *const dirs[], size_t n, struct runset *r, struc
 		e->msg[0] = '\0';
 	if (!n)
 		return err_set(e, -EINVAL, "no run folder given");
-	if (n == 1) {
-		ret = run_load(dirs[0], r, &err);
-		if (ret)
-			err_set(e, ret, "%s", err ? err : strerror(-ret));
-		free(err);
-		return ret;
-	}
+	if (n == 1)
+		return run_load(dirs[0], r, e);
 	infos = calloc(n, sizeof(*infos));
 	if (!infos)
 		return err_set(e, -ENOMEM, "%s", strerror(ENOMEM));
 	for (i = 0; i < n; i++) {
-		ret = info_load(dirs[i], &infos[i], &err);
+		ret = info_load(dirs[i], &infos[i], &ie);
 		if (!ret && !infos[i])
 			ret = err_set(e, -ENOENT, "%s: no " RESULTS_RUN_FILE "; not a shard of a matrix",
 				      dirs[i]);
 		else if (ret)
-			err_set(e, ret, "%s", err ? err : strerror(-ret));
-		free(err);
-		err = NULL;
+			err_set(e, ret, "%s", ie.msg[0] ? ie.msg : strerror(-ret));
 		if (ret)
 			goto cleanup;
 	}
