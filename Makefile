@@ -117,8 +117,8 @@ UNIT_OBJS_jsonfile := $(call lib_o,jsonfile)
 UNIT_LIBS_jsonfile := -ljansson
 UNIT_OBJS_vqtrace_log2hist := $(call lib_o,log2hist)
 UNIT_LIBS_vqtrace_log2hist := -ljansson
-UNIT_OBJS_lib := $(call lib_o,msg dirs verdict virtio_features cli results)
-UNIT_LIBS_lib := -ljansson
+UNIT_OBJS_lib := $(call lib_o,msg dirs verdict virtio_features cli parse results)
+UNIT_LIBS_lib := -ljansson -lm
 UNIT_OBJS_stats := $(call report_o,stats numfmt compare runset negotiated) \
 	$(call lib_o,verdict results virtio_features msg)
 UNIT_LIBS_stats := -ljansson -lgsl -lgslcblas -lm

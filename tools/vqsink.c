@@ -20,6 +20,7 @@
 #include <linux/if_link.h>
 #include <jansson.h>
 #include "cli.h"
+#include "cli_opts.h"
 #include "clock.h"
 #include "msg.h"
 #include "parse.h"
@@ -31,7 +32,7 @@
 
 enum mode { MODE_AUTO, MODE_NATIVE, MODE_GENERIC };
 
-static const char usage_text[] =
+static const char usage_head[] =
 	"Usage: vqsink [--duration S] [--mode auto|native|generic] [-v] IFNAME\n"
 	"\n"
 	"Attaches an XDP program to IFNAME that counts and drops every received\n"
@@ -40,12 +41,21 @@ static const char usage_text[] =
 	"FCS), seconds. Says 'Sinking ...' on stderr once the program is attached.\n"
 	"Refuses an interface that already has an XDP program.\n"
 	"\n"
-	"Options:\n"
-	"  -D, --duration S    seconds (may end in ms, s, m; default: until a signal)\n"
-	"  -m, --mode MODE     auto (default: native, else generic), native (driver\n"
-	"                      XDP only) or generic (skb XDP only)\n"
-	"  -v, --verbose       libbpf's log, and why native mode was not used\n"
-	"  -h, --help          this text\n"
+	"Options:\n";
+
+/* The parser's table and the help's "Options:" lines. */
+static const struct cli_opt options[] = {
+	{ 'D', "duration", "S", "seconds (may end in ms, s, m; default: until a signal)" },
+	{ 'm', "mode", "MODE",
+	  "auto (default: native, else generic), native (driver\n"
+	  "XDP only) or generic (skb XDP only)" },
+	{ 'v', "verbose", NULL, "libbpf's log, and why native mode was not used" },
+	{ 'h', "help", NULL, "this text" },
+};
+
+#define NR_OPTIONS (sizeof(options) / sizeof(options[0]))
+
+static const char usage_tail[] =
 	"\n"
 	"virtio_net's native XDP wants a TX queue per CPU for XDP_TX; a guest with\n"
 	"fewer queues may still refuse it (or need offloads off): auto then falls\n"
@@ -58,6 +68,13 @@ static const char usage_text[] =
 	"    vqsink eth0                          # until Ctrl-C\n"
 	"    vqsink --duration 7 eth0             # what the net-rx job runs\n"
 	"    vqsink --mode generic -D 5 eth0      # skb mode only\n";
+
+static void usage(FILE *f)
+{
+	fputs(usage_head, f);
+	cli_opts_print(f, options, NR_OPTIONS, 22);
+	fputs(usage_tail, f);
+}
 
 struct options {
 	double duration; /* 0: until a signal */
@@ -81,49 +98,46 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, args);
 }
 
+/* --mode's words, in enum mode's order. */
+static const char *const mode_names[] = { "auto", "native", "generic" };
+
+/* One option @c with its value @arg. 0, EXIT_USAGE (printed) or
+ * CLI_OPTS_HELP. */
+static int parse_option(int c, const char *arg, void *ctx)
+{
+	struct options *o = ctx;
+
+	switch (c) {
+	case 'h':
+		o->help = true;
+		return CLI_OPTS_HELP;
+	case 'D':
+		return cli_duration_arg(TOOL, arg, &o->duration);
+	case 'm':
+		for (size_t i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++) {
+			if (!strcmp(arg, mode_names[i])) {
+				o->mode = (enum mode)i;
+				return 0;
+			}
+		}
+		return cli_usage_error(TOOL, "--mode: '%s' is not one of auto, native, generic",
+				       arg);
+	case 'v':
+		o->verbose = true;
+		return 0;
+	}
+	return EXIT_USAGE;
+}
+
 /* 0 (o->help: --help asked), or EXIT_USAGE (message printed). */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		{ "duration", required_argument, NULL, 'D' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	int c;
+	int ret;
 
 	*o = (struct options){ .mode = MODE_AUTO };
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":D:m:vh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'D':
-			if (parse_duration(optarg, &o->duration) || o->duration <= 0 ||
-			    o->duration > 1e7)
-				return cli_usage_error(TOOL, "--duration: '%s' is not a duration > 0 (e.g. 10, 500ms, 2m)",
-						       optarg);
-			break;
-		case 'm':
-			if (!strcmp(optarg, "auto"))
-				o->mode = MODE_AUTO;
-			else if (!strcmp(optarg, "native"))
-				o->mode = MODE_NATIVE;
-			else if (!strcmp(optarg, "generic"))
-				o->mode = MODE_GENERIC;
-			else
-				return cli_usage_error(TOOL, "--mode: '%s' is not one of auto, native, generic",
-						       optarg);
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case 'h':
-			o->help = true;
-			return 0;
-		default:
-			return cli_getopt_error(TOOL, c, argv);
-		}
-	}
+	ret = cli_opts_parse(TOOL, argc, argv, options, NR_OPTIONS, parse_option, o);
+	if (ret)
+		return ret == CLI_OPTS_HELP ? 0 : ret;
 	if (optind >= argc)
 		return cli_usage_error(TOOL, "no IFNAME given");
 	o->ifname = argv[optind++];
@@ -223,7 +237,7 @@ int main(int argc, char **argv)
 	if (err)
 		return err;
 	if (o.help) {
-		fputs(usage_text, stdout);
+		usage(stdout);
 		return 0;
 	}
 	verbose = o.verbose;

@@ -152,9 +152,11 @@ static bool *option_flag(int c, struct options *o)
 	}
 }
 
-/* One option with its value (already in optarg). 0 or 2 (usage error). */
-static int parse_opt(int c, char **argv, struct options *o)
+/* One option @c with its value @arg. 0, 2 (usage error) or 3 (--help
+ * printed). */
+static int parse_opt(int c, const char *arg, void *ctx)
 {
+	struct options *o = ctx;
 	bool *flag = option_flag(c, o);
 	uint64_t v;
 
@@ -163,27 +165,27 @@ static int parse_opt(int c, char **argv, struct options *o)
 		return 0;
 	}
 	switch (c) {
+	case 'h':
+		usage(stdout);
+		return CLI_OPTS_HELP;
 	case 'D':
-		if (parse_duration(optarg, &o->duration) || o->duration <= 0 || o->duration > 1e7)
-			return cli_usage_error(TOOL, "--duration: '%s' is not a duration > 0 (e.g. 10, 500ms, 2m)",
-					       optarg);
-		break;
+		return cli_duration_arg(TOOL, arg, &o->duration);
 	case 'd':
-		if (parse_dev(optarg, &o->dev))
+		if (parse_dev(arg, &o->dev))
 			return cli_usage_error(TOOL, "--dev: '%s' is not a virtio device index (e.g. 0 or virtio0)",
-					       optarg);
+					       arg);
 		break;
 	case 'q':
-		if (!parse_u64(optarg, 0, 65535, &v))
+		if (!parse_u64(arg, 0, 65535, &v))
 			o->vq = (int)v;
-		else if (*optarg && strlen(optarg) < VQT_NAME_LEN)
-			o->vq_name = optarg;
+		else if (*arg && strlen(arg) < VQT_NAME_LEN)
+			o->vq_name = arg;
 		else
 			return cli_usage_error(TOOL, "--vq: '%s' is neither a vq index nor a vq name",
-					       optarg);
+					       arg);
 		break;
 	default:
-		return cli_getopt_error(TOOL, c, argv);
+		return EXIT_USAGE;	/* not in the table */
 	}
 	return 0;
 }
@@ -218,22 +220,11 @@ static int parse_positional(int argc, char **argv, struct options *o)
 /* 0, 2 (usage error, message printed), or 3 (--help printed). */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	struct cli_getopt g;
-	int c, ret;
+	int ret;
 
 	*o = (struct options){ .interval = 1, .dev = -1, .vq = -1 };
-	cli_getopt_init(&g, options, NR_OPTIONS);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, g.optstring, g.longopts, NULL)) != -1) {
-		if (c == 'h') {
-			usage(stdout);
-			return 3;
-		}
-		ret = parse_opt(c, argv, o);
-		if (ret)
-			return ret;
-	}
-	return parse_positional(argc, argv, o);
+	ret = cli_opts_parse(TOOL, argc, argv, options, NR_OPTIONS, parse_opt, o);
+	return ret ? ret : parse_positional(argc, argv, o);
 }
 
 /* ---- snapshots of the maps ---- */
