@@ -64,8 +64,8 @@ enum {
 /* write's parser table and its lines of the help. */
 static const struct cli_opt write_options[] = {
 	{ OPT_JOB, "job", "NAME", "the job (required)" },
-	{ OPT_START, "start", "S", "start of its window, in uptime seconds (required)" },
-	{ OPT_END, "end", "S", "end of its window, in uptime seconds (required)" },
+	{ OPT_START, "start", "S", "its start, in guest uptime seconds (required)" },
+	{ OPT_END, "end", "S", "its end, in guest uptime seconds (required)" },
 	{ OPT_STATUS, "status", "ok|failed", "how it ended (default: ok)" },
 	{ OPT_REASON, "reason", "TEXT", "why it failed (default: \"\")" },
 	{ OPT_TRACE, "trace", "FILE", "vqtrace's JSON output (missing/empty: null)" },
