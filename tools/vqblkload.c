@@ -62,8 +62,6 @@ static const struct cli_opt options[] = {
 	{ 'h', "help", NULL, "this text" },
 };
 
-#define NR_OPTIONS (sizeof(options) / sizeof(options[0]))
-
 static const char usage_tail[] =
 	"\n"
 	"BYTES may end in k, m or g (KiB, MiB, GiB).\n"
@@ -79,12 +77,10 @@ static const char usage_tail[] =
 	"    vqblkload --bs 64k --ios 1000 --seed 7 /dev/vda      # 1000 reads, same offsets each time\n"
 	"    vqblkload --rw randwrite --iodepth 8 -D 5 /dev/vdb  # overwrites /dev/vdb!\n";
 
-static void usage(FILE *f)
-{
-	fputs(usage_head, f);
-	cli_opts_print(f, options, NR_OPTIONS, 22);
-	fputs(usage_tail, f);
-}
+static const struct cli_help help = {
+	.head = usage_head, .tail = usage_tail,
+	.opts = options, .nopts = CLI_NOPTS(options), .col = 22,
+};
 
 struct options {
 	bool help, write;
@@ -195,15 +191,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int ret;
 
 	*o = (struct options){ .bs = 4096, .iodepth = 1, .duration = 10, .seed = 1 };
-	ret = cli_opts_parse(TOOL, argc, argv, options, NR_OPTIONS, parse_option, o);
+	ret = cli_opts_parse(TOOL, argc, argv, options, CLI_NOPTS(options), parse_option, o);
 	if (ret)
 		return ret == CLI_OPTS_HELP ? 0 : ret;
-	if (optind >= argc)
-		return cli_usage_error(TOOL, "no DEVICE given");
-	o->path = argv[optind++];
-	if (optind < argc)
-		return cli_usage_error(TOOL, "unexpected argument '%s'", argv[optind]);
-	return 0;
+	return cli_one_operand(TOOL, argc, argv, "DEVICE", &o->path);
 }
 
 /* ---- Linux AIO, raw syscalls (no libaio in the guest) ---- */
@@ -532,7 +523,7 @@ int main(int argc, char **argv)
 	if (err)
 		return err;
 	if (l.o.help) {
-		usage(stdout);
+		cli_help_print(stdout, &help);
 		return 0;
 	}
 	if (load_open(&l) || load_alloc(&l))

@@ -74,8 +74,6 @@ static const struct cli_opt write_options[] = {
 	{ OPT_ROOT, "root", "DIR", "read /proc and /sys under DIR (tests)" },
 };
 
-#define NR_WRITE_OPTIONS (sizeof(write_options) / sizeof(write_options[0]))
-
 static const char usage_tail[] =
 	"\n"
 	"Exit status: 0 ok, 1 runtime error (unreadable file, a tool's output without\n"
@@ -87,12 +85,10 @@ static const char usage_tail[] =
 	"    vqguestreport blkload /tmp/blk.json\n"
 	"    vqguestreport write --job none --start 4.1 --end 9.2 --trace /tmp/trace.json\n";
 
-static void usage(FILE *f)
-{
-	fputs(usage_head, f);
-	cli_opts_print(f, write_options, NR_WRITE_OPTIONS, 34);
-	fputs(usage_tail, f);
-}
+static const struct cli_help help = {
+	.head = usage_head, .tail = usage_tail,
+	.opts = write_options, .nopts = CLI_NOPTS(write_options), .col = 34,
+};
 
 /* ---- state file ---- */
 
@@ -756,7 +752,8 @@ static int write_args(int argc, char **argv, struct write_opts *o)
 
 	*o = (struct write_opts){ .status = STATUS_OK, .reason = "", .root = "" };
 	optind = 1;
-	ret = cli_opts_parse(TOOL, argc, argv, write_options, NR_WRITE_OPTIONS, write_option, o);
+	ret = cli_opts_parse(TOOL, argc, argv, write_options, CLI_NOPTS(write_options),
+			     write_option, o);
 	if (ret)
 		return ret;
 	if (optind < argc)
@@ -807,7 +804,7 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return cli_usage_error(TOOL, "no command given");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		usage(stdout);
+		cli_help_print(stdout, &help);
 		return 0;
 	}
 	cmd = cli_cmd_find(TOOL, cmds, sizeof(cmds) / sizeof(cmds[0]), argv[1]);

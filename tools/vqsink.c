@@ -53,8 +53,6 @@ static const struct cli_opt options[] = {
 	{ 'h', "help", NULL, "this text" },
 };
 
-#define NR_OPTIONS (sizeof(options) / sizeof(options[0]))
-
 static const char usage_tail[] =
 	"\n"
 	"virtio_net's native XDP wants a TX queue per CPU for XDP_TX; a guest with\n"
@@ -69,12 +67,10 @@ static const char usage_tail[] =
 	"    vqsink --duration 7 eth0             # what the net-rx job runs\n"
 	"    vqsink --mode generic -D 5 eth0      # skb mode only\n";
 
-static void usage(FILE *f)
-{
-	fputs(usage_head, f);
-	cli_opts_print(f, options, NR_OPTIONS, 22);
-	fputs(usage_tail, f);
-}
+static const struct cli_help help = {
+	.head = usage_head, .tail = usage_tail,
+	.opts = options, .nopts = CLI_NOPTS(options), .col = 22,
+};
 
 struct options {
 	double duration; /* 0: until a signal */
@@ -135,17 +131,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int ret;
 
 	*o = (struct options){ .mode = MODE_AUTO };
-	ret = cli_opts_parse(TOOL, argc, argv, options, NR_OPTIONS, parse_option, o);
+	ret = cli_opts_parse(TOOL, argc, argv, options, CLI_NOPTS(options), parse_option, o);
+	if (!ret)
+		ret = cli_one_operand(TOOL, argc, argv, "IFNAME", &o->ifname);
 	if (ret)
 		return ret == CLI_OPTS_HELP ? 0 : ret;
-	if (optind >= argc)
-		return cli_usage_error(TOOL, "no IFNAME given");
-	o->ifname = argv[optind++];
 	if (strlen(o->ifname) >= IF_NAMESIZE)
 		return cli_usage_error(TOOL, "IFNAME: '%s' is longer than an interface name can be",
 				       o->ifname);
-	if (optind < argc)
-		return cli_usage_error(TOOL, "unexpected argument '%s'", argv[optind]);
 	return 0;
 }
 
@@ -237,7 +230,7 @@ int main(int argc, char **argv)
 	if (err)
 		return err;
 	if (o.help) {
-		usage(stdout);
+		cli_help_print(stdout, &help);
 		return 0;
 	}
 	verbose = o.verbose;

@@ -65,8 +65,6 @@ static const struct cli_opt options[] = {
 	{ 'h', "help", NULL, "this text" },
 };
 
-#define NR_OPTIONS (sizeof(options) / sizeof(options[0]))
-
 static const char usage_tail[] =
 	"\n"
 	"Exit status: 0 ok, 1 runtime error (no BTF, BPF tracing not permitted, no\n"
@@ -80,12 +78,10 @@ static const char usage_tail[] =
 	"    vqtrace --duration 10 -j     # one JSON summary after 10 s (what vqlab uses)\n"
 	"    vqtrace --duration 10 -S     # what each program costs, per call\n";
 
-static void usage(FILE *f)
-{
-	fputs(usage_head, f);
-	cli_opts_print(f, options, NR_OPTIONS, 22);
-	fputs(usage_tail, f);
-}
+static const struct cli_help help = {
+	.head = usage_head, .tail = usage_tail,
+	.opts = options, .nopts = CLI_NOPTS(options), .col = 22,
+};
 
 struct options {
 	bool json, hist, verbose, prog_stats, core;
@@ -166,7 +162,7 @@ static int parse_opt(int c, const char *arg, void *ctx)
 	}
 	switch (c) {
 	case 'h':
-		usage(stdout);
+		cli_help_print(stdout, &help);
 		return CLI_OPTS_HELP;
 	case 'D':
 		return cli_duration_arg(TOOL, arg, &o->duration);
@@ -223,7 +219,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	int ret;
 
 	*o = (struct options){ .interval = 1, .dev = -1, .vq = -1 };
-	ret = cli_opts_parse(TOOL, argc, argv, options, NR_OPTIONS, parse_opt, o);
+	ret = cli_opts_parse(TOOL, argc, argv, options, CLI_NOPTS(options), parse_opt, o);
 	return ret ? ret : parse_positional(argc, argv, o);
 }
 

@@ -77,3 +77,21 @@ void cli_opts_print(FILE *f, const struct cli_opt *opts, size_t n, int col)
 		fprintf(f, "%s\n", line);
 	}
 }
+
+void cli_help_print(FILE *f, const struct cli_help *h)
+{
+	fputs(h->head, f);
+	cli_opts_print(f, h->opts, h->nopts, h->col);
+	fputs(h->tail, f);
+}
+
+int cli_one_operand(const char *tool, int argc, char **argv, const char *name,
+		    const char **out)
+{
+	if (optind >= argc)
+		return cli_usage_error(tool, "no %s given", name);
+	if (optind + 1 < argc)
+		return cli_usage_error(tool, "unexpected argument '%s'", argv[optind + 1]);
+	*out = argv[optind++];
+	return 0;
+}

@@ -11,6 +11,8 @@
 #include <stdio.h>
 
 #define CLI_OPTS_MAX 32
+/* How many entries a table of struct cli_opt has. */
+#define CLI_NOPTS(opts) (sizeof(opts) / sizeof((opts)[0]))
 
 struct cli_opt {
 	int key; /* the short letter, or a value >= 256 for a long-only option */
@@ -45,5 +47,22 @@ int cli_opts_parse(const char *tool, int argc, char **argv, const struct cli_opt
  * @col and its further lines indented to it ("      --name" for a
  * long-only option). */
 void cli_opts_print(FILE *f, const struct cli_opt *opts, size_t n, int col);
+
+/* A tool's --help: @head, the "Options:" lines of @opts at column @col
+ * (cli_opts_print), then @tail. */
+struct cli_help {
+	const char *head;
+	const struct cli_opt *opts;
+	size_t nopts;
+	int col;
+	const char *tail;
+};
+
+void cli_help_print(FILE *f, const struct cli_help *h);
+
+/* After the options, the one operand @name (e.g. "DEVICE") into *@out. 0, or
+ * EXIT_USAGE (printed) when it is missing or followed by more. */
+int cli_one_operand(const char *tool, int argc, char **argv, const char *name,
+		    const char **out);
 
 #endif
