@@ -77,11 +77,6 @@ static const char usage_tail[] =
 	"    vqblkload --bs 64k --ios 1000 --seed 7 /dev/vda      # 1000 reads, same offsets each time\n"
 	"    vqblkload --rw randwrite --iodepth 8 -D 5 /dev/vdb  # overwrites /dev/vdb!\n";
 
-static const struct cli_help help = {
-	.head = usage_head, .tail = usage_tail,
-	.opts = options, .nopts = CLI_NOPTS(options), .col = 22,
-};
-
 struct options {
 	bool help, write;
 	unsigned int bs, iodepth;
@@ -523,7 +518,7 @@ int main(int argc, char **argv)
 	if (err)
 		return err;
 	if (l.o.help) {
-		cli_help_print(stdout, &help);
+		cli_help_print(stdout, usage_head, options, CLI_NOPTS(options), 22, usage_tail);
 		return 0;
 	}
 	if (load_open(&l) || load_alloc(&l))

@@ -85,11 +85,6 @@ static const char usage_tail[] =
 	"    vqguestreport blkload /tmp/blk.json\n"
 	"    vqguestreport write --job none --start 4.1 --end 9.2 --trace /tmp/trace.json\n";
 
-static const struct cli_help help = {
-	.head = usage_head, .tail = usage_tail,
-	.opts = write_options, .nopts = CLI_NOPTS(write_options), .col = 34,
-};
-
 /* ---- state file ---- */
 
 static const char *state_path(void)
@@ -804,7 +799,8 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return cli_usage_error(TOOL, "no command given");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		cli_help_print(stdout, &help);
+		cli_help_print(stdout, usage_head, write_options, CLI_NOPTS(write_options), 34,
+			       usage_tail);
 		return 0;
 	}
 	cmd = cli_cmd_find(TOOL, cmds, sizeof(cmds) / sizeof(cmds[0]), argv[1]);

@@ -67,11 +67,6 @@ static const char usage_tail[] =
 	"    vqsink --duration 7 eth0             # what the net-rx job runs\n"
 	"    vqsink --mode generic -D 5 eth0      # skb mode only\n";
 
-static const struct cli_help help = {
-	.head = usage_head, .tail = usage_tail,
-	.opts = options, .nopts = CLI_NOPTS(options), .col = 22,
-};
-
 struct options {
 	double duration; /* 0: until a signal */
 	enum mode mode;
@@ -230,7 +225,7 @@ int main(int argc, char **argv)
 	if (err)
 		return err;
 	if (o.help) {
-		cli_help_print(stdout, &help);
+		cli_help_print(stdout, usage_head, options, CLI_NOPTS(options), 22, usage_tail);
 		return 0;
 	}
 	verbose = o.verbose;

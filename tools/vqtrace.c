@@ -78,11 +78,6 @@ static const char usage_tail[] =
 	"    vqtrace --duration 10 -j     # one JSON summary after 10 s (what vqlab uses)\n"
 	"    vqtrace --duration 10 -S     # what each program costs, per call\n";
 
-static const struct cli_help help = {
-	.head = usage_head, .tail = usage_tail,
-	.opts = options, .nopts = CLI_NOPTS(options), .col = 22,
-};
-
 struct options {
 	bool json, hist, verbose, prog_stats, core;
 	double duration; /* 0: interval mode */
@@ -162,7 +157,7 @@ static int parse_opt(int c, const char *arg, void *ctx)
 	}
 	switch (c) {
 	case 'h':
-		cli_help_print(stdout, &help);
+		cli_help_print(stdout, usage_head, options, CLI_NOPTS(options), 22, usage_tail);
 		return CLI_OPTS_HELP;
 	case 'D':
 		return cli_duration_arg(TOOL, arg, &o->duration);

@@ -406,10 +406,11 @@ static int scenario_parse(FILE *f, const char *path, const char *workload_dir,
 	return 0;
 }
 
-int scenario_load(const char *path, const char *workload_dir, struct scenario *sc,
-		  struct errbuf *e)
+/* Parse the stream @f (closed here) that fopen or fmemopen just returned,
+ * NULL with errno set when it failed. */
+static int scenario_parse_stream(FILE *f, const char *path, const char *workload_dir,
+				 struct scenario *sc, struct errbuf *e)
 {
-	FILE *f = fopen(path, "re");
 	struct errbuf none;
 	int rc;
 
@@ -422,20 +423,17 @@ int scenario_load(const char *path, const char *workload_dir, struct scenario *s
 	return rc;
 }
 
+int scenario_load(const char *path, const char *workload_dir, struct scenario *sc,
+		  struct errbuf *e)
+{
+	return scenario_parse_stream(fopen(path, "re"), path, workload_dir, sc, e);
+}
+
 int scenario_load_text(const char *path, const char *text, const char *workload_dir,
 		       struct scenario *sc, struct errbuf *e)
 {
-	FILE *f = fmemopen((void *)text, strlen(text), "r");
-	struct errbuf none;
-	int rc;
-
-	if (!f) {
-		memset(sc, 0, sizeof(*sc));
-		return err_set(e, -errno, "%s: %s", path, strerror(errno));
-	}
-	rc = scenario_parse(f, path, workload_dir, sc, e ?: &none);
-	fclose(f);
-	return rc;
+	return scenario_parse_stream(fmemopen((void *)text, strlen(text), "r"), path,
+				     workload_dir, sc, e);
 }
 
 void scenario_free(struct scenario *sc)

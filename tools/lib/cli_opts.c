@@ -78,11 +78,12 @@ void cli_opts_print(FILE *f, const struct cli_opt *opts, size_t n, int col)
 	}
 }
 
-void cli_help_print(FILE *f, const struct cli_help *h)
+void cli_help_print(FILE *f, const char *head, const struct cli_opt *opts, size_t n, int col,
+		    const char *tail)
 {
-	fputs(h->head, f);
-	cli_opts_print(f, h->opts, h->nopts, h->col);
-	fputs(h->tail, f);
+	fputs(head, f);
+	cli_opts_print(f, opts, n, col);
+	fputs(tail, f);
 }
 
 int cli_one_operand(const char *tool, int argc, char **argv, const char *name,

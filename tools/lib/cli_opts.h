@@ -48,17 +48,10 @@ int cli_opts_parse(const char *tool, int argc, char **argv, const struct cli_opt
  * long-only option). */
 void cli_opts_print(FILE *f, const struct cli_opt *opts, size_t n, int col);
 
-/* A tool's --help: @head, the "Options:" lines of @opts at column @col
- * (cli_opts_print), then @tail. */
-struct cli_help {
-	const char *head;
-	const struct cli_opt *opts;
-	size_t nopts;
-	int col;
-	const char *tail;
-};
-
-void cli_help_print(FILE *f, const struct cli_help *h);
+/* A tool's --help: @head, the "Options:" lines of @opts[0..n) at column
+ * @col (cli_opts_print), then @tail. */
+void cli_help_print(FILE *f, const char *head, const struct cli_opt *opts, size_t n, int col,
+		    const char *tail);
 
 /* After the options, the one operand @name (e.g. "DEVICE") into *@out. 0, or
  * EXIT_USAGE (printed) when it is missing or followed by more. */

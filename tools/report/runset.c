@@ -145,19 +145,51 @@ static int array_resize(void *arr, size_t n, size_t size)
 	return 0;
 }
 
+/* The zeroed slot @n of the array *@arr of elements of @size, whose
+ * capacity *@cap doubles (from @first) when @n reaches it. NULL when out of
+ * memory. */
+static void *array_slot(void *arr, size_t n, size_t *cap, size_t size, size_t first)
+{
+	void *slot;
+
+	if (n == *cap) {
+		size_t ncap = *cap ? 2 * *cap : first;
+
+		if (array_resize(arr, ncap, size))
+			return NULL;
+		*cap = ncap;
+	}
+	slot = (char *)*(void **)arr + n * size;
+	memset(slot, 0, size);
+	return slot;
+}
+
+/* What cell @c holds (not @c itself). */
+static void cell_free(struct run_cell *c)
+{
+	for (size_t j = 0; j < c->nm; j++) {
+		free(c->m[j].name);
+		free(c->m[j].unit);
+		free(c->m[j].v);
+		free(c->m[j].rep);
+		free(c->m[j].host);
+	}
+	free(c->m);
+	free(c->id);
+	free(c->key);
+	json_decref(c->axes);
+	json_decref(c->trace);
+	json_decref(c->hosts);
+	json_decref(c->facts);
+}
+
 static struct run_cell *cell_add(struct runset *r, const char *id, json_t *axes)
 {
 	struct run_cell *c;
 
-	if (r->ncells == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 16;
-
-		if (array_resize(&r->cells, cap, sizeof(*r->cells)))
-			return NULL;
-		r->cap = cap;
-	}
-	c = &r->cells[r->ncells];
-	memset(c, 0, sizeof(*c));
+	c = array_slot(&r->cells, r->ncells, &r->cap, sizeof(*c), 16);
+	if (!c)
+		return NULL;
 	c->id = strdup(id);
 	c->axes = json_is_object(axes) ? json_deep_copy(axes) : json_object();
 	c->key = axes_key(c->axes, NULL);
@@ -165,12 +197,7 @@ static struct run_cell *cell_add(struct runset *r, const char *id, json_t *axes)
 	c->hosts = json_object();
 	c->facts = json_array();
 	if (!c->id || !c->axes || !c->key || !c->trace || !c->hosts || !c->facts) {
-		free(c->id);
-		free(c->key);
-		json_decref(c->axes);
-		json_decref(c->trace);
-		json_decref(c->hosts);
-		json_decref(c->facts);
+		cell_free(c);
 		return NULL;
 	}
 	json_object_set_new(r->index, id, json_integer(r->ncells));
@@ -195,15 +222,9 @@ static struct metric_series *series_get(struct run_cell *c, const char *name,
 			      c->id, name, m->unit, unit);
 		return m;
 	}
-	if (c->nm == c->mcap) {
-		size_t cap = c->mcap ? 2 * c->mcap : 8;
-
-		if (array_resize(&c->m, cap, sizeof(*c->m)))
-			return NULL;
-		c->mcap = cap;
-	}
-	m = &c->m[c->nm];
-	memset(m, 0, sizeof(*m));
+	m = array_slot(&c->m, c->nm, &c->mcap, sizeof(*m), 8);
+	if (!m)
+		return NULL;
 	m->name = strdup(name);
 	m->unit = strdup(unit);
 	m->better = better;
@@ -628,26 +649,10 @@ cleanup:
 
 void run_free(struct runset *r)
 {
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; i < r->ncells; i++) {
-		struct run_cell *c = &r->cells[i];
-
-		for (j = 0; j < c->nm; j++) {
-			free(c->m[j].name);
-			free(c->m[j].unit);
-			free(c->m[j].v);
-			free(c->m[j].rep);
-			free(c->m[j].host);
-		}
-		free(c->m);
-		free(c->id);
-		free(c->key);
-		json_decref(c->axes);
-		json_decref(c->trace);
-		json_decref(c->hosts);
-		json_decref(c->facts);
-	}
+	for (i = 0; i < r->ncells; i++)
+		cell_free(&r->cells[i]);
 	free(r->cells);
 	free(r->dir);
 	free(r->problem);
