@@ -36,7 +36,8 @@ static int bad(const char *text, const char *want)
 	int ok = rc != 0 && strstr(err.msg, want);
 
 	if (!ok)
-		fprintf(stderr, "  for %s\n  got rc=%d '%s'\n  want '%s'\n", text, rc, err.msg, want);
+		fprintf(stderr, "  for %s\n  got rc=%d '%s'\n  want '%s'\n", text, rc, err.msg,
+			want);
 	scenario_free(&sc);
 	return ok;
 }
@@ -211,7 +212,8 @@ int main(void)
 		CHECK(scenario_load_text("run.json", sc.text, jobs, &sc2, &err) == 0);
 		CHECK(sc2.nvals[AX_RING] == 2 && sc2.nexcludes == 1 && sc2.warmup == 2);
 		scenario_free(&sc2);
-		CHECK(scenario_load_text("run.json", "[axes]\nring = x\n", jobs, &sc2, &err) < 0 && strstr(err.msg, "run.json:2: ring"));
+		CHECK(scenario_load_text("run.json", "[axes]\nring = x\n", jobs, &sc2, &err) < 0 &&
+		      strstr(err.msg, "run.json:2: ring"));
 		scenario_free(&sc2);
 	}
 	scenario_free(&sc);

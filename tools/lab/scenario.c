@@ -398,9 +398,8 @@ static int scenario_parse(FILE *f, const char *path, const char *workload_dir,
 		for (int i = 0; i < NR_AXES; i++)
 			cells *= sc->nvals[i];
 		if (cells > SCENARIO_MAX_CELLS) {
-			return err_set(e, -E2BIG,
-				       "%s: the axes make a matrix of %llu cells (at most %d)", path,
-				       cells, SCENARIO_MAX_CELLS);
+			return err_set(e, -E2BIG, "%s: the axes make a matrix of %llu cells "
+				       "(at most %d)", path, cells, SCENARIO_MAX_CELLS);
 		}
 	}
 	return 0;
