@@ -12,8 +12,10 @@ static char jobs[] = "/tmp/vqlab-test-devjobs-XXXXXX";
 
 static int load(const char *text, struct scenario *sc, char *err, size_t len)
 {
-	int rc = scenario_load_text("t.ini", text, jobs, sc, err, len);
+	struct errbuf e = { "" };
+	int rc = scenario_load_text("t.ini", text, jobs, sc, &e);
 
+	snprintf(err, len, "%s", e.msg);
 	if (rc)
 		scenario_free(sc);
 	return rc;

@@ -112,6 +112,10 @@ int host_icount_metrics(const json_t *phase, const json_t *report, json_t *metri
 
 /* ---- for the drivers ---- */
 
+/* finish for a driver whose host counts nothing: the guest's metrics are all. */
+int driver_finish_nothing(const json_t *report, const struct host_counters *c, json_t *metrics,
+			  struct errbuf *e);
+
 /* The guest report's metric @name, -1 when absent (results.h's metric_value). */
 double report_metric(const json_t *report, const char *name);
 /* What the guest's warm-up reported as @name, 0 when absent: the host's

@@ -14,16 +14,10 @@ static int blk_start(struct driver_state *d, struct domain_spec *ds, struct errb
 	return tap_start(d, ds, e);
 }
 
-static int blk_finish(const json_t *report, const struct host_counters *c, json_t *metrics,
-		      struct errbuf *e)
-{
-	return 0;
-}
-
 const struct host_driver driver_blk = {
 	.name = "tap blk",
 	.start = blk_start,
 	.booted = tap_booted,
-	.finish = blk_finish,
+	.finish = driver_finish_nothing,
 	.stop = tap_stop,
 };

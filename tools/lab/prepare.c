@@ -170,11 +170,15 @@ static void prepare_accel(struct run *r)
 			if (strcmp(pl->cells[i].val[AX_ACCEL], "tcg"))
 				any_auto = true;
 		if (any_auto) {
+			struct errbuf why;
+
 			p_info("accelerator: probing KVM with a real guest");
-			r->kvm = guest_probe_kvm(&r->gctx, &pl->cells[0], &r->kernels[0], r->dir,
-						 r->accel_reason, sizeof(r->accel_reason));
-			if (!r->kvm)
+			r->kvm = !guest_probe_kvm(&r->gctx, &pl->cells[0], &r->kernels[0], r->dir,
+						  &why);
+			if (!r->kvm) {
+				snprintf(r->accel_reason, sizeof(r->accel_reason), "%s", why.msg);
 				p_info("accelerator: TCG (%s)", r->accel_reason);
+			}
 		} else {
 			snprintf(r->accel_reason, sizeof(r->accel_reason),
 				 "the scenario asks for TCG");
