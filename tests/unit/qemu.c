@@ -65,7 +65,8 @@ static void test_builds(void)
 	CHECK(q.provenance == NULL);
 
 	CHECK(resolve("build:missing", &q, &e) == -ENOENT);
-	CHECK(strstr(e.msg, "good") && strstr(e.msg, "vqlab qemu build"));	/* names the builds */
+	/* names the builds there are */
+	CHECK(strstr(e.msg, "good") && strstr(e.msg, "vqlab qemu build"));
 	CHECK(q.provenance == NULL);
 	CHECK(resolve("build:noexec", &q, &e) == -EACCES);
 	CHECK(resolve("build:../good", &q, &e) == -EINVAL);
@@ -139,6 +140,10 @@ static void test_series(void)
 				"virtqueue_ordered_fill", &p, &e) == 0 && p == 1);
 	CHECK(qemu_series_point(&s, "virtio", &p, &e) == -ENOENT);
 	CHECK(qemu_series_point(&s, "-1", &p, &e) == -ENOENT);
+	CHECK(qemu_series_point(&s, "01", &p, &e) == 0 && p == 1);
+	CHECK(qemu_series_point(&s, "0010", &p, &e) == -ERANGE);
+	CHECK(qemu_series_point(&s, "99999999999999999999", &p, &e) == -ERANGE);
+	CHECK(qemu_series_point(&s, "", &p, &e) == -ENOENT);
 
 	/* a broken base names the file */
 	snprintf(dir, sizeof(dir), "%s/qp", cache);

@@ -90,7 +90,10 @@ static bool name_ok(const char *name)
 
 	if (!n || n > 100 || name[0] == '.')
 		return false;
-	return strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+-") == n;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)name[i]) && !strchr("._+-", name[i]))
+			return false;
+	return true;
 }
 
 /* ---- qemu-patches/ ---------------------------------------------------- */
@@ -181,27 +184,35 @@ int qemu_series_load(const char *dir, struct qemu_series *s, struct errbuf *e)
 	return for_each_line(path, s, e, series_line);
 }
 
+/* @arg names patch @p: its file name, without ".patch", or also without "NNNN-". */
+static bool patch_named(const char *p, const char *arg)
+{
+	size_t plen = strlen(p), len = strlen(arg), stem = plen;
+
+	if (plen > 6 && !strcmp(p + plen - 6, ".patch"))
+		stem = plen - 6;
+	if (!strcmp(p, arg) || (len == stem && !strncmp(p, arg, stem)))
+		return true;
+	return stem > 5 && strspn(p, "0123456789") == 4 && p[4] == '-' && len == stem - 5 &&
+	       !strncmp(p + 5, arg, len);
+}
+
 int qemu_series_point(const struct qemu_series *s, const char *arg, int *point,
 		      struct errbuf *e)
 {
-	uint64_t u;
 	size_t len = strlen(arg);
 
-	if (isdigit((unsigned char)arg[0]) && !parse_u64(arg, 0, UINT64_MAX, &u)) {
-		if (u > (uint64_t)s->n)
+	if (len && strspn(arg, "0123456789") == len) {	/* decimal, "0010" is 10 */
+		unsigned long u = len < 6 ? strtoul(arg, NULL, 10) : ULONG_MAX;
+
+		if (u > (unsigned long)s->n)
 			return err_set(e, -ERANGE, "--upto %s: the series has %d patch%s (0-%d)",
 				       arg, s->n, s->n == 1 ? "" : "es", s->n);
 		*point = (int)u;
 		return 0;
 	}
 	for (int i = 0; i < s->n; i++) {
-		const char *p = s->patch[i], *bare = p;
-		size_t plen = strlen(p) - strlen(".patch");
-
-		if (strlen(p) > 5 && p[4] == '-')
-			bare = p + 5;	/* "0001-" */
-		if (!strcmp(p, arg) || (len == plen && !strncmp(p, arg, plen)) ||
-		    (len == plen - (size_t)(bare - p) && !strncmp(bare, arg, len))) {
+		if (patch_named(s->patch[i], arg)) {
 			*point = i + 1;
 			return 0;
 		}
@@ -509,7 +520,7 @@ static void progress_line(struct progress *pg, const char *line)
 		return;
 	}
 	if (strncmp(line, "qemu-build: ", 12) && strncmp(line, "Error", 5) &&
-	    strncmp(line, "FAILED", 6) && strncmp(line, "ERROR", 5))
+	    strncmp(line, "FAILED", 6) && strncmp(line, "ERROR", 5) && !strstr(line, ": error: "))
 		return;
 	if (pg->inline_shown)
 		fputc('\n', stderr);
@@ -681,21 +692,22 @@ static void usage(FILE *f)
 		"       vqlab qemu list [-j|-p]\n"
 		"       vqlab qemu help\n"
 		"\n"
-		"build: qemu-system-x86_64 from qemu-patches/base (QEMU's source as Debian ships\n"
-		"  it, pinned by sha256) with the first N patches of qemu-patches/series (default:\n"
-		"  all), out of tree, x86_64 only, with virtio, vhost-user, tap, KVM, TCG plugins\n"
-		"  and USDT trace points (perf probe -x BINARY sdt_qemu:virtqueue_pop). Cached in\n"
-		"  $VQLAB_CACHE/qemu/build/NAME/ (default /var/cache/vqlab) under a key of base\n"
-		"  sha256, series-prefix hash and configure line; an up-to-date build is reused.\n"
-		"  NAME defaults to BASE+pN (10.0.2+p1). Prints the spec build:NAME and the binary.\n"
+		"build: qemu-system-x86_64 from qemu-patches/base (QEMU's source as Debian\n"
+		"  ships it, pinned by sha256) with the first N patches of qemu-patches/series\n"
+		"  (default: all), out of tree, x86_64 only, with virtio, vhost-user, tap, KVM,\n"
+		"  TCG plugins and USDT trace points for perf. Cached in\n"
+		"  $VQLAB_CACHE/qemu/build/NAME/ (default /var/cache/vqlab) under a key of the\n"
+		"  base sha256, the series-prefix hash and the configure line; an up-to-date\n"
+		"  build is reused. NAME defaults to BASE+pN (10.0.2+p1). Prints the spec\n"
+		"  build:NAME and the binary.\n"
 		"list: the builds, with version, series point and provenance.\n"
 		"A scenario picks a binary with the axis qemu = system | build:NAME | file:PATH.\n"
 		"\n"
 		"EXAMPLES:\n"
-		"  vqlab qemu build                     # the whole series: build:10.0.2+p1\n"
-		"  vqlab qemu build --upto 0            # the pristine base: build:10.0.2+p0\n"
-		"  vqlab qemu build --upto virtio-fix-off-by-one-and-invalid-access-in-virtqueue_ordered_fill\n"
-		"  vqlab qemu build --name mine         # your series (see qemu-patches/README.md)\n"
+		"  vqlab qemu build                # the whole series: build:10.0.2+p1\n"
+		"  vqlab qemu build --upto 0       # the pristine base: build:10.0.2+p0\n"
+		"  vqlab qemu build --upto 1       # up to patch 1, or name it (NNNN-subject)\n"
+		"  vqlab qemu build --name mine    # your series (see qemu-patches/README.md)\n"
 		"  vqlab qemu list -j | jq '.[].series.point'\n");
 }
 
