@@ -450,11 +450,14 @@ static int build_hash_config(struct qemu_build *b, struct errbuf *e)
 	rc = proc_run(argv, out, sizeof(out));
 	if (rc)
 		return err_set(e, -EIO, "%s --configure-args: exit %d: %.200s", script, rc, out);
+	strcat(out, "\n");	/* proc_run dropped the last newline */
+	rc = write_text(b->tmp, "configure.args", out, b->config_sha256, e);
+	if (rc)
+		return rc;
 	b->configure = json_array();
 	for (char *save = NULL, *p = out, *l; (l = strtok_r(p, "\n", &save)); p = NULL)
 		json_array_append_new(b->configure, json_string(l));
-	strcat(out, "\n");
-	return write_text(b->tmp, "configure.args", out, b->config_sha256, e);
+	return 0;
 }
 
 /* The cache key: base sha256, series-prefix hash and config hash. */
