@@ -12,8 +12,9 @@
 #     .orig of the installed qemu-system-x86) and checked against base_sha256.
 #   - One source tree in CACHE/qemu/src/, moved to the wanted prefix by
 #     reverting and applying patches (copies of the applied patches are kept).
-#   - Out of tree, one object folder per configure line, ccache: a
-#     neighbouring prefix recompiles what the patch touches and relinks.
+#   - Out of tree, one object folder per base (reconfigured in place when the
+#     configure line changes), ccache: a neighbouring prefix recompiles what
+#     the patch touches and relinks.
 #   - Copies the unstripped binary (and the prefix's qemu-plugin.h) into DIR.
 # Configure and ninja write to stdout; this script's own lines go to stderr.
 #
@@ -48,14 +49,16 @@ log() { printf 'qemu-build: %s\n' "$*" >&2; }
 # except what the lab uses. Tap and memfd need no option on Linux; slirp is
 # not needed (the lab uses tap and vhost-user). dtrace = USDT notes that
 # `perf probe -x BINARY sdt_qemu:virtqueue_pop` reads; -g stays (meson's
-# default), so the binary keeps its symbols for uprobes too.
+# default), so the binary keeps its symbols for uprobes too. Not relocatable:
+# the binary lives in the cache, not in /usr/bin, and must still find
+# Debian's SeaBIOS and option ROMs at their absolute paths.
 configure_args=(
 	--python=/usr/bin/python3 --cc=ccache\ gcc
 	--target-list=x86_64-softmmu --without-default-features --disable-download
 	--enable-kvm --enable-tcg --enable-plugins
 	--enable-vhost-user --enable-vhost-net --enable-vhost-kernel
 	--enable-trace-backends=dtrace
-	--prefix=/usr --disable-install-blobs
+	--prefix=/usr --disable-relocatable --disable-install-blobs
 	--firmwarepath=/usr/share/qemu:/usr/share/seabios:/usr/lib/ipxe/qemu
 )
 if [ $mode = args ]; then
@@ -163,17 +166,19 @@ for ((i = keep; i < n; i++)); do
 	cp "$qp/${series[$i]}" "$src/.vqlab-applied/$(printf '%03d-%s' $((i + 1)) "${series[$i]}")"
 done
 
-# One object folder per configure line; configure runs again only when the
-# folder has no build.ninja (ninja re-runs meson itself when a meson.build
-# changes).
-cfg_hash=$(printf '%s\n' "${configure_args[@]}" | sha256sum | cut -c1-12)
-obj=$cache/qemu/obj/qemu-$base_version-$cfg_hash
+# One object folder per base. Configure runs when the folder has no
+# build.ninja or the configure line changed (in place: same folder, so ccache,
+# which hashes the folder of a -g compile, still hits); ninja re-runs meson
+# itself when a meson.build changes.
+obj=$cache/qemu/obj/qemu-$base_version
+args=$(printf '%s\n' "${configure_args[@]}")
 export CCACHE_DIR=$cache/ccache CCACHE_BASEDIR=$cache/qemu
-if [ ! -f "$obj/build.ninja" ]; then
+if [ ! -f "$obj/build.ninja" ] || [ "$(cat "$obj/.vqlab-configure.args" 2>/dev/null)" != "$args" ]; then
 	log "configuring in $obj"
-	rm -rf "$obj"
 	mkdir -p "$obj"
+	rm -f "$obj/.vqlab-configure.args"
 	(cd "$obj" && "$src/configure" "${configure_args[@]}")
+	printf '%s\n' "$args" >"$obj/.vqlab-configure.args"
 fi
 log "building (ninja -j$jobs, nice ${NICE:-19})"
 nice -n "${NICE:-19}" ninja -C "$obj" -j"$jobs" qemu-system-x86_64
