@@ -28,6 +28,7 @@
 #include "plan.h"
 #include "proc.h"
 #include "results.h"
+#include "qemu.h"
 #include "run.h"
 #include "shard.h"
 #include "watch.h"
@@ -269,6 +270,8 @@ static const char usage_head[] =
 	"       vqlab kernel fetch debian:SUITE\n"
 	"       vqlab kernel build [--upto N|PATCH] [--config NAME]\n"
 	"       vqlab kernel list\n"
+	"       vqlab qemu build [--upto N|PATCH] [--name NAME]\n"
+	"       vqlab qemu list\n"
 	"       vqlab watch DOMAIN [INTERVAL [COUNT]]\n"
 	"       vqlab help\n"
 	"\n"
@@ -294,6 +297,8 @@ static const char usage_tail[] =
 	"  vqlab kernel build --upto 12                # the series before virtqueue ops\n"
 	"  vqlab kernel build --config lab+retpoline-off\n"
 	"  vqlab kernel list                           # cached kernels and their specs\n"
+	"  vqlab qemu build --upto 1                   # QEMU 10.0.2 + qemu-patches 0001\n"
+	"  vqlab qemu list                             # cached QEMU builds and their specs\n"
 	"  vqlab watch mydomain 1                      # device side of a running domain\n";
 
 enum { OPT_REPEAT = 256, OPT_DURATION, OPT_RETRIES, OPT_RESUME, OPT_SHARD };
@@ -600,6 +605,7 @@ static const struct cli_cmd cmds[] = {
 	{ "list", do_list },
 	{ "show", do_show },
 	{ "kernel", do_kernel },
+	{ "qemu", qemu_cmd },
 	{ "watch", watch_cmd },
 	{ "help", do_help },
 };
