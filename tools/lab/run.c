@@ -156,6 +156,7 @@ static void manifest_new(struct run *r)
 	json_object_set_new(m, RUN_ACCEL_REASON,
 			    json_string(r->kvm ? "KVM guest booted" : r->accel_reason));
 	json_object_set(m, RUN_KERNELS, r->kernels_json);
+	json_object_set(m, "qemu", r->qemu_json);
 	json_object_set_new(m, RUN_STARTED, json_string(started));
 	manifest_matrix(r);
 	if (r->plan.shard.n)
@@ -173,6 +174,7 @@ static void manifest_resumed(struct run *r)
 
 	iso_time_now(now);
 	json_object_set(r->manifest, RUN_KERNELS, r->kernels_json);
+	json_object_set(r->manifest, "qemu", r->qemu_json);
 	if (!json_is_array(resumed)) {
 		resumed = json_array();
 		json_object_set_new(r->manifest, RUN_RESUMED, resumed);
@@ -290,7 +292,8 @@ static enum attempt_end sample_attempt(struct run *r, const struct cell *c, unsi
 			       .timeout = sc->timeout, .disk = r->disk[0] ? r->disk : NULL,
 			       .icount_so = r->icount_so[0] ? r->icount_so : NULL,
 			       .icount_out = icount_out, .dir = dir, .name = name,
-			       .errors_log = errors_log, .stall = sc->stall };
+			       .errors_log = errors_log, .stall = sc->stall,
+			       .emulator = run_emulator(r, c->val[AX_QEMU]) };
 	struct guest_result res;
 	enum attempt_end end;
 
@@ -467,6 +470,7 @@ static void run_free(struct run *r)
 	for (int i = 0; i < AXIS_MAX_VALUES; i++)
 		kernel_release(&r->kernels[i]);
 	json_decref(r->kernels_json);
+	qemu_axis_release(r);
 	json_decref(r->manifest);
 	free(r->order);
 	free(r->done);
