@@ -91,6 +91,7 @@ int qemu_axis_prepare(struct run *r, struct errbuf *e)
 
 		if (ret)
 			return err_prefix(e, ret, "qemu");
+		json_object_set_new(q->provenance, "version", json_string(q->version));
 		json_object_set_new(q->provenance, "series_point", q->series_point < 0 ?
 				    json_null() : json_integer(q->series_point));
 		if (sc->icount && plugin_check(q, r->paths, q->provenance, e))
