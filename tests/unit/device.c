@@ -37,11 +37,13 @@ static void test_delta(void)
 
 static void test_metrics(void)
 {
-	struct devq_delta q[2] = { { .name = "req.0", .pops = 600, .used = 598, .signalled = 590 },
-				   { .name = "output.0", .pops = 400, .used = 400 } };
+	struct devq_delta q[3] = { { .name = "req.0", .pops = 600, .used = 598, .signalled = 590 },
+				   { .name = "output.0", .pops = 400, .used = 400 },
+				   { .name = "control" } };
 	json_t *m = json_object(), *trace;
 
-	devq_metrics(q, 2, 2.0, m);
+	devq_metrics(q, 3, 2.0, m);
+	CHECK(!json_object_get(m, "dev_control_pops"));	/* idle: not shown */
 	CHECK(val(m, "dev_req_0_pops") == 600);
 	CHECK(val(m, "dev_req_0_used") == 598);
 	CHECK(val(m, "dev_req_0_signalled") == 590);

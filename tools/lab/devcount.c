@@ -34,11 +34,14 @@ void devq_metrics(const struct devq_delta *q, size_t n, double secs, json_t *met
 	uint64_t pops = 0, used = 0;
 
 	for (size_t i = 0; i < n; i++) {
+		pops += q[i].pops;
+		used += q[i].used;
+		/* a queue of another device (the NIC in a blk guest, control) */
+		if (!q[i].pops && !q[i].used)
+			continue;
 		queue_metric(metrics, q[i].name, "pops", q[i].pops, "buffers");
 		queue_metric(metrics, q[i].name, "used", q[i].used, "buffers");
 		queue_metric(metrics, q[i].name, "signalled", q[i].signalled, "buffers");
-		pops += q[i].pops;
-		used += q[i].used;
 	}
 	if (!n)
 		return;

@@ -27,8 +27,8 @@ struct devq_delta {
 int devq_delta(const struct vq_counters *a, const struct vq_counters *b, struct devq_delta *d);
 
 /* The dev_* metrics of @n queues measured for @secs into @metrics:
- * per queue dev_<queue>_pops/_used/_signalled (buffers; '.' in the queue's
- * name becomes '_'), and over all queues dev_pops, dev_used and
+ * per queue that moved, dev_<queue>_pops/_used/_signalled (buffers; '.' in
+ * the queue's name becomes '_'), and over all queues dev_pops, dev_used and
  * dev_used_per_s. */
 void devq_metrics(const struct devq_delta *q, size_t n, double secs, json_t *metrics);
 /* Both ends of each ring: the device's pops per driver add and used per
