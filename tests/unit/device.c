@@ -51,6 +51,7 @@ static void test_metrics(void)
 	CHECK(val(m, "dev_pops") == 1000);
 	CHECK(val(m, "dev_used") == 998);
 	CHECK(val(m, "dev_used_per_s") == 499);
+	CHECK(val(m, "dev_window_s") == 2);
 	CHECK(!strcmp(json_string_value(json_object_get(json_object_get(m, "dev_pops"), "unit")),
 		      "buffers"));
 	/* against vqtrace: only the queues it names count */

@@ -47,8 +47,12 @@ void devq_metrics(const struct devq_delta *q, size_t n, double secs, json_t *met
 		return;
 	metric_set(metrics, "dev_pops", pops, "buffers", "none");
 	metric_set(metrics, "dev_used", used, "buffers", "none");
-	if (secs > 0)
+	if (secs > 0) {
+		/* the window between the two reads: QMP waits for QEMU's main
+		 * loop, so under load it starts and ends late (docs/device.md) */
+		metric_set(metrics, "dev_window_s", secs, "s", "none");
 		metric_set(metrics, "dev_used_per_s", used / secs, "buffers/s", BETTER_HIGHER);
+	}
 }
 
 /* vqtrace's queue named @name in @trace, or NULL. */

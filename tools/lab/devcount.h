@@ -28,8 +28,8 @@ int devq_delta(const struct vq_counters *a, const struct vq_counters *b, struct 
 
 /* The dev_* metrics of @n queues measured for @secs into @metrics:
  * per queue that moved, dev_<queue>_pops/_used/_signalled (buffers; '.' in
- * the queue's name becomes '_'), and over all queues dev_pops, dev_used and
- * dev_used_per_s. */
+ * the queue's name becomes '_'), and over all queues dev_pops, dev_used,
+ * dev_used_per_s and dev_window_s (the seconds between the two reads). */
 void devq_metrics(const struct devq_delta *q, size_t n, double secs, json_t *metrics);
 /* Both ends of each ring: the device's pops per driver add and used per
  * driver get, for each queue the guest's vqtrace report (@trace, its
