@@ -143,16 +143,18 @@ static json_t *devices_json(const struct device_watch *w)
 	return devs;
 }
 
-/* The guest powered off before its END mark could be read (QMP waits for
- * QEMU's main loop, which a busy TCG guest holds): the last whole read after
- * START stands in for it, and the sample says so. */
+/* No END mark was read: the sample stalled, or the guest powered off
+ * before the END read returned (QMP waits for QEMU's main loop, which a busy
+ * TCG guest holds). The last whole read after START stands in for it, and
+ * the sample says so. */
 static void end_fallback(struct device_watch *w, json_t *dev)
 {
 	if (!w->marked[0] || w->marked[1] || !(w->good.t > w->mark[0].t))
 		return;
 	qmp_snapshot_copy(&w->mark[1], &w->good);
 	w->marked[1] = true;
-	json_object_set_new(dev, "end", json_string("last read before the guest stopped"));
+	json_object_set_new(dev, "end", json_string("last whole read: no END mark was read "
+						    "(a stall, or the guest powered off first)"));
 }
 
 json_t *device_watch_result(struct device_watch *w, const json_t *trace, json_t *metrics)
