@@ -48,10 +48,14 @@ grep -q "virtqueue_ordered_fill" "$run/cells/$cell/0/qemu-guest-errors.log" ||
 	fail "qemu-guest-errors.log misses QEMU's message"
 ok "stall: $(jq -r "select($sel == \"on\") | \"\(.reason | .[0:140]) (\(.wall_s | floor) s)\"" "$run/samples.jsonl")"
 
-# 2. system QEMU, in_order=off: ok, device counts = driver counts
+# 2. system QEMU, in_order=off: ok, device counts = driver counts. The device
+# window lies inside vqtrace's and may start late (QMP waits for QEMU's main
+# loop: docs/device.md), so the device may count a few percent fewer, never more.
+lo=0.9
 jqs "$run" "[.[] | select($sel == \"off\")][0] | .status == \"ok\" and
 	.metrics.dev_req_0_pops.value > 1000 and
-	.metrics.dev_pops_per_add.value == 1 and .metrics.dev_used_per_get.value == 1 and
+	(.metrics.dev_pops_per_add.value | . >= $lo and . <= 1) and
+	(.metrics.dev_used_per_get.value | . >= $lo and . <= 1) and
 	(.device.devices | map(select(.name == \"ua-disk0\"))[0].in_order == false)" >/dev/null ||
 	fail "in_order=off: $(jq -c "select($sel == \"off\") | {status, reason, device, m: (.metrics | with_entries(select(.key | startswith(\"dev_\"))))}" "$run/samples.jsonl")"
 ok "in_order=off: dev_req_0_pops $(jq -r "select($sel == \"off\") | .metrics.dev_req_0_pops.value" "$run/samples.jsonl") = driver adds"
@@ -62,7 +66,7 @@ if [ "$with_build" = 1 ]; then
 	jqs "$run" "[.[] | select($b)][0] | .status == \"ok\" and
 		(.device.devices | all(.in_order)) and (.guest.devices | all(.in_order)) and
 		(.trace.queues[] | select(.name == \"req.0\") | .completion_reorders == 0) and
-		.metrics.dev_pops_per_add.value == 1" >/dev/null ||
+		(.metrics.dev_pops_per_add.value | . >= $lo and . <= 1)" >/dev/null ||
 		fail "build:10.0.2+p1 in_order=on: $(jq -c "select($b) | {status, reason}" "$run/samples.jsonl")"
 	jq -e '.qemu["build:10.0.2+p1"].series_point == 1' "$run/run.json" >/dev/null ||
 		fail "run.json does not record the build's series point"
