@@ -22,6 +22,7 @@ struct domain_spec {
 	const char *disk;		/* raw image for a virtio-blk disk, or NULL */
 	unsigned int blk_queue_size;
 	const char *const *qemu_args;	/* extra QEMU arguments, NULL-terminated */
+	bool icount_clock;		/* -icount shift=0: guest time = instructions */
 };
 
 /* The alias through which <qemu:override> finds the NIC (libvirt wants "ua-"). */
