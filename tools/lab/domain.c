@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <libxml/xmlwriter.h>
 #include "domain.h"
 
@@ -96,6 +97,33 @@ static int head(xmlTextWriterPtr w, const struct domain_spec *s)
 	return e;
 }
 
+#define QBOOT_ROM "/usr/share/qemu/qboot.rom"
+
+const char *domain_bios(void)
+{
+	const char *want = getenv("VQLAB_BIOS");
+
+	if (want && !strcmp(want, "seabios"))
+		return NULL;
+	return access(QBOOT_ROM, R_OK) ? NULL : QBOOT_ROM;
+}
+
+/* The firmware: a ROM of our choice (libvirt passes it as -bios), or none
+ * named (QEMU's default SeaBIOS). */
+static int loader(xmlTextWriterPtr w, const struct domain_spec *s)
+{
+	int e = 0;
+
+	if (!s->bios)
+		return 0;
+	e |= start(w, "loader");
+	e |= attr(w, "readonly", "yes");
+	e |= attr(w, "type", "rom");
+	e |= xmlTextWriterWriteString(w, BAD_CAST s->bios);
+	e |= end(w);
+	return e;
+}
+
 /* Direct kernel boot, the CPU, and what happens when the guest stops. */
 static int os(xmlTextWriterPtr w, const struct domain_spec *s)
 {
@@ -107,6 +135,7 @@ static int os(xmlTextWriterPtr w, const struct domain_spec *s)
 	e |= attr(w, "machine", "pc");
 	e |= xmlTextWriterWriteString(w, BAD_CAST "hvm");
 	e |= end(w);
+	e |= loader(w, s);
 	e |= el(w, "kernel", s->kernel);
 	e |= el(w, "initrd", s->initrd);
 	e |= el(w, "cmdline", s->cmdline);

@@ -23,11 +23,17 @@ struct domain_spec {
 	unsigned int blk_queue_size;
 	const char *const *qemu_args;	/* extra QEMU arguments, NULL-terminated */
 	bool icount_clock;		/* -icount shift=0: guest time = instructions */
+	const char *bios;		/* firmware ROM (-bios), NULL: QEMU's SeaBIOS */
 };
 
 /* The alias through which <qemu:override> finds the NIC (libvirt wants "ua-"). */
 #define DOMAIN_NET_ALIAS "ua-net0"
 #define DOMAIN_DISK_ALIAS "ua-disk0"
+
+/* QEMU's qboot ROM when it is installed and VQLAB_BIOS is not "seabios", else
+ * NULL (SeaBIOS). qboot boots a -kernel guest in a fraction of SeaBIOS's time
+ * under TCG (docs/performance.md). */
+const char *domain_bios(void);
 
 /* Returns a malloc'd XML document, or NULL + errno. Every value is escaped by
  * libxml2's writer. */

@@ -155,7 +155,8 @@ static void manifest_new(struct run *r)
 	json_object_set_new(m, RUN_VERSIONS, versions_json(r->gctx.conn, r->paths));
 	json_object_set_new(m, RUN_ACCEL, json_string(run_accel(r)));
 	json_object_set_new(m, RUN_ACCEL_REASON,
-			    json_string(r->kvm ? "KVM guest booted" : r->accel_reason));
+			    json_string(r->kvm && !r->accel_reason[0] ? "KVM guest booted" :
+					r->accel_reason));
 	json_object_set(m, RUN_KERNELS, r->kernels_json);
 	json_object_set_new(m, RUN_STARTED, json_string(started));
 	manifest_matrix(r);
