@@ -103,7 +103,7 @@ const char *domain_bios(void)
 {
 	const char *want = getenv("VQLAB_BIOS");
 
-	if (want && !strcmp(want, "seabios"))
+	if (!want || strcmp(want, "qboot"))
 		return NULL;
 	return access(QBOOT_ROM, R_OK) ? NULL : QBOOT_ROM;
 }
