@@ -13,7 +13,8 @@ kernel = debian:sid
 workload = net-tx
 accel = tcg
 INI
-"$VQLAB" -j run "$work/clock.ini" -o "$work/runs" >"$work/summary.json" || fail "vqlab run exited $?"
+"$VQLAB" -j run "$work/clock.ini" -o "$work/runs" >"$work/summary.json" ||
+	fail "vqlab run exited $?"
 run=$(jq -r .dir "$work/summary.json")
 jq -e '.scenario.clock == "icount" and all(.matrix[]; .axes.clock == "icount")' \
 	"$run/run.json" >/dev/null || fail "run.json does not record clock = icount"

@@ -260,7 +260,8 @@ static int set_setting(struct parse_ctx *ctx, const char *name, const char *valu
 			return fail(ctx, "seed: '%s' is not a whole number", value);
 		sc->seed = u;
 	} else {
-		return fail(ctx, "unknown key '%s' in [scenario] (accepted: name, description, repeat, duration, warmup, timeout, seed, icount, clock)", name);
+		return fail(ctx, "unknown key '%s' in [scenario] (accepted: name, description, "
+			    "repeat, duration, warmup, timeout, seed, icount, clock)", name);
 	}
 	return 1;
 }
