@@ -117,8 +117,8 @@ UNIT_OBJS_jsonfile := $(call lib_o,jsonfile)
 UNIT_LIBS_jsonfile := -ljansson
 UNIT_OBJS_vqtrace_log2hist := $(call lib_o,log2hist)
 UNIT_LIBS_vqtrace_log2hist := -ljansson
-UNIT_OBJS_lib := $(call lib_o,msg dirs verdict virtio_features cli results)
-UNIT_LIBS_lib := -ljansson
+UNIT_OBJS_lib := $(call lib_o,msg dirs verdict virtio_features cli parse results)
+UNIT_LIBS_lib := -ljansson -lm
 UNIT_OBJS_stats := $(call report_o,stats numfmt compare runset negotiated) \
 	$(call lib_o,verdict results virtio_features msg)
 UNIT_LIBS_stats := -ljansson -lgsl -lgslcblas -lm
@@ -134,7 +134,7 @@ UNIT_LIBS_report_answer := -ljansson -lgsl -lgslcblas -lm
 UNIT_OBJS_results_contract := $(call lab_o,sample scenario proc kernel) $(call report_o,runset) \
 	$(call lib_o,results jsonfile parse dirs msg virtio_features)
 UNIT_LIBS_results_contract := -ljansson -linih -lvirt
-UNIT_OBJS_frame := $(call lab_o,frame)
+UNIT_OBJS_frame := $(call lab_o,frame) $(call lib_o,msg)
 UNIT_LIBS_frame := -ljansson -lz
 UNIT_OBJS_domain := $(call lab_o,domain)
 UNIT_LIBS_domain := -lxml2

@@ -22,6 +22,7 @@
 #include <sys/syscall.h>
 #include <jansson.h>
 #include "cli.h"
+#include "cli_opts.h"
 #include "clock.h"
 #include "log2hist.h"
 #include "msg.h"
@@ -33,7 +34,7 @@
 #define MAX_BS (1U << 20)
 #define LAT_SLOTS 32
 
-static const char usage_text[] =
+static const char usage_head[] =
 	"Usage: vqblkload [--rw randread|randwrite] [--bs BYTES] [--iodepth N]\n"
 	"                 [--duration S] [--ios N] [--size BYTES] [--seed N] DEVICE\n"
 	"\n"
@@ -43,16 +44,25 @@ static const char usage_text[] =
 	"MBps (10^6 bytes/s) and the completion latency as a log2 histogram in us.\n"
 	"randwrite OVERWRITES the device: use it on a scratch disk only.\n"
 	"\n"
-	"Options:\n"
-	"  -r, --rw MODE       randread (default) or randwrite\n"
-	"  -b, --bs BYTES      I/O size, a multiple of 512 up to 1 MiB (default 4096)\n"
-	"  -q, --iodepth N     requests in flight, 1..1024 (default 1)\n"
-	"  -D, --duration S    seconds (may end in ms, s, m; default 10)\n"
-	"  -n, --ios N         stop after N I/Os, if that comes before S seconds\n"
-	"  -s, --size BYTES    use only the first BYTES of DEVICE (default: all of it)\n"
-	"      --seed N        seed of the offset generator (default 1): the same seed\n"
-	"                      gives the same offsets in the same order\n"
-	"  -h, --help          this text\n"
+	"Options:\n";
+
+enum { OPT_SEED = 256 };
+
+/* The parser's table and the help's "Options:" lines. */
+static const struct cli_opt options[] = {
+	{ 'r', "rw", "MODE", "randread (default) or randwrite" },
+	{ 'b', "bs", "BYTES", "I/O size, a multiple of 512 up to 1 MiB (default 4096)" },
+	{ 'q', "iodepth", "N", "requests in flight, 1..1024 (default 1)" },
+	{ 'D', "duration", "S", "seconds (may end in ms, s, m; default 10)" },
+	{ 'n', "ios", "N", "stop after N I/Os, if that comes before S seconds" },
+	{ 's', "size", "BYTES", "use only the first BYTES of DEVICE (default: all of it)" },
+	{ OPT_SEED, "seed", "N",
+	  "seed of the offset generator (default 1): the same seed\n"
+	  "gives the same offsets in the same order" },
+	{ 'h', "help", NULL, "this text" },
+};
+
+static const char usage_tail[] =
 	"\n"
 	"BYTES may end in k, m or g (KiB, MiB, GiB).\n"
 	"I/Os still in flight at the end are waited for and counted; seconds runs\n"
@@ -120,12 +130,17 @@ static int parse_bytes(const char *s, uint64_t min, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-/* One option @c with its value @arg. 0 or EXIT_USAGE (printed). */
-static int parse_option(int c, const char *arg, struct options *o)
+/* One option @c with its value @arg. 0, EXIT_USAGE (printed) or
+ * CLI_OPTS_HELP. */
+static int parse_option(int c, const char *arg, void *ctx)
 {
+	struct options *o = ctx;
 	uint64_t v;
 
 	switch (c) {
+	case 'h':
+		o->help = true;
+		return CLI_OPTS_HELP;
 	case 'r':
 		if (strcmp(arg, "randread") && strcmp(arg, "randwrite"))
 			return cli_usage_error(TOOL, "--rw: '%s' is not one of randread, randwrite",
@@ -146,11 +161,7 @@ static int parse_option(int c, const char *arg, struct options *o)
 		o->iodepth = (unsigned int)v;
 		return 0;
 	case 'D':
-		if (parse_duration(arg, &o->duration) || o->duration <= 0 || o->duration > 1e7)
-			return cli_usage_error(TOOL,
-					       "--duration: '%s' is not a duration > 0 (e.g. 10, 500ms, 2m)",
-					       arg);
-		return 0;
+		return cli_duration_arg(TOOL, arg, &o->duration);
 	case 'n':
 		if (parse_u64(arg, 1, UINT64_MAX, &o->ios))
 			return cli_usage_error(TOOL, "--ios: '%s' is not a number >= 1", arg);
@@ -161,7 +172,7 @@ static int parse_option(int c, const char *arg, struct options *o)
 					       "--size: '%s' is not a number of bytes >= 512 (e.g. 64m)",
 					       arg);
 		return 0;
-	case 'S':
+	case OPT_SEED:
 		if (parse_u64(arg, 0, UINT64_MAX, &o->seed))
 			return cli_usage_error(TOOL, "--seed: '%s' is not a number >= 0", arg);
 		return 0;
@@ -172,38 +183,13 @@ static int parse_option(int c, const char *arg, struct options *o)
 /* 0 (o->help: --help asked), or EXIT_USAGE (message printed). */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		{ "rw", required_argument, NULL, 'r' },
-		{ "bs", required_argument, NULL, 'b' },
-		{ "iodepth", required_argument, NULL, 'q' },
-		{ "duration", required_argument, NULL, 'D' },
-		{ "ios", required_argument, NULL, 'n' },
-		{ "size", required_argument, NULL, 's' },
-		{ "seed", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	int c, ret;
+	int ret;
 
 	*o = (struct options){ .bs = 4096, .iodepth = 1, .duration = 10, .seed = 1 };
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":r:b:q:D:n:s:h", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			o->help = true;
-			return 0;
-		}
-		if (c == ':' || c == '?')
-			return cli_getopt_error(TOOL, c, argv);
-		ret = parse_option(c, optarg, o);
-		if (ret)
-			return ret;
-	}
-	if (optind >= argc)
-		return cli_usage_error(TOOL, "no DEVICE given");
-	o->path = argv[optind++];
-	if (optind < argc)
-		return cli_usage_error(TOOL, "unexpected argument '%s'", argv[optind]);
-	return 0;
+	ret = cli_opts_parse(TOOL, argc, argv, options, CLI_NOPTS(options), parse_option, o);
+	if (ret)
+		return ret == CLI_OPTS_HELP ? 0 : ret;
+	return cli_one_operand(TOOL, argc, argv, "DEVICE", &o->path);
 }
 
 /* ---- Linux AIO, raw syscalls (no libaio in the guest) ---- */
@@ -532,7 +518,7 @@ int main(int argc, char **argv)
 	if (err)
 		return err;
 	if (l.o.help) {
-		fputs(usage_text, stdout);
+		cli_help_print(stdout, usage_head, options, CLI_NOPTS(options), 22, usage_tail);
 		return 0;
 	}
 	if (load_open(&l) || load_alloc(&l))

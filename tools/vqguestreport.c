@@ -19,6 +19,7 @@
 #include <unistd.h>
 #include <jansson.h>
 #include "cli.h"
+#include "cli_opts.h"
 #include "msg.h"
 #include "parse.h"
 #include "results.h"
@@ -32,7 +33,7 @@
 #define BENCH_METRIC "bench_overhead"
 #define SPECTRE_V2_FILE "/sys/devices/system/cpu/vulnerabilities/spectre_v2"
 
-static const char usage_text[] =
+static const char usage_head[] =
 	"Usage: vqguestreport COMMAND [ARGS]\n"
 	"\n"
 	"Collects the lab guest's report, one command at a time, in a state file\n"
@@ -53,13 +54,27 @@ static const char usage_text[] =
 	"  bench-stats MODE PACKETS FILE   its run with BPF statistics (PACKETS may be\n"
 	"                                  empty: unknown) and the tracer's JSON FILE\n"
 	"  bench-hookcost FILE             hookcost's JSON output\n"
-	"  write [OPTIONS]                 print the report (one line, no newline):\n"
-	"      --job NAME --start S --end S   the job and its window (uptime seconds)\n"
-	"      --status ok|failed --reason TEXT   (default: ok, \"\")\n"
-	"      --trace FILE                vqtrace's JSON output (missing/empty: null)\n"
-	"      --trace-stderr FILE         its stderr (the last 5 lines are kept)\n"
-	"      --job-output FILE           the job's output (the last 20 lines)\n"
-	"      --root DIR                  read /proc and /sys under DIR (tests)\n"
+	"  write [OPTIONS]                 print the report (one line, no newline):\n";
+
+enum {
+	OPT_JOB = 256, OPT_START, OPT_END, OPT_STATUS, OPT_REASON, OPT_TRACE, OPT_TRACE_ERR,
+	OPT_JOB_OUT, OPT_ROOT,
+};
+
+/* write's parser table and its lines of the help. */
+static const struct cli_opt write_options[] = {
+	{ OPT_JOB, "job", "NAME", "the job (required)" },
+	{ OPT_START, "start", "S", "its start, in guest uptime seconds (required)" },
+	{ OPT_END, "end", "S", "its end, in guest uptime seconds (required)" },
+	{ OPT_STATUS, "status", "ok|failed", "how it ended (default: ok)" },
+	{ OPT_REASON, "reason", "TEXT", "why it failed (default: \"\")" },
+	{ OPT_TRACE, "trace", "FILE", "vqtrace's JSON output (missing/empty: null)" },
+	{ OPT_TRACE_ERR, "trace-stderr", "FILE", "its stderr (the last 5 lines are kept)" },
+	{ OPT_JOB_OUT, "job-output", "FILE", "the job's output (the last 20 lines)" },
+	{ OPT_ROOT, "root", "DIR", "read /proc and /sys under DIR (tests)" },
+};
+
+static const char usage_tail[] =
 	"\n"
 	"Exit status: 0 ok, 1 runtime error (unreadable file, a tool's output without\n"
 	"its figures), 2 usage error. Errors name the file and the missing key.\n"
@@ -689,67 +704,53 @@ static json_t *report_json(const struct write_opts *o, json_t *st)
 static const char **write_text_option(int c, struct write_opts *o)
 {
 	switch (c) {
-	case 'j': return &o->job;
-	case 'r': return &o->reason;
-	case 't': return &o->trace;
-	case 'T': return &o->trace_err;
-	case 'o': return &o->job_out;
-	case 'R': return &o->root;
+	case OPT_JOB: return &o->job;
+	case OPT_REASON: return &o->reason;
+	case OPT_TRACE: return &o->trace;
+	case OPT_TRACE_ERR: return &o->trace_err;
+	case OPT_JOB_OUT: return &o->job_out;
+	case OPT_ROOT: return &o->root;
 	}
 	return NULL;
 }
 
 /* One option of write. 0 or EXIT_USAGE (printed). */
-static int write_option(int c, const char *arg, struct write_opts *o)
+static int write_option(int c, const char *arg, void *ctx)
 {
+	struct write_opts *o = ctx;
 	const char **text = write_text_option(c, o);
+	bool start = c == OPT_START;
 
 	if (text) {
 		*text = arg;
 		return 0;
 	}
-	if (c == 's' || c == 'e') {
-		if (parse_double(arg, 0, 1e12, c == 's' ? &o->start : &o->end))
+	if (c == OPT_START || c == OPT_END) {
+		if (parse_double(arg, 0, 1e12, start ? &o->start : &o->end))
 			return cli_usage_error(TOOL, "--%s: '%s' is not a number of seconds",
-					       c == 's' ? "start" : "end", arg);
-		*(c == 's' ? &o->have_start : &o->have_end) = true;
+					       start ? "start" : "end", arg);
+		*(start ? &o->have_start : &o->have_end) = true;
 		return 0;
 	}
-	if (c == 'S' && (!strcmp(arg, STATUS_OK) || !strcmp(arg, STATUS_FAILED))) {
+	if (c == OPT_STATUS && (!strcmp(arg, STATUS_OK) || !strcmp(arg, STATUS_FAILED))) {
 		o->status = !strcmp(arg, STATUS_OK) ? STATUS_OK : STATUS_FAILED;
 		return 0;
 	}
-	if (c == 'S')
+	if (c == OPT_STATUS)
 		return cli_usage_error(TOOL, "--status: '%s' is not one of ok, failed", arg);
 	return EXIT_USAGE;
 }
 
 static int write_args(int argc, char **argv, struct write_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "job", required_argument, NULL, 'j' },
-		{ "start", required_argument, NULL, 's' },
-		{ "end", required_argument, NULL, 'e' },
-		{ "status", required_argument, NULL, 'S' },
-		{ "reason", required_argument, NULL, 'r' },
-		{ "trace", required_argument, NULL, 't' },
-		{ "trace-stderr", required_argument, NULL, 'T' },
-		{ "job-output", required_argument, NULL, 'o' },
-		{ "root", required_argument, NULL, 'R' },
-		{},
-	};
-	int c, ret;
+	int ret;
 
 	*o = (struct write_opts){ .status = STATUS_OK, .reason = "", .root = "" };
-	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
-		if (c == ':' || c == '?')
-			return cli_getopt_error(TOOL, c, argv);
-		ret = write_option(c, optarg, o);
-		if (ret)
-			return ret;
-	}
+	ret = cli_opts_parse(TOOL, argc, argv, write_options, CLI_NOPTS(write_options),
+			     write_option, o);
+	if (ret)
+		return ret;
 	if (optind < argc)
 		return cli_usage_error(TOOL, "write: unexpected argument '%s'", argv[optind]);
 	if (!o->job || !o->have_start || !o->have_end)
@@ -798,7 +799,8 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return cli_usage_error(TOOL, "no command given");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
-		fputs(usage_text, stdout);
+		cli_help_print(stdout, usage_head, write_options, CLI_NOPTS(write_options), 34,
+			       usage_tail);
 		return 0;
 	}
 	cmd = cli_cmd_find(TOOL, cmds, sizeof(cmds) / sizeof(cmds[0]), argv[1]);

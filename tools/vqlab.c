@@ -20,6 +20,7 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 #include "cli.h"
+#include "cli_opts.h"
 #include "jsonfile.h"
 #include "kernel.h"
 #include "msg.h"
@@ -27,6 +28,7 @@
 #include "plan.h"
 #include "proc.h"
 #include "results.h"
+#include "qemu.h"
 #include "run.h"
 #include "shard.h"
 #include "watch.h"
@@ -257,112 +259,139 @@ static int do_show(int argc, char **argv)
 
 /* ---- run and plan ----------------------------------------------------- */
 
+static const char usage_head[] =
+	"Usage: vqlab [-j] [-v] COMMAND ...\n"
+	"       vqlab run SCENARIO [-o DIR] [--repeat N] [--duration S] [--retries N]\n"
+	"                 [--shard K/N]\n"
+	"       vqlab run --resume RUN_DIR [--retries N]\n"
+	"       vqlab plan SCENARIO [--repeat N] [--duration S] [--shard K/N]\n"
+	"       vqlab list [DIR]\n"
+	"       vqlab show RUN_DIR\n"
+	"       vqlab kernel fetch debian:SUITE\n"
+	"       vqlab kernel build [--upto N|PATCH] [--config NAME]\n"
+	"       vqlab kernel list\n"
+	"       vqlab qemu build [--upto N|PATCH] [--name NAME]\n"
+	"       vqlab qemu list\n"
+	"       vqlab watch DOMAIN [INTERVAL [COUNT]]\n"
+	"       vqlab help\n"
+	"\n"
+	"Runs virtio ring benchmarks in real guests (libvirt/QEMU) and stores every\n"
+	"sample with its provenance in DIR/<run-id>/ (default DIR: ./results).\n"
+	"Commands may be shortened to an unambiguous prefix.\n"
+	"\n"
+	"Options:\n";
+
+static const char usage_tail[] =
+	"\n"
+	"EXAMPLES:\n"
+	"  vqlab plan scenarios/inorder-net.ini        # the matrix and its wall time\n"
+	"  vqlab run scenarios/smoke.ini               # the default scenario\n"
+	"  vqlab run scenarios/smoke.ini --repeat 5 --retries 1\n"
+	"  vqlab run --resume results/20261121-130000-smoke\n"
+	"  vqlab run scenarios/inorder-net.ini --shard 2/4 -o results/shard-2-of-4\n"
+	"  vqlab plan scenarios/inorder-net.ini --shard 2/4  # what shard 2 runs\n"
+	"  vqlab -j run scenarios/smoke.ini            # JSON summary on stdout\n"
+	"  vqlab list                                  # runs in ./results\n"
+	"  vqlab show results/20261121-130000-smoke\n"
+	"  vqlab kernel fetch debian:sid               # Debian's newest cloud kernel\n"
+	"  vqlab kernel build --upto 12                # the series before virtqueue ops\n"
+	"  vqlab kernel build --config lab+retpoline-off\n"
+	"  vqlab kernel list                           # cached kernels and their specs\n"
+	"  vqlab qemu build --upto 1                   # QEMU 10.0.2 + qemu-patches 0001\n"
+	"  vqlab qemu list                             # cached QEMU builds and their specs\n"
+	"  vqlab watch mydomain 1                      # device side of a running domain\n";
+
+enum { OPT_REPEAT = 256, OPT_DURATION, OPT_RETRIES, OPT_RESUME, OPT_SHARD };
+
+/* The options before the command, then those of run and plan: the parsers'
+ * tables and the help's "Options:" lines (-h, --help is not listed). */
+static const struct cli_opt global_options[] = {
+	{ 'j', "json", NULL, "machine-readable output on stdout" },
+	{ 'v', "verbose", NULL, "more detail" },
+	{ 'h', "help", NULL, NULL },
+};
+
+static const struct cli_opt run_options[] = {
+	{ 'o', "output", "DIR", "where runs are stored (default ./results)" },
+	{ OPT_REPEAT, "repeat", "N", "repetitions per cell, overriding the scenario" },
+	{ OPT_DURATION, "duration", "S", "workload seconds, overriding the scenario" },
+	{ OPT_RETRIES, "retries", "N", "run a failed sample up to N more times (default 0)" },
+	{ OPT_RESUME, "resume", "RUN_DIR",
+	  "complete an interrupted run (or shard); finished\n"
+	  "samples are kept" },
+	{ OPT_SHARD, "shard", "K/N",
+	  "run (or plan) only part K of N of the matrix,\n"
+	  "1 <= K <= N; N shards cover every sample once\n"
+	  "(docs/cluster.md)" },
+	{ 'h', "help", NULL, NULL },
+};
+
+#define USAGE_COL 24
+
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: vqlab [-j] [-v] COMMAND ...\n"
-		"       vqlab run SCENARIO [-o DIR] [--repeat N] [--duration S] [--retries N]\n"
-		"                 [--shard K/N]\n"
-		"       vqlab run --resume RUN_DIR [--retries N]\n"
-		"       vqlab plan SCENARIO [--repeat N] [--duration S] [--shard K/N]\n"
-		"       vqlab list [DIR]\n"
-		"       vqlab show RUN_DIR\n"
-		"       vqlab kernel fetch debian:SUITE\n"
-		"       vqlab kernel build [--upto N|PATCH] [--config NAME]\n"
-		"       vqlab kernel list\n"
-		"       vqlab watch DOMAIN [INTERVAL [COUNT]]\n"
-		"       vqlab help\n"
-		"\n"
-		"Runs virtio ring benchmarks in real guests (libvirt/QEMU) and stores every\n"
-		"sample with its provenance in DIR/<run-id>/ (default DIR: ./results).\n"
-		"Commands may be shortened to an unambiguous prefix.\n"
-		"\n"
-		"Options:\n"
-		"  -j, --json        machine-readable output on stdout\n"
-		"  -v, --verbose     more detail\n"
-		"  -o, --output DIR  where runs are stored (default ./results)\n"
-		"  --repeat N        repetitions per cell, overriding the scenario\n"
-		"  --duration S      workload seconds, overriding the scenario\n"
-		"  --retries N       run a failed sample up to N more times (default 0)\n"
-		"  --resume RUN_DIR  complete an interrupted run (or shard); finished samples\n"
-		"                    are kept\n"
-		"  --shard K/N       run (or plan) only part K of N of the matrix, 1 <= K <= N;\n"
-		"                    N shards cover every sample once (docs/cluster.md)\n"
-		"\n"
-		"EXAMPLES:\n"
-		"  vqlab plan scenarios/inorder-net.ini        # the matrix and its wall time\n"
-		"  vqlab run scenarios/smoke.ini               # the default scenario\n"
-		"  vqlab run scenarios/smoke.ini --repeat 5 --retries 1\n"
-		"  vqlab run --resume results/20261121-130000-smoke\n"
-		"  vqlab run scenarios/inorder-net.ini --shard 2/4 -o results/shard-2-of-4\n"
-		"  vqlab plan scenarios/inorder-net.ini --shard 2/4  # what shard 2 runs\n"
-		"  vqlab -j run scenarios/smoke.ini            # JSON summary on stdout\n"
-		"  vqlab list                                  # runs in ./results\n"
-		"  vqlab show results/20261121-130000-smoke\n"
-		"  vqlab kernel fetch debian:sid               # Debian's newest cloud kernel\n"
-		"  vqlab kernel build --upto 12                # the series before virtqueue ops\n"
-		"  vqlab kernel build --config lab+retpoline-off\n"
-		"  vqlab kernel list                           # cached kernels and their specs\n"
-		"  vqlab watch mydomain 1                      # device side of a running domain\n");
+	fputs(usage_head, f);
+	cli_opts_print(f, global_options, CLI_NOPTS(global_options), USAGE_COL);
+	cli_opts_print(f, run_options, CLI_NOPTS(run_options), USAGE_COL);
+	fputs(usage_tail, f);
+}
+
+/* --repeat, --retries: a whole number in [@min, @max]. 0 or EXIT_USAGE. */
+static int count_arg(const char *name, const char *arg, unsigned int min, unsigned int max,
+		     unsigned int *out)
+{
+	uint64_t u;
+
+	if (parse_u64(arg, min, max, &u))
+		return cli_usage_error(TOOL, "%s: '%s' is not a whole number from %u to %u", name,
+				       arg, min, max);
+	*out = u;
+	return 0;
+}
+
+/* One option of run and plan. 0, EXIT_USAGE (printed) or CLI_OPTS_HELP. */
+static int run_option(int c, const char *arg, void *ctx)
+{
+	struct run_opts *o = ctx;
+	struct errbuf e = { "" };
+
+	switch (c) {
+	case 'o':
+		o->out_dir = arg;
+		return 0;
+	case OPT_REPEAT:
+		return count_arg("--repeat", arg, 1, 1000, &o->repeat);
+	case OPT_RETRIES:
+		return count_arg("--retries", arg, 0, 10, &o->retries);
+	case OPT_RESUME:
+		o->resume = arg;
+		return 0;
+	case OPT_SHARD:
+		if (shard_parse(arg, &o->shard, &e))
+			return cli_usage_error(TOOL, "%s", e.msg);
+		return 0;
+	case OPT_DURATION:
+		if (parse_duration(arg, &o->duration) || o->duration < 1 || o->duration > 3600)
+			return cli_usage_error(TOOL, "--duration: '%s' is not a duration "
+					       "from 1s to 3600s", arg);
+		return 0;
+	case 'h':
+		usage(stdout);
+		return CLI_OPTS_HELP;
+	}
+	return EXIT_USAGE;
 }
 
 /* The options of run and plan. Returns -1 to go on, else the exit code
  * (0 after --help). */
 static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 {
-	static const struct option opts[] = {
-		{ "output", required_argument, NULL, 'o' },
-		{ "repeat", required_argument, NULL, 'r' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "retries", required_argument, NULL, 'R' },
-		{ "resume", required_argument, NULL, 'u' },
-		{ "shard", required_argument, NULL, 'S' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
-	struct errbuf e = { "" };
-	uint64_t u;
-	int c;
+	int ret;
 
 	optind = 0;	/* 0: glibc re-initialises getopt for the subcommand */
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			o->out_dir = optarg;
-			break;
-		case 'r':
-			if (parse_u64(optarg, 1, 1000, &u))
-				return cli_usage_error(TOOL, "--repeat: '%s' is not a whole number "
-						       "from 1 to 1000", optarg);
-			o->repeat = u;
-			break;
-		case 'R':
-			if (parse_u64(optarg, 0, 10, &u))
-				return cli_usage_error(TOOL, "--retries: '%s' is not a whole "
-						       "number from 0 to 10", optarg);
-			o->retries = u;
-			break;
-		case 'u':
-			o->resume = optarg;
-			break;
-		case 'S':
-			if (shard_parse(optarg, &o->shard, &e))
-				return cli_usage_error(TOOL, "%s", e.msg);
-			break;
-		case 'd':
-			if (parse_duration(optarg, &o->duration) || o->duration < 1 ||
-			    o->duration > 3600)
-				return cli_usage_error(TOOL, "--duration: '%s' is not a duration "
-						       "from 1s to 3600s", optarg);
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			return cli_getopt_error(TOOL, c, argv);
-		}
-	}
+	ret = cli_opts_parse(TOOL, argc, argv, run_options, CLI_NOPTS(run_options), run_option, o);
+	if (ret)
+		return ret == CLI_OPTS_HELP ? 0 : ret;
 	if (o->resume) {
 		if (optind != argc || o->repeat || o->duration || o->shard.n)
 			return cli_usage_error(TOOL, "--resume takes no scenario, --repeat, "
@@ -576,25 +605,24 @@ static const struct cli_cmd cmds[] = {
 	{ "list", do_list },
 	{ "show", do_show },
 	{ "kernel", do_kernel },
+	{ "qemu", qemu_cmd },
 	{ "watch", watch_cmd },
 	{ "help", do_help },
 };
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
-	};
+	struct cli_getopt g;
+	char optstring[sizeof(g.optstring) + 1] = "+";
 	const struct cli_cmd *cmd;
 	bool json = false;
 	int c;
 
 	/* Global options come before the command ("+": stop at the first word). */
+	cli_getopt_init(&g, global_options, CLI_NOPTS(global_options));
+	strcat(optstring, g.optstring);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:jvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, optstring, g.longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;

@@ -96,12 +96,11 @@ static void json_out(json_t *o)
 
 static int load(const char *dir, struct runset *r)
 {
-	char *err = NULL;
-	int ret = run_load(dir, r, &err);
+	struct errbuf e;
+	int ret = run_load(dir, r, &e);
 
 	if (ret) {
-		p_err("%s", err ? err : strerror(-ret));
-		free(err);
+		p_err("%s", e.msg);
 		run_free(r);
 	}
 	return ret;
@@ -357,8 +356,9 @@ static void print_counts(const json_t *m)
 /* Build the comparison model of one run by an axis or of two runs. */
 static int compare_model(int argc, char **argv, const char *by, json_t **out)
 {
+	struct errbuf err = { "" };
 	struct runset a, b;
-	char *axis = NULL, *err = NULL;
+	char *axis = NULL;
 	const char *base;
 	int ret = 1;
 
@@ -378,7 +378,7 @@ static int compare_model(int argc, char **argv, const char *by, json_t **out)
 		*out = model_compare_axis(&a, axis, base, &opt.cmp, &err);
 		run_free(&a);
 		if (!*out) {
-			p_err("%s", err ? err : "out of memory");
+			p_err("%s", err.msg[0] ? err.msg : "out of memory");
 			goto cleanup;
 		}
 		ret = 0;
@@ -401,7 +401,6 @@ static int compare_model(int argc, char **argv, const char *by, json_t **out)
 	ret = *out ? 0 : 1;
 cleanup:
 	free(axis);
-	free(err);
 	return ret;
 }
 
@@ -585,8 +584,9 @@ static int write_documents(int argc, char **argv, unsigned int formats)
 		.plots = opt.plots,
 		.by = opt.by,
 	};
+	struct errbuf err = { "" };
 	json_t *res = NULL;
-	char *err = NULL, *axis = NULL;
+	char *axis = NULL;
 	const char *base;
 	struct runset r, base_run;
 	int ret = 1;
@@ -616,7 +616,7 @@ static int write_documents(int argc, char **argv, unsigned int formats)
 		return 1;
 	}
 	if (document_write(&r, &d, &res, &err)) {
-		p_err("%s", err ? err : "cannot write the report");
+		p_err("%s", err.msg[0] ? err.msg : "cannot write the report");
 		goto cleanup;
 	}
 	if (msg_json()) {
@@ -638,7 +638,6 @@ static int write_documents(int argc, char **argv, unsigned int formats)
 	ret = 0;
 cleanup:
 	json_decref(res);
-	free(err);
 	run_free(&r);
 	if (d.baseline)
 		run_free(&base_run);

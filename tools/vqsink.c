@@ -20,6 +20,7 @@
 #include <linux/if_link.h>
 #include <jansson.h>
 #include "cli.h"
+#include "cli_opts.h"
 #include "clock.h"
 #include "msg.h"
 #include "parse.h"
@@ -31,7 +32,7 @@
 
 enum mode { MODE_AUTO, MODE_NATIVE, MODE_GENERIC };
 
-static const char usage_text[] =
+static const char usage_head[] =
 	"Usage: vqsink [--duration S] [--mode auto|native|generic] [-v] IFNAME\n"
 	"\n"
 	"Attaches an XDP program to IFNAME that counts and drops every received\n"
@@ -40,12 +41,19 @@ static const char usage_text[] =
 	"FCS), seconds. Says 'Sinking ...' on stderr once the program is attached.\n"
 	"Refuses an interface that already has an XDP program.\n"
 	"\n"
-	"Options:\n"
-	"  -D, --duration S    seconds (may end in ms, s, m; default: until a signal)\n"
-	"  -m, --mode MODE     auto (default: native, else generic), native (driver\n"
-	"                      XDP only) or generic (skb XDP only)\n"
-	"  -v, --verbose       libbpf's log, and why native mode was not used\n"
-	"  -h, --help          this text\n"
+	"Options:\n";
+
+/* The parser's table and the help's "Options:" lines. */
+static const struct cli_opt options[] = {
+	{ 'D', "duration", "S", "seconds (may end in ms, s, m; default: until a signal)" },
+	{ 'm', "mode", "MODE",
+	  "auto (default: native, else generic), native (driver\n"
+	  "XDP only) or generic (skb XDP only)" },
+	{ 'v', "verbose", NULL, "libbpf's log, and why native mode was not used" },
+	{ 'h', "help", NULL, "this text" },
+};
+
+static const char usage_tail[] =
 	"\n"
 	"virtio_net's native XDP wants a TX queue per CPU for XDP_TX; a guest with\n"
 	"fewer queues may still refuse it (or need offloads off): auto then falls\n"
@@ -81,57 +89,51 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, args);
 }
 
+/* --mode's words, in enum mode's order. */
+static const char *const mode_names[] = { "auto", "native", "generic" };
+
+/* One option @c with its value @arg. 0, EXIT_USAGE (printed) or
+ * CLI_OPTS_HELP. */
+static int parse_option(int c, const char *arg, void *ctx)
+{
+	struct options *o = ctx;
+
+	switch (c) {
+	case 'h':
+		o->help = true;
+		return CLI_OPTS_HELP;
+	case 'D':
+		return cli_duration_arg(TOOL, arg, &o->duration);
+	case 'm':
+		for (size_t i = 0; i < sizeof(mode_names) / sizeof(mode_names[0]); i++) {
+			if (!strcmp(arg, mode_names[i])) {
+				o->mode = (enum mode)i;
+				return 0;
+			}
+		}
+		return cli_usage_error(TOOL, "--mode: '%s' is not one of auto, native, generic",
+				       arg);
+	case 'v':
+		o->verbose = true;
+		return 0;
+	}
+	return EXIT_USAGE;
+}
+
 /* 0 (o->help: --help asked), or EXIT_USAGE (message printed). */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		{ "duration", required_argument, NULL, 'D' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{},
-	};
-	int c;
+	int ret;
 
 	*o = (struct options){ .mode = MODE_AUTO };
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":D:m:vh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'D':
-			if (parse_duration(optarg, &o->duration) || o->duration <= 0 ||
-			    o->duration > 1e7)
-				return cli_usage_error(TOOL, "--duration: '%s' is not a duration > 0 (e.g. 10, 500ms, 2m)",
-						       optarg);
-			break;
-		case 'm':
-			if (!strcmp(optarg, "auto"))
-				o->mode = MODE_AUTO;
-			else if (!strcmp(optarg, "native"))
-				o->mode = MODE_NATIVE;
-			else if (!strcmp(optarg, "generic"))
-				o->mode = MODE_GENERIC;
-			else
-				return cli_usage_error(TOOL, "--mode: '%s' is not one of auto, native, generic",
-						       optarg);
-			break;
-		case 'v':
-			o->verbose = true;
-			break;
-		case 'h':
-			o->help = true;
-			return 0;
-		default:
-			return cli_getopt_error(TOOL, c, argv);
-		}
-	}
-	if (optind >= argc)
-		return cli_usage_error(TOOL, "no IFNAME given");
-	o->ifname = argv[optind++];
+	ret = cli_opts_parse(TOOL, argc, argv, options, CLI_NOPTS(options), parse_option, o);
+	if (!ret)
+		ret = cli_one_operand(TOOL, argc, argv, "IFNAME", &o->ifname);
+	if (ret)
+		return ret == CLI_OPTS_HELP ? 0 : ret;
 	if (strlen(o->ifname) >= IF_NAMESIZE)
 		return cli_usage_error(TOOL, "IFNAME: '%s' is longer than an interface name can be",
 				       o->ifname);
-	if (optind < argc)
-		return cli_usage_error(TOOL, "unexpected argument '%s'", argv[optind]);
 	return 0;
 }
 
@@ -223,7 +225,7 @@ int main(int argc, char **argv)
 	if (err)
 		return err;
 	if (o.help) {
-		fputs(usage_text, stdout);
+		cli_help_print(stdout, usage_head, options, CLI_NOPTS(options), 22, usage_tail);
 		return 0;
 	}
 	verbose = o.verbose;

@@ -65,8 +65,6 @@ static const struct cli_opt options[] = {
 	{ 'h', "help", NULL, "this text" },
 };
 
-#define NR_OPTIONS (sizeof(options) / sizeof(options[0]))
-
 static const char usage_tail[] =
 	"\n"
 	"Exit status: 0 ok, 1 runtime error (no BTF, BPF tracing not permitted, no\n"
@@ -79,13 +77,6 @@ static const char usage_tail[] =
 	"    vqtrace -j 1                 # one JSON line per second\n"
 	"    vqtrace --duration 10 -j     # one JSON summary after 10 s (what vqlab uses)\n"
 	"    vqtrace --duration 10 -S     # what each program costs, per call\n";
-
-static void usage(FILE *f)
-{
-	fputs(usage_head, f);
-	cli_opts_print(f, options, NR_OPTIONS, 22);
-	fputs(usage_tail, f);
-}
 
 struct options {
 	bool json, hist, verbose, prog_stats, core;
@@ -152,9 +143,11 @@ static bool *option_flag(int c, struct options *o)
 	}
 }
 
-/* One option with its value (already in optarg). 0 or 2 (usage error). */
-static int parse_opt(int c, char **argv, struct options *o)
+/* One option @c with its value @arg. 0, 2 (usage error) or 3 (--help
+ * printed). */
+static int parse_opt(int c, const char *arg, void *ctx)
 {
+	struct options *o = ctx;
 	bool *flag = option_flag(c, o);
 	uint64_t v;
 
@@ -163,27 +156,27 @@ static int parse_opt(int c, char **argv, struct options *o)
 		return 0;
 	}
 	switch (c) {
+	case 'h':
+		cli_help_print(stdout, usage_head, options, CLI_NOPTS(options), 22, usage_tail);
+		return CLI_OPTS_HELP;
 	case 'D':
-		if (parse_duration(optarg, &o->duration) || o->duration <= 0 || o->duration > 1e7)
-			return cli_usage_error(TOOL, "--duration: '%s' is not a duration > 0 (e.g. 10, 500ms, 2m)",
-					       optarg);
-		break;
+		return cli_duration_arg(TOOL, arg, &o->duration);
 	case 'd':
-		if (parse_dev(optarg, &o->dev))
+		if (parse_dev(arg, &o->dev))
 			return cli_usage_error(TOOL, "--dev: '%s' is not a virtio device index (e.g. 0 or virtio0)",
-					       optarg);
+					       arg);
 		break;
 	case 'q':
-		if (!parse_u64(optarg, 0, 65535, &v))
+		if (!parse_u64(arg, 0, 65535, &v))
 			o->vq = (int)v;
-		else if (*optarg && strlen(optarg) < VQT_NAME_LEN)
-			o->vq_name = optarg;
+		else if (*arg && strlen(arg) < VQT_NAME_LEN)
+			o->vq_name = arg;
 		else
 			return cli_usage_error(TOOL, "--vq: '%s' is neither a vq index nor a vq name",
-					       optarg);
+					       arg);
 		break;
 	default:
-		return cli_getopt_error(TOOL, c, argv);
+		return EXIT_USAGE;	/* not in the table */
 	}
 	return 0;
 }
@@ -218,22 +211,11 @@ static int parse_positional(int argc, char **argv, struct options *o)
 /* 0, 2 (usage error, message printed), or 3 (--help printed). */
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	struct cli_getopt g;
-	int c, ret;
+	int ret;
 
 	*o = (struct options){ .interval = 1, .dev = -1, .vq = -1 };
-	cli_getopt_init(&g, options, NR_OPTIONS);
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, g.optstring, g.longopts, NULL)) != -1) {
-		if (c == 'h') {
-			usage(stdout);
-			return 3;
-		}
-		ret = parse_opt(c, argv, o);
-		if (ret)
-			return ret;
-	}
-	return parse_positional(argc, argv, o);
+	ret = cli_opts_parse(TOOL, argc, argv, options, CLI_NOPTS(options), parse_opt, o);
+	return ret ? ret : parse_positional(argc, argv, o);
 }
 
 /* ---- snapshots of the maps ---- */

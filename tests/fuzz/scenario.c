@@ -9,7 +9,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text = malloc(size + 1), err[1024];
+	char *text = malloc(size + 1);
+	struct errbuf err;
 	struct scenario sc;
 	struct cell *cells;
 	int n;
@@ -18,8 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	text[size] = '\0';
-	if (scenario_load_text("fuzz.ini", text, getenv("VQLAB_JOBS"), &sc, err,
-			       sizeof(err)) == 0) {
+	if (scenario_load_text("fuzz.ini", text, getenv("VQLAB_JOBS"), &sc, &err) == 0) {
 		n = scenario_expand(&sc, &cells);
 		if (n > 0) {
 			int *order = malloc(n * sizeof(*order));
@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(order);
 			free(cells);
 		}
-	} else if (!err[0]) {
+	} else if (!err.msg[0]) {
 		abort();	/* every rejection says why */
 	}
 	scenario_free(&sc);

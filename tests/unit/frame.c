@@ -43,7 +43,7 @@ int main(void)
 	memcpy(bad, buf, n);
 	bad[strstr(bad, "42") - bad] = '7';
 	frame_parse(bad, n, &fr);
-	CHECK(fr.state == FRAME_CORRUPT && strstr(fr.error, "CRC"));
+	CHECK(fr.state == FRAME_CORRUPT && strstr(fr.error.msg, "CRC"));
 
 	/* a kernel message interleaved into the payload: length mismatch */
 	snprintf(bad, sizeof(bad), "VQLAB-READY 1\nVQLAB-REPORT 1 %zu %lx\n{\"status\":[  42.1] oops\n\"ok\"}\nVQLAB-END\n",
@@ -54,10 +54,10 @@ int main(void)
 	/* right length and CRC, but not JSON */
 	n = frame_of("not json at all", buf, sizeof(buf));
 	frame_parse(buf, n, &fr);
-	CHECK(fr.state == FRAME_CORRUPT && strstr(fr.error, "JSON"));
+	CHECK(fr.state == FRAME_CORRUPT && strstr(fr.error.msg, "JSON"));
 
 	/* bad header */
 	frame_parse("VQLAB-READY 1\nVQLAB-REPORT 9 x y\n", 33, &fr);
-	CHECK(fr.state == FRAME_CORRUPT && strstr(fr.error, "header"));
+	CHECK(fr.state == FRAME_CORRUPT && strstr(fr.error.msg, "header"));
 	TEST_DONE();
 }

@@ -63,16 +63,14 @@ static void write_run(const char *axis, const char *v0, const char *v1, devs_fn 
 static json_t *compare(const char *axis, const char *base)
 {
 	struct runset r;
-	char *err = NULL;
+	struct errbuf err;
 	json_t *m = NULL;
 
 	if (run_load(dir, &r, &err)) {
-		fprintf(stderr, "run_load: %s\n", err ? err : "?");
-		free(err);
+		fprintf(stderr, "run_load: %s\n", err.msg);
 		return NULL;
 	}
 	m = model_compare_axis(&r, axis, base, &copts, &err);
-	free(err);
 	run_free(&r);
 	return m;
 }
@@ -297,7 +295,7 @@ static void test_other_axis(void)
 static void test_runs(void)
 {
 	struct runset ra, rb;
-	char *err = NULL;
+	struct errbuf err;
 	json_t *m, *item, *x;
 	size_t i;
 	int seen = 0;

@@ -102,15 +102,12 @@ static void write_run(int reps)
 
 static json_t *build(struct runset *r)
 {
-	char *err = NULL;
+	struct errbuf err;
 	json_t *cmp, *a;
 
-	if (run_load(dir, r, &err)) {
-		free(err);
+	if (run_load(dir, r, &err))
 		return NULL;
-	}
 	cmp = model_compare_axis(r, "in_order", "off", &copts, &err);
-	free(err);
 	a = cmp ? answer_build(cmp, r, r, &copts) : NULL;
 	json_decref(cmp);
 	return a;

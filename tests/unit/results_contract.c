@@ -195,12 +195,13 @@ static const char scenario_text[] = "[scenario]\nname = contract\nrepeat = 3\nse
 
 static int plan_write(struct plan *p)
 {
-	char err[1024], path[400];
+	struct errbuf err;
+	char path[400];
 	int order[64];
 	json_t *run, *s;
 
-	if (scenario_load_text("contract.ini", scenario_text, jobs, &p->sc, err, sizeof(err))) {
-		fprintf(stderr, "scenario: %s\n", err);
+	if (scenario_load_text("contract.ini", scenario_text, jobs, &p->sc, &err)) {
+		fprintf(stderr, "scenario: %s\n", err.msg);
 		return -1;
 	}
 	p->ncells = scenario_expand(&p->sc, &p->cells);
@@ -352,13 +353,13 @@ static void check_guest(const struct plan *p)
 static void check_load(const struct plan *p)
 {
 	struct runset r;
-	char *err = NULL;
+	struct errbuf err;
 	int has_warning = 0;
 	json_t *w;
 	size_t i;
 
 	CHECK(run_load(run_dir, &r, &err) == 0);
-	CHECK(err == NULL);
+	CHECK(!err.msg[0]);
 	CHECK(r.samples == (size_t)p->lines && r.rejected == 1 && r.torn == 0);
 	json_array_foreach(r.warnings, i, w)
 		has_warning |= strstr(json_string_value(w), "schema 99") != NULL;
@@ -367,13 +368,13 @@ static void check_load(const struct plan *p)
 	check_failed(&r, p);
 	check_trace(&r, p);
 	run_free(&r);
-	free(err);
 }
 
 /* A run.json of an unknown schema: the whole folder is refused. */
 static void check_run_schema(void)
 {
-	char path[400], *err = NULL;
+	struct errbuf err;
+	char path[400];
 	struct runset r;
 	json_t *run;
 
@@ -384,8 +385,7 @@ static void check_run_schema(void)
 	CHECK(json_write_atomic(path, run) == 0);
 	json_decref(run);
 	CHECK(run_load(run_dir, &r, &err) == -EPROTO);
-	CHECK(err && strstr(err, "schema"));
-	free(err);
+	CHECK(strstr(err.msg, "schema"));
 }
 
 static int setup(void)

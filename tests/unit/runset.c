@@ -41,7 +41,8 @@ static void test_load(void)
 				  .conf = 0.95 };
 	const struct metric_series *m;
 	struct runset r;
-	char *err = NULL, *s;
+	struct errbuf err;
+	char *s;
 	json_t *cmp;
 
 	write_file(
@@ -72,7 +73,7 @@ static void test_load(void)
 		fclose(f);
 	}
 	CHECK(run_load(dir, &r, &err) == 0);
-	CHECK(err == NULL);
+	CHECK(!err.msg[0]);
 	/* Matrix order, including c2 that has no sample. */
 	CHECK(r.ncells == 3 && !strcmp(r.cells[0].id, "c0") &&
 	      !strcmp(r.cells[2].id, "c2"));
@@ -112,13 +113,9 @@ static void test_load(void)
 	CHECK(cmp && json_array_size(json_object_get(cmp, "comparisons")) == 1);
 	json_decref(cmp);
 	cmp = model_compare_axis(&r, "rx_queue_size", "512", &o, &err);
-	CHECK(!cmp && err && strstr(err, "values in") &&
-	      strstr(err, "1024, 256"));
-	free(err);
-	err = NULL;
+	CHECK(!cmp && strstr(err.msg, "values in") && strstr(err.msg, "1024, 256"));
 	cmp = model_compare_axis(&r, "ring", "split", &o, &err);
-	CHECK(!cmp && err && strstr(err, "'ring'"));
-	free(err);
+	CHECK(!cmp && strstr(err.msg, "'ring'"));
 	run_free(&r);
 }
 

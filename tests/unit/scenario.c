@@ -10,15 +10,16 @@
 
 static char jobs[] = "/tmp/vqlab-test-jobs-XXXXXX";
 
-static int load(const char *text, struct scenario *sc, char *err, size_t errlen)
+static int load(const char *text, struct scenario *sc, struct errbuf *e)
 {
+	char *err = e->msg;
 	char path[] = "/tmp/vqlab-test-XXXXXX.ini";
 	int fd = mkstemps(path, 4), rc;
 
 	if (write(fd, text, strlen(text)) < 0)
 		return -1;
 	close(fd);
-	rc = scenario_load(path, jobs, sc, err, errlen);
+	rc = scenario_load(path, jobs, sc, e);
 	/* error messages start with the file name: make them comparable */
 	if (rc && !strncmp(err, path, strlen(path)))
 		memmove(err, err + strlen(path) - 1, strlen(err + strlen(path)) + 2), err[0] = 'F';
@@ -30,12 +31,13 @@ static int load(const char *text, struct scenario *sc, char *err, size_t errlen)
 static int bad(const char *text, const char *want)
 {
 	struct scenario sc;
-	char err[1024];
-	int rc = load(text, &sc, err, sizeof(err));
-	int ok = rc != 0 && strstr(err, want);
+	struct errbuf err;
+	int rc = load(text, &sc, &err);
+	int ok = rc != 0 && strstr(err.msg, want);
 
 	if (!ok)
-		fprintf(stderr, "  for %s\n  got rc=%d '%s'\n  want '%s'\n", text, rc, err, want);
+		fprintf(stderr, "  for %s\n  got rc=%d '%s'\n  want '%s'\n", text, rc, err.msg,
+			want);
 	scenario_free(&sc);
 	return ok;
 }
@@ -46,7 +48,7 @@ static void check_kernel_specs(void)
 {
 	char cache[] = "/tmp/vqlab-test-cache-XXXXXX", path[512], text[1024], want[1024];
 	struct scenario sc;
-	char err[1024];
+	struct errbuf err;
 
 	CHECK(mkdtemp(cache) != NULL);
 	setenv("VQLAB_CACHE", cache, 1);
@@ -71,7 +73,7 @@ static void check_kernel_specs(void)
 		  "<dir>/vmlinuz exists)"));
 	snprintf(text, sizeof(text), "[axes]\nkernel = debian:bookworm-backports, build:p12, "
 		 "file:%s/kernels/build/p12\n", cache);
-	CHECK(load(text, &sc, err, sizeof(err)) == 0 && sc.nvals[AX_KERNEL] == 3);
+	CHECK(load(text, &sc, &err) == 0 && sc.nvals[AX_KERNEL] == 3);
 	scenario_free(&sc);
 	snprintf(path, sizeof(path), "rm -rf %s", cache);
 	CHECK(system(path) == 0);
@@ -84,19 +86,18 @@ static void check_clock(void)
 {
 	struct scenario sc;
 	struct cell *cells;
-	char err[1024];
+	struct errbuf err;
 	int n;
 
-	CHECK(load("[axes]\nring = split\n", &sc, err, sizeof(err)) == 0);
+	CHECK(load("[axes]\nring = split\n", &sc, &err) == 0);
 	CHECK(sc.nvals[AX_CLOCK] == 1 && !strcmp(sc.vals[AX_CLOCK][0], "wall"));
 	CHECK(sc.clock_line == 0 && !strcmp(scenario_clock(&sc), "wall"));
 	scenario_free(&sc);
-	CHECK(load("[scenario]\nname = x\nclock = icount\n", &sc, err, sizeof(err)) == 0);
+	CHECK(load("[scenario]\nname = x\nclock = icount\n", &sc, &err) == 0);
 	CHECK(sc.nvals[AX_CLOCK] == 1 && !strcmp(sc.vals[AX_CLOCK][0], "icount"));
 	CHECK(sc.clock_line == 3 && !strcmp(scenario_clock(&sc), "icount"));
 	scenario_free(&sc);
-	CHECK(load("[axes]\nclock = wall, icount\naccel = tcg, kvm\n", &sc, err,
-		   sizeof(err)) == 0);
+	CHECK(load("[axes]\nclock = wall, icount\naccel = tcg, kvm\n", &sc, &err) == 0);
 	CHECK(!strcmp(scenario_clock(&sc), "axis"));
 	n = scenario_expand(&sc, &cells);
 	CHECK(n == 4);
@@ -124,7 +125,8 @@ int main(void)
 {
 	struct scenario sc;
 	struct cell *cells;
-	char err[1024], path[256];
+	struct errbuf err;
+	char path[256];
 	int n, skipped = 0;
 
 	mkdtemp(jobs);
@@ -135,7 +137,7 @@ int main(void)
 
 	CHECK(load("; comment\n[scenario]\nname = t1\nrepeat = 3\nduration = 2s\nseed = 7\n"
 		   "[axes]\nring = split, packed\nin_order = off,on\n"
-		   "tx_queue_size = 256, 1024\nworkload = net-tx, ping\n", &sc, err, sizeof(err)) == 0);
+		   "tx_queue_size = 256, 1024\nworkload = net-tx, ping\n", &sc, &err) == 0);
 	CHECK(!strcmp(sc.name, "t1") && sc.repeat == 3 && sc.duration == 2 && sc.seed == 7);
 	CHECK(sc.timeout == 182 && !sc.timeout_set);
 	CHECK(sc.nvals[AX_KERNEL] == 1 && !strcmp(sc.vals[AX_KERNEL][0], "debian:sid"));
@@ -155,7 +157,7 @@ int main(void)
 	scenario_free(&sc);
 
 	/* name defaults to the file's base name */
-	CHECK(load("[axes]\nring = packed\n", &sc, err, sizeof(err)) == 0);
+	CHECK(load("[axes]\nring = packed\n", &sc, &err) == 0);
 	CHECK(!strncmp(sc.name, "vqlab-test-", 11));
 	scenario_free(&sc);
 
@@ -178,8 +180,8 @@ int main(void)
 	CHECK(bad("[scenario]\nname = a b\n", "F:2: name: 'a b' may hold only"));
 	CHECK(bad("[matrix]\nring = split\n", "F:1: unknown section [matrix] (accepted: [scenario], [axes], [exclude])"));
 	CHECK(bad("[axes]\nthis line has no equals sign\n", "F:2: syntax error"));
-	CHECK(scenario_load("/nonexistent/x.ini", jobs, &sc, err, sizeof(err)) < 0 &&
-	      strstr(err, "/nonexistent/x.ini: No such file"));
+	CHECK(scenario_load("/nonexistent/x.ini", jobs, &sc, &err) < 0 &&
+	      strstr(err.msg, "/nonexistent/x.ini: No such file"));
 	scenario_free(&sc);
 
 	CHECK(bad("[exclude]\nx = ring=split, rung=1\n", "F:2: exclude x: unknown axis 'rung' (accepted: kernel,"));
@@ -191,7 +193,7 @@ int main(void)
 	/* exclusion: packed+in_order=on left out, with the rule's line */
 	CHECK(load("[scenario]\nwarmup = 2\n[axes]\nring = split, packed\nin_order = off, on\n"
 		   "backend = tap, vhost-user\nworkload = net-tx, ping\n"
-		   "[exclude]\nno-packed-io = ring=packed, in_order=on\n", &sc, err, sizeof(err)) == 0);
+		   "[exclude]\nno-packed-io = ring=packed, in_order=on\n", &sc, &err) == 0);
 	CHECK(sc.warmup == 2 && sc.timeout == 187 && sc.nexcludes == 1);
 	n = scenario_expand(&sc, &cells);
 	CHECK(n == 16);
@@ -213,8 +215,7 @@ int main(void)
 
 	/* trace: full by default; with icount on, trace=off has nothing to divide by */
 	scenario_free(&sc);
-	CHECK(load("[scenario]\nicount = on\n[axes]\ntrace = full, core, off\n", &sc, err,
-		   sizeof(err)) == 0);
+	CHECK(load("[scenario]\nicount = on\n[axes]\ntrace = full, core, off\n", &sc, &err) == 0);
 	n = scenario_expand(&sc, &cells);
 	CHECK(n == 3);
 	for (int i = 0; i < n; i++)
@@ -222,14 +223,14 @@ int main(void)
 		      (strstr(cells[i].skip_reason, "trace=off gives none") != NULL));
 	free(cells);
 	scenario_free(&sc);
-	CHECK(load("[axes]\nring = split\n", &sc, err, sizeof(err)) == 0);
+	CHECK(load("[axes]\nring = split\n", &sc, &err) == 0);
 	n = scenario_expand(&sc, &cells);
 	CHECK(n == 1 && !strcmp(cells[0].val[AX_TRACE], "full") && !cells[0].skip_reason[0]);
 	free(cells);
 	scenario_free(&sc);
 	CHECK(load("[scenario]\nwarmup = 2\n[axes]\nring = split, packed\nin_order = off, on\n"
 		   "backend = tap, vhost-user\nworkload = net-tx, ping\n"
-		   "[exclude]\nno-packed-io = ring=packed, in_order=on\n", &sc, err, sizeof(err)) == 0);
+		   "[exclude]\nno-packed-io = ring=packed, in_order=on\n", &sc, &err) == 0);
 
 	/* the block order is a permutation, reproducible, and differs by block */
 	{
@@ -249,11 +250,11 @@ int main(void)
 	{
 		struct scenario sc2;
 
-		CHECK(scenario_load_text("run.json", sc.text, jobs, &sc2, err, sizeof(err)) == 0);
+		CHECK(scenario_load_text("run.json", sc.text, jobs, &sc2, &err) == 0);
 		CHECK(sc2.nvals[AX_RING] == 2 && sc2.nexcludes == 1 && sc2.warmup == 2);
 		scenario_free(&sc2);
-		CHECK(scenario_load_text("run.json", "[axes]\nring = x\n", jobs, &sc2, err,
-					 sizeof(err)) < 0 && strstr(err, "run.json:2: ring"));
+		CHECK(scenario_load_text("run.json", "[axes]\nring = x\n", jobs, &sc2, &err) < 0 &&
+		      strstr(err.msg, "run.json:2: ring"));
 		scenario_free(&sc2);
 	}
 	scenario_free(&sc);

@@ -96,6 +96,28 @@ extern const struct host_driver driver_tap_tx, driver_tap_rx, driver_vhostuser_t
 
 /* The driver for a cell's backend ("tap", "vhost-user") and workload; NULL
  * for a backend none serves. */
+/* The hooks of each driver (driver_<backend>_<workload>.c), put together in
+ * driver.c's table. */
+int tap_tx_booted(struct driver_state *d, struct errbuf *e);
+int tap_tx_collect(struct driver_state *d, struct errbuf *e);
+int tap_tx_finish(const json_t *report, const struct host_counters *c, json_t *metrics,
+		  struct errbuf *e);
+int tap_rx_go(struct driver_state *d, double secs, struct errbuf *e);
+int tap_rx_poll(struct driver_state *d, struct errbuf *e);
+int tap_rx_collect(struct driver_state *d, struct errbuf *e);
+int tap_rx_finish(const json_t *report, const struct host_counters *c, json_t *metrics,
+		  struct errbuf *e);
+void tap_rx_stop(struct driver_state *d);
+int blk_start(struct driver_state *d, struct domain_spec *ds, struct errbuf *e);
+int vhostuser_tx_start(struct driver_state *d, struct domain_spec *ds, struct errbuf *e);
+int vhostuser_tx_finish(const json_t *report, const struct host_counters *c, json_t *metrics,
+			struct errbuf *e);
+int vhostuser_rx_start(struct driver_state *d, struct domain_spec *ds, struct errbuf *e);
+int vhostuser_rx_go(struct driver_state *d, double secs, struct errbuf *e);
+int vhostuser_rx_poll(struct driver_state *d, struct errbuf *e);
+int vhostuser_rx_finish(const json_t *report, const struct host_counters *c, json_t *metrics,
+			struct errbuf *e);
+
 const struct host_driver *host_driver_find(const char *backend, const char *workload);
 /* A fresh state for @drv serving @job (nothing started, nothing to stop). */
 void driver_state_init(struct driver_state *d, const struct host_driver *drv,
@@ -111,6 +133,10 @@ int host_icount_metrics(const json_t *phase, const json_t *report, json_t *metri
 			struct errbuf *e);
 
 /* ---- for the drivers ---- */
+
+/* finish for a driver whose host counts nothing: the guest's metrics are all. */
+int driver_finish_nothing(const json_t *report, const struct host_counters *c, json_t *metrics,
+			  struct errbuf *e);
 
 /* The guest report's metric @name, -1 when absent (results.h's metric_value). */
 double report_metric(const json_t *report, const char *name);

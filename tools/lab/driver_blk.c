@@ -7,23 +7,9 @@
 #include "driver.h"
 #include "guest.h"
 
-static int blk_start(struct driver_state *d, struct domain_spec *ds, struct errbuf *e)
+int blk_start(struct driver_state *d, struct domain_spec *ds, struct errbuf *e)
 {
 	ds->disk = d->job->disk;
 	ds->blk_queue_size = atoi(d->job->cell->val[AX_BLK_QUEUE_SIZE]);
 	return tap_start(d, ds, e);
 }
-
-static int blk_finish(const json_t *report, const struct host_counters *c, json_t *metrics,
-		      struct errbuf *e)
-{
-	return 0;
-}
-
-const struct host_driver driver_blk = {
-	.name = "tap blk",
-	.start = blk_start,
-	.booted = tap_booted,
-	.finish = blk_finish,
-	.stop = tap_stop,
-};

@@ -10,7 +10,7 @@
 int tap_start(struct driver_state *d, struct domain_spec *ds, struct errbuf *e)
 {
 	if (netlab_tap_create(d->lab))
-		return err_set(e, -EIO, "tap: %s", d->lab->err);
+		return err_set(e, -EIO, "tap: %s", d->lab->error.msg);
 	ds->tap = d->lab->tap;
 	d->peer_mac = d->lab->tap_mac;
 	return 0;
@@ -19,7 +19,7 @@ int tap_start(struct driver_state *d, struct domain_spec *ds, struct errbuf *e)
 int tap_booted(struct driver_state *d, struct errbuf *e)
 {
 	if (netlab_tap_adopt(d->lab))
-		return err_set(e, -EIO, "lab network: %s", d->lab->err);
+		return err_set(e, -EIO, "lab network: %s", d->lab->error.msg);
 	return 0;
 }
 

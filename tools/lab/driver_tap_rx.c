@@ -29,7 +29,7 @@ static int sender_finish(struct driver_state *d, struct errbuf *e)
 	return ret ? -EIO : 0;
 }
 
-static int tap_rx_go(struct driver_state *d, double secs, struct errbuf *e)
+int tap_rx_go(struct driver_state *d, double secs, struct errbuf *e)
 {
 	struct pktsend_opts o = {
 		.netns = d->lab->ns, .ifname = d->lab->tap,
@@ -50,7 +50,7 @@ static int tap_rx_go(struct driver_state *d, double secs, struct errbuf *e)
 }
 
 /* A sender that is done is reaped at once, so its failure ends the sample. */
-static int tap_rx_poll(struct driver_state *d, struct errbuf *e)
+int tap_rx_poll(struct driver_state *d, struct errbuf *e)
 {
 	struct pollfd pfd = { .fd = d->sender.fd, .events = POLLIN };
 
@@ -59,14 +59,14 @@ static int tap_rx_poll(struct driver_state *d, struct errbuf *e)
 	return 0;
 }
 
-static int tap_rx_collect(struct driver_state *d, struct errbuf *e)
+int tap_rx_collect(struct driver_state *d, struct errbuf *e)
 {
 	return sender_finish(d, e);
 }
 
 /* What the last sender did, and rx_pps: the guest's rx_packets over the
  * host's send window (which the guest's own rx_pps only estimates). */
-static int tap_rx_finish(const json_t *report, const struct host_counters *c, json_t *metrics,
+int tap_rx_finish(const json_t *report, const struct host_counters *c, json_t *metrics,
 			 struct errbuf *e)
 {
 	double got = report_metric(report, "rx_packets");
@@ -83,20 +83,9 @@ static int tap_rx_finish(const json_t *report, const struct host_counters *c, js
 	return 0;
 }
 
-static void tap_rx_stop(struct driver_state *d)
+void tap_rx_stop(struct driver_state *d)
 {
 	pktsend_kill(&d->sender);
 	d->sending = false;
 	tap_stop(d);
 }
-
-const struct host_driver driver_tap_rx = {
-	.name = "tap net-rx",
-	.start = tap_start,
-	.booted = tap_booted,
-	.go = tap_rx_go,
-	.poll = tap_rx_poll,
-	.collect = tap_rx_collect,
-	.finish = tap_rx_finish,
-	.stop = tap_rx_stop,
-};

@@ -7,7 +7,7 @@
 #include "netlab.h"
 #include "results.h"
 
-static int tap_tx_booted(struct driver_state *d, struct errbuf *e)
+int tap_tx_booted(struct driver_state *d, struct errbuf *e)
 {
 	uint64_t bytes;
 	int ret = tap_booted(d, e);
@@ -17,7 +17,7 @@ static int tap_tx_booted(struct driver_state *d, struct errbuf *e)
 	return ret;
 }
 
-static int tap_tx_collect(struct driver_state *d, struct errbuf *e)
+int tap_tx_collect(struct driver_state *d, struct errbuf *e)
 {
 	uint64_t bytes;
 
@@ -27,7 +27,7 @@ static int tap_tx_collect(struct driver_state *d, struct errbuf *e)
 
 /* xdp_packets_total: all the sink saw; xdp_packets: less the warm-up's;
  * xdp_pps: those over pktgen's own measured time. No sink count: nothing. */
-static int tap_tx_finish(const json_t *report, const struct host_counters *c, json_t *metrics,
+int tap_tx_finish(const json_t *report, const struct host_counters *c, json_t *metrics,
 			 struct errbuf *e)
 {
 	double usec = report_metric(report, "pktgen_usec");
@@ -42,12 +42,3 @@ static int tap_tx_finish(const json_t *report, const struct host_counters *c, js
 		metric_set(metrics, "xdp_pps", pkts * 1e6 / usec, "packets/s", "higher");
 	return 0;
 }
-
-const struct host_driver driver_tap_tx = {
-	.name = "tap net-tx",
-	.start = tap_start,
-	.booted = tap_tx_booted,
-	.collect = tap_tx_collect,
-	.finish = tap_tx_finish,
-	.stop = tap_stop,
-};

@@ -9,12 +9,12 @@
 #include "driver.h"
 #include "results.h"
 
-static int vhostuser_rx_start(struct driver_state *d, struct domain_spec *ds, struct errbuf *e)
+int vhostuser_rx_start(struct driver_state *d, struct domain_spec *ds, struct errbuf *e)
 {
 	return vhostuser_driver_start(d, ds, VHOSTUSER_TXONLY, e);
 }
 
-static int vhostuser_rx_go(struct driver_state *d, double secs, struct errbuf *e)
+int vhostuser_rx_go(struct driver_state *d, double secs, struct errbuf *e)
 {
 	if (vhostuser_forward(&d->vu, e))
 		return err_prefix(e, -EIO, "vhost-user");
@@ -23,7 +23,7 @@ static int vhostuser_rx_go(struct driver_state *d, double secs, struct errbuf *e
 	return 0;
 }
 
-static int vhostuser_rx_poll(struct driver_state *d, struct errbuf *e)
+int vhostuser_rx_poll(struct driver_state *d, struct errbuf *e)
 {
 	double now = now_s();
 
@@ -35,7 +35,7 @@ static int vhostuser_rx_poll(struct driver_state *d, struct errbuf *e)
 	return 0;
 }
 
-static int vhostuser_rx_finish(const json_t *report, const struct host_counters *c,
+int vhostuser_rx_finish(const json_t *report, const struct host_counters *c,
 			       json_t *metrics, struct errbuf *e)
 {
 	double got = report_metric(report, "rx_packets");
@@ -49,13 +49,3 @@ static int vhostuser_rx_finish(const json_t *report, const struct host_counters 
 	}
 	return 0;
 }
-
-const struct host_driver driver_vhostuser_rx = {
-	.name = "vhost-user net-rx",
-	.start = vhostuser_rx_start,
-	.go = vhostuser_rx_go,
-	.poll = vhostuser_rx_poll,
-	.collect = vhostuser_driver_collect,
-	.finish = vhostuser_rx_finish,
-	.stop = vhostuser_driver_stop,
-};

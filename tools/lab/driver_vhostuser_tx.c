@@ -5,13 +5,13 @@
 #include "driver.h"
 #include "results.h"
 
-static int vhostuser_tx_start(struct driver_state *d, struct domain_spec *ds, struct errbuf *e)
+int vhostuser_tx_start(struct driver_state *d, struct domain_spec *ds, struct errbuf *e)
 {
 	return vhostuser_driver_start(d, ds, VHOSTUSER_RXONLY, e);
 }
 
 /* vhu_rx_pps: the measured packets over pktgen's own measured time. */
-static int vhostuser_tx_finish(const json_t *report, const struct host_counters *c,
+int vhostuser_tx_finish(const json_t *report, const struct host_counters *c,
 			       json_t *metrics, struct errbuf *e)
 {
 	double usec = report_metric(report, "pktgen_usec");
@@ -26,11 +26,3 @@ static int vhostuser_tx_finish(const json_t *report, const struct host_counters 
 			   "packets/s", "higher");
 	return 0;
 }
-
-const struct host_driver driver_vhostuser_tx = {
-	.name = "vhost-user net-tx",
-	.start = vhostuser_tx_start,
-	.collect = vhostuser_driver_collect,
-	.finish = vhostuser_tx_finish,
-	.stop = vhostuser_driver_stop,
-};

@@ -35,7 +35,7 @@ void frame_parse(const char *buf, size_t len, struct frame *fr)
 	if (sscanf(hdr, "VQLAB-REPORT %u %lu %lx", &version, &plen, &crc) != 3 ||
 	    version != 1) {
 		fr->state = FRAME_CORRUPT;
-		snprintf(fr->error, sizeof(fr->error), "bad report header '%.60s'", hdr);
+		err_set(&fr->error, 0, "bad report header '%.60s'", hdr);
 		return;
 	}
 	payload = nl + 1;
@@ -43,13 +43,12 @@ void frame_parse(const char *buf, size_t len, struct frame *fr)
 		return;		/* still arriving (or truncated: the caller decides) */
 	if (payload[plen] != '\n' || strncmp(payload + plen + 1, "VQLAB-END\n", 10)) {
 		fr->state = FRAME_CORRUPT;
-		snprintf(fr->error, sizeof(fr->error),
-			 "report length mismatch: header says %lu bytes", plen);
+		err_set(&fr->error, 0, "report length mismatch: header says %lu bytes", plen);
 		return;
 	}
 	if (crc32(0L, (const Bytef *)payload, plen) != crc) {
 		fr->state = FRAME_CORRUPT;
-		snprintf(fr->error, sizeof(fr->error), "report CRC-32 mismatch");
+		err_set(&fr->error, 0, "report CRC-32 mismatch");
 		return;
 	}
 	fr->report = json_loadb(payload, plen, 0, &jerr);
@@ -57,8 +56,7 @@ void frame_parse(const char *buf, size_t len, struct frame *fr)
 		json_decref(fr->report);
 		fr->report = NULL;
 		fr->state = FRAME_CORRUPT;
-		snprintf(fr->error, sizeof(fr->error), "report is not a JSON object: %s",
-			 jerr.text);
+		err_set(&fr->error, 0, "report is not a JSON object: %s", jerr.text);
 		return;
 	}
 	fr->state = FRAME_COMPLETE;

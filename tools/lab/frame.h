@@ -9,6 +9,7 @@
 #define VQLAB_FRAME_H
 #include <stddef.h>
 #include <jansson.h>
+#include "msg.h"
 
 enum frame_state {
 	FRAME_NOTHING,		/* not even the ready line yet */
@@ -22,7 +23,7 @@ struct frame {
 	enum frame_state state;
 	double ready_uptime;	/* guest uptime at VQLAB-READY */
 	json_t *report;		/* FRAME_COMPLETE: the parsed payload (owned) */
-	char error[160];	/* FRAME_CORRUPT: why */
+	struct errbuf error;	/* FRAME_CORRUPT: why */
 };
 
 /* Parse what the channel holds so far (@buf need not be NUL-terminated). */

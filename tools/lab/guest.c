@@ -381,7 +381,7 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 		goto out;
 	r->wall_s = now_s() - w.t0;
 	if (w.fr.state == FRAME_CORRUPT) {
-		err_set(&r->reason, 0, "guest report rejected: %s", w.fr.error);
+		err_set(&r->reason, 0, "guest report rejected: %s", w.fr.error.msg);
 		goto out;
 	}
 	guest_report(g, j, &d, &w.fr, r);
@@ -406,25 +406,22 @@ void guest_result_free(struct guest_result *r)
 
 /* /dev/kvm may exist and still not run ordinary guests (a nested,
  * paravirtual KVM dies with "emulation failure"), so boot a real guest. */
-bool guest_probe_kvm(struct guest_ctx *g, const struct cell *cell, const struct kernel *k,
-		     const char *run_dir, char *why, size_t whylen)
+int guest_probe_kvm(struct guest_ctx *g, const struct cell *cell, const struct kernel *k,
+		    const char *run_dir, struct errbuf *e)
 {
 	char dir[PATH_MAX], name[64];
 	struct guest_result r;
 	struct guest_job j = { .cell = cell, .kernel = k, .kvm = true, .duration = 1,
 			       .timeout = 40, .dir = dir, .name = name, .workload = "none" };
 
-	if (access("/dev/kvm", R_OK | W_OK)) {
-		snprintf(why, whylen, "/dev/kvm: %s", strerror(errno));
-		return false;
-	}
+	if (access("/dev/kvm", R_OK | W_OK))
+		return err_set(e, -errno, "/dev/kvm: %s", strerror(errno));
 	snprintf(dir, sizeof(dir), "%s/kvm-probe", run_dir);
 	snprintf(name, sizeof(name), "vqlab-%d-kvmprobe", getpid());
 	mkdir_p(dir, 0755);
 	guest_run(g, &j, &r);
 	guest_result_free(&r);
 	if (r.ok)
-		return true;
-	snprintf(why, whylen, "KVM guest did not boot: %s", r.reason.msg);
-	return false;
+		return 0;
+	return err_set(e, -ENODEV, "KVM guest did not boot: %s", r.reason.msg);
 }

@@ -49,9 +49,10 @@ struct guest_result {
 void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_result *r);
 void guest_destroy(struct guest_ctx *g);
 void guest_result_free(struct guest_result *r);
-/* /dev/kvm may exist and still not run guests: boot a real one to find out. */
-bool guest_probe_kvm(struct guest_ctx *g, const struct cell *cell, const struct kernel *k,
-		     const char *run_dir, char *why, size_t whylen);
+/* /dev/kvm may exist and still not run guests: boot a real one to find out.
+ * 0 when a KVM guest booted; else -errno, and @e says why. */
+int guest_probe_kvm(struct guest_ctx *g, const struct cell *cell, const struct kernel *k,
+		    const char *run_dir, struct errbuf *e);
 /* libvirt's last error message. */
 const char *virt_error(void);
 

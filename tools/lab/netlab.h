@@ -19,12 +19,7 @@ struct netlab {
 	int tap_in_ns;
 	int host_ns_fd;
 	struct xdpsink_bpf *skel;
-	/* The last failure, one line (msg.h). err is the same text as a plain
-	 * string, for callers that print it ("%s", nl->err). */
-	union {
-		struct errbuf error;
-		char err[ERRBUF_LEN];
-	};
+	struct errbuf error;	/* the last failure, one line (msg.h) */
 };
 
 /* Remove namespaces and taps left by vqlab processes that no longer run. */

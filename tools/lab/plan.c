@@ -22,7 +22,7 @@ int plan_load(struct plan *pl, const char *path, const char *jobs_dir, unsigned 
 	      double duration, struct errbuf *e)
 {
 	memset(pl, 0, sizeof(*pl));
-	if (scenario_load(path, jobs_dir, &pl->sc, e->msg, sizeof(e->msg)))
+	if (scenario_load(path, jobs_dir, &pl->sc, e))
 		return -EINVAL;
 	if (repeat)
 		pl->sc.repeat = repeat;
@@ -41,8 +41,7 @@ int plan_load_run(struct plan *pl, json_t *run, const char *jobs_dir, struct err
 	struct scenario *sc = &pl->sc;
 
 	memset(pl, 0, sizeof(*pl));
-	if (scenario_load_text(file ?: RESULTS_RUN_FILE, text ?: "", jobs_dir, sc, e->msg,
-			       sizeof(e->msg)))
+	if (scenario_load_text(file ?: RESULTS_RUN_FILE, text ?: "", jobs_dir, sc, e))
 		return -EINVAL;
 	/* the overrides the run was started with */
 	sc->repeat = json_integer_value(json_object_get(sj, RUN_SCENARIO_REPEAT)) ?: sc->repeat;

@@ -222,6 +222,7 @@ static void probe_kvm(struct run *r)
 {
 	json_t *key = probe_key(r);
 	char path[PATH_MAX + 32] = "";
+	struct errbuf why;
 
 	if (key) {
 		snprintf(path, sizeof(path), "%s/kvm-probe", r->paths->cache);
@@ -235,10 +236,11 @@ static void probe_kvm(struct run *r)
 		}
 	}
 	p_info("accelerator: probing KVM with a real guest");
-	r->kvm = guest_probe_kvm(&r->gctx, &r->plan.cells[0], &r->kernels[0], r->dir,
-				 r->accel_reason, sizeof(r->accel_reason));
-	if (!r->kvm)
+	r->kvm = !guest_probe_kvm(&r->gctx, &r->plan.cells[0], &r->kernels[0], r->dir, &why);
+	if (!r->kvm) {
+		snprintf(r->accel_reason, sizeof(r->accel_reason), "%s", why.msg);
 		p_info("accelerator: TCG (%s)", r->accel_reason);
+	}
 	if (key)
 		probe_store(r, path, key);
 	json_decref(key);

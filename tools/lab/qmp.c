@@ -306,18 +306,22 @@ const char *qmp_queue_name(const struct qmp_dev_status *s, unsigned int q, char 
 
 const char *qmp_status_word(unsigned int st)
 {
-	if (st & QMP_STATUS_FAILED)
-		return "failed";
-	if (st & QMP_STATUS_NEEDS_RESET)
-		return "needs_reset";
-	if (st & QMP_STATUS_DRIVER_OK)
-		return "driver_ok";
-	if (st & QMP_STATUS_FEATURES_OK)
-		return "features_ok";
-	if (st & QMP_STATUS_DRIVER)
-		return "driver";
-	if (st & QMP_STATUS_ACKNOWLEDGE)
-		return "acknowledge";
+	/* the furthest step the driver reached names the status */
+	static const struct {
+		unsigned int bit;
+		const char *word;
+	} steps[] = {
+		{ QMP_STATUS_FAILED, "failed" },
+		{ QMP_STATUS_NEEDS_RESET, "needs_reset" },
+		{ QMP_STATUS_DRIVER_OK, "driver_ok" },
+		{ QMP_STATUS_FEATURES_OK, "features_ok" },
+		{ QMP_STATUS_DRIVER, "driver" },
+		{ QMP_STATUS_ACKNOWLEDGE, "acknowledge" },
+	};
+
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		if (st & steps[i].bit)
+			return steps[i].word;
 	return "reset";
 }
 

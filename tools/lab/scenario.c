@@ -40,8 +40,7 @@ struct parse_ctx {
 	int line;
 	int section_line;	/* line of the last [section] header */
 	const char *workload_dir;
-	char *err;
-	size_t errlen;
+	struct errbuf *e;	/* never NULL */
 	int seen[NR_AXES];
 };
 
@@ -73,10 +72,11 @@ static char *counting_reader(char *str, int num, void *stream)
 
 #define fail(ctx, ...)                                                          \
 	({                                                                      \
-		int _n = snprintf((ctx)->err, (ctx)->errlen, "%s:%d: ",        \
-				  (ctx)->sc->path, (ctx)->line);                \
-		if (_n >= 0 && (size_t)_n < (ctx)->errlen)                     \
-			snprintf((ctx)->err + _n, (ctx)->errlen - _n, __VA_ARGS__); \
+		char *_m = (ctx)->e->msg;                                       \
+		int _n = snprintf(_m, ERRBUF_LEN, "%s:%d: ", (ctx)->sc->path,   \
+				  (ctx)->line);                                 \
+		if (_n >= 0 && _n < ERRBUF_LEN)                                 \
+			snprintf(_m + _n, ERRBUF_LEN - _n, __VA_ARGS__);        \
 		0;                                                              \
 	})
 
@@ -382,10 +382,9 @@ static char *slurp(FILE *f)
 }
 
 static int scenario_parse(FILE *f, const char *path, const char *workload_dir,
-			  struct scenario *sc, char *err, size_t errlen)
+			  struct scenario *sc, struct errbuf *e)
 {
-	struct parse_ctx ctx = { .sc = sc, .workload_dir = workload_dir, .f = f,
-				 .err = err, .errlen = errlen };
+	struct parse_ctx ctx = { .sc = sc, .workload_dir = workload_dir, .f = f, .e = e };
 	const char *base;
 	int rc;
 
@@ -394,11 +393,11 @@ static int scenario_parse(FILE *f, const char *path, const char *workload_dir,
 	sc->repeat = 1;
 	sc->duration = 5;
 	sc->seed = 1;
-	err[0] = '\0';
+	e->msg[0] = '\0';
 	sc->text = slurp(f);
 	rc = ini_parse_stream(counting_reader, &ctx, handler, &ctx);
 	if (rc) {
-		if (!err[0]) {
+		if (!e->msg[0]) {
 			ctx.line = rc > 0 ? rc : ctx.line;
 			fail(&ctx, "syntax error (expected '[section]' or 'key = value')");
 		}
@@ -420,45 +419,41 @@ static int scenario_parse(FILE *f, const char *path, const char *workload_dir,
 		for (int i = 0; i < NR_AXES; i++)
 			cells *= sc->nvals[i];
 		if (cells > SCENARIO_MAX_CELLS) {
-			snprintf(err, errlen, "%s: the axes make a matrix of %llu cells (at most %d)",
-				 path, cells, SCENARIO_MAX_CELLS);
-			return -E2BIG;
+			return err_set(e, -E2BIG, "%s: the axes make a matrix of %llu cells "
+				       "(at most %d)", path, cells, SCENARIO_MAX_CELLS);
 		}
 	}
 	return 0;
 }
 
-int scenario_load(const char *path, const char *workload_dir,
-		  struct scenario *sc, char *err, size_t errlen)
+/* Parse the stream @f (closed here) that fopen or fmemopen just returned,
+ * NULL with errno set when it failed. */
+static int scenario_parse_stream(FILE *f, const char *path, const char *workload_dir,
+				 struct scenario *sc, struct errbuf *e)
 {
-	FILE *f = fopen(path, "re");
+	struct errbuf none;
 	int rc;
 
 	if (!f) {
-		rc = -errno;
 		memset(sc, 0, sizeof(*sc));
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return rc;
+		return err_set(e, -errno, "%s: %s", path, strerror(errno));
 	}
-	rc = scenario_parse(f, path, workload_dir, sc, err, errlen);
+	rc = scenario_parse(f, path, workload_dir, sc, e ?: &none);
 	fclose(f);
 	return rc;
 }
 
-int scenario_load_text(const char *path, const char *text, const char *workload_dir,
-		       struct scenario *sc, char *err, size_t errlen)
+int scenario_load(const char *path, const char *workload_dir, struct scenario *sc,
+		  struct errbuf *e)
 {
-	FILE *f = fmemopen((void *)text, strlen(text), "r");
-	int rc;
+	return scenario_parse_stream(fopen(path, "re"), path, workload_dir, sc, e);
+}
 
-	if (!f) {
-		memset(sc, 0, sizeof(*sc));
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -errno;
-	}
-	rc = scenario_parse(f, path, workload_dir, sc, err, errlen);
-	fclose(f);
-	return rc;
+int scenario_load_text(const char *path, const char *text, const char *workload_dir,
+		       struct scenario *sc, struct errbuf *e)
+{
+	return scenario_parse_stream(fmemopen((void *)text, strlen(text), "r"), path,
+				     workload_dir, sc, e);
 }
 
 void scenario_free(struct scenario *sc)

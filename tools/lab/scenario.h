@@ -3,6 +3,7 @@
 #ifndef VQLAB_SCENARIO_H
 #define VQLAB_SCENARIO_H
 #include <stdint.h>
+#include "msg.h"
 
 enum axis_id {
 	AX_KERNEL,
@@ -70,13 +71,13 @@ struct cell {
 	int excluded_by;	/* line of the [exclude] rule, 0 if none */
 };
 
-/* Parse @path. On error returns -EINVAL (or -errno) and writes a one-line
- * "file:line: message" into @err. */
-int scenario_load(const char *path, const char *workload_dir,
-		  struct scenario *sc, char *err, size_t errlen);
+/* Parse @path. On error returns -EINVAL (or -errno) and says why in @e, one
+ * line: "file:line: message". */
+int scenario_load(const char *path, const char *workload_dir, struct scenario *sc,
+		  struct errbuf *e);
 /* The same for a scenario's text (as kept in run.json); @path names it in errors. */
 int scenario_load_text(const char *path, const char *text, const char *workload_dir,
-		       struct scenario *sc, char *err, size_t errlen);
+		       struct scenario *sc, struct errbuf *e);
 void scenario_free(struct scenario *sc);
 
 /* Expand into the cartesian matrix (axis order of enum axis_id). Cells that

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "cli.h"
 #include "msg.h"
+#include "parse.h"
 
 int cli_usage_error(const char *tool, const char *fmt, ...)
 {
@@ -62,4 +63,12 @@ const struct cli_cmd *cli_cmd_find(const char *tool, const struct cli_cmd *cmds,
 	      names);
 	(void)tool;
 	return NULL;
+}
+
+int cli_duration_arg(const char *tool, const char *arg, double *out)
+{
+	if (parse_duration(arg, out) || *out <= 0 || *out > 1e7)
+		return cli_usage_error(tool, "--duration: '%s' is not a duration > 0 "
+				       "(e.g. 10, 500ms, 2m)", arg);
+	return 0;
 }

@@ -17,6 +17,9 @@ int cli_usage_error(const char *tool, const char *fmt, ...)
 /* For getopt_long's ':' (missing value) and '?' (unknown option) results,
  * with opterr = 0 and an optstring starting with ':'. Returns EXIT_USAGE. */
 int cli_getopt_error(const char *tool, int c, char **argv);
+/* --duration's value: seconds > 0 and at most 1e7 (may end in ms, s, m).
+ * 0, or EXIT_USAGE with the error printed. */
+int cli_duration_arg(const char *tool, const char *arg, double *out);
 
 struct cli_cmd {
 	const char *name;

@@ -58,34 +58,16 @@ void p_json(const json_t *o)
 	fflush(stdout);
 }
 
-static void keep_first(const char *text)
+/* Keep the first error, then say it: as a JSON line when @as_json, else on
+ * stderr. */
+static void p_err_va(bool as_json, const char *fmt, va_list ap)
 {
+	char buf[ERRBUF_LEN];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
 	if (!first_error[0])
-		snprintf(first_error, sizeof(first_error), "%s", text);
-}
-
-void p_err_text(const char *fmt, ...)
-{
-	char buf[ERRBUF_LEN];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	keep_first(buf);
-	fprintf(stderr, "Error: %s\n", buf);
-}
-
-void p_err(const char *fmt, ...)
-{
-	char buf[ERRBUF_LEN];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	keep_first(buf);
-	if (json_mode) {
+		snprintf(first_error, sizeof(first_error), "%s", buf);
+	if (as_json) {
 		json_t *o = json_pack("{s:s}", "error", buf);
 
 		p_json(o);
@@ -93,6 +75,24 @@ void p_err(const char *fmt, ...)
 	} else {
 		fprintf(stderr, "Error: %s\n", buf);
 	}
+}
+
+void p_err_text(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	p_err_va(false, fmt, ap);
+	va_end(ap);
+}
+
+void p_err(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	p_err_va(json_mode, fmt, ap);
+	va_end(ap);
 }
 
 static void p_stderr(const char *head, const char *fmt, va_list ap)

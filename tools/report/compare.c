@@ -394,27 +394,24 @@ static char *values_list(const json_t *vals)
 }
 
 /* The values of @axis in @r, when one of them is @base. NULL + message in
- * *err (allocated) when the axis or the value does not exist. */
+ * @e when the axis or the value does not exist. */
 static json_t *axis_values_with(const struct runset *r, const char *axis,
-				const char *base, char **err)
+				const char *base, struct errbuf *e)
 {
 	json_t *vals = run_axis_values(r, axis), *v;
 	char *list;
 	size_t i;
 
 	if (!vals) {
-		if (asprintf(err, "no cell of %s has the axis '%s'", r->dir,
-			     axis) < 0)
-			*err = NULL;
+		err_set(e, -ENOENT, "no cell of %s has the axis '%s'", r->dir, axis);
 		return NULL;
 	}
 	json_array_foreach(vals, i, v)
 		if (!strcmp(json_string_value(v), base))
 			return vals;
 	list = values_list(vals);
-	if (asprintf(err, "no cell has %s=%s (values in %s: %s)", axis, base,
-		     r->dir, list ? list : "") < 0)
-		*err = NULL;
+	err_set(e, -ENOENT, "no cell has %s=%s (values in %s: %s)", axis, base, r->dir,
+		list ? list : "");
 	free(list);
 	json_decref(vals);
 	return NULL;
@@ -632,12 +629,11 @@ static void compare_axis_cells(const struct runset *r, const char *axis,
 
 json_t *model_compare_axis(const struct runset *r, const char *axis,
 			   const char *base, const struct compare_opts *o,
-			   char **err)
+			   struct errbuf *e)
 {
 	json_t *m, *vals;
 
-	*err = NULL;
-	vals = axis_values_with(r, axis, base, err);
+	vals = axis_values_with(r, axis, base, e);
 	if (!vals)
 		return NULL;
 	m = compare_head(o, "axis");

@@ -307,14 +307,14 @@ static void add_section(struct doc *d, json_t *cmp, const struct runset *brun,
 
 static int build_section(struct doc *d, const char *axis, const char *base)
 {
-	char *err = NULL, *title = NULL, *others;
+	struct errbuf e = { "" };
+	char *title = NULL, *others;
 	json_t *cmp;
 
-	cmp = model_compare_axis(d->r, axis, base, &d->o->cmp, &err);
+	cmp = model_compare_axis(d->r, axis, base, &d->o->cmp, &e);
 	if (!cmp) {
 		json_array_append_new(d->errors,
-				      json_string(err ? err : "out of memory"));
-		free(err);
+				      json_string(e.msg[0] ? e.msg : "out of memory"));
 		return -EINVAL;
 	}
 	others = compare_other_values(cmp);
@@ -1613,7 +1613,7 @@ cleanup:
 }
 
 /* The report folder and its plots/ folder, created. */
-static int doc_dirs(struct doc *d, char **err)
+static int doc_dirs(struct doc *d, struct errbuf *e)
 {
 	int ret;
 
@@ -1626,15 +1626,14 @@ static int doc_dirs(struct doc *d, char **err)
 		return -ENOMEM;
 	}
 	ret = mkdir_p(d->plotdir, 0755);
-	if (ret && asprintf(err, "cannot create %s: %s", d->plotdir,
-			    strerror(-ret)) < 0)
-		*err = NULL;
+	if (ret)
+		err_set(e, ret, "cannot create %s: %s", d->plotdir, strerror(-ret));
 	return ret;
 }
 
 /* The comparisons: against the baseline run, then --by's axis or else
  * every axis that varies, against its default base. */
-static int build_sections(struct doc *d, char **err)
+static int build_sections(struct doc *d, struct errbuf *e)
 {
 	const char *by = d->o->by;
 	json_t *axes, *a;
@@ -1651,8 +1650,8 @@ static int build_sections(struct doc *d, char **err)
 			     -ENOMEM;
 		free(axis);
 		first = json_string_value(json_array_get(d->errors, 0));
-		if (ret)
-			*err = first ? strdup(first) : NULL;
+		if (ret && first)
+			err_set(e, ret, "%s", first);
 		return ret;
 	}
 	axes = varying_axes(d->r);
@@ -1693,17 +1692,16 @@ static json_t *doc_result(const struct doc *d, const char *html,
 }
 
 int document_write(const struct runset *r, const struct document_opts *o,
-		   json_t **result, char **err)
+		   json_t **result, struct errbuf *e)
 {
 	struct doc d = { .r = r, .o = o };
 	char *html = NULL, *md = NULL;
 	int ret;
 
 	*result = NULL;
-	*err = NULL;
 	d.errors = json_array();
 	d.sections = json_array();
-	ret = doc_dirs(&d, err);
+	ret = doc_dirs(&d, e);
 	if (ret)
 		goto cleanup;
 	ret = plot_set_init(&d.ps, d.plotdir, MAX_PLOTS);
@@ -1711,7 +1709,7 @@ int document_write(const struct runset *r, const struct document_opts *o,
 		goto cleanup;
 	d.show = model_show(r, o->cmp.conf);
 	d.fixed = run_constant_axes(r);
-	ret = build_sections(&d, err);
+	ret = build_sections(&d, e);
 	if (ret)
 		goto cleanup;
 	build_trace(&d);
@@ -1723,9 +1721,7 @@ int document_write(const struct runset *r, const struct document_opts *o,
 	if (!ret && (o->formats & DOC_MD))
 		ret = write_one(&d, 0, &md);
 	if (ret) {
-		if (asprintf(err, "cannot write the report into %s: %s", d.dir,
-			     strerror(-ret)) < 0)
-			*err = NULL;
+		err_set(e, ret, "cannot write the report into %s: %s", d.dir, strerror(-ret));
 		goto cleanup;
 	}
 	*result = doc_result(&d, html, md);

@@ -133,21 +133,63 @@ static void warnf(struct runset *r, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* Resize the array *@arr (any element type) to @n elements of @size; it
+ * stays as it was on failure. 0 or -ENOMEM. */
+static int array_resize(void *arr, size_t n, size_t size)
+{
+	void *p = realloc(*(void **)arr, n * size);
+
+	if (!p)
+		return -ENOMEM;
+	*(void **)arr = p;
+	return 0;
+}
+
+/* The zeroed slot @n of the array *@arr of elements of @size, whose
+ * capacity *@cap doubles (from @first) when @n reaches it. NULL when out of
+ * memory. */
+static void *array_slot(void *arr, size_t n, size_t *cap, size_t size, size_t first)
+{
+	void *slot;
+
+	if (n == *cap) {
+		size_t ncap = *cap ? 2 * *cap : first;
+
+		if (array_resize(arr, ncap, size))
+			return NULL;
+		*cap = ncap;
+	}
+	slot = (char *)*(void **)arr + n * size;
+	memset(slot, 0, size);
+	return slot;
+}
+
+/* What cell @c holds (not @c itself). */
+static void cell_free(struct run_cell *c)
+{
+	for (size_t j = 0; j < c->nm; j++) {
+		free(c->m[j].name);
+		free(c->m[j].unit);
+		free(c->m[j].v);
+		free(c->m[j].rep);
+		free(c->m[j].host);
+	}
+	free(c->m);
+	free(c->id);
+	free(c->key);
+	json_decref(c->axes);
+	json_decref(c->trace);
+	json_decref(c->hosts);
+	json_decref(c->facts);
+}
+
 static struct run_cell *cell_add(struct runset *r, const char *id, json_t *axes)
 {
 	struct run_cell *c;
 
-	if (r->ncells == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 16;
-		struct run_cell *n = realloc(r->cells, cap * sizeof(*n));
-
-		if (!n)
-			return NULL;
-		r->cells = n;
-		r->cap = cap;
-	}
-	c = &r->cells[r->ncells];
-	memset(c, 0, sizeof(*c));
+	c = array_slot(&r->cells, r->ncells, &r->cap, sizeof(*c), 16);
+	if (!c)
+		return NULL;
 	c->id = strdup(id);
 	c->axes = json_is_object(axes) ? json_deep_copy(axes) : json_object();
 	c->key = axes_key(c->axes, NULL);
@@ -155,12 +197,7 @@ static struct run_cell *cell_add(struct runset *r, const char *id, json_t *axes)
 	c->hosts = json_object();
 	c->facts = json_array();
 	if (!c->id || !c->axes || !c->key || !c->trace || !c->hosts || !c->facts) {
-		free(c->id);
-		free(c->key);
-		json_decref(c->axes);
-		json_decref(c->trace);
-		json_decref(c->hosts);
-		json_decref(c->facts);
+		cell_free(c);
 		return NULL;
 	}
 	json_object_set_new(r->index, id, json_integer(r->ncells));
@@ -185,17 +222,9 @@ static struct metric_series *series_get(struct run_cell *c, const char *name,
 			      c->id, name, m->unit, unit);
 		return m;
 	}
-	if (c->nm == c->mcap) {
-		size_t cap = c->mcap ? 2 * c->mcap : 8;
-		struct metric_series *n = realloc(c->m, cap * sizeof(*n));
-
-		if (!n)
-			return NULL;
-		c->m = n;
-		c->mcap = cap;
-	}
-	m = &c->m[c->nm];
-	memset(m, 0, sizeof(*m));
+	m = array_slot(&c->m, c->nm, &c->mcap, sizeof(*m), 8);
+	if (!m)
+		return NULL;
 	m->name = strdup(name);
 	m->unit = strdup(unit);
 	m->better = better;
@@ -212,21 +241,12 @@ static int series_push(struct metric_series *m, double v, int rep, size_t host)
 {
 	if (m->n == m->cap) {
 		size_t cap = m->cap ? 2 * m->cap : 16;
-		double *n = realloc(m->v, cap * sizeof(*n));
-		int *nr;
-		size_t *nh;
 
-		if (!n)
+		/* the three grow together: m->cap is all of theirs */
+		if (array_resize(&m->v, cap, sizeof(*m->v)) ||
+		    array_resize(&m->rep, cap, sizeof(*m->rep)) ||
+		    array_resize(&m->host, cap, sizeof(*m->host)))
 			return -ENOMEM;
-		m->v = n;
-		nr = realloc(m->rep, cap * sizeof(*nr));
-		if (!nr)
-			return -ENOMEM;
-		m->rep = nr;
-		nh = realloc(m->host, cap * sizeof(*nh));
-		if (!nh)
-			return -ENOMEM;
-		m->host = nh;
 		m->cap = cap;
 	}
 	m->v[m->n] = v;
@@ -495,8 +515,8 @@ static int runset_init(struct runset *r, const char *dir)
 }
 
 /* @dir/run.json into *info, NULL when there is none. 0, or -errno with a
- * message in *err (unreadable JSON, a schema this reader does not know). */
-static int info_load(const char *dir, json_t **info, char **err)
+ * message in @e (unreadable JSON, a schema this reader does not know). */
+static int info_load(const char *dir, json_t **info, struct errbuf *e)
 {
 	json_error_t jerr;
 	char *path;
@@ -507,18 +527,14 @@ static int info_load(const char *dir, json_t **info, char **err)
 		return -ENOMEM;
 	*info = json_load_file(path, 0, &jerr);
 	if (!*info && access(path, F_OK) == 0) {
-		ret = -EINVAL;
-		if (asprintf(err, "%s:%d: %s", path, jerr.line, jerr.text) < 0)
-			*err = NULL;
+		ret = err_set(e, -EINVAL, "%s:%d: %s", path, jerr.line, jerr.text);
 	} else if (*info && json_integer_value(json_object_get(*info, RUN_SCHEMA)) !=
 				    RESULTS_SCHEMA) {
-		ret = -EPROTO;
-		if (asprintf(err, "%s: schema %s is not %d (this vqreport reads schema %d only)",
-			     path,
-			     json_is_integer(json_object_get(*info, RUN_SCHEMA)) ? "given" :
-										    "missing",
-			     RESULTS_SCHEMA, RESULTS_SCHEMA) < 0)
-			*err = NULL;
+		ret = err_set(e, -EPROTO,
+			      "%s: schema %s is not %d (this vqreport reads schema %d only)", path,
+			      json_is_integer(json_object_get(*info, RUN_SCHEMA)) ? "given" :
+										     "missing",
+			      RESULTS_SCHEMA, RESULTS_SCHEMA);
 		json_decref(*info);
 		*info = NULL;
 	}
@@ -555,7 +571,7 @@ static int matrix_add(struct runset *r, const json_t *info)
 /* Stream @dir/samples.jsonl into @r: a 10 000-sample run never sits in
  * memory as JSON objects all at once. A last line without its newline is
  * torn (the writer died mid-append) and skipped, as docs/results.md says. */
-static int samples_read(struct runset *r, const char *dir, char **err)
+static int samples_read(struct runset *r, const char *dir, struct errbuf *e)
 {
 	char *path, *line = NULL;
 	size_t cap = 0, lineno = 0;
@@ -573,9 +589,7 @@ static int samples_read(struct runset *r, const char *dir, char **err)
 		goto cleanup;
 	}
 	if (!f) {
-		ret = -errno;
-		if (asprintf(err, "%s: %s", path, strerror(errno)) < 0)
-			*err = NULL;
+		ret = err_set(e, -errno, "%s: %s", path, strerror(errno));
 		goto cleanup;
 	}
 	while ((n = getline(&line, &cap, f)) > 0) {
@@ -606,14 +620,17 @@ cleanup:
 	return ret;
 }
 
-int run_load(const char *dir, struct runset *r, char **err)
+int run_load(const char *dir, struct runset *r, struct errbuf *e)
 {
+	struct errbuf none;
 	int ret;
 
-	*err = NULL;
+	if (!e)
+		e = &none;
+	e->msg[0] = '\0';
 	ret = runset_init(r, dir);
 	if (!ret)
-		ret = info_load(dir, &r->info, err);
+		ret = info_load(dir, &r->info, e);
 	if (ret)
 		goto cleanup;
 	if (!r->info)
@@ -623,37 +640,19 @@ int run_load(const char *dir, struct runset *r, char **err)
 	if (!ret)
 		ret = matrix_add(r, r->info);
 	if (!ret)
-		ret = samples_read(r, dir, err);
+		ret = samples_read(r, dir, e);
 cleanup:
-	if (ret && !*err) {
-		if (asprintf(err, "%s: %s", dir, strerror(-ret)) < 0)
-			*err = NULL;
-	}
+	if (ret && !e->msg[0])
+		err_set(e, ret, "%s: %s", dir, strerror(-ret));
 	return ret;
 }
 
 void run_free(struct runset *r)
 {
-	size_t i, j;
+	size_t i;
 
-	for (i = 0; i < r->ncells; i++) {
-		struct run_cell *c = &r->cells[i];
-
-		for (j = 0; j < c->nm; j++) {
-			free(c->m[j].name);
-			free(c->m[j].unit);
-			free(c->m[j].v);
-			free(c->m[j].rep);
-			free(c->m[j].host);
-		}
-		free(c->m);
-		free(c->id);
-		free(c->key);
-		json_decref(c->axes);
-		json_decref(c->trace);
-		json_decref(c->hosts);
-		json_decref(c->facts);
-	}
+	for (i = 0; i < r->ncells; i++)
+		cell_free(&r->cells[i]);
 	free(r->cells);
 	free(r->dir);
 	free(r->problem);
@@ -887,7 +886,7 @@ static void warn_mixed_hosts(struct runset *r)
 static int read_shards(const char *const dirs[], json_t *const infos[], size_t n,
 		       struct runset *r, struct errbuf *e)
 {
-	char *err = NULL;
+	struct errbuf se = { "" };
 	int ret = 0;
 
 	for (size_t i = 0; i < n && !ret; i++) {
@@ -896,11 +895,9 @@ static int read_shards(const char *const dirs[], json_t *const infos[], size_t n
 		if (!ret)
 			ret = matrix_add(r, infos[i]);
 		if (!ret)
-			ret = samples_read(r, dirs[i], &err);
+			ret = samples_read(r, dirs[i], &se);
 		if (ret)
-			err_set(e, ret, "%s", err ? err : strerror(-ret));
-		free(err);
-		err = NULL;
+			err_set(e, ret, "%s", se.msg[0] ? se.msg : strerror(-ret));
 	}
 	if (!ret && r->problem)
 		ret = err_set(e, -EINVAL, "%s", r->problem);
@@ -910,7 +907,7 @@ static int read_shards(const char *const dirs[], json_t *const infos[], size_t n
 int runset_load_many(const char *const dirs[], size_t n, struct runset *r, struct errbuf *e)
 {
 	json_t **infos = NULL;
-	char *err = NULL;
+	struct errbuf ie = { "" };
 	int ret = -EINVAL;
 	size_t i;
 
@@ -919,25 +916,18 @@ int runset_load_many(const char *const dirs[], size_t n, struct runset *r, struc
 		e->msg[0] = '\0';
 	if (!n)
 		return err_set(e, -EINVAL, "no run folder given");
-	if (n == 1) {
-		ret = run_load(dirs[0], r, &err);
-		if (ret)
-			err_set(e, ret, "%s", err ? err : strerror(-ret));
-		free(err);
-		return ret;
-	}
+	if (n == 1)
+		return run_load(dirs[0], r, e);
 	infos = calloc(n, sizeof(*infos));
 	if (!infos)
 		return err_set(e, -ENOMEM, "%s", strerror(ENOMEM));
 	for (i = 0; i < n; i++) {
-		ret = info_load(dirs[i], &infos[i], &err);
+		ret = info_load(dirs[i], &infos[i], &ie);
 		if (!ret && !infos[i])
 			ret = err_set(e, -ENOENT, "%s: no " RESULTS_RUN_FILE "; not a shard of a matrix",
 				      dirs[i]);
 		else if (ret)
-			err_set(e, ret, "%s", err ? err : strerror(-ret));
-		free(err);
-		err = NULL;
+			err_set(e, ret, "%s", ie.msg[0] ? ie.msg : strerror(-ret));
 		if (ret)
 			goto cleanup;
 	}

@@ -68,8 +68,8 @@ struct runset {
 };
 
 /* Read @dir/run.json (optional) and @dir/samples.jsonl. 0, or -errno with a
- * message in @err (static text or allocated into *err; free() it). */
-int run_load(const char *dir, struct runset *r, char **err);
+ * one-line message in @e. */
+int run_load(const char *dir, struct runset *r, struct errbuf *e);
 void run_free(struct runset *r);
 
 /* Read the shards @dirs[0..@n-1] of one matrix (docs/cluster.md) as one
