@@ -51,12 +51,11 @@ fi
 # the ISO time with fraction of "2026-12-02 06:51:24.717+0000: starting up"
 epoch() { date -d "$1" +%s.%N; }
 
-# One line per sample: folder, start, qemu, ready-uptime, boot_s, job start/end
-# (guest uptime), wall_s, window seconds, qemu.log's last write.
-jq -r '[.cell, .rep, .attempt, .wall_s, (.metrics.boot_s.value // 0),
-	(.guest_report.job_start_s // .report.job_start_s // 0), .axes.clock // "wall",
+# One line per sample: name, clock, start, qemu, ready's uptime, boot_s, job
+# start/end (guest uptime), wall_s, window seconds, qemu.log's last write.
+jq -r '[.cell, .rep, .attempt, .wall_s, (.metrics.boot_s.value // 0), .axes.clock // "wall",
 	((.metrics.pktgen_usec.value // 0) / 1e6)] | @tsv' "$dir/samples.jsonl" |
-while IFS=$'\t' read -r cell rep att wall boot _ clock window; do
+while IFS=$'\t' read -r cell rep att wall boot clock window; do
 	s=$dir/cells/$cell/$rep
 	[ "$att" = 0 ] || s=$s.$att
 	start=$(stat -c %.9Y "$s/domain.xml")
