@@ -181,6 +181,8 @@ static void domain_spec_fill(struct guest_ctx *g, const struct guest_job *j,
 	ds->in_order = !strcmp(j->cell->val[AX_IN_ORDER], "on");
 	ds->rx_queue_size = atoi(j->cell->val[AX_RX_QUEUE_SIZE]);
 	ds->tx_queue_size = atoi(j->cell->val[AX_TX_QUEUE_SIZE]);
+	ds->icount_clock = !strcmp(j->cell->val[AX_CLOCK], "icount");
+	ds->bios = domain_bios();
 	if (j->icount_so) {
 		/* QEMU's option syntax: a comma inside a value is written twice */
 		snprintf(f->plugin_arg, sizeof(f->plugin_arg), "%s,syms=%s,out=%s,mark=%s",

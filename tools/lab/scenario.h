@@ -21,6 +21,7 @@ enum axis_id {
 	AX_BACKEND,
 	AX_ACCEL,
 	AX_TRACE,
+	AX_CLOCK,	/* the guest's clock: wall, or icount (docs/clock.md) */
 	NR_AXES,
 };
 
@@ -50,6 +51,7 @@ struct scenario {
 	uint64_t seed;
 	double warmup;		/* seconds of workload before measuring */
 	int icount;		/* run the vqicount TCG plugin (docs/icount.md) */
+	int clock_line;		/* line of a [scenario] clock setting, 0 if none */
 	int nvals[NR_AXES];
 	char *vals[NR_AXES][AXIS_MAX_VALUES];
 	/* [exclude]: a cell matching every axis=value of a rule is left out */
@@ -86,6 +88,9 @@ int scenario_expand(const struct scenario *sc, struct cell **cells);
 /* The order of the @n cells in repetition block @rep: a shuffle seeded by the
  * scenario's seed and @rep, so a resumed run recomputes the same order. */
 void scenario_block_order(const struct scenario *sc, unsigned int rep, int *order, int n);
+
+/* The clock of every cell ("wall", "icount"), or "axis" when cells differ. */
+const char *scenario_clock(const struct scenario *sc);
 
 /* "kernel=debian:sid ring=split …" for logs. */
 void cell_describe(const struct cell *c, char *buf, size_t len);
