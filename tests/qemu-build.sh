@@ -12,8 +12,8 @@
 #  - `vqlab qemu list -j` lists the build with its provenance: base sha256 as
 #    pinned, series point, each patch's sha256 as on disk, configure line;
 #  - a second build is a cache hit; --upto 99 is a usage error (exit 2).
-# On a fresh machine the first run builds QEMU (ccache cold): about 25-40 min
-# on 2 cores. Needs root (build packages, /var/cache/vqlab) or a writable
+# On a fresh machine the first run builds QEMU (ccache cold): about 10 min of
+# CPU, 11-33 min of wall time on 2 shared cores (qemu-patches/README.md). Needs root (build packages, /var/cache/vqlab) or a writable
 # VQLAB_CACHE with the packages installed; exit 77 otherwise.
 set -u
 top=${VQLAB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}

@@ -97,10 +97,43 @@ int main(void)
 		CHECK(has(doc, "/domain/devices/interface/driver/@packed", "off"));
 		CHECK(has(doc, "//qemu:property[@name='in_order']/@value", "false"));
 		CHECK(xpath(doc, "/domain/qemu:commandline") == NULL);
+		CHECK(xpath(doc, "/domain/os/loader") == NULL);
 		CHECK(xpath(doc, "/domain/memoryBacking") == NULL);
 		xmlFreeDoc(doc);
 	}
 	free(xml);
+
+	/* clock=icount alone, then with the plugin's arguments after it */
+	s.kvm = false;
+	s.icount_clock = true;
+	s.bios = "/q/qboot.rom";
+	xml = domain_xml(&s);
+	doc = xml ? xmlReadMemory(xml, strlen(xml), "d.xml", NULL, XML_PARSE_NONET) : NULL;
+	CHECK(doc != NULL);
+	if (doc) {
+		CHECK(has(doc, "/domain/qemu:commandline/qemu:arg[1]/@value", "-icount"));
+		CHECK(has(doc, "/domain/os/loader", "/q/qboot.rom"));
+		CHECK(has(doc, "/domain/os/loader/@type", "rom"));
+		CHECK(has(doc, "/domain/qemu:commandline/qemu:arg[2]/@value", "shift=0"));
+		CHECK(xpath(doc, "/domain/qemu:commandline/qemu:arg[3]") == NULL);
+		xmlFreeDoc(doc);
+	}
+	free(xml);
+	s.qemu_args = args;
+	xml = domain_xml(&s);
+	doc = xml ? xmlReadMemory(xml, strlen(xml), "d.xml", NULL, XML_PARSE_NONET) : NULL;
+	CHECK(doc != NULL);
+	if (doc) {
+		CHECK(has(doc, "/domain/qemu:commandline/qemu:arg[2]/@value", "shift=0"));
+		CHECK(has(doc, "/domain/qemu:commandline/qemu:arg[3]/@value", "-plugin"));
+		CHECK(has(doc, "/domain/qemu:commandline/qemu:arg[4]/@value", args[1]));
+		xmlFreeDoc(doc);
+	}
+	free(xml);
+	s.icount_clock = false;
+	s.bios = NULL;
+	s.qemu_args = NULL;
+	s.kvm = true;
 
 	/* vhost-user NIC: shared memfd memory, same alias, same in_order override */
 	s.tap = NULL;

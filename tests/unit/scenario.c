@@ -80,6 +80,47 @@ static void check_kernel_specs(void)
 	unsetenv("VQLAB_CACHE");
 }
 
+/* clock: a [scenario] setting (every cell) or an axis (both in one run), never
+ * both; wall by default; icount refuses KVM. */
+static void check_clock(void)
+{
+	struct scenario sc;
+	struct cell *cells;
+	struct errbuf err;
+	int n;
+
+	CHECK(load("[axes]\nring = split\n", &sc, &err) == 0);
+	CHECK(sc.nvals[AX_CLOCK] == 1 && !strcmp(sc.vals[AX_CLOCK][0], "wall"));
+	CHECK(sc.clock_line == 0 && !strcmp(scenario_clock(&sc), "wall"));
+	scenario_free(&sc);
+	CHECK(load("[scenario]\nname = x\nclock = icount\n", &sc, &err) == 0);
+	CHECK(sc.nvals[AX_CLOCK] == 1 && !strcmp(sc.vals[AX_CLOCK][0], "icount"));
+	CHECK(sc.clock_line == 3 && !strcmp(scenario_clock(&sc), "icount"));
+	scenario_free(&sc);
+	CHECK(load("[axes]\nclock = wall, icount\naccel = tcg, kvm\n", &sc, &err) == 0);
+	CHECK(!strcmp(scenario_clock(&sc), "axis"));
+	n = scenario_expand(&sc, &cells);
+	CHECK(n == 4);
+	for (int i = 0; i < n; i++) {
+		int want = !strcmp(cells[i].val[AX_CLOCK], "icount") &&
+			   !strcmp(cells[i].val[AX_ACCEL], "kvm");
+
+		CHECK(want == (strstr(cells[i].skip_reason, "clock=icount needs TCG") != NULL));
+	}
+	free(cells);
+	scenario_free(&sc);
+	CHECK(bad("[scenario]\nclock = tsc\n",
+		  "F:2: clock: unknown value 'tsc' (accepted: wall,icount)"));
+	CHECK(bad("[scenario]\nclock = icount, wall\n", "F:2: clock: unknown value"));
+	CHECK(bad("[scenario]\nclock = icount\n\nclock = wall\n",
+		  "F:4: clock is given twice (first on line 2)"));
+	CHECK(bad("[axes]\nclock = wall, icount\n[scenario]\nclock = icount\n",
+		  "F:4: clock is both a setting and an axis (axis on line 2)"));
+	CHECK(bad("[scenario]\nclock = icount\n[axes]\nclock = wall\n",
+		  "F:4: axis 'clock' is given twice (first on line 2)"));
+	CHECK(bad("[axes]\nclock = wall, wall\n", "F:2: clock: value 'wall' is listed twice"));
+}
+
 int main(void)
 {
 	struct scenario sc;
@@ -224,6 +265,7 @@ int main(void)
 		  "memory = 256,257,258,259,260,261,262,263,264,265,266,267,268,269,270,271\n",
 		  "F: the axes make a matrix of 36864 cells (at most 10000)"));
 
+	check_clock();
 	snprintf(path, sizeof(path), "rm -rf %s", jobs);
 	CHECK(system(path) == 0);
 	TEST_DONE();

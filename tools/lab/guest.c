@@ -242,6 +242,8 @@ static void domain_spec_fill(struct guest_ctx *g, const struct guest_job *j,
 	ds->in_order = !strcmp(j->cell->val[AX_IN_ORDER], "on");
 	ds->rx_queue_size = atoi(j->cell->val[AX_RX_QUEUE_SIZE]);
 	ds->tx_queue_size = atoi(j->cell->val[AX_TX_QUEUE_SIZE]);
+	ds->icount_clock = !strcmp(j->cell->val[AX_CLOCK], "icount");
+	ds->bios = domain_bios();
 	qemu_args_fill(j, f, ds);
 }
 

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "dirs.h"
+#include "jsonfile.h"
 #include "results.h"
 #include "run.h"
 
@@ -154,8 +155,100 @@ static int prepare_network(struct run *r, struct errbuf *e)
 	return prepare_disk(r, e);
 }
 
+/* ---- the KVM probe's result, cached per host boot ----------------------- */
+
+static void boot_id_read(char *buf, size_t len)
+{
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
+
+	buf[0] = '\0';
+	if (f && fgets(buf, len, f))
+		buf[strcspn(buf, "\n")] = '\0';
+	if (f)
+		fclose(f);
+}
+
+/* What the probe's answer depends on: this host boot, the QEMU (libvirt's
+ * hypervisor version) and the guest kernel it booted. */
+static json_t *probe_key(struct run *r)
+{
+	unsigned long qemu = 0;
+	char boot_id[64] = "";
+	const char *rel = json_string_value(json_object_get(r->kernels[0].info,
+							    "kernel_release"));
+
+	boot_id_read(boot_id, sizeof(boot_id));
+	virConnectGetVersion(r->gctx.conn, &qemu);
+	if (!boot_id[0] || !qemu)
+		return NULL;
+	return json_pack("{s:s, s:I, s:s}", "boot_id", boot_id, "qemu", (json_int_t)qemu,
+			 "kernel", rel ?: r->kernels[0].spec);
+}
+
+/* A result probed since this host booted with the same QEMU and kernel:
+ * 1 (r->kvm and r->accel_reason set, the reason says it came from the
+ * cache and when it was measured), else 0. */
+static int probe_cached(struct run *r, const char *path, const json_t *key)
+{
+	json_t *c = json_load_file(path, 0, NULL);
+	const char *why = json_string_value(json_object_get(c, "reason"));
+	const char *when = json_string_value(json_object_get(c, "measured"));
+	int hit = c && json_equal(json_object_get(c, "key"), (json_t *)key) && why && when;
+
+	if (hit) {
+		r->kvm = json_is_true(json_object_get(c, "kvm"));
+		snprintf(r->accel_reason, sizeof(r->accel_reason),
+			 "%s (cached: probed at %s in this host boot, %s)", why, when, path);
+	}
+	json_decref(c);
+	return hit;
+}
+
+static void probe_store(struct run *r, const char *path, json_t *key)
+{
+	char when[32];
+	json_t *c;
+
+	iso_time_now(when);
+	c = json_pack("{s:O, s:b, s:s, s:s}", "key", key, "kvm", r->kvm, "reason",
+		      r->kvm ? "KVM guest booted" : r->accel_reason, "measured", when);
+	if (c && json_write_atomic(path, c))
+		p_warn("cannot cache the KVM probe in %s: %s", path, strerror(errno));
+	json_decref(c);
+}
+
+/* Probe KVM with a real guest, or take this host boot's cached answer. */
+static void probe_kvm(struct run *r)
+{
+	json_t *key = probe_key(r);
+	char path[PATH_MAX + 32] = "";
+	struct errbuf why;
+
+	if (key) {
+		snprintf(path, sizeof(path), "%s/kvm-probe", r->paths->cache);
+		mkdir_p(path, 0755);
+		snprintf(path, sizeof(path), "%s/kvm-probe/%s.json", r->paths->cache,
+			 json_string_value(json_object_get(key, "boot_id")));
+		if (probe_cached(r, path, key)) {
+			p_info("accelerator: %s", r->accel_reason);
+			json_decref(key);
+			return;
+		}
+	}
+	p_info("accelerator: probing KVM with a real guest");
+	r->kvm = !guest_probe_kvm(&r->gctx, &r->plan.cells[0], &r->kernels[0], r->dir, &why);
+	if (!r->kvm) {
+		snprintf(r->accel_reason, sizeof(r->accel_reason), "%s", why.msg);
+		p_info("accelerator: TCG (%s)", r->accel_reason);
+	}
+	if (key)
+		probe_store(r, path, key);
+	json_decref(key);
+}
+
 /* A resumed run keeps its accelerator; a new one probes KVM with a real guest
- * when a cell allows it. Cells that need KVM are skipped without it. */
+ * when a cell allows it (once per host boot). Cells that need KVM are skipped
+ * without it. */
 static void prepare_accel(struct run *r)
 {
 	struct plan *pl = &r->plan;
@@ -170,15 +263,7 @@ static void prepare_accel(struct run *r)
 			if (strcmp(pl->cells[i].val[AX_ACCEL], "tcg"))
 				any_auto = true;
 		if (any_auto) {
-			struct errbuf why;
-
-			p_info("accelerator: probing KVM with a real guest");
-			r->kvm = !guest_probe_kvm(&r->gctx, &pl->cells[0], &r->kernels[0], r->dir,
-						  &why);
-			if (!r->kvm) {
-				snprintf(r->accel_reason, sizeof(r->accel_reason), "%s", why.msg);
-				p_info("accelerator: TCG (%s)", r->accel_reason);
-			}
+			probe_kvm(r);
 		} else {
 			snprintf(r->accel_reason, sizeof(r->accel_reason),
 				 "the scenario asks for TCG");
@@ -190,6 +275,15 @@ static void prepare_accel(struct run *r)
 		if (strcmp(c->val[AX_ACCEL], "kvm") || c->skip_reason[0])
 			continue;
 		plan_skip(pl, c, "accel=kvm but KVM does not run guests here");
+		p_info("skip %s: %s", c->id, c->skip_reason);
+	}
+	for (int i = 0; i < pl->ncells && r->kvm; i++) {
+		struct cell *c = &pl->cells[i];
+
+		if (strcmp(c->val[AX_CLOCK], "icount") || c->skip_reason[0])
+			continue;
+		plan_skip(pl, c, "clock=icount needs TCG (QEMU allows no -icount with KVM): "
+			  "set accel = tcg");
 		p_info("skip %s: %s", c->id, c->skip_reason);
 	}
 }

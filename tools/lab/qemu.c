@@ -450,6 +450,8 @@ static int build_hash_config(struct qemu_build *b, struct errbuf *e)
 	rc = proc_run(argv, out, sizeof(out));
 	if (rc)
 		return err_set(e, -EIO, "%s --configure-args: exit %d: %.200s", script, rc, out);
+	if (strlen(out) + 2 > sizeof(out))
+		return err_set(e, -E2BIG, "%s --configure-args: output too long", script);
 	strcat(out, "\n");	/* proc_run dropped the last newline */
 	rc = write_text(b->tmp, "configure.args", out, b->config_sha256, e);
 	if (rc)

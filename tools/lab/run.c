@@ -110,13 +110,14 @@ static int run_open(struct run *r, struct errbuf *e)
 
 static json_t *manifest_scenario(const struct scenario *sc)
 {
-	return json_pack("{s:s, s:s, s:s?, s:s, s:i, s:f, s:f, s:f, s:I, s:b}",
+	return json_pack("{s:s, s:s, s:s?, s:s, s:i, s:f, s:f, s:f, s:I, s:b, s:s}",
 			 RUN_SCENARIO_FILE, sc->path, RUN_SCENARIO_NAME, sc->name,
 			 RUN_SCENARIO_DESCRIPTION, sc->description, RUN_SCENARIO_TEXT,
 			 sc->text ?: "", RUN_SCENARIO_REPEAT, sc->repeat,
 			 RUN_SCENARIO_DURATION_S, sc->duration, RUN_SCENARIO_WARMUP_S, sc->warmup,
 			 RUN_SCENARIO_TIMEOUT_S, sc->timeout, RUN_SCENARIO_SEED,
-			 (json_int_t)sc->seed, RUN_SCENARIO_ICOUNT, sc->icount);
+			 (json_int_t)sc->seed, RUN_SCENARIO_ICOUNT, sc->icount,
+			 RUN_SCENARIO_CLOCK, scenario_clock(sc));
 }
 
 /* The cells that run ("matrix") and those that do not, with why ("skipped"). */
@@ -154,7 +155,8 @@ static void manifest_new(struct run *r)
 	json_object_set_new(m, RUN_VERSIONS, versions_json(r->gctx.conn, r->paths));
 	json_object_set_new(m, RUN_ACCEL, json_string(run_accel(r)));
 	json_object_set_new(m, RUN_ACCEL_REASON,
-			    json_string(r->kvm ? "KVM guest booted" : r->accel_reason));
+			    json_string(r->kvm && !r->accel_reason[0] ? "KVM guest booted" :
+					r->accel_reason));
 	json_object_set(m, RUN_KERNELS, r->kernels_json);
 	json_object_set(m, "qemu", r->qemu_json);
 	json_object_set_new(m, RUN_STARTED, json_string(started));

@@ -29,6 +29,9 @@ const struct axis_def axis_defs[NR_AXES] = {
 	/* vqtrace in the guest during the measured window: every program, adds
 	 * and gets only (--core), or none (a rate with no tracer's cost). */
 	[AX_TRACE] = { "trace", "full", "full|core|off" },
+	/* wall: the guest's clock is the host's; icount: -icount shift=0, one
+	 * guest nanosecond per guest instruction (docs/clock.md) */
+	[AX_CLOCK] = { "clock", "wall", "wall|icount" },
 	/* the QEMU binary (lab/qemu.h); plan checks that a build exists */
 	[AX_QEMU] = { "qemu", "system" },
 };
@@ -230,6 +233,21 @@ static int set_stall(struct parse_ctx *ctx, const char *value)
 	return 1;
 }
 
+/* [scenario] clock = wall|icount: the clock of every cell, as a one-value
+ * axis would give; [axes] clock = wall, icount interleaves both in one run. */
+static int set_clock(struct parse_ctx *ctx, const char *value)
+{
+	if (ctx->sc->clock_line)
+		return fail(ctx, "clock is given twice (first on line %d)", ctx->sc->clock_line);
+	if (!check_value(ctx, AX_CLOCK, value))
+		return 0;
+	if (ctx->seen[AX_CLOCK])
+		return fail(ctx, "clock is both a setting and an axis (axis on line %d)",
+			    ctx->seen[AX_CLOCK]);
+	ctx->sc->clock_line = ctx->line;
+	return set_axis(ctx, AX_CLOCK, value);
+}
+
 static int set_setting(struct parse_ctx *ctx, const char *name, const char *value)
 {
 	struct scenario *sc = ctx->sc;
@@ -260,6 +278,8 @@ static int set_setting(struct parse_ctx *ctx, const char *name, const char *valu
 		if (strcmp(value, "on") && strcmp(value, "off"))
 			return fail(ctx, "icount: unknown value '%s' (accepted: off, on)", value);
 		sc->icount = !strcmp(value, "on");
+	} else if (!strcmp(name, "clock")) {
+		return set_clock(ctx, value);
 	} else if (!strcmp(name, "warmup")) {
 		if (parse_duration(value, &d) || d > 600)
 			return fail(ctx, "warmup: '%s' is not a duration from 0s to 600s", value);
@@ -276,7 +296,8 @@ static int set_setting(struct parse_ctx *ctx, const char *name, const char *valu
 			return fail(ctx, "seed: '%s' is not a whole number", value);
 		sc->seed = u;
 	} else {
-		return fail(ctx, "unknown key '%s' in [scenario] (accepted: name, description, repeat, duration, warmup, timeout, seed, icount, stall)", name);
+		return fail(ctx, "unknown key '%s' in [scenario] (accepted: name, description, "
+			    "repeat, duration, warmup, timeout, seed, icount, clock, stall)", name);
 	}
 	return 1;
 }
@@ -514,6 +535,13 @@ static void cell_check(const struct scenario *sc, struct cell *c)
 	else if (!strcmp(c->val[AX_BACKEND], "vhost-user") && strncmp(c->val[AX_WORKLOAD], "net-", 4))
 		snprintf(c->skip_reason, sizeof(c->skip_reason),
 			 "backend=vhost-user carries net workloads only, not %s", c->val[AX_WORKLOAD]);
+	else if (!strcmp(c->val[AX_CLOCK], "icount") && !strcmp(c->val[AX_ACCEL], "kvm"))
+		snprintf(c->skip_reason, sizeof(c->skip_reason),
+			 "clock=icount needs TCG: QEMU allows no -icount with KVM");
+	else if (!strcmp(c->val[AX_CLOCK], "icount") && !strcmp(c->val[AX_WORKLOAD], "net-rx"))
+		snprintf(c->skip_reason, sizeof(c->skip_reason),
+			 "clock=icount: net-rx's host sender counts its window in host seconds, "
+			 "the guest in instructions (docs/clock.md)");
 	else if (sc->icount && !strcmp(c->val[AX_TRACE], "off"))
 		snprintf(c->skip_reason, sizeof(c->skip_reason),
 			 "icount = on divides by vqtrace's adds and gets: trace=off gives none");
@@ -568,6 +596,11 @@ void scenario_block_order(const struct scenario *sc, unsigned int rep, int *orde
 		order[i] = order[k];
 		order[k] = t;
 	}
+}
+
+const char *scenario_clock(const struct scenario *sc)
+{
+	return sc->nvals[AX_CLOCK] == 1 ? sc->vals[AX_CLOCK][0] : "axis";
 }
 
 void cell_describe(const struct cell *c, char *buf, size_t len)

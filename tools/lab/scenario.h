@@ -21,6 +21,7 @@ enum axis_id {
 	AX_BACKEND,
 	AX_ACCEL,
 	AX_TRACE,
+	AX_CLOCK,	/* the guest's clock: wall, or icount (docs/clock.md) */
 	AX_QEMU,	/* last: adding it kept every older matrix's cell order */
 	NR_AXES,
 };
@@ -53,6 +54,7 @@ struct scenario {
 	uint64_t seed;
 	double warmup;		/* seconds of workload before measuring */
 	int icount;		/* run the vqicount TCG plugin (docs/icount.md) */
+	int clock_line;		/* line of a [scenario] clock setting, 0 if none */
 	double stall;		/* seconds a ring may hold buffers, none returned */
 	int nvals[NR_AXES];
 	int axis_line[NR_AXES];	/* where [axes] names it; 0: not named */
@@ -91,6 +93,9 @@ int scenario_expand(const struct scenario *sc, struct cell **cells);
 /* The order of the @n cells in repetition block @rep: a shuffle seeded by the
  * scenario's seed and @rep, so a resumed run recomputes the same order. */
 void scenario_block_order(const struct scenario *sc, unsigned int rep, int *order, int n);
+
+/* The clock of every cell ("wall", "icount"), or "axis" when cells differ. */
+const char *scenario_clock(const struct scenario *sc);
 
 /* "kernel=debian:sid ring=split …" for logs. */
 void cell_describe(const struct cell *c, char *buf, size_t len);

@@ -111,5 +111,9 @@ int metric_better_sign(const char *better);
 #define RUN_SHARD_DIR "dir"
 #define RUN_SHARD_ID "id"
 #define RUN_SHARD_HOST "host"
+/* run.json's "scenario" object: the guest clock of every cell, "wall" or
+ * "icount" (docs/clock.md), or "axis" when cells differ (each sample's axes
+ * say which); absent in runs from before the setting: wall. */
+#define RUN_SCENARIO_CLOCK "clock"
 
 #endif
