@@ -225,11 +225,18 @@ static int disk(xmlTextWriterPtr w, const struct domain_spec *s)
 	return e;
 }
 
+/* The QEMU binary libvirt runs (the qemu axis); libvirt's default without. */
+static int emulator(xmlTextWriterPtr w, const struct domain_spec *s)
+{
+	return s->emulator ? el(w, "emulator", s->emulator) : 0;
+}
+
 static int devices(xmlTextWriterPtr w, const struct domain_spec *s)
 {
 	int e = 0;
 
 	e |= start(w, "devices");
+	e |= emulator(w, s);
 	e |= serial(w, s->console_log, 0);
 	e |= serial(w, s->report_log, 1);
 	if (s->tap || s->vhost_user_socket)

@@ -24,6 +24,7 @@ struct domain_spec {
 	const char *const *qemu_args;	/* extra QEMU arguments, NULL-terminated */
 	bool icount_clock;		/* -icount shift=0: guest time = instructions */
 	const char *bios;		/* firmware ROM (-bios), NULL: QEMU's SeaBIOS */
+	const char *emulator;		/* the QEMU binary, or NULL: libvirt's default */
 };
 
 /* The alias through which <qemu:override> finds the NIC (libvirt wants "ua-"). */

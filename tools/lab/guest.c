@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <libvirt/virterror.h>
 #include "clock.h"
+#include "device.h"
+#include "dirs.h"
 #include "domain.h"
 #include "driver.h"
 #include "frame.h"
@@ -148,7 +151,7 @@ struct guest_files {
 	char console[PATH_MAX + 16], report[PATH_MAX + 16], xml[PATH_MAX + 16];
 	char kernel[PATH_MAX + 16], cmdline[1024];
 	char plugin_arg[3 * PATH_MAX + 64];
-	const char *qemu_args[3];
+	const char *qemu_args[8];
 };
 
 static void guest_files_init(const struct guest_job *j, struct guest_files *f)
@@ -159,6 +162,64 @@ static void guest_files_init(const struct guest_job *j, struct guest_files *f)
 	snprintf(f->kernel, sizeof(f->kernel), "%s/vmlinuz", j->kernel->dir);
 	unlink(f->console);
 	unlink(f->report);
+}
+
+/* QEMU's own log of what the guest did wrong (-d guest_errors), where QEMU
+ * (an unprivileged user) may write it: a sticky folder like icount's. */
+static void errors_log_prepare(const char *path)
+{
+	char dir[PATH_MAX];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		mkdir_p(dir, 0755);
+		chmod(dir, 01777);
+	}
+	unlink(path);
+}
+
+/* The binary, the vqicount plugin and the guest_errors log. */
+static void qemu_args_fill(const struct guest_job *j, struct guest_files *f,
+			   struct domain_spec *ds)
+{
+	int n = 0;
+
+	ds->emulator = j->emulator;
+	if (j->icount_so) {
+		/* QEMU's option syntax: a comma inside a value is written twice */
+		snprintf(f->plugin_arg, sizeof(f->plugin_arg), "%s,syms=%s,out=%s,mark=%s",
+			 j->icount_so, j->kernel->icount_syms, j->icount_out, ICOUNT_MARK);
+		unlink(j->icount_out);
+		f->qemu_args[n++] = "-plugin";
+		f->qemu_args[n++] = f->plugin_arg;
+	}
+	if (j->errors_log) {
+		errors_log_prepare(j->errors_log);
+		f->qemu_args[n++] = "-d";
+		f->qemu_args[n++] = "guest_errors";
+		f->qemu_args[n++] = "-D";
+		f->qemu_args[n++] = j->errors_log;
+	}
+	f->qemu_args[n] = NULL;
+	ds->qemu_args = n ? f->qemu_args : NULL;
+}
+
+/* The guest_errors log kept with the sample, as qemu-guest-errors.log. */
+static void errors_log_keep(const struct guest_job *j)
+{
+	char dst[PATH_MAX + 32];
+	size_t len = 0;
+	char *buf = j->errors_log ? file_read_all(j->errors_log, &len) : NULL;
+
+	if (!j->errors_log)
+		return;
+	snprintf(dst, sizeof(dst), "%s/qemu-guest-errors.log", j->dir);
+	file_write_text(dst, buf ? buf : "");
+	free(buf);
+	unlink(j->errors_log);
 }
 
 /* Everything of the domain but the driver's NIC and disk (set by its start). */
@@ -183,16 +244,7 @@ static void domain_spec_fill(struct guest_ctx *g, const struct guest_job *j,
 	ds->tx_queue_size = atoi(j->cell->val[AX_TX_QUEUE_SIZE]);
 	ds->icount_clock = !strcmp(j->cell->val[AX_CLOCK], "icount");
 	ds->bios = domain_bios();
-	if (j->icount_so) {
-		/* QEMU's option syntax: a comma inside a value is written twice */
-		snprintf(f->plugin_arg, sizeof(f->plugin_arg), "%s,syms=%s,out=%s,mark=%s",
-			 j->icount_so, j->kernel->icount_syms, j->icount_out, ICOUNT_MARK);
-		unlink(j->icount_out);
-		f->qemu_args[0] = "-plugin";
-		f->qemu_args[1] = f->plugin_arg;
-		f->qemu_args[2] = NULL;
-		ds->qemu_args = f->qemu_args;
-	}
+	qemu_args_fill(j, f, ds);
 }
 
 /* The driver's device side, then the guest. *t0: when libvirt was asked. */
@@ -226,7 +278,35 @@ struct guest_wait {
 	struct frame fr;
 	int gos;		/* go lines passed to the driver */
 	double t0, deadline;
+	struct device_watch dev;	/* QEMU's side of the rings, over QMP */
 };
+
+/* The device's queues at the guest's measurement marks (as measure_poll). */
+static void device_marks(struct guest_ctx *g, const struct guest_job *j, struct guest_wait *w,
+			 const char *buf, size_t len)
+{
+	static const char *const mark[2] = { "VQLAB-MEASURE-START\n", "VQLAB-MEASURE-END\n" };
+
+	for (int i = 0; i < 2; i++)
+		if (!w->dev.marked[i] && memmem(buf, len, mark[i], strlen(mark[i])))
+			device_watch_mark(&w->dev, g->conn, j->name, i);
+}
+
+/* A ring that holds buffers and returns none for j->stall seconds: the
+ * sample fails now, with the device's view, QEMU's log and the console. */
+static int stall_check(struct guest_ctx *g, const struct guest_job *j,
+		       const struct guest_files *f, struct guest_wait *w, struct guest_result *r)
+{
+	struct stall_info s;
+	char reason[ERRBUF_LEN];
+
+	if (!device_watch_poll(&w->dev, g->conn, j->name, &s))
+		return 0;
+	file_tail(f->console, 4, s.console, sizeof(s.console));
+	stall_reason(&s, reason, sizeof(reason));
+	r->stall = stall_json(&s);
+	return err_set(&r->reason, -EIO, "%s; console: %s", reason, s.console);
+}
 
 /* Read the report channel; hand new go lines and a poll to the driver. */
 static int channel_poll(struct guest_ctx *g, const struct guest_job *j, struct driver_state *d,
@@ -249,8 +329,10 @@ static int channel_poll(struct guest_ctx *g, const struct guest_job *j, struct d
 	}
 	if (!ret && d->drv->poll)
 		ret = d->drv->poll(d, e);
-	if (buf)
+	if (buf) {
 		measure_poll(g, &d->c.cpu, buf, len);
+		device_marks(g, j, w, buf, len);
+	}
 	free(buf);
 	return ret;
 }
@@ -318,6 +400,8 @@ static int guest_wait(struct guest_ctx *g, const struct guest_job *j, struct dri
 		ret = guest_state_check(g, j, f, w, &r->reason);
 		if (ret)
 			return ret > 0 ? 0 : ret;
+		if (stall_check(g, j, f, w, r))
+			return -EIO;
 		if (now_s() > w->deadline) {
 			file_tail(f->console, 4, tail, sizeof(tail));
 			return err_set(&r->reason, -ETIMEDOUT,
@@ -369,6 +453,7 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 	r->host_metrics = json_object();
 	driver_state_init(&d, drv, j, g->lab);
 	guest_files_init(j, &f);
+	device_watch_init(&w.dev, j->stall, j->errors_log);
 	if (!drv) {
 		err_set(&r->reason, 0, "no host driver for backend %s, workload %s", backend,
 			workload);
@@ -388,10 +473,14 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 out:
 	if (!r->wall_s)
 		r->wall_s = now_s() - (w.t0 ? w.t0 : now_s());
+	r->device = device_watch_result(&w.dev, json_object_get(r->report, "trace"),
+					r->host_metrics);
+	device_watch_free(&w.dev);
 	guest_destroy(g);
 	if (drv && drv->stop)
 		drv->stop(&d);
 	copy_qemu_log(j);
+	errors_log_keep(j);
 	frame_free(&w.fr);
 }
 
@@ -399,7 +488,9 @@ void guest_result_free(struct guest_result *r)
 {
 	json_decref(r->report);
 	json_decref(r->host_metrics);
-	r->report = r->host_metrics = NULL;
+	json_decref(r->device);
+	json_decref(r->stall);
+	r->report = r->host_metrics = r->device = r->stall = NULL;
 }
 
 /* ---- KVM probe -------------------------------------------------------- */

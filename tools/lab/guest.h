@@ -33,6 +33,9 @@ struct guest_job {
 	const char *dir;	/* where console.log, report.log, domain.xml go */
 	const char *name;	/* libvirt domain name */
 	const char *workload;	/* overrides the cell's (the KVM probe) */
+	const char *emulator;	/* the QEMU binary (the qemu axis), or NULL: libvirt's */
+	const char *errors_log;	/* QEMU's -d guest_errors file (QEMU writes it), or NULL */
+	double stall;		/* seconds a ring may hold buffers and return none; 0: no check */
 };
 
 struct guest_result {
@@ -42,6 +45,8 @@ struct guest_result {
 	double boot_s, wall_s;
 	json_t *report;		/* guest report, when complete */
 	json_t *host_metrics;	/* what the host measured (XDP sink, sender, testpmd) */
+	json_t *device;		/* QEMU's side over QMP (device.h), or NULL */
+	json_t *stall;		/* the stalled ring that ended the sample, or NULL */
 };
 
 /* Boot the guest, wait for its report (or failure, timeout, signal), destroy

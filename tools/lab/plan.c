@@ -22,7 +22,7 @@ int plan_load(struct plan *pl, const char *path, const char *jobs_dir, unsigned 
 	      double duration, struct errbuf *e)
 {
 	memset(pl, 0, sizeof(*pl));
-	if (scenario_load(path, jobs_dir, &pl->sc, e))
+	if (scenario_load(path, jobs_dir, &pl->sc, e) || plan_check_qemu(&pl->sc, e))
 		return -EINVAL;
 	if (repeat)
 		pl->sc.repeat = repeat;

@@ -30,6 +30,9 @@ int plan_load(struct plan *pl, const char *path, const char *jobs_dir, unsigned 
 /* A resumed run's plan: the scenario text and overrides kept in run.json. */
 int plan_load_run(struct plan *pl, json_t *run, const char *jobs_dir, struct errbuf *e);
 void plan_free(struct plan *pl);
+/* Every value of the qemu axis names a QEMU that exists (qemuaxis.c):
+ * 0, or -EINVAL with "file:line: qemu: ..." naming the builds there are. */
+int plan_check_qemu(const struct scenario *sc, struct errbuf *e);
 /* Restrict the plan to shard @s: the (cell, rep) slots it owns among the
  * cells runnable now, and the matrix id. 0, or -errno with the reason in @e. */
 int plan_shard(struct plan *pl, const struct shard_spec *s, struct errbuf *e);

@@ -298,6 +298,8 @@ int run_prepare(struct run *r, struct errbuf *e)
 	if (!ret)
 		ret = prepare_kernels(r, e);
 	if (!ret)
+		ret = qemu_axis_prepare(r, e);
+	if (!ret)
 		ret = prepare_folder(r, e);
 	if (!ret)
 		ret = prepare_initramfs(r, e);

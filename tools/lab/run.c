@@ -158,6 +158,7 @@ static void manifest_new(struct run *r)
 			    json_string(r->kvm && !r->accel_reason[0] ? "KVM guest booted" :
 					r->accel_reason));
 	json_object_set(m, RUN_KERNELS, r->kernels_json);
+	json_object_set(m, "qemu", r->qemu_json);
 	json_object_set_new(m, RUN_STARTED, json_string(started));
 	manifest_matrix(r);
 	if (r->plan.shard.n)
@@ -175,6 +176,7 @@ static void manifest_resumed(struct run *r)
 
 	iso_time_now(now);
 	json_object_set(r->manifest, RUN_KERNELS, r->kernels_json);
+	json_object_set(r->manifest, "qemu", r->qemu_json);
 	if (!json_is_array(resumed)) {
 		resumed = json_array();
 		json_object_set_new(r->manifest, RUN_RESUMED, resumed);
@@ -284,13 +286,16 @@ static enum attempt_end sample_attempt(struct run *r, const struct cell *c, unsi
 {
 	const struct scenario *sc = &r->plan.sc;
 	char dir[PATH_MAX + 64], name[128], started[32], icount_out[PATH_MAX + 64];
+	char errors_log[PATH_MAX + 64];
 	char desc[512], label[700];
 	int attempt = r->attempts[c->index * sc->repeat + rep]++;
 	struct guest_job j = { .cell = c, .kernel = run_kernel(r, c->val[AX_KERNEL]),
 			       .kvm = r->kvm, .duration = sc->duration, .warmup = sc->warmup,
 			       .timeout = sc->timeout, .disk = r->disk[0] ? r->disk : NULL,
 			       .icount_so = r->icount_so[0] ? r->icount_so : NULL,
-			       .icount_out = icount_out, .dir = dir, .name = name };
+			       .icount_out = icount_out, .dir = dir, .name = name,
+			       .errors_log = errors_log, .stall = sc->stall,
+			       .emulator = run_emulator(r, c->val[AX_QEMU]) };
 	struct guest_result res;
 	enum attempt_end end;
 
@@ -301,6 +306,7 @@ static enum attempt_end sample_attempt(struct run *r, const struct cell *c, unsi
 		snprintf(dir, sizeof(dir), "%s/%s/%s/%u", r->dir, RESULTS_CELLS_DIR, c->id, rep);
 	snprintf(name, sizeof(name), "vqlab-%d-%s-r%u", getpid(), c->id, rep);
 	snprintf(icount_out, sizeof(icount_out), "%s/icount/out/%s.json", r->paths->cache, name);
+	snprintf(errors_log, sizeof(errors_log), "%s/qemu-log/%s.log", r->paths->cache, name);
 	mkdir_p(dir, 0755);
 	plan_cell_varying(&r->plan, c, desc, sizeof(desc));
 	snprintf(label, sizeof(label), "%s rep %u%s: %s", c->id, rep, try ? " (retry)" : "", desc);
@@ -466,6 +472,7 @@ static void run_free(struct run *r)
 	for (int i = 0; i < AXIS_MAX_VALUES; i++)
 		kernel_release(&r->kernels[i]);
 	json_decref(r->kernels_json);
+	qemu_axis_release(r);
 	json_decref(r->manifest);
 	free(r->order);
 	free(r->done);

@@ -23,6 +23,7 @@
 #include "netlab.h"
 #include "plan.h"
 #include "progress.h"
+#include "qemu.h"
 #include "shard.h"
 
 struct run_opts {
@@ -50,6 +51,8 @@ struct run {
 	/* prepare */
 	struct kernel kernels[AXIS_MAX_VALUES];	/* one per value of the kernel axis */
 	json_t *kernels_json;		/* spec -> kernel.json, for run.json */
+	struct qemu_binary qemu[AXIS_MAX_VALUES];	/* one per value of the qemu axis */
+	json_t *qemu_json;		/* spec -> where that QEMU came from, for run.json */
 	struct netlab lab;
 	struct guest_ctx gctx;
 	char disk[64];			/* the blk-* workloads' image, or "" */
@@ -85,5 +88,12 @@ int run_scenario(const struct run_opts *o, const struct lab_paths *p);
  * kernel's kallsyms for this one. */
 void icount_reap_stale(const char *cache);
 int icount_prepare(struct run *r, struct errbuf *e);
+
+/* The qemu axis (qemuaxis.c): resolve each spec (and check the icount
+ * plugin fits it), the binary a cell runs (NULL: libvirt's default, the
+ * system's), and release. */
+int qemu_axis_prepare(struct run *r, struct errbuf *e);
+const char *run_emulator(const struct run *r, const char *spec);
+void qemu_axis_release(struct run *r);
 
 #endif

@@ -152,6 +152,16 @@ static json_t *sample_metrics(const struct guest_result *r)
 	return m;
 }
 
+/* QEMU's side over QMP (what each device negotiated) and, when a ring
+ * stalled, where (lab/device.h). */
+static void sample_device(json_t *s, const struct guest_result *r)
+{
+	if (r->device)
+		json_object_set(s, "device", r->device);
+	if (r->stall)
+		json_object_set(s, "stall", r->stall);
+}
+
 json_t *sample_json(const char *run_id, const struct cell *c, int rep, int attempt,
 		    const char *accel, const char *started, const struct guest_result *r)
 {
@@ -180,5 +190,6 @@ json_t *sample_json(const char *run_id, const struct cell *c, int rep, int attem
 			json_object_set(s, SAMPLE_WARMUP_METRICS, warm);
 	}
 	json_object_set_new(s, SAMPLE_METRICS, m);
+	sample_device(s, r);
 	return s;
 }

@@ -32,6 +32,8 @@ const struct axis_def axis_defs[NR_AXES] = {
 	/* wall: the guest's clock is the host's; icount: -icount shift=0, one
 	 * guest nanosecond per guest instruction (docs/clock.md) */
 	[AX_CLOCK] = { "clock", "wall", "wall|icount" },
+	/* the QEMU binary (lab/qemu.h); plan checks that a build exists */
+	[AX_QEMU] = { "qemu", "system" },
 };
 
 struct parse_ctx {
@@ -109,6 +111,22 @@ static void workload_list(const char *dir, char *buf, size_t len)
 	closedir(d);
 }
 
+/* qemu = system | build:<name> | file:<path>: the form only; whether the
+ * build or file exists is plan's check (qemuaxis.c), against the cache. */
+static int check_qemu(struct parse_ctx *ctx, const char *v)
+{
+	const char *name = !strncmp(v, "build:", 6) ? v + 6 : NULL;
+
+	if (!strcmp(v, "system"))
+		return 1;
+	if (name && *name && !strchr(name, '/') && *name != '.')
+		return 1;
+	if (!strncmp(v, "file:", 5) && v[5] == '/')
+		return 1;
+	return fail(ctx, "qemu: '%s' is not a QEMU spec (accepted: system, build:<name>, "
+		    "file:<absolute path>)", v);
+}
+
 static int check_value(struct parse_ctx *ctx, enum axis_id id, const char *v)
 {
 	const struct axis_def *def = &axis_defs[id];
@@ -149,6 +167,8 @@ static int check_value(struct parse_ctx *ctx, enum axis_id id, const char *v)
 			return fail(ctx, "%s", e.msg);
 		return 1;
 	}
+	if (id == AX_QEMU)
+		return check_qemu(ctx, v);
 	if (id == AX_WORKLOAD) {
 		if (workload_exists(ctx->workload_dir, v))
 			return 1;
@@ -170,6 +190,7 @@ static int set_axis(struct parse_ctx *ctx, enum axis_id id, const char *value)
 			    axis_defs[id].name, ctx->seen[id]);
 	}
 	ctx->seen[id] = ctx->line;
+	sc->axis_line[id] = ctx->line;
 	/* strsep, not strtok: "a,,b" has an empty item, and that is an error */
 	while (ok && (tok = strsep(&rest, ","))) {
 		char *v = trim(tok);
@@ -197,6 +218,19 @@ static int set_axis(struct parse_ctx *ctx, enum axis_id id, const char *value)
 		ok = fail(ctx, "%s: no value", axis_defs[id].name);
 	free(copy);
 	return ok;
+}
+
+/* stall = seconds a ring may hold buffers and return none (lab/device.h);
+ * 0 turns the check off. */
+static int set_stall(struct parse_ctx *ctx, const char *value)
+{
+	double d;
+
+	if (parse_duration(value, &d) || (d != 0 && d < 2) || d > 3600)
+		return fail(ctx, "stall: '%s' is not 0 (off) or a duration from 2s to 3600s",
+			    value);
+	ctx->sc->stall = d;
+	return 1;
 }
 
 /* [scenario] clock = wall|icount: the clock of every cell, as a one-value
@@ -255,13 +289,15 @@ static int set_setting(struct parse_ctx *ctx, const char *name, const char *valu
 			return fail(ctx, "timeout: '%s' is not a duration from 10s to 86400s", value);
 		sc->timeout = d;
 		sc->timeout_set = 1;
+	} else if (!strcmp(name, "stall")) {
+		return set_stall(ctx, value);
 	} else if (!strcmp(name, "seed")) {
 		if (parse_u64(value, 0, UINT64_MAX, &u))
 			return fail(ctx, "seed: '%s' is not a whole number", value);
 		sc->seed = u;
 	} else {
 		return fail(ctx, "unknown key '%s' in [scenario] (accepted: name, description, "
-			    "repeat, duration, warmup, timeout, seed, icount, clock)", name);
+			    "repeat, duration, warmup, timeout, seed, icount, clock, stall)", name);
 	}
 	return 1;
 }
@@ -393,6 +429,7 @@ static int scenario_parse(FILE *f, const char *path, const char *workload_dir,
 	sc->repeat = 1;
 	sc->duration = 5;
 	sc->seed = 1;
+	sc->stall = DEVICE_STALL_S;
 	e->msg[0] = '\0';
 	sc->text = slurp(f);
 	rc = ini_parse_stream(counting_reader, &ctx, handler, &ctx);

@@ -22,9 +22,12 @@ enum axis_id {
 	AX_ACCEL,
 	AX_TRACE,
 	AX_CLOCK,	/* the guest's clock: wall, or icount (docs/clock.md) */
+	AX_QEMU,	/* last: adding it kept every older matrix's cell order */
 	NR_AXES,
 };
 
+/* seconds a ring may hold buffers and return none before a sample fails */
+#define DEVICE_STALL_S 20
 #define AXIS_MAX_VALUES 16
 #define MAX_EXCLUDES 32
 #define SCENARIO_MAX_CELLS 10000
@@ -52,7 +55,9 @@ struct scenario {
 	double warmup;		/* seconds of workload before measuring */
 	int icount;		/* run the vqicount TCG plugin (docs/icount.md) */
 	int clock_line;		/* line of a [scenario] clock setting, 0 if none */
+	double stall;		/* seconds a ring may hold buffers, none returned */
 	int nvals[NR_AXES];
+	int axis_line[NR_AXES];	/* where [axes] names it; 0: not named */
 	char *vals[NR_AXES][AXIS_MAX_VALUES];
 	/* [exclude]: a cell matching every axis=value of a rule is left out */
 	int nexcludes;
