@@ -1,0 +1,107 @@
+# SPDX-License-Identifier: GPL-2.0
+# vqlab live on real guests (cell c0 of scenarios/smoke.ini: net-tx, split,
+# in_order=off): both ends per interval under -j, the counts of the two ends
+# against each other, what is left after COUNT, SIGINT and SIGTERM, and
+# --shell driven through tmux (vqtrace run by hand in the guest's shell).
+. "$(dirname "$0")/lib.bash"
+command -v jq >/dev/null || skip "jq is not installed"
+
+smoke=$VQLAB_TOP/scenarios/smoke.ini
+session=vqlab-itest-live-$$
+cleanup() {
+	tmux kill-session -t "$session" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# check_gone PID WHAT: vqlab PID left no domain, tap, namespace or folder.
+check_gone() {
+	local left
+	left=$({
+		virsh -c qemu:///system list --all --name 2>/dev/null | grep -E "^vqlab-$1-"
+		ip netns list 2>/dev/null | grep -oE "^vqlab-$1\b"
+		ip -o link show 2>/dev/null | grep -oE "vqlab$1\b"
+		ls -d "/tmp/vqlab-live-$1" 2>/dev/null
+	})
+	[ -z "$left" ] || fail "left behind after $2: $left"
+	check_no_leftovers "$2"
+}
+
+# ---- -j, COUNT ----
+"$VQLAB" -j live "$smoke" --cell c0 1 3 >"$work/j.out" 2>"$work/j.err" &
+pid=$!
+wait $pid || { tail -n 5 "$work/j.err"; fail "vqlab -j live ... 1 3 exited $?"; }
+[ "$(wc -l <"$work/j.out")" = 3 ] || { cat "$work/j.out"; fail "expected 3 JSON lines"; }
+jq -s -e 'length == 3 and all(.[]; .cell == "c0" and .interval_s > 0 and
+	.guest_interval_s > 0)' "$work/j.out" >/dev/null || fail "lines lack cell or intervals"
+ok "3 lines after COUNT 3"
+# Both ends of output.0, where pktgen's packets go, on every line.
+q='.queues[] | select(.device_name == "virtio-net" and .name == "output.0")'
+jq -e -s "all(.[]; [$q] | length == 1 and (.[0] | .driver != null and .device != null))" \
+	"$work/j.out" >/dev/null || fail "a line lacks output.0's driver or device side"
+ok "each line holds the driver's and the device's side of output.0"
+# Every interval moves the ring: the totals since the start rise at both ends.
+jq -e -s "[.[] | $q] as \$a | all(range(1; \$a | length); . as \$i |
+	(\$a[\$i].driver.adds_total > \$a[\$i - 1].driver.adds_total) and
+	(\$a[\$i].driver.gets_total > \$a[\$i - 1].driver.gets_total) and
+	(\$a[\$i].device.pops_total > \$a[\$i - 1].device.pops_total))" \
+	"$work/j.out" >/dev/null || fail "the counts do not rise from line to line"
+ok "adds, gets and pops rise from line to line"
+# The driver's adds and the device's pops of one interval agree within what
+# may be in flight at either boundary (the ring) plus what passes while the
+# line crosses the report channel and QMP is read (50 ms at the rate seen).
+jq -e -s "all(.[] | $q; (.driver.adds - .device.pops | fabs) <=
+	.ring_size + 0.05 * .driver.adds_s)" "$work/j.out" >/dev/null || {
+	jq -c "$q | [.driver.adds, .device.pops, .ring_size, .driver.adds_s]" "$work/j.out"
+	fail "driver adds and device pops disagree beyond in-flight slack"
+}
+ok "adds (driver) = pops (device) within in-flight slack: $(jq -r -s \
+	"[.[] | $q | \"\(.driver.adds)/\(.device.pops)\"] | join(\" \")" "$work/j.out")"
+check_gone $pid "live ended by COUNT"
+
+# ---- SIGINT and SIGTERM, once the figures come ----
+# signal_live SIGNAL COUNT EXPECTED_EXIT
+signal_live() {
+	local i rc
+	"$VQLAB" -j live "$smoke" --cell c0 1 $2 >"$work/s.out" 2>"$work/s.err" &
+	pid=$!
+	for i in $(seq 600); do
+		[ -s "$work/s.out" ] && break
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.5
+	done
+	[ -s "$work/s.out" ] || { tail -n 5 "$work/s.err"; fail "no line before $1"; }
+	kill -s "$1" $pid
+	wait $pid
+	rc=$?
+	[ $rc = "$3" ] || { tail -n 5 "$work/s.err"; fail "live exited $rc after $1, not $3"; }
+	ok "$1 ends live with exit $3"
+	check_gone $pid "live ended by $1"
+}
+signal_live INT "" 0
+signal_live TERM 1000 130
+
+# ---- --shell through tmux: vqtrace by hand ----
+# pane_wait PATTERN SECONDS: until the pane shows PATTERN.
+pane_wait() {
+	local i
+	for i in $(seq $(($2 * 2))); do
+		tmux capture-pane -p -t "$session" 2>/dev/null | grep -q -- "$1" && return 0
+		sleep 0.5
+	done
+	tmux capture-pane -p -t "$session" 2>/dev/null | tail -n 15
+	return 1
+}
+tmux new-session -d -s "$session" -x 132 -y 40 \
+	"'$VQLAB' live '$smoke' --cell c0 --shell; echo live-exit=\$?; sleep 600"
+pane_wait 'Leave with Ctrl-]' 300 || fail "the guest's shell did not come"
+pid=$(pgrep -f "vqlab live $smoke --cell c0 --shell" | head -n 1)
+sleep 1
+tmux send-keys -t "$session" 'vqtrace 1 2' Enter
+pane_wait 'REORD' 120 || fail "vqtrace's table did not show in the guest's shell"
+pane_wait 'output.0' 60 || fail "vqtrace's table shows no output.0"
+ok "vqtrace 1 2 in the guest's shell: $(tmux capture-pane -p -t "$session" | grep -c REORD) tables"
+tmux send-keys -t "$session" C-]
+pane_wait 'live-exit=0' 60 || fail "Ctrl-] did not end live --shell with exit 0"
+ok "Ctrl-] leaves the shell, exit 0"
+[ -n "$pid" ] && check_gone "$pid" "live --shell"
