@@ -48,14 +48,21 @@ jq -e -s "[.[] | $q] as \$a | all(range(1; \$a | length); . as \$i |
 	"$work/j.out" >/dev/null || fail "the counts do not rise from line to line"
 ok "adds, gets and pops rise from line to line"
 # The driver's adds and the device's pops of one interval agree within what
-# may be in flight at either boundary (the ring) plus what passes while the
-# line crosses the report channel and QMP is read (50 ms at the rate seen).
-jq -e -s "all(.[] | $q; (.driver.adds - .device.pops | fabs) <=
-	.ring_size + 0.05 * .driver.adds_s)" "$work/j.out" >/dev/null || {
-	jq -c "$q | [.driver.adds, .device.pops, .ring_size, .driver.adds_s]" "$work/j.out"
-	fail "driver adds and device pops disagree beyond in-flight slack"
+# may be in flight at either end (the ring), plus the error of placing the
+# driver's interval in host time: live maps vqtrace's clock to the host's by
+# the least delay its lines took and interpolates QMP reads 50 ms apart,
+# which a loaded 2-core host (TCG vCPUs and vqlab waiting for a CPU) leaves
+# some 0.1 s off at worst: 20 % of an interval's adds. Over the three
+# intervals the ends agree closer: the ring plus 10 %.
+jq -e -s "all(.[] | $q; (.driver.adds - .device.pops | fabs) <= .ring_size + 0.2 * .driver.adds)" \
+	"$work/j.out" >/dev/null || {
+	jq -c "$q | [.driver.adds, .device.pops, .ring_size]" "$work/j.out"
+	fail "driver adds and device pops of an interval disagree beyond in-flight slack"
 }
-ok "adds (driver) = pops (device) within in-flight slack: $(jq -r -s \
+jq -e -s "[.[] | $q] | (map(.driver.adds) | add) as \$a | (map(.device.pops) | add) as \$p |
+	(\$a - \$p | fabs) <= .[0].ring_size + 0.1 * \$a" "$work/j.out" >/dev/null ||
+	fail "driver adds and device pops over three intervals disagree"
+ok "adds (driver) / pops (device) per interval: $(jq -r -s \
 	"[.[] | $q | \"\(.driver.adds)/\(.device.pops)\"] | join(\" \")" "$work/j.out")"
 check_gone $pid "live ended by COUNT"
 

@@ -6,9 +6,14 @@
  * `q` or COUNT intervals. Each interval, per queue, both ends side by side:
  *  - the driver's, from vqtrace inside the guest in interval mode, whose JSON
  *    lines come on the report channel as they are (guest/init);
- *  - the device's, from QMP (qmp.h), read when a trace line arrives, so the
- *    two ends cover the same interval give or take the channel's delay, and
- *    every QMP_POLL_S between lines so that 16-bit indices never wrap unseen.
+ *  - the device's, from QMP (qmp.h), read every SAMPLE_S (so 16-bit indices
+ *    never wrap unseen) and kept for a few seconds. A trace line says when,
+ *    in guest time, vqtrace read its maps; it arrives later, by a delay that
+ *    a loaded host makes vary (a TCG vCPU or vqlab itself waits for a CPU).
+ *    The least delay seen (arrival - guest time) maps guest time to host
+ *    time, and the device's counts at both ends of the driver's interval
+ *    are interpolated between the QMP reads around them: both ends then
+ *    cover the same interval whatever the delay of its line.
  * The first trace lines only set the start: both ends count from there.
  * One JSON object per interval is built first and the text is printed from
  * it, as in watch.c. --shell: the guest's console on the terminal instead.
@@ -38,7 +43,8 @@
 
 #define TOOL "vqlab live"
 #define POLL_S 0.01		/* the report channel (a line's arrival times QMP's read) */
-#define QMP_POLL_S 0.25
+#define SAMPLE_S 0.05		/* QMP reads: 65536 buffers never pass in between */
+#define HIST_N 128		/* reads kept: 6.4 s, more than a line's delay */
 /* The trace lines that only set the start. Two: the guest's first line can
  * come seconds late while its workload starts (pktgen's thread holds the one
  * vCPU), and the first interval would then not be the device's. */
@@ -67,13 +73,18 @@ struct live {
 	char out[64], dir[PATH_MAX + 16], name[128];
 	struct guest_live *gl;
 	struct qmp_domain qd;
-	struct qmp_snapshot prev, cur;
+	struct qmp_snapshot cur;	/* QMP, as last read */
+	struct qmp_snapshot hist[HIST_N];	/* cur every SAMPLE_S, a ring */
+	unsigned int hist_n, hist_next;
+	struct qmp_snapshot prev, at;	/* the device at an interval's ends */
+	double offset;		/* host time - guest time, least seen; 0: none yet */
+	double prev_gt;		/* guest time of the last trace line */
 	json_t *totals;		/* "<device> <queue>" -> counts since the start */
 	bool qmp_open;
 	int baseline;		/* trace lines seen before the first interval */
 	bool term_saved;
 	struct termios term;	/* stdin's settings before raw mode */
-	double t0, next_qmp;
+	double t0, next_sample;
 	unsigned long long seq;
 };
 
@@ -284,7 +295,10 @@ static void live_teardown(struct live *lv)
 	guest_live_stop(&lv->r.gctx, lv->gl);
 	lv->gl = NULL;
 	qmp_snapshot_free(&lv->prev);
+	qmp_snapshot_free(&lv->at);
 	qmp_snapshot_free(&lv->cur);
+	for (int i = 0; i < HIST_N; i++)
+		qmp_snapshot_free(&lv->hist[i]);
 	if (lv->qmp_open)
 		qmp_domain_close(&lv->qd);
 	lv->qmp_open = false;
@@ -479,7 +493,7 @@ static json_t *queues_json(struct live *lv, const json_t *trace)
 
 	for (i = 0; i < lv->qd.ndev; i++) {
 		const struct qmp_device *d = &lv->qd.dev[i];
-		json_t *dj = watch_device_json(d, &lv->prev, &lv->cur);
+		json_t *dj = watch_device_json(d, &lv->prev, &lv->at);
 
 		json_array_foreach(json_object_get(dj, "queues"), k, dq) {
 			const char *name = json_string_value(json_object_get(dq, "name"));
@@ -521,8 +535,8 @@ static json_t *interval_json(struct live *lv, const json_t *trace)
 	json_object_set_new(o, "domain", json_string(lv->name));
 	json_object_set_new(o, "seq", json_integer((json_int_t)lv->seq));
 	json_object_set_new(o, "time", json_string(when));
-	json_object_set_new(o, "time_s", json_real(lv->cur.t - lv->t0));
-	json_object_set_new(o, "interval_s", json_real(lv->cur.t - lv->prev.t));
+	json_object_set_new(o, "time_s", json_real(lv->at.t - lv->t0));
+	json_object_set_new(o, "interval_s", json_real(lv->at.t - lv->prev.t));
 	json_object_set(o, "guest_interval_s", json_object_get(trace, "interval_s"));
 	json_object_set_new(o, "queues", queues_json(lv, trace));
 	return o;
@@ -630,17 +644,74 @@ static bool stop_asked(const struct live *lv)
 	return *lv->r.gctx.stop || key_quit(lv);
 }
 
-/* A trace line arrived: the device side is read now, so that both ends
- * cover the same interval. The first BASELINE_LINES only start the count. */
+/* Read QMP into cur and keep a copy in the history. */
+static int live_sample(struct live *lv, struct errbuf *e)
+{
+	int rc = qmp_snapshot_read(&lv->qd, &lv->cur, e);
+
+	if (rc)
+		return rc;
+	qmp_snapshot_copy(&lv->hist[lv->hist_next], &lv->cur);
+	lv->hist_next = (lv->hist_next + 1) % HIST_N;
+	if (lv->hist_n < HIST_N)
+		lv->hist_n++;
+	lv->next_sample = lv->cur.t + SAMPLE_S;
+	return 0;
+}
+
+/* The device's counts at host time @t into @out: linear between the reads
+ * around @t (the nearest one when @t is outside the history). */
+static void device_at(struct live *lv, double t, struct qmp_snapshot *out)
+{
+	const struct qmp_snapshot *a = NULL, *b = NULL;
+	double f;
+
+	for (unsigned int k = 0; k < lv->hist_n; k++) {
+		const struct qmp_snapshot *h = &lv->hist[(lv->hist_next + HIST_N - lv->hist_n + k) %
+							 HIST_N];
+
+		if (h->t <= t || !a)
+			a = h;
+		if (h->t > t) {
+			b = h;
+			break;
+		}
+	}
+	if (!b || b == a)
+		b = a;
+	qmp_snapshot_copy(out, a);
+	if (b == a || a->t > t)
+		return;
+	f = (t - a->t) / (b->t - a->t);
+	out->t = t;
+	for (size_t i = 0; i < out->nq; i++) {
+		const struct vq_counters *qa = &a->q[i], *qb = &b->q[i];
+
+		if (!qa->valid || !qb->valid || qa->setups != qb->setups)
+			continue;
+		out->q[i].pops += llround((double)(qb->pops - qa->pops) * f);
+		out->q[i].used += llround((double)(qb->used - qa->used) * f);
+		out->q[i].signals += llround((double)(qb->signals - qa->signals) * f);
+	}
+}
+
+/* A trace line arrived: QMP is read, the line's delay updates the guest to
+ * host clock map, and the device's counts at both ends of the line's
+ * interval are taken from the history. The first BASELINE_LINES only start
+ * the count. */
 static void live_interval(struct live *lv, const json_t *trace, struct errbuf *e, int *rc)
 {
+	double gt = json_number_value(json_object_get(trace, "time_s"));
 	json_t *o;
 
-	*rc = qmp_snapshot_read(&lv->qd, &lv->cur, e);
+	*rc = live_sample(lv, e);
 	if (*rc)
 		return;
-	lv->next_qmp = lv->cur.t + QMP_POLL_S;
+	if (!lv->offset || lv->cur.t - gt < lv->offset)
+		lv->offset = lv->cur.t - gt;
 	if (lv->baseline >= BASELINE_LINES) {
+		device_at(lv, lv->prev_gt + lv->offset, &lv->prev);
+		device_at(lv, gt + lv->offset, &lv->at);
 		lv->seq++;
 		if (!lv->totals)
 			lv->totals = json_object();
@@ -651,9 +722,9 @@ static void live_interval(struct live *lv, const json_t *trace, struct errbuf *e
 			print_text(lv, o, isatty(STDOUT_FILENO));
 		json_decref(o);
 	} else if (++lv->baseline == BASELINE_LINES) {
-		lv->t0 = lv->cur.t;
+		lv->t0 = gt + lv->offset;
 	}
-	qmp_snapshot_copy(&lv->prev, &lv->cur);
+	lv->prev_gt = gt;
 }
 
 /* One poll: the report channel (each trace line an interval), and QMP
@@ -670,10 +741,8 @@ static int live_step(struct live *lv, struct errbuf *e)
 		live_interval(lv, t, e, &rc);
 	}
 	json_decref(lines);
-	if (!rc && now_s() >= lv->next_qmp) {
-		rc = qmp_snapshot_read(&lv->qd, &lv->cur, e);
-		lv->next_qmp = now_s() + QMP_POLL_S;
-	}
+	if (!rc && now_s() >= lv->next_sample)
+		rc = live_sample(lv, e);
 	if (!rc && lv->o->count && lv->seq >= lv->o->count)
 		return 1;
 	return rc;
@@ -700,10 +769,15 @@ static int live_start(struct live *lv, const char *mode, struct errbuf *e)
 		return rc;
 	rc = qmp_domain_open(lv->r.gctx.conn, lv->name, &lv->qd, e);
 	lv->qmp_open = !rc;
-	if (!rc && (qmp_snapshot_init(&lv->qd, &lv->prev) || qmp_snapshot_init(&lv->qd, &lv->cur)))
-		rc = err_set(e, -ENOMEM, "out of memory");
+	for (int i = 0; !rc && i < HIST_N + 3; i++) {
+		struct qmp_snapshot *s = i < HIST_N ? &lv->hist[i] :
+					 i == HIST_N ? &lv->prev : i == HIST_N + 1 ? &lv->at : &lv->cur;
+
+		if (qmp_snapshot_init(&lv->qd, s))
+			rc = err_set(e, -ENOMEM, "out of memory");
+	}
 	if (!rc)
-		rc = qmp_snapshot_read(&lv->qd, &lv->cur, e);
+		rc = live_sample(lv, e);
 	if (!rc)
 		p_info("live %s: workload running; the first figures come after %d intervals",
 		       lv->cell->id, BASELINE_LINES + 1);
