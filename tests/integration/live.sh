@@ -104,9 +104,10 @@ tmux new-session -d -s "$session" -x 132 -y 40 \
 pane_wait 'Leave with Ctrl-]' 300 || fail "the guest's shell did not come"
 pid=$(pgrep -f "vqlab live $smoke --cell c0 --shell" | head -n 1)
 sleep 1
-tmux send-keys -t "$session" 'vqtrace 1 2' Enter
+# ping's ARP requests (to the lab tap, where XDP drops them) put adds on output.0
+tmux send-keys -t "$session" 'ping -q -c 4 $dst_ip >/dev/null 2>&1 & vqtrace 1 2' Enter
 pane_wait 'REORD' 120 || fail "vqtrace's table did not show in the guest's shell"
-pane_wait 'output.0' 60 || fail "vqtrace's table shows no output.0"
+pane_wait 'virtio0 .* output.0 .* split' 60 || fail "vqtrace's table shows no output.0 row"
 ok "vqtrace 1 2 in the guest's shell: $(tmux capture-pane -p -t "$session" | grep -c REORD) tables"
 tmux send-keys -t "$session" C-]
 pane_wait 'live-exit=0' 60 || fail "Ctrl-] did not end live --shell with exit 0"

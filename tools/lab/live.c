@@ -16,7 +16,7 @@
  *    cover the same interval whatever the delay of its line.
  * The first trace lines only set the start: both ends count from there.
  * One JSON object per interval is built first and the text is printed from
- * it, as in watch.c. --shell: the guest's console on the terminal instead.
+ * it, as in watch.c. --shell: the guest's console (a PTY) on the terminal.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -29,7 +29,10 @@
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
 #include "cli.h"
 #include "clock.h"
 #include "dirs.h"
@@ -51,7 +54,7 @@
 #define BASELINE_LINES 2		/* as watch: fewer than 2^16 buffers between reads */
 #define INTERVAL_MIN 0.1
 #define INTERVAL_MAX 3600.0
-#define WIDE_COLS 118		/* a screen this wide gets one row per queue */
+#define WIDE_COLS 124		/* a screen this wide gets one row per queue */
 #define ESCAPE_KEY 0x1d		/* Ctrl-]: leaves --shell, as in virsh console */
 
 struct live_opts {
@@ -544,40 +547,42 @@ static json_t *interval_json(struct live *lv, const json_t *trace)
 
 /* ---- the same interval as text ------------------------------------------- */
 
-static void col_num(const json_t *o, const char *key, int width, double scale, int prec)
+struct col {
+	const char *key, *head;
+	int width, prec;
+	double scale;
+};
+
+/* 13 + 67 columns: the driver's table fits 80 */
+#define NAME_W 13
+static const struct col drv_cols[] = {
+	{ "adds_s", "adds/s", 7, 0, 1 },	{ "gets_s", "gets/s", 7, 0, 1 },
+	{ "kicks_s", "kicks/s", 7, 0, 1 },	{ "interrupts_s", "irqs/s", 7, 0, 1 },
+	{ "gets_per_interrupt", "get/irq", 7, 1, 1 }, { "in_flight", "infl", 4, 0, 1 },
+	{ "latency_p50_ns", "p50 us", 7, 0, 1e-3 }, { "latency_p99_ns", "p99 us", 7, 0, 1e-3 },
+	{ "reorders", "reord", 5, 0, 1 },
+};
+static const struct col dev_cols[] = {
+	{ "pops_s", "pops/s", 8, 0, 1 },	{ "used_s", "used/s", 8, 0, 1 },
+	{ "signals_s", "sigs/s", 8, 0, 1 },	{ "inuse", "inuse", 5, 0, 1 },
+};
+#define NCOLS(c) (sizeof(c) / sizeof((c)[0]))
+
+/* @o's figures in @cols (each "-" when absent), or their heads (@o NULL). */
+static void print_cols(const json_t *o, const struct col *cols, size_t n, bool head)
 {
-	const json_t *v = json_object_get(o, key);
+	for (size_t i = 0; i < n; i++) {
+		const json_t *v = json_object_get(o, cols[i].key);
 
-	if (json_is_number(v))
-		printf(" %*.*f", width, prec, json_number_value(v) * scale);
-	else
-		printf(" %*s", width, "-");
+		if (head)
+			printf(" %*s", cols[i].width, cols[i].head);
+		else if (json_is_number(v))
+			printf(" %*.*f", cols[i].width, cols[i].prec,
+			       json_number_value(v) * cols[i].scale);
+		else
+			printf(" %*s", cols[i].width, "-");
+	}
 }
-
-static void print_driver(const json_t *d)
-{
-	col_num(d, "adds_s", 8, 1, 0);
-	col_num(d, "gets_s", 8, 1, 0);
-	col_num(d, "kicks_s", 8, 1, 0);
-	col_num(d, "interrupts_s", 8, 1, 0);
-	col_num(d, "gets_per_interrupt", 6, 1, 1);
-	col_num(d, "in_flight", 5, 1, 0);
-	col_num(d, "latency_p50_ns", 7, 1e-3, 1);
-	col_num(d, "latency_p99_ns", 7, 1e-3, 1);
-	col_num(d, "reorders", 5, 1, 0);
-}
-
-static void print_device(const json_t *d)
-{
-	col_num(d, "pops_s", 8, 1, 0);
-	col_num(d, "used_s", 8, 1, 0);
-	col_num(d, "signals_s", 8, 1, 0);
-	col_num(d, "inuse", 5, 1, 0);
-}
-
-static const char drv_head[] =
-	"   adds/s   gets/s  kicks/s   irqs/s get/irq infl p50 us p99 us reord";
-static const char dev_head[] = "   pops/s   used/s  sigs/s inuse";
 
 /* Per queue: its name, then the driver's columns, the device's or both. */
 static void print_rows(const json_t *o, bool drv, bool dev)
@@ -585,21 +590,29 @@ static void print_rows(const json_t *o, bool drv, bool dev)
 	const json_t *q;
 	size_t i;
 
-	printf("%-20s%s%s%s\n", "queue", drv ? drv_head : "", drv && dev ? " |" : "",
-	       dev ? dev_head : "");
+	printf("%-*s", NAME_W, "queue");
+	if (drv)
+		print_cols(NULL, drv_cols, NCOLS(drv_cols), true);
+	if (drv && dev)
+		printf(" |");
+	if (dev)
+		print_cols(NULL, dev_cols, NCOLS(dev_cols), true);
+	printf("\n");
 	json_array_foreach(json_object_get(o, "queues"), i, q) {
+		const char *dname = json_string_value(json_object_get(q, "device_name"));
 		char name[64];
 
-		snprintf(name, sizeof(name), "%s %s",
-			 json_string_value(json_object_get(q, "device_name")),
+		if (!strncmp(dname, "virtio-", 7))
+			dname += 7;
+		snprintf(name, sizeof(name), "%s %s", dname,
 			 json_string_value(json_object_get(q, "name")));
-		printf("%-20.20s", name);
+		printf("%-*.*s", NAME_W, NAME_W, name);
 		if (drv)
-			print_driver(json_object_get(q, "driver"));
+			print_cols(json_object_get(q, "driver"), drv_cols, NCOLS(drv_cols), false);
 		if (drv && dev)
 			printf(" |");
 		if (dev)
-			print_device(json_object_get(q, "device"));
+			print_cols(json_object_get(q, "device"), dev_cols, NCOLS(dev_cols), false);
 		printf("%s\n", json_is_true(json_object_get(q, "stalled")) ? "  STALLED" : "");
 	}
 }
@@ -621,7 +634,7 @@ static void print_text(const struct live *lv, const json_t *o, bool tty)
 	       json_string_value(json_object_get(o, "time")));
 	printf("%s\n", desc);
 	if (!tty || term_cols() >= WIDE_COLS) {
-		printf("%-20s %s | %s\n", "", "driver (vqtrace, in the guest)",
+		printf("%-*s %-66s | %s\n", NAME_W, "", "driver (vqtrace, in the guest)",
 		       "device (QMP, on the host)");
 		print_rows(o, true, true);
 	} else {
@@ -757,7 +770,9 @@ static int live_start(struct live *lv, const char *mode, struct errbuf *e)
 	p_info("live %s: booting %s", lv->cell->id, lv->name);
 	lv->gl = guest_live_start(&lv->r.gctx, &lv->j, mode, lv->o->interval, e);
 	if (!lv->gl)
-		rc = -EIO;
+		return -EIO;
+	if (!strcmp(mode, "shell"))
+		return 0;	/* the console opens now: the shell's first lines are kept */
 	while (!rc && !guest_live_running(lv->gl)) {
 		if (stop_asked(lv))
 			rc = 1;
@@ -765,7 +780,7 @@ static int live_start(struct live *lv, const char *mode, struct errbuf *e)
 			sleep_s(POLL_S);
 	}
 	json_decref(lines);	/* none before VQLAB-LIVE */
-	if (rc || !strcmp(mode, "shell"))
+	if (rc)
 		return rc;
 	rc = qmp_domain_open(lv->r.gctx.conn, lv->name, &lv->qd, e);
 	lv->qmp_open = !rc;
@@ -818,90 +833,119 @@ static int live_trace(struct live *lv)
 
 /* ---- --shell ------------------------------------------------------------- */
 
-/* Keys to the console: 1 on Ctrl-], 0, or -errno. */
-static int shell_keys(virStreamPtr st)
+/* The PTY of the guest's console (ttyS0), as the running domain's XML names
+ * it, opened raw: what virsh console reaches through libvirt's stream, here
+ * directly (vqlab runs as root on the same host), so that a plain poll()
+ * serves both ends. An fd, or -errno. */
+static int console_open(virDomainPtr dom, struct errbuf *e)
 {
-	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
-	char buf[256];
-	ssize_t n;
-	char *esc;
+	char *xml = virDomainGetXMLDesc(dom, 0);
+	xmlDocPtr doc = xml ? xmlReadMemory(xml, strlen(xml), NULL, NULL, XML_PARSE_NONET) : NULL;
+	xmlXPathContextPtr ctx = doc ? xmlXPathNewContext(doc) : NULL;
+	xmlXPathObjectPtr path = ctx ? xmlXPathEvalExpression(BAD_CAST
+		"string(/domain/devices/serial[target/@port='0']/source/@path)", ctx) : NULL;
+	const char *pty = path && path->stringval ? (const char *)path->stringval : "";
+	struct termios t;
+	int fd = -ENOENT;
 
-	if (poll(&p, 1, (int)(POLL_S * 1000)) != 1)
-		return 0;
-	n = read(STDIN_FILENO, buf, sizeof(buf));
+	if (!*pty)
+		err_set(e, -ENOENT, "the guest's console has no PTY: %s", xml ? "not in its XML" :
+			virt_error());
+	else if ((fd = open(pty, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) < 0)
+		fd = err_set(e, -errno, "%s: %s", pty, strerror(errno));
+	else if (!tcgetattr(fd, &t)) {
+		cfmakeraw(&t);
+		tcsetattr(fd, TCSANOW, &t);
+	}
+	xmlXPathFreeObject(path);
+	xmlXPathFreeContext(ctx);
+	xmlFreeDoc(doc);
+	free(xml);
+	return fd;
+}
+
+/* Keys to the console: 1 on Ctrl-] (or stdin's end), 0, or -errno. */
+static int shell_keys(int con)
+{
+	char buf[256], *esc;
+	ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+
 	if (n <= 0)
-		return 1;	/* stdin closed: nothing more to type */
+		return n < 0 && errno == EINTR ? 0 : 1;
 	esc = memchr(buf, ESCAPE_KEY, n);
 	if (esc)
 		n = esc - buf;
-	for (ssize_t off = 0; off < n;) {
-		int w = virStreamSend(st, buf + off, n - off);
-
-		if (w == -2) {
-			sleep_s(0.005);
-			continue;
-		}
+	for (ssize_t off = 0, w; off < n; off += w > 0 ? w : 0) {
+		w = write(con, buf + off, n - off);
+		if (w < 0 && errno != EAGAIN && errno != EINTR)
+			return -errno;
 		if (w < 0)
-			return -EIO;
-		off += w;
+			sleep_s(0.005);
 	}
 	return esc ? 1 : 0;
 }
 
-/* What the console says, to stdout: 1 at its end, 0, or -errno. */
-static int shell_output(virStreamPtr st)
+/* What the console says, to stdout: 1 when it closed (QEMU is gone), 0,
+ * or -errno. */
+static int shell_output(int con)
 {
 	char buf[4096];
-	int n;
+	ssize_t n;
 
-	while ((n = virStreamRecv(st, buf, sizeof(buf))) > 0)
+	while ((n = read(con, buf, sizeof(buf))) > 0)
 		if (fwrite(buf, 1, n, stdout) != (size_t)n)
 			return -EIO;
 	fflush(stdout);
-	return n == -2 ? 0 : n == 0 ? 1 : -EIO;
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	return 1;	/* EOF or EIO: the other end of the PTY is closed */
 }
 
-static int shell_loop(struct live *lv, virStreamPtr st)
+/* Until Ctrl-], the guest's end or a signal. Until the shell runs, the
+ * guest is watched as in trace mode (a boot that fails or takes too long). */
+static int shell_loop(struct live *lv, int con, struct errbuf *e)
 {
+	struct pollfd p[2] = { { .fd = STDIN_FILENO, .events = POLLIN },
+			       { .fd = con, .events = POLLIN } };
+	json_t *lines = json_array();
 	int rc = 0;
 
 	while (!rc && !*lv->r.gctx.stop) {
-		rc = shell_keys(st);
-		if (!rc)
-			rc = shell_output(st);
-		if (rc < 0 && virDomainIsActive(lv->r.gctx.dom) != 1)
-			rc = 1;	/* the guest powered off: the console ends with it */
+		if (!guest_live_running(lv->gl))
+			rc = guest_live_poll(&lv->r.gctx, lv->gl, lines, e);
+		if (rc || poll(p, 2, (int)(POLL_S * 1000)) <= 0)
+			continue;
+		if (p[0].revents)
+			rc = shell_keys(con);
+		if (!rc && p[1].revents)
+			rc = shell_output(con);
 	}
+	if (rc < 0 && !e->msg[0])
+		err_set(e, rc, "the guest's console: %s", strerror(-rc));
+	json_decref(lines);
 	return rc;
 }
 
 static int live_shell(struct live *lv)
 {
 	struct errbuf e = { "" };
-	virStreamPtr st = NULL;
-	int rc;
+	int rc, con = -1;
 
 	rc = live_start(lv, "shell", &e);
 	if (!rc) {
-		st = virStreamNew(lv->r.gctx.conn, VIR_STREAM_NONBLOCK);
-		if (!st || virDomainOpenConsole(lv->r.gctx.dom, NULL, st,
-						VIR_DOMAIN_CONSOLE_FORCE) < 0)
-			rc = err_set(&e, -EIO, "cannot open the guest's console: %s",
-				     virt_error());
+		con = console_open(lv->r.gctx.dom, &e);
+		rc = con < 0 ? con : 0;
 	}
 	if (!rc) {
-		p_info("live %s: the guest's console; Ctrl-] leaves", lv->cell->id);
+		p_info("live %s: the guest's console (its shell comes once it has booted); "
+		       "Ctrl-] leaves", lv->cell->id);
 		term_raw(lv, false);
-		rc = shell_loop(lv, st);
+		rc = shell_loop(lv, con, &e);
 		term_restore(lv);
-		if (rc < 0)
-			err_set(&e, rc, "the guest's console: %s", virt_error());
 		printf("\n");
 	}
-	if (st) {
-		virStreamAbort(st);
-		virStreamFree(st);
-	}
+	if (con >= 0)
+		close(con);
 	return live_exit(lv, rc, &e);
 }
 
