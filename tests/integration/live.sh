@@ -50,11 +50,12 @@ ok "adds, gets and pops rise from line to line"
 # The driver's adds and the device's pops of one interval agree within what
 # may be in flight at either end (the ring), plus the error of placing the
 # driver's interval in host time: live maps vqtrace's clock to the host's by
-# the least delay its lines took and interpolates QMP reads 50 ms apart,
-# which a loaded 2-core host (TCG vCPUs and vqlab waiting for a CPU) leaves
-# some 0.1 s off at worst: 20 % of an interval's adds. Over the three
-# intervals the ends agree closer: the ring plus 10 %.
-jq -e -s "all(.[] | $q; (.driver.adds - .device.pops | fabs) <= .ring_size + 0.2 * .driver.adds)" \
+# the least delay its lines took and interpolates QMP reads 50 ms apart. On
+# this 2-core host at load 4..10 most intervals agree within 1..4 %, but one
+# whose QMP reads were starved (vqlab waiting for a CPU) was 24 % off: 30 %
+# per interval catches a wrong queue, a lost or doubled interval, not load.
+# Over the three intervals the ends agree closer: the ring plus 10 %.
+jq -e -s "all(.[] | $q; (.driver.adds - .device.pops | fabs) <= .ring_size + 0.3 * .driver.adds)" \
 	"$work/j.out" >/dev/null || {
 	jq -c "$q | [.driver.adds, .device.pops, .ring_size]" "$work/j.out"
 	fail "driver adds and device pops of an interval disagree beyond in-flight slack"

@@ -660,10 +660,14 @@ static bool stop_asked(const struct live *lv)
 /* Read QMP into cur and keep a copy in the history. */
 static int live_sample(struct live *lv, struct errbuf *e)
 {
+	double t = now_s();
 	int rc = qmp_snapshot_read(&lv->qd, &lv->cur, e);
 
 	if (rc)
 		return rc;
+	/* a read is several QMP round trips through libvirtd, which take 10s
+	 * of ms on a loaded host: the queues were read in between */
+	lv->cur.t = (t + lv->cur.t) / 2;
 	qmp_snapshot_copy(&lv->hist[lv->hist_next], &lv->cur);
 	lv->hist_next = (lv->hist_next + 1) % HIST_N;
 	if (lv->hist_n < HIST_N)
@@ -714,14 +718,14 @@ static void device_at(struct live *lv, double t, struct qmp_snapshot *out)
  * the count. */
 static void live_interval(struct live *lv, const json_t *trace, struct errbuf *e, int *rc)
 {
-	double gt = json_number_value(json_object_get(trace, "time_s"));
+	double gt = json_number_value(json_object_get(trace, "time_s")), arrival = now_s();
 	json_t *o;
 
 	*rc = live_sample(lv, e);
 	if (*rc)
 		return;
-	if (!lv->offset || lv->cur.t - gt < lv->offset)
-		lv->offset = lv->cur.t - gt;
+	if (!lv->offset || arrival - gt < lv->offset)
+		lv->offset = arrival - gt;
 	if (lv->baseline >= BASELINE_LINES) {
 		device_at(lv, lv->prev_gt + lv->offset, &lv->prev);
 		device_at(lv, gt + lv->offset, &lv->at);
