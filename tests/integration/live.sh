@@ -27,6 +27,23 @@ check_gone() {
 	check_no_leftovers "$2"
 }
 
+# ---- usage errors: exit 2, one line, nothing booted ----
+usage_err() { # WHAT ARGS...: exit 2 and an {"error"} line under -j
+	local what=$1 out rc
+	shift
+	out=$("$VQLAB" -j live "$@" 2>/dev/null)
+	rc=$?
+	[ $rc = 2 ] || fail "$what: exit $rc, not 2"
+	echo "$out" | jq -e 'has("error")' >/dev/null || fail "$what: no JSON error: $out"
+}
+usage_err "no scenario"
+usage_err "a word that is not an axis" "$smoke" colour=blue
+usage_err "two matching cells" "$smoke" ring=split
+usage_err "no such cell" "$smoke" --cell c99
+usage_err "a bad interval" "$smoke" --cell c0 0
+usage_err "a bad count" "$smoke" --cell c0 1 0
+ok "usage errors exit 2 with a JSON error"
+
 # ---- -j, COUNT ----
 "$VQLAB" -j live "$smoke" --cell c0 1 3 >"$work/j.out" 2>"$work/j.err" &
 pid=$!
