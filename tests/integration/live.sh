@@ -44,6 +44,25 @@ usage_err "a bad interval" "$smoke" --cell c0 0
 usage_err "a bad count" "$smoke" --cell c0 1 0
 ok "usage errors exit 2 with a JSON error"
 
+# ---- a guest that cannot run live: exit 1 with the guest's reason ----
+cat >"$work/off.ini" <<'INI'
+[scenario]
+name = live-off
+[axes]
+kernel = debian:sid
+workload = net-tx
+trace = off
+INI
+"$VQLAB" -j live "$work/off.ini" 1 1 >"$work/off.out" 2>/dev/null &
+pid=$!
+wait $pid
+rc=$?
+[ $rc = 1 ] || fail "live with trace = off exited $rc, not 1"
+jq -e '.error | test("trace = off")' "$work/off.out" >/dev/null ||
+	fail "live with trace = off: no reason from the guest: $(cat "$work/off.out")"
+ok "a cell with trace = off: exit 1, $(jq -r .error "$work/off.out")"
+check_gone $pid "live that failed"
+
 # ---- -j, COUNT ----
 "$VQLAB" -j live "$smoke" --cell c0 1 3 >"$work/j.out" 2>"$work/j.err" &
 pid=$!
