@@ -82,6 +82,7 @@ struct live {
 	struct qmp_snapshot prev, at;	/* the device at an interval's ends */
 	double offset;		/* host time - guest time, least seen; 0: none yet */
 	double prev_gt;		/* guest time of the last trace line */
+	double gap;		/* the interval's longest time between QMP reads */
 	json_t *totals;		/* "<device> <queue>" -> counts since the start */
 	bool qmp_open;
 	int baseline;		/* trace lines seen before the first interval */
@@ -541,6 +542,7 @@ static json_t *interval_json(struct live *lv, const json_t *trace)
 	json_object_set_new(o, "time_s", json_real(lv->at.t - lv->t0));
 	json_object_set_new(o, "interval_s", json_real(lv->at.t - lv->prev.t));
 	json_object_set(o, "guest_interval_s", json_object_get(trace, "interval_s"));
+	json_object_set_new(o, "qmp_gap_s", json_real(lv->gap));
 	json_object_set_new(o, "queues", queues_json(lv, trace));
 	return o;
 }
@@ -712,6 +714,22 @@ static void device_at(struct live *lv, double t, struct qmp_snapshot *out)
 	}
 }
 
+/* The longest time between two QMP reads that covers part of [t0, t1]:
+ * more than 65536 buffers in it and the 16-bit indices wrapped unseen. */
+static double hist_gap(const struct live *lv, double t0, double t1)
+{
+	double prev = 0, gap = 0;
+
+	for (unsigned int k = 0; k < lv->hist_n; k++) {
+		double t = lv->hist[(lv->hist_next + HIST_N - lv->hist_n + k) % HIST_N].t;
+
+		if (prev && t > t0 && prev < t1 && t - prev > gap)
+			gap = t - prev;
+		prev = t;
+	}
+	return gap;
+}
+
 /* A trace line arrived: QMP is read, the line's delay updates the guest to
  * host clock map, and the device's counts at both ends of the line's
  * interval are taken from the history. The first BASELINE_LINES only start
@@ -729,6 +747,7 @@ static void live_interval(struct live *lv, const json_t *trace, struct errbuf *e
 	if (lv->baseline >= BASELINE_LINES) {
 		device_at(lv, lv->prev_gt + lv->offset, &lv->prev);
 		device_at(lv, gt + lv->offset, &lv->at);
+		lv->gap = hist_gap(lv, lv->prev.t, lv->at.t);
 		lv->seq++;
 		if (!lv->totals)
 			lv->totals = json_object();
