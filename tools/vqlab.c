@@ -22,6 +22,7 @@
 #include "cli.h"
 #include "jsonfile.h"
 #include "kernel.h"
+#include "live.h"
 #include "msg.h"
 #include "parse.h"
 #include "plan.h"
@@ -577,6 +578,7 @@ static const struct cli_cmd cmds[] = {
 	{ "show", do_show },
 	{ "kernel", do_kernel },
 	{ "watch", watch_cmd },
+	{ "live", live_cmd },
 	{ "help", do_help },
 };
 
