@@ -23,6 +23,7 @@
 #include "cli_opts.h"
 #include "jsonfile.h"
 #include "kernel.h"
+#include "live.h"
 #include "msg.h"
 #include "parse.h"
 #include "plan.h"
@@ -272,6 +273,7 @@ static const char usage_head[] =
 	"       vqlab kernel list\n"
 	"       vqlab qemu build [--upto N|PATCH] [--name NAME]\n"
 	"       vqlab qemu list\n"
+	"       vqlab live SCENARIO [--cell ID | AXIS=VALUE ...] [--shell] [INTERVAL [COUNT]]\n"
 	"       vqlab watch DOMAIN [INTERVAL [COUNT]]\n"
 	"       vqlab help\n"
 	"\n"
@@ -299,6 +301,8 @@ static const char usage_tail[] =
 	"  vqlab kernel list                           # cached kernels and their specs\n"
 	"  vqlab qemu build --upto 1                   # QEMU 10.0.2 + qemu-patches 0001\n"
 	"  vqlab qemu list                             # cached QEMU builds and their specs\n"
+	"  vqlab live scenarios/smoke.ini --cell c0 1  # both ends of one cell's rings, live\n"
+	"  vqlab live scenarios/smoke.ini --shell      # a shell in that guest, vqtrace on PATH\n"
 	"  vqlab watch mydomain 1                      # device side of a running domain\n";
 
 enum { OPT_REPEAT = 256, OPT_DURATION, OPT_RETRIES, OPT_RESUME, OPT_SHARD };
@@ -607,6 +611,7 @@ static const struct cli_cmd cmds[] = {
 	{ "kernel", do_kernel },
 	{ "qemu", qemu_cmd },
 	{ "watch", watch_cmd },
+	{ "live", live_cmd },
 	{ "help", do_help },
 };
 

@@ -157,5 +157,19 @@ int main(void)
 		xmlFreeDoc(doc);
 	}
 	free(xml);
+
+	/* vqlab live --shell: ttyS0 on a PTY, still logged; ttyS1 stays a file */
+	s.console_pty = true;
+	xml = domain_xml(&s);
+	doc = xml ? xmlReadMemory(xml, strlen(xml), "d.xml", NULL, XML_PARSE_NONET) : NULL;
+	CHECK(doc != NULL);
+	if (doc) {
+		CHECK(has(doc, "/domain/devices/serial[target/@port='0']/@type", "pty"));
+		CHECK(has(doc, "/domain/devices/serial[target/@port='0']/log/@file", s.console_log));
+		CHECK(xpath(doc, "/domain/devices/serial[target/@port='0']/source") == NULL);
+		CHECK(has(doc, "/domain/devices/serial[target/@port='1']/@type", "file"));
+		xmlFreeDoc(doc);
+	}
+	free(xml);
 	TEST_DONE();
 }

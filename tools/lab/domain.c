@@ -50,6 +50,27 @@ static int serial(xmlTextWriterPtr w, const char *path, unsigned int port)
 	return e;
 }
 
+/* ttyS0: a file, or a PTY that virDomainOpenConsole can attach to (vqlab
+ * live --shell) with a copy of what it shows in console_log. */
+static int console(xmlTextWriterPtr w, const struct domain_spec *s)
+{
+	int e = 0;
+
+	if (!s->console_pty)
+		return serial(w, s->console_log, 0);
+	e |= start(w, "serial");
+	e |= attr(w, "type", "pty");
+	e |= start(w, "log");
+	e |= attr(w, "file", s->console_log);
+	e |= attr(w, "append", "off");
+	e |= end(w);
+	e |= start(w, "target");
+	e |= attru(w, "port", 0);
+	e |= end(w);
+	e |= end(w);
+	return e;
+}
+
 static int override_in_order(xmlTextWriterPtr w, const char *alias, bool on)
 {
 	int e = 0;
@@ -237,7 +258,7 @@ static int devices(xmlTextWriterPtr w, const struct domain_spec *s)
 
 	e |= start(w, "devices");
 	e |= emulator(w, s);
-	e |= serial(w, s->console_log, 0);
+	e |= console(w, s);
 	e |= serial(w, s->report_log, 1);
 	if (s->tap || s->vhost_user_socket)
 		e |= interface(w, s);

@@ -11,6 +11,8 @@ struct domain_spec {
 	unsigned int memory_mib;
 	const char *kernel, *initrd, *cmdline;
 	const char *console_log;	/* ttyS0 */
+	bool console_pty;		/* ttyS0 on a PTY (virDomainOpenConsole),
+					 * still logged to console_log */
 	const char *report_log;		/* ttyS1: the framed report channel */
 	const char *tap;		/* pre-created tap, managed='no' */
 	/* With tap NULL: a vhost-user NIC; QEMU connects (client) to this

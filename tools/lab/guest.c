@@ -516,3 +516,173 @@ int guest_probe_kvm(struct guest_ctx *g, const struct cell *cell, const struct k
 		return 0;
 	return err_set(e, -ENODEV, "KVM guest did not boot: %s", r.reason.msg);
 }
+
+/* ---- live mode (vqlab live) ------------------------------------------- */
+
+/* A guest booted for `vqlab live`: the sample's harness without a final
+ * report. The guest runs its job over and over (vqlab.live=trace) with
+ * vqtrace in interval mode, whose JSON lines come on the report channel
+ * (each line that starts with "{"), or gives a shell on its console (vqlab.live=shell).
+ * The channel is read from where the last read ended, one line at a time. */
+struct guest_live {
+	const struct guest_job *j;
+	struct driver_state d;
+	struct guest_files f;
+	bool drv_started;
+	double t0;
+	FILE *chan;		/* the report channel, while it is read */
+	char line[1 << 16];	/* the line being read */
+	size_t len;
+	bool ready, live;	/* VQLAB-READY, VQLAB-LIVE seen */
+};
+
+/* Like guest_boot, with the live mode on the command line and, for a
+ * shell, the console on a PTY. */
+static int live_boot(struct guest_ctx *g, struct guest_live *l, const char *mode,
+		     double interval, struct errbuf *e)
+{
+	struct domain_spec ds = { 0 };
+	size_t n;
+	char *xml;
+
+	if (l->d.drv->start && l->d.drv->start(&l->d, &ds, e))
+		return -EIO;
+	l->drv_started = true;
+	domain_spec_fill(g, l->j, &l->d, &l->f, &ds);
+	n = strlen(l->f.cmdline);
+	snprintf(l->f.cmdline + n, sizeof(l->f.cmdline) - n, " vqlab.live=%s vqlab.interval=%g",
+		 mode, interval);
+	ds.console_pty = !strcmp(mode, "shell");
+	xml = domain_xml(&ds);
+	if (!xml)
+		return err_set(e, -errno, "domain XML: %s", strerror(errno));
+	file_write_text(l->f.xml, xml);
+	l->t0 = now_s();
+	g->dom = virDomainCreateXML(g->conn, xml, VIR_DOMAIN_START_AUTODESTROY);
+	free(xml);
+	if (!g->dom)
+		return err_set(e, -EIO, "libvirt could not start the guest: %s", virt_error());
+	if (l->d.drv->booted && l->d.drv->booted(&l->d, e))
+		return -EIO;
+	return 0;
+}
+
+struct guest_live *guest_live_start(struct guest_ctx *g, const struct guest_job *j,
+				    const char *mode, double interval, struct errbuf *e)
+{
+	const char *workload = guest_workload(j), *backend = j->cell->val[AX_BACKEND];
+	const struct host_driver *drv = host_driver_find(backend, workload);
+	struct guest_live *l = calloc(1, sizeof(*l));
+
+	if (!l) {
+		err_set(e, -ENOMEM, "out of memory");
+		return NULL;
+	}
+	l->j = j;
+	driver_state_init(&l->d, drv, j, g->lab);
+	guest_files_init(j, &l->f);
+	if (!drv)
+		err_set(e, -EINVAL, "no host driver for backend %s, workload %s", backend,
+			workload);
+	else if (!live_boot(g, l, mode, interval, e))
+		return l;
+	guest_live_stop(g, l);
+	return NULL;
+}
+
+/* One complete line of the channel: a trace line is appended to @lines;
+ * the others move the driver or say how far the guest got. */
+static int live_line(struct guest_live *l, char *s, json_t *lines, struct errbuf *e)
+{
+	json_t *o;
+
+	if (!strncmp(s, "VQLAB-READY ", 12)) {
+		l->ready = true;
+	} else if (!strncmp(s, "VQLAB-LIVE-FAIL ", 16)) {
+		return err_set(e, -EIO, "guest: %s", s + 16);
+	} else if (!strncmp(s, "VQLAB-LIVE ", 11)) {
+		l->live = true;
+	} else if (!strncmp(s, "VQLAB-GO ", 9) && l->d.drv->go) {
+		double secs = strtod(s + 9, NULL);
+
+		return l->d.drv->go(&l->d, secs > 0 ? secs : l->j->duration, e);
+	} else if (s[0] == '{') {
+		o = json_loads(s, 0, NULL);
+		if (json_is_object(o))
+			json_array_append(lines, o);
+		json_decref(o);	/* a garbled line is left out, not fatal */
+	}
+	return 0;
+}
+
+/* What arrived on the channel since the last read. */
+static int live_read(struct guest_live *l, json_t *lines, struct errbuf *e)
+{
+	int c, ret = 0;
+
+	if (!l->chan) {
+		l->chan = fopen(l->f.report, "re");
+		if (!l->chan)
+			return 0;	/* libvirt has not created it yet */
+	}
+	while (!ret && (c = getc(l->chan)) != EOF) {
+		if (c != '\n') {
+			if (l->len < sizeof(l->line) - 1)
+				l->line[l->len++] = (char)c;
+			continue;
+		}
+		l->line[l->len] = '\0';
+		l->len = 0;
+		ret = live_line(l, l->line, lines, e);
+	}
+	clearerr(l->chan);	/* more may come: read on from here next time */
+	return ret;
+}
+
+int guest_live_poll(struct guest_ctx *g, struct guest_live *l, json_t *lines, struct errbuf *e)
+{
+	struct guest_wait w = { .fr = { 0 } };
+	int ret;
+
+	ret = live_read(l, lines, e);
+	if (!ret && l->d.drv->poll)
+		ret = l->d.drv->poll(&l->d, e);
+	if (ret)
+		return ret;
+	ret = guest_state_check(g, l->j, &l->f, &w, e);
+	frame_free(&w.fr);
+	if (ret > 0)	/* a report: the guest's /init did not run live */
+		return err_set(e, -EIO, "guest ended its job instead of running live");
+	if (!ret && !l->live && now_s() - l->t0 > l->j->timeout) {
+		char tail[400];
+
+		file_tail(l->f.console, 4, tail, sizeof(tail));
+		return err_set(e, -ETIMEDOUT, "timeout after %.0f s (%s); console: %s",
+			       l->j->timeout, l->ready ? "the workload did not start" :
+			       "guest never reached /init", tail);
+	}
+	return ret;
+}
+
+bool guest_live_running(const struct guest_live *l)
+{
+	return l->live;
+}
+
+const char *guest_live_console_log(const struct guest_live *l)
+{
+	return l->f.console;
+}
+
+void guest_live_stop(struct guest_ctx *g, struct guest_live *l)
+{
+	if (!l)
+		return;
+	guest_destroy(g);
+	if (l->drv_started && l->d.drv->stop)
+		l->d.drv->stop(&l->d);
+	copy_qemu_log(l->j);
+	if (l->chan)
+		fclose(l->chan);
+	free(l);
+}

@@ -54,6 +54,22 @@ struct guest_result {
 void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_result *r);
 void guest_destroy(struct guest_ctx *g);
 void guest_result_free(struct guest_result *r);
+/* vqlab live: boot @j's guest with its job running until it is stopped
+ * (@mode "trace": vqtrace's interval lines every @interval s on the report
+ * channel) or a shell on its console (@mode "shell"). NULL + @e on failure,
+ * with everything it started undone. */
+struct guest_live;
+struct guest_live *guest_live_start(struct guest_ctx *g, const struct guest_job *j,
+				    const char *mode, double interval, struct errbuf *e);
+/* Read what the guest sent since the last call: vqtrace's interval objects
+ * are appended to @lines. Drives the host driver as guest_run does. -errno
+ * with the reason when the guest failed, stopped or did not start in time. */
+int guest_live_poll(struct guest_ctx *g, struct guest_live *l, json_t *lines, struct errbuf *e);
+/* The workload runs (and, in trace mode, vqtrace is attached). */
+bool guest_live_running(const struct guest_live *l);
+const char *guest_live_console_log(const struct guest_live *l);
+/* Destroy the guest, stop the driver (the tap goes), free @l. NULL is fine. */
+void guest_live_stop(struct guest_ctx *g, struct guest_live *l);
 /* /dev/kvm may exist and still not run guests: boot a real one to find out.
  * 0 when a KVM guest booted; else -errno, and @e says why. */
 int guest_probe_kvm(struct guest_ctx *g, const struct cell *cell, const struct kernel *k,

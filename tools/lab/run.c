@@ -33,7 +33,7 @@ const char *run_accel(const struct run *r)
 	return r->kvm ? "kvm" : "tcg";
 }
 
-static void run_init(struct run *r, const struct run_opts *o, const struct lab_paths *p)
+void run_init(struct run *r, const struct run_opts *o, const struct lab_paths *p)
 {
 	memset(r, 0, sizeof(*r));
 	r->opts = o;
@@ -91,7 +91,7 @@ static int run_open_resume(struct run *r, const char *jobs, struct errbuf *e)
 }
 
 /* The plan of a new run (the scenario file), or of the run to resume. */
-static int run_open(struct run *r, struct errbuf *e)
+int run_open(struct run *r, struct errbuf *e)
 {
 	const struct run_opts *o = r->opts;
 	char jobs[PATH_MAX + 16];
@@ -478,6 +478,11 @@ static void run_free(struct run *r)
 	free(r->done);
 	free(r->attempts);
 	plan_free(&r->plan);
+}
+
+void run_dispose(struct run *r)
+{
+	run_free(r);
 }
 
 int run_scenario(const struct run_opts *o, const struct lab_paths *p)

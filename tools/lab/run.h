@@ -72,6 +72,12 @@ struct run {
 	char report[PATH_MAX + 32];	/* report.md, once vqreport wrote it */
 };
 
+/* The phases `vqlab live` shares with `vqlab run` (it boots one cell): */
+void run_init(struct run *r, const struct run_opts *o, const struct lab_paths *p);
+int run_open(struct run *r, struct errbuf *e);
+/* run_free(): undo whatever the phases set up, however far they got. */
+void run_dispose(struct run *r);
+
 /* The prepare phase (prepare.c). */
 int run_prepare(struct run *r, struct errbuf *e);
 /* From here on SIGINT, SIGTERM and SIGHUP end the run cleanly: the current

@@ -170,8 +170,8 @@ static const char *device_note(const struct qmp_device *dev)
 	return NULL;
 }
 
-static json_t *device_json(const struct qmp_device *dev, const struct qmp_snapshot *a,
-			   const struct qmp_snapshot *b)
+json_t *watch_device_json(const struct qmp_device *dev, const struct qmp_snapshot *a,
+			  const struct qmp_snapshot *b)
 {
 	json_t *o, *ring, *queues = json_array();
 	const char *note = device_note(dev);
@@ -211,7 +211,7 @@ static json_t *interval_json(const struct qmp_domain *d, const struct qmp_snapsh
 	json_object_set_new(o, "time_s", json_real(b->t - t0));
 	json_object_set_new(o, "interval_s", json_real(b->t - a->t));
 	for (size_t i = 0; i < d->ndev; i++)
-		json_array_append_new(devs, device_json(&d->dev[i], a, b));
+		json_array_append_new(devs, watch_device_json(&d->dev[i], a, b));
 	json_object_set_new(o, "devices", devs);
 	return o;
 }
