@@ -20,8 +20,8 @@ static const unsigned char vqt_log2_tab[256] = {
 };
 
 /* Slot of @v among @nslots, values past the last slot clamped into it. */
-static inline __attribute__((always_inline)) unsigned int
-vqt_slot64(unsigned long long v, unsigned int nslots)
+static inline __attribute__((always_inline)) unsigned int vqt_slot64(unsigned long long v,
+								     unsigned int nslots)
 {
 	unsigned int r = 0;
 
@@ -44,8 +44,8 @@ vqt_slot64(unsigned long long v, unsigned int nslots)
 }
 
 /* The same for counts that rarely pass 16 bits (depths, batches). */
-static inline __attribute__((always_inline)) unsigned int
-vqt_slot16(unsigned long long v, unsigned int nslots)
+static inline __attribute__((always_inline)) unsigned int vqt_slot16(unsigned long long v,
+								     unsigned int nslots)
 {
 	unsigned int r;
 

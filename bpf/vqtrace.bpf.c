@@ -15,7 +15,7 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by user space between open and load. */
 const volatile __s32 targ_dev = -1; /* trace only virtio<targ_dev> */
-const volatile __s32 targ_vq = -1;  /* trace only this vq index */
+const volatile __s32 targ_vq = -1; /* trace only this vq index */
 
 __u64 no_slot_events; /* events of queues that found every slot taken */
 
@@ -49,7 +49,7 @@ struct {
  * without a syscall per slot. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, VQT_SLOTS * VQT_TOKENS);
+	__uint(max_entries, VQT_SLOTS *VQT_TOKENS);
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct vqt_token);
@@ -82,7 +82,7 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 #define SG_CHAIN 0x01UL
 #define SG_END 0x02UL
 #define VQT_MAX_SG 128 /* entries walked per scatterlist */
-#define VQT_MAX_SGS 8  /* scatterlists walked per virtqueue_add_sgs */
+#define VQT_MAX_SGS 8 /* scatterlists walked per virtqueue_add_sgs */
 #define IRQ_NONE 0
 
 static __always_inline __u32 read_layout(struct virtqueue *vq)
@@ -98,10 +98,12 @@ static __always_inline __u32 read_layout(struct virtqueue *vq)
 		/* The virtqueue-ops patch brings the enum with SPLIT and PACKED
 		 * only; the in-order patch adds the other two (kernel-patches/
 		 * 0013 vs 0019): ask for them only where they exist. */
-		if (bpf_core_enum_value_exists(enum vq_layout___v7, VQ_LAYOUT_SPLIT_IN_ORDER___v7) &&
+		if (bpf_core_enum_value_exists(enum vq_layout___v7,
+					       VQ_LAYOUT_SPLIT_IN_ORDER___v7) &&
 		    l == bpf_core_enum_value(enum vq_layout___v7, VQ_LAYOUT_SPLIT_IN_ORDER___v7))
 			return VQT_LAYOUT_SPLIT_IN_ORDER;
-		if (bpf_core_enum_value_exists(enum vq_layout___v7, VQ_LAYOUT_PACKED_IN_ORDER___v7) &&
+		if (bpf_core_enum_value_exists(enum vq_layout___v7,
+					       VQ_LAYOUT_PACKED_IN_ORDER___v7) &&
 		    l == bpf_core_enum_value(enum vq_layout___v7, VQ_LAYOUT_PACKED_IN_ORDER___v7))
 			return VQT_LAYOUT_PACKED_IN_ORDER;
 		return VQT_LAYOUT_UNKNOWN;
@@ -201,8 +203,8 @@ static __always_inline struct vqt_stats *stats_of(struct virtqueue *vq)
  * another add is being counted) could mix their walks; adds from interrupt
  * context are rare, and only descs/bytes of those two adds would suffer. */
 struct sg_walk {
-	__u64 sg;   /* entry being read, 0 between lists */
-	__u64 sgs;  /* array of lists (virtqueue_add_sgs), or 0 for one list */
+	__u64 sg; /* entry being read, 0 between lists */
+	__u64 sgs; /* array of lists (virtqueue_add_sgs), or 0 for one list */
 	__u32 list; /* next index into sgs */
 	__u32 lists;
 	__u32 left; /* entries the current list may still give */
@@ -250,8 +252,8 @@ static int sg_step(__u32 i, void *unused)
 }
 
 /* Count descriptors and bytes of one add into @s. */
-static __always_inline void sg_count(struct vqt_queue *q, struct vqt_stats *s, __u64 sg,
-				     __u32 num, __u64 sgs, __u32 lists)
+static __always_inline void sg_count(struct vqt_queue *q, struct vqt_stats *s, __u64 sg, __u32 num,
+				     __u64 sgs, __u32 lists)
 {
 	__u32 zero = 0;
 	struct sg_walk *w = bpf_map_lookup_elem(&sg_scratch, &zero);
@@ -318,15 +320,15 @@ static __always_inline __u32 avail_mark(struct virtqueue *vq, __u32 kind)
 	/* `split` and `packed` share a union, and the verifier walks a union
 	 * through its first member only: cast to the member's own type. */
 	if (kind == VQT_AVAIL_SPLIT) {
-		struct vring_virtqueue_split *sp = kcast(
-			(void *)vq + bpf_core_field_offset(struct vring_virtqueue, split),
-			struct vring_virtqueue_split);
+		struct vring_virtqueue_split *sp =
+			kcast((void *)vq + bpf_core_field_offset(struct vring_virtqueue, split),
+			      struct vring_virtqueue_split);
 
 		return sp->avail_idx_shadow | VQT_MARK_VALID;
 	} else {
-		struct vring_virtqueue_packed *pk = kcast(
-			(void *)vq + bpf_core_field_offset(struct vring_virtqueue, packed),
-			struct vring_virtqueue_packed);
+		struct vring_virtqueue_packed *pk =
+			kcast((void *)vq + bpf_core_field_offset(struct vring_virtqueue, packed),
+			      struct vring_virtqueue_packed);
 
 		return pk->next_avail_idx | (__u32)pk->avail_wrap_counter << 16 | VQT_MARK_VALID;
 	}
@@ -390,8 +392,8 @@ static __always_inline int token_take(struct vqt_queue *q, __u64 data, struct vq
 }
 
 /* The single-scatterlist add variants: (vq, sg, num, data, ...). */
-static __always_inline int on_add_sg(struct virtqueue *vq, struct scatterlist *sg,
-				     unsigned int num, void *data)
+static __always_inline int on_add_sg(struct virtqueue *vq, struct scatterlist *sg, unsigned int num,
+				     void *data)
 {
 	struct vqt_queue *q = queue_of(vq);
 	struct vqt_stats *s;
@@ -417,15 +419,15 @@ static __always_inline int on_add_sg(struct virtqueue *vq, struct scatterlist *s
 }
 
 SEC("fentry/virtqueue_add_outbuf")
-int BPF_PROG(add_outbuf, struct virtqueue *vq, struct scatterlist *sg, unsigned int num,
-	     void *data, gfp_t gfp)
+int BPF_PROG(add_outbuf, struct virtqueue *vq, struct scatterlist *sg, unsigned int num, void *data,
+	     gfp_t gfp)
 {
 	return on_add_sg(vq, sg, num, data);
 }
 
 SEC("fentry/virtqueue_add_inbuf")
-int BPF_PROG(add_inbuf, struct virtqueue *vq, struct scatterlist *sg, unsigned int num,
-	     void *data, gfp_t gfp)
+int BPF_PROG(add_inbuf, struct virtqueue *vq, struct scatterlist *sg, unsigned int num, void *data,
+	     gfp_t gfp)
 {
 	return on_add_sg(vq, sg, num, data);
 }
@@ -439,24 +441,24 @@ int BPF_PROG(add_inbuf_ctx, struct virtqueue *vq, struct scatterlist *sg, unsign
 
 /* Linux 6.11+ */
 SEC("fentry/virtqueue_add_outbuf_premapped")
-int BPF_PROG(add_outbuf_premapped, struct virtqueue *vq, struct scatterlist *sg,
-	     unsigned int num, void *data, gfp_t gfp)
+int BPF_PROG(add_outbuf_premapped, struct virtqueue *vq, struct scatterlist *sg, unsigned int num,
+	     void *data, gfp_t gfp)
 {
 	return on_add_sg(vq, sg, num, data);
 }
 
 /* (vq, sg, num, data, ctx, gfp) since 7.x; the arguments read are the same. */
 SEC("fentry/virtqueue_add_inbuf_premapped")
-int BPF_PROG(add_inbuf_premapped, struct virtqueue *vq, struct scatterlist *sg,
-	     unsigned int num, void *data, void *vctx, gfp_t gfp)
+int BPF_PROG(add_inbuf_premapped, struct virtqueue *vq, struct scatterlist *sg, unsigned int num,
+	     void *data, void *vctx, gfp_t gfp)
 {
 	return on_add_sg(vq, sg, num, data);
 }
 
 /* Linux 7.x */
 SEC("fentry/virtqueue_add_inbuf_cache_clean")
-int BPF_PROG(add_inbuf_cache_clean, struct virtqueue *vq, struct scatterlist *sg,
-	     unsigned int num, void *data, gfp_t gfp)
+int BPF_PROG(add_inbuf_cache_clean, struct virtqueue *vq, struct scatterlist *sg, unsigned int num,
+	     void *data, gfp_t gfp)
 {
 	return on_add_sg(vq, sg, num, data);
 }

@@ -149,9 +149,8 @@ static int parse_option(int c, const char *arg, void *ctx)
 		return 0;
 	case 'b':
 		if (parse_bytes(arg, 512, MAX_BS, &v) || v % 512)
-			return cli_usage_error(TOOL,
-					       "--bs: '%s' is not a multiple of 512 in 512..1m",
-					       arg);
+			return cli_usage_error(
+				TOOL, "--bs: '%s' is not a multiple of 512 in 512..1m", arg);
 		o->bs = (unsigned int)v;
 		return 0;
 	case 'q':
@@ -168,9 +167,9 @@ static int parse_option(int c, const char *arg, void *ctx)
 		return 0;
 	case 's':
 		if (parse_bytes(arg, 512, UINT64_MAX, &o->size))
-			return cli_usage_error(TOOL,
-					       "--size: '%s' is not a number of bytes >= 512 (e.g. 64m)",
-					       arg);
+			return cli_usage_error(
+				TOOL, "--size: '%s' is not a number of bytes >= 512 (e.g. 64m)",
+				arg);
 		return 0;
 	case OPT_SEED:
 		if (parse_u64(arg, 0, UINT64_MAX, &o->seed))

@@ -57,8 +57,15 @@ static const char usage_head[] =
 	"  write [OPTIONS]                 print the report (one line, no newline):\n";
 
 enum {
-	OPT_JOB = 256, OPT_START, OPT_END, OPT_STATUS, OPT_REASON, OPT_TRACE, OPT_TRACE_ERR,
-	OPT_JOB_OUT, OPT_ROOT,
+	OPT_JOB = 256,
+	OPT_START,
+	OPT_END,
+	OPT_STATUS,
+	OPT_REASON,
+	OPT_TRACE,
+	OPT_TRACE_ERR,
+	OPT_JOB_OUT,
+	OPT_ROOT,
 };
 
 /* write's parser table and its lines of the help. */
@@ -472,8 +479,8 @@ static json_t *bench_metric(json_t *st)
 
 	if (b)
 		return b;
-	b = json_pack("{s:n, s:n, s:s, s:s, s:[], s:{}}", METRIC_VALUE, "hookcost",
-		      METRIC_UNIT, "packets", METRIC_BETTER, BETTER_HIGHER, "runs", "stats_runs");
+	b = json_pack("{s:n, s:n, s:s, s:s, s:[], s:{}}", METRIC_VALUE, "hookcost", METRIC_UNIT,
+		      "packets", METRIC_BETTER, BETTER_HIGHER, "runs", "stats_runs");
 	json_object_set_new(state_metrics(st), BENCH_METRIC, b);
 	return b;
 }
@@ -615,9 +622,8 @@ static json_t *device_json(const struct write_opts *o, const char *name)
 	id = sys_text(o, rel); /* "0x0001" */
 	snprintf(rel, sizeof(rel), "/sys/bus/virtio/devices/%s/features", name);
 	features = sys_text(o, rel);
-	d = json_pack("{s:o, s:I, s:o}", "name", text_json(name, strlen(name), false),
-		      "device_id", (json_int_t)strtoll(json_string_value(id), NULL, 0),
-		      "features", features);
+	d = json_pack("{s:o, s:I, s:o}", "name", text_json(name, strlen(name), false), "device_id",
+		      (json_int_t)strtoll(json_string_value(id), NULL, 0), "features", features);
 	json_decref(id);
 	return d;
 }
@@ -685,31 +691,34 @@ static json_t *report_json(const struct write_opts *o, json_t *st)
 
 	return json_pack("{s:s, s:o, s:o, s:f, s:f, s:o, s:o, s:o, s:i, s:o, s:O, s:O, s:o, s:o,"
 			 " s:o}",
-			 SAMPLE_STATUS, status, SAMPLE_REASON, reason,
-			 "job", text_json(o->job, strlen(o->job), false),
-			 "job_start_s", o->start, "job_end_s", o->end,
-			 "kernel_release", sys_text(o, "/proc/sys/kernel/osrelease"),
-			 "spectre_v2", sys_text(o, SPECTRE_V2_FILE),
-			 "cmdline", sys_text(o, "/proc/cmdline"),
-			 "cpus", online_cpus(),
-			 "devices", devices_json(o),
-			 SAMPLE_METRICS, state_metrics(st),
-			 SAMPLE_WARMUP_METRICS, json_object_get(st, SAMPLE_WARMUP_METRICS),
-			 SAMPLE_TRACE, trace,
-			 "trace_stderr", tail_json(o->trace_err, 5),
-			 "job_output", tail_json(o->job_out, 20));
+			 SAMPLE_STATUS, status, SAMPLE_REASON, reason, "job",
+			 text_json(o->job, strlen(o->job), false), "job_start_s", o->start,
+			 "job_end_s", o->end, "kernel_release",
+			 sys_text(o, "/proc/sys/kernel/osrelease"), "spectre_v2",
+			 sys_text(o, SPECTRE_V2_FILE), "cmdline", sys_text(o, "/proc/cmdline"),
+			 "cpus", online_cpus(), "devices", devices_json(o), SAMPLE_METRICS,
+			 state_metrics(st), SAMPLE_WARMUP_METRICS,
+			 json_object_get(st, SAMPLE_WARMUP_METRICS), SAMPLE_TRACE, trace,
+			 "trace_stderr", tail_json(o->trace_err, 5), "job_output",
+			 tail_json(o->job_out, 20));
 }
 
 /* Where write's text option @c goes, or NULL when @c is not one. */
 static const char **write_text_option(int c, struct write_opts *o)
 {
 	switch (c) {
-	case OPT_JOB: return &o->job;
-	case OPT_REASON: return &o->reason;
-	case OPT_TRACE: return &o->trace;
-	case OPT_TRACE_ERR: return &o->trace_err;
-	case OPT_JOB_OUT: return &o->job_out;
-	case OPT_ROOT: return &o->root;
+	case OPT_JOB:
+		return &o->job;
+	case OPT_REASON:
+		return &o->reason;
+	case OPT_TRACE:
+		return &o->trace;
+	case OPT_TRACE_ERR:
+		return &o->trace_err;
+	case OPT_JOB_OUT:
+		return &o->job_out;
+	case OPT_ROOT:
+		return &o->root;
 	}
 	return NULL;
 }

@@ -149,14 +149,13 @@ static void list_run(const char *dir, const char *name, json_t *arr)
 		return;
 	st = json_string_value(json_object_get(run, RUN_STATUS)) ?: "?";
 	acc = json_string_value(json_object_get(run, RUN_ACCEL)) ?: "?";
-	file = json_string_value(json_object_get(json_object_get(run, RUN_SCENARIO),
-						 RUN_SCENARIO_FILE)) ?: "?";
+	file = json_string_value(json_object_get(json_object_get(run, RUN_SCENARIO), RUN_SCENARIO_FILE)) ?:
+		       "?";
 	count_samples(rd, &ok, &failed);
 	if (msg_json())
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s}",
-						     "run", name, "dir", rd, "status", st,
-						     "accel", acc, "ok", ok, "failed", failed,
-						     "scenario", file));
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:i, s:i, s:s}", "run",
+						     name, "dir", rd, "status", st, "accel", acc,
+						     "ok", ok, "failed", failed, "scenario", file));
 	else
 		printf("%-36s %-12s %-4s %6d %6d  %s\n", name, st, acc, ok, failed, file);
 	json_decref(run);
@@ -376,8 +375,10 @@ static int run_option(int c, const char *arg, void *ctx)
 		return 0;
 	case OPT_DURATION:
 		if (parse_duration(arg, &o->duration) || o->duration < 1 || o->duration > 3600)
-			return cli_usage_error(TOOL, "--duration: '%s' is not a duration "
-					       "from 1s to 3600s", arg);
+			return cli_usage_error(TOOL,
+					       "--duration: '%s' is not a duration "
+					       "from 1s to 3600s",
+					       arg);
 		return 0;
 	case 'h':
 		usage(stdout);
@@ -392,19 +393,22 @@ static int parse_run_opts(int argc, char **argv, struct run_opts *o)
 {
 	int ret;
 
-	optind = 0;	/* 0: glibc re-initialises getopt for the subcommand */
+	optind = 0; /* 0: glibc re-initialises getopt for the subcommand */
 	ret = cli_opts_parse(TOOL, argc, argv, run_options, CLI_NOPTS(run_options), run_option, o);
 	if (ret)
 		return ret == CLI_OPTS_HELP ? 0 : ret;
 	if (o->resume) {
 		if (optind != argc || o->repeat || o->duration || o->shard.n)
-			return cli_usage_error(TOOL, "--resume takes no scenario, --repeat, "
+			return cli_usage_error(TOOL,
+					       "--resume takes no scenario, --repeat, "
 					       "--duration or --shard: the run keeps its own");
 		return -1;
 	}
 	if (optind != argc - 1)
-		return cli_usage_error(TOOL, "%s takes one scenario file (e.g. vqlab %s "
-				       "scenarios/smoke.ini)", argv[0], argv[0]);
+		return cli_usage_error(TOOL,
+				       "%s takes one scenario file (e.g. vqlab %s "
+				       "scenarios/smoke.ini)",
+				       argv[0], argv[0]);
 	o->scenario = argv[optind];
 	return -1;
 }
@@ -551,7 +555,7 @@ static int kernel_build(int argc, char **argv)
 		if ((strcmp(argv[i], "--upto") && strcmp(argv[i], "--config")) || i + 1 >= argc ||
 		    n > 12)
 			return cli_usage_error(TOOL, "usage: vqlab kernel build [--upto N|PATCH] "
-					       "[--config NAME]");
+						     "[--config NAME]");
 		args[n++] = argv[i];
 		args[n++] = argv[++i];
 	}
@@ -577,7 +581,8 @@ static int do_kernel(int argc, char **argv)
 	if (argc >= 2 && !strcmp(argv[1], "build"))
 		return kernel_build(argc, argv);
 	if (argc != 3 || strcmp(argv[1], "fetch") || strncmp(argv[2], "debian:", 7))
-		return cli_usage_error(TOOL, "usage: vqlab kernel fetch debian:SUITE | kernel "
+		return cli_usage_error(TOOL,
+				       "usage: vqlab kernel fetch debian:SUITE | kernel "
 				       "build [--upto N|PATCH] [--config NAME] | kernel list");
 	if (kernel_resolve(&paths, argv[2], &k, &e)) {
 		p_err("%s", e.msg);
@@ -604,15 +609,9 @@ static void quiet_virt_error(void *opaque, virErrorPtr err)
 }
 
 static const struct cli_cmd cmds[] = {
-	{ "run", do_run },
-	{ "plan", do_plan },
-	{ "list", do_list },
-	{ "show", do_show },
-	{ "kernel", do_kernel },
-	{ "qemu", qemu_cmd },
-	{ "watch", watch_cmd },
-	{ "live", live_cmd },
-	{ "help", do_help },
+	{ "run", do_run },	{ "plan", do_plan },	 { "list", do_list },
+	{ "show", do_show },	{ "kernel", do_kernel }, { "qemu", qemu_cmd },
+	{ "watch", watch_cmd }, { "live", live_cmd },	 { "help", do_help },
 };
 
 int main(int argc, char **argv)
@@ -633,7 +632,7 @@ int main(int argc, char **argv)
 			json = true;
 			break;
 		case 'v':
-			break;	/* accepted; nothing prints more yet */
+			break; /* accepted; nothing prints more yet */
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -652,6 +651,6 @@ int main(int argc, char **argv)
 	/* help and watch need no source tree: watch reads any running domain */
 	if (cmd->fn != do_help && cmd->fn != watch_cmd && locate_self())
 		return EXIT_RUNTIME;
-	virSetErrorFunc(NULL, quiet_virt_error);	/* we report errors ourselves */
+	virSetErrorFunc(NULL, quiet_virt_error); /* we report errors ourselves */
 	return cmd->fn(argc - optind, argv + optind);
 }

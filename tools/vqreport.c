@@ -158,12 +158,11 @@ static void failed_line(const json_t *f, const char *label)
 
 	if (json_is_integer(json_object_get(f, SAMPLE_ATTEMPT)))
 		snprintf(att, sizeof(att), " attempt %lld",
-			 (long long)json_integer_value(
-				 json_object_get(f, SAMPLE_ATTEMPT)));
-	printf("  %s%s%s rep %lld%s  %s: %s\n", side ? side : "",
-	       side ? " " : "", json_string_value(json_object_get(f, SAMPLE_CELL)),
-	       (long long)json_integer_value(json_object_get(f, SAMPLE_REP)), att,
-	       label, json_string_value(json_object_get(f, SAMPLE_REASON)));
+			 (long long)json_integer_value(json_object_get(f, SAMPLE_ATTEMPT)));
+	printf("  %s%s%s rep %lld%s  %s: %s\n", side ? side : "", side ? " " : "",
+	       json_string_value(json_object_get(f, SAMPLE_CELL)),
+	       (long long)json_integer_value(json_object_get(f, SAMPLE_REP)), att, label,
+	       json_string_value(json_object_get(f, SAMPLE_REASON)));
 }
 
 static void skipped_line(const json_t *x, const char *label)
@@ -175,14 +174,12 @@ static void skipped_line(const json_t *x, const char *label)
 
 static void print_failed(const json_t *failed)
 {
-	print_list(failed, "failed samples", "counted, not averaged",
-		   failed_line);
+	print_list(failed, "failed samples", "counted, not averaged", failed_line);
 }
 
 static void print_skipped(const json_t *skipped)
 {
-	print_list(skipped, "cells not run", "refused by the runner",
-		   skipped_line);
+	print_list(skipped, "cells not run", "refused by the runner", skipped_line);
 }
 
 static void print_run_line(const json_t *info)
@@ -192,13 +189,12 @@ static void print_run_line(const json_t *info)
 
 	printf("run %s (%s): accelerator %s, status %s\n",
 	       json_string_value(json_object_get(info, "id")),
-	       json_string_value(json_object_get(info, "dir")),
-	       accel ? accel : "unknown", status ? status : "unknown");
+	       json_string_value(json_object_get(info, "dir")), accel ? accel : "unknown",
+	       status ? status : "unknown");
 	if (accel && !strcmp(accel, "tcg"))
 		printf("TCG (emulated CPU): the figures compare configurations with each other; they are not hardware rates\n");
 	if (status && strcmp(status, RUN_STATUS_COMPLETE))
-		printf("the run is %s, not complete: cells may lack samples\n",
-		       status);
+		printf("the run is %s, not complete: cells may lack samples\n", status);
 }
 
 /* One metric of a cell: n, mean, sd, cv, CI, unit, better. */
@@ -209,18 +205,15 @@ static void show_metric_row(struct table *t, const json_t *x)
 	char n[48];
 
 	snprintf(n, sizeof(n), missing ? "%lld (+%lld null)" : "%lld",
-		 (long long)json_integer_value(json_object_get(x, "n")),
-		 missing);
+		 (long long)json_integer_value(json_object_get(x, "n")), missing);
 	if (isnan(json_num_get(x, "cv_pct")))
 		fmt_num(b[4], NAN);
 	else
-		snprintf(b[4], sizeof(b[4]), "%.1f%%",
-			 json_num_get(x, "cv_pct"));
+		snprintf(b[4], sizeof(b[4]), "%.1f%%", json_num_get(x, "cv_pct"));
 	table_addf(t, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s",
 		   json_string_value(json_object_get(x, "name")), n,
-		   fmt_num(b[0], json_num_get(x, "mean")),
-		   fmt_num(b[1], json_num_get(x, "sd")), b[4],
-		   fmt_num(b[2], json_num_get(x, "ci_lo")),
+		   fmt_num(b[0], json_num_get(x, "mean")), fmt_num(b[1], json_num_get(x, "sd")),
+		   b[4], fmt_num(b[2], json_num_get(x, "ci_lo")),
 		   fmt_num(b[3], json_num_get(x, "ci_hi")),
 		   json_string_value(json_object_get(x, "unit")),
 		   json_string_value(json_object_get(x, "better")));
@@ -262,9 +255,7 @@ static void show_cell(const json_t *c, const json_t *fixed)
 		return;
 	}
 	t = table_new(9, 0x7e);
-	table_addf(
-		t,
-		"metric\tn\tmean\tsd\tcv\t95%% CI low\t95%% CI high\tunit\tbetter");
+	table_addf(t, "metric\tn\tmean\tsd\tcv\t95%% CI low\t95%% CI high\tunit\tbetter");
 	json_array_foreach(json_object_get(c, "metrics"), j, x)
 		show_metric_row(t, x);
 	table_print_text(t, stdout, 2);
@@ -291,8 +282,7 @@ static void show_text(const json_t *m, const json_t *fixed)
 		show_cell(c, fixed);
 	if (!json_array_size(json_object_get(m, "cells")))
 		printf("\nno samples in %s\n",
-		       json_string_value(json_object_get(
-			       json_object_get(m, "run"), "dir")));
+		       json_string_value(json_object_get(json_object_get(m, "run"), "dir")));
 	print_failed(json_object_get(m, "failed_samples"));
 	print_skipped(json_object_get(m, "skipped_cells"));
 }
@@ -340,17 +330,13 @@ static void print_counts(const json_t *m)
 	       (long long)json_integer_value(json_object_get(c, "improvement")),
 	       (long long)json_integer_value(json_object_get(c, "changed")),
 	       (long long)json_integer_value(json_object_get(c, "none")),
-	       (long long)json_integer_value(
-		       json_object_get(c, "insufficient")),
-	       (long long)json_integer_value(
-		       json_object_get(c, "not_negotiated")));
+	       (long long)json_integer_value(json_object_get(c, "insufficient")),
+	       (long long)json_integer_value(json_object_get(c, "not_negotiated")));
 	if (json_integer_value(json_object_get(c, "failures_regression")) ||
 	    json_integer_value(json_object_get(c, "failures_improvement")))
 		printf("failure rate: %lld cell(s) fail significantly more often, %lld less often\n",
-		       (long long)json_integer_value(
-			       json_object_get(c, "failures_regression")),
-		       (long long)json_integer_value(
-			       json_object_get(c, "failures_improvement")));
+		       (long long)json_integer_value(json_object_get(c, "failures_regression")),
+		       (long long)json_integer_value(json_object_get(c, "failures_improvement")));
 }
 
 /* Build the comparison model of one run by an axis or of two runs. */
@@ -369,8 +355,7 @@ static int compare_model(int argc, char **argv, const char *by, json_t **out)
 			return EXIT_USAGE;
 		}
 		if (split_by(by, &axis, &base)) {
-			p_err("--by '%s': expected AXIS=BASE, e.g. --by in_order=off",
-			      by);
+			p_err("--by '%s': expected AXIS=BASE, e.g. --by in_order=off", by);
 			return EXIT_USAGE;
 		}
 		if (load_set(argc, argv, &a))
@@ -385,8 +370,7 @@ static int compare_model(int argc, char **argv, const char *by, json_t **out)
 		goto cleanup;
 	}
 	if (argc != 2) {
-		p_err("compare needs RUN --by AXIS=BASE or two RUN folders (got %d)",
-		      argc);
+		p_err("compare needs RUN --by AXIS=BASE or two RUN folders (got %d)", argc);
 		return EXIT_USAGE;
 	}
 	if (load(argv[0], &a))
@@ -432,29 +416,22 @@ static int do_compare(int argc, char **argv)
 
 /* "tx_pps in ring=split workload=net-tx: 40123 -> 38000 packets/s (-5.29%,
  * p=0.0002, alpha 0.05, threshold 3%, higher is better)" */
-static char *regression_reason(const json_t *m, const json_t *item,
-			       const json_t *row)
+static char *regression_reason(const json_t *m, const json_t *item, const json_t *row)
 {
-	char *label = axes_label(json_object_get(item, "axes"), NULL),
-	     *s = NULL;
+	char *label = axes_label(json_object_get(item, "axes"), NULL), *s = NULL;
 	char b[4][NUMFMT_LEN];
 
 	fmt_p(b[3], json_num_get(row, "p"));
-	if (asprintf(
-		    &s,
-		    "%s in %s: %s -> %s %s (%s, p%s%s, alpha %g, threshold %g%%, %s is better)",
-		    json_string_value(json_object_get(row, "name")),
-		    label && *label ? label : "all cells",
-		    fmt_num(b[0], json_num_get(json_object_get(row, "baseline"),
-					       "mean")),
-		    fmt_num(b[1],
-			    json_num_get(json_object_get(row, "candidate"),
-					 "mean")),
-		    json_string_value(json_object_get(row, "unit")),
-		    fmt_pct(b[2], json_num_get(row, "change_pct")),
-		    b[3][0] == '<' ? "" : "=", b[3], json_num_get(m, "alpha"),
-		    json_num_get(m, "threshold_pct"),
-		    json_string_value(json_object_get(row, "better"))) < 0)
+	if (asprintf(&s,
+		     "%s in %s: %s -> %s %s (%s, p%s%s, alpha %g, threshold %g%%, %s is better)",
+		     json_string_value(json_object_get(row, "name")),
+		     label && *label ? label : "all cells",
+		     fmt_num(b[0], json_num_get(json_object_get(row, "baseline"), "mean")),
+		     fmt_num(b[1], json_num_get(json_object_get(row, "candidate"), "mean")),
+		     json_string_value(json_object_get(row, "unit")),
+		     fmt_pct(b[2], json_num_get(row, "change_pct")), b[3][0] == '<' ? "" : "=",
+		     b[3], json_num_get(m, "alpha"), json_num_get(m, "threshold_pct"),
+		     json_string_value(json_object_get(row, "better"))) < 0)
 		s = NULL;
 	free(label);
 	return s;
@@ -470,13 +447,11 @@ static void metric_regressions(const json_t *m, json_t *regs)
 		json_array_foreach(json_object_get(item, "metrics"), j, row) {
 			char *reason;
 
-			if (verdict_from_key(json_string_value(json_object_get(
-				    row, "verdict"))) != VERDICT_REGRESSION)
+			if (verdict_from_key(json_string_value(json_object_get(row, "verdict"))) !=
+			    VERDICT_REGRESSION)
 				continue;
 			reason = regression_reason(m, item, row);
-			json_array_append_new(
-				regs,
-				json_string(reason ? reason : "regression"));
+			json_array_append_new(regs, json_string(reason ? reason : "regression"));
 			free(reason);
 		}
 }
@@ -488,19 +463,17 @@ static void failure_regressions(const json_t *m, json_t *regs)
 	size_t i;
 
 	json_array_foreach(json_object_get(m, "comparisons"), i, item) {
-		const char *v = json_string_value(json_object_get(
-			json_object_get(item, "failures"), "verdict"));
+		const char *v = json_string_value(
+			json_object_get(json_object_get(item, "failures"), "verdict"));
 		char *line, *label, *reason = NULL;
 
 		if (verdict_from_key(v) != VERDICT_REGRESSION)
 			continue;
 		line = pivot_failures_line(m, item);
 		label = axes_label(json_object_get(item, "axes"), NULL);
-		if (asprintf(&reason, "%s: %s", label ? label : "",
-			     line ? line : "failures") < 0)
+		if (asprintf(&reason, "%s: %s", label ? label : "", line ? line : "failures") < 0)
 			reason = NULL;
-		json_array_append_new(regs, json_string(reason ? reason :
-								 "failures"));
+		json_array_append_new(regs, json_string(reason ? reason : "failures"));
 		free(reason);
 		free(label);
 		free(line);
@@ -529,12 +502,12 @@ static void regress_text(const json_t *m, const json_t *regs, int failed)
 		printf("failed samples: %zu (not averaged; see vqreport compare)\n",
 		       json_array_size(json_object_get(m, "failed_samples")));
 	printf("%s: %zu regression(s) (metrics beyond %g%%, or failure rates beyond %g points) at alpha %g, %lld improvement(s), %lld metric(s) with insufficient data\n",
-	       failed ? "FAIL" : "PASS", json_array_size(regs),
-	       opt.cmp.threshold_pct, opt.cmp.threshold_pct, opt.cmp.alpha,
-	       (long long)json_integer_value(json_object_get(
-		       json_object_get(m, "counts"), "improvement")),
-	       (long long)json_integer_value(json_object_get(
-		       json_object_get(m, "counts"), "insufficient")));
+	       failed ? "FAIL" : "PASS", json_array_size(regs), opt.cmp.threshold_pct,
+	       opt.cmp.threshold_pct, opt.cmp.alpha,
+	       (long long)json_integer_value(
+		       json_object_get(json_object_get(m, "counts"), "improvement")),
+	       (long long)json_integer_value(
+		       json_object_get(json_object_get(m, "counts"), "insufficient")));
 }
 
 static int do_regress(int argc, char **argv)
@@ -564,8 +537,7 @@ static int do_regress(int argc, char **argv)
 	metric_regressions(m, regs);
 	failure_regressions(m, regs);
 	ret = json_array_size(regs) ? 1 : 0;
-	json_object_set_new(m, "result",
-			    json_string(ret ? "regression" : "pass"));
+	json_object_set_new(m, "result", json_string(ret ? "regression" : "pass"));
 	json_object_set_new(m, "regressions", regs);
 	if (msg_json())
 		json_out(m);
@@ -596,8 +568,7 @@ static int write_documents(int argc, char **argv, unsigned int formats)
 		return EXIT_USAGE;
 	}
 	if (opt.by && split_by(opt.by, &axis, &base)) {
-		p_err("--by '%s': expected AXIS=BASE, e.g. --by in_order=off",
-		      opt.by);
+		p_err("--by '%s': expected AXIS=BASE, e.g. --by in_order=off", opt.by);
 		return EXIT_USAGE;
 	}
 	free(axis);
@@ -629,11 +600,9 @@ static int write_documents(int argc, char **argv, unsigned int formats)
 		json_array_foreach(json_object_get(res, "plot_errors"), i, e)
 			fprintf(stderr, "Warning: %s\n", json_string_value(e));
 		if (json_is_string(json_object_get(res, "html")))
-			printf("%s\n",
-			       json_string_value(json_object_get(res, "html")));
+			printf("%s\n", json_string_value(json_object_get(res, "html")));
 		if (json_is_string(json_object_get(res, "md")))
-			printf("%s\n",
-			       json_string_value(json_object_get(res, "md")));
+			printf("%s\n", json_string_value(json_object_get(res, "md")));
 	}
 	ret = 0;
 cleanup:
@@ -669,9 +638,8 @@ static int do_help(int argc, char **argv)
 
 /* bpftool's table: a command is its name or a prefix only it has. */
 static const struct cli_cmd cmds[] = {
-	{ "show", do_show },	   { "compare", do_compare },
-	{ "regress", do_regress }, { "html", do_html },
-	{ "md", do_md },	   { "report", do_report },
+	{ "show", do_show }, { "compare", do_compare }, { "regress", do_regress },
+	{ "html", do_html }, { "md", do_md },		{ "report", do_report },
 	{ "help", do_help },
 };
 
@@ -690,14 +658,7 @@ static int parse_threshold(const char *s, double *out)
 	return err;
 }
 
-enum {
-	OPT_BY = 256,
-	OPT_THRESHOLD,
-	OPT_ALPHA,
-	OPT_BASELINE,
-	OPT_CANDIDATE,
-	OPT_NO_PLOTS
-};
+enum { OPT_BY = 256, OPT_THRESHOLD, OPT_ALPHA, OPT_BASELINE, OPT_CANDIDATE, OPT_NO_PLOTS };
 
 /* One option that takes a value (in optarg). 0 or EXIT_USAGE. */
 static int parse_value_opt(int c, char **argv)
@@ -718,14 +679,12 @@ static int parse_value_opt(int c, char **argv)
 	case OPT_THRESHOLD:
 		if (!parse_threshold(optarg, &opt.cmp.threshold_pct))
 			break;
-		p_err("--threshold '%s': expected a percentage >= 0, e.g. 3%%",
-		      optarg);
+		p_err("--threshold '%s': expected a percentage >= 0, e.g. 3%%", optarg);
 		return EXIT_USAGE;
 	case OPT_ALPHA:
 		if (!parse_double(optarg, 1e-12, 0.5, &opt.cmp.alpha))
 			break;
-		p_err("--alpha '%s': expected a number in (0, 0.5], e.g. 0.05",
-		      optarg);
+		p_err("--alpha '%s': expected a number in (0, 0.5], e.g. 0.05", optarg);
 		return EXIT_USAGE;
 	default:
 		return cli_getopt_error(TOOL, c, argv);
@@ -808,8 +767,7 @@ int main(int argc, char **argv)
 			usage(stderr);
 		return EXIT_USAGE;
 	}
-	cmd = cli_cmd_find(TOOL, cmds, sizeof(cmds) / sizeof(cmds[0]),
-			   argv[optind]);
+	cmd = cli_cmd_find(TOOL, cmds, sizeof(cmds) / sizeof(cmds[0]), argv[optind]);
 	if (!cmd)
 		return EXIT_USAGE;
 	ret = cmd->fn(argc - optind - 1, argv + optind + 1);

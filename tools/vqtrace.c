@@ -83,8 +83,8 @@ struct options {
 	double duration; /* 0: interval mode */
 	double interval;
 	long count; /* 0: forever */
-	int dev;    /* -1: all */
-	int vq;	    /* -1: all */
+	int dev; /* -1: all */
+	int vq; /* -1: all */
 	const char *vq_name;
 };
 
@@ -134,12 +134,18 @@ static int parse_dev(const char *s, int *out)
 static bool *option_flag(int c, struct options *o)
 {
 	switch (c) {
-	case 'j': return &o->json;
-	case 'H': return &o->hist;
-	case 'v': return &o->verbose;
-	case 'S': return &o->prog_stats;
-	case 'c': return &o->core;
-	default: return NULL;
+	case 'j':
+		return &o->json;
+	case 'H':
+		return &o->hist;
+	case 'v':
+		return &o->verbose;
+	case 'S':
+		return &o->prog_stats;
+	case 'c':
+		return &o->core;
+	default:
+		return NULL;
 	}
 }
 
@@ -163,8 +169,10 @@ static int parse_opt(int c, const char *arg, void *ctx)
 		return cli_duration_arg(TOOL, arg, &o->duration);
 	case 'd':
 		if (parse_dev(arg, &o->dev))
-			return cli_usage_error(TOOL, "--dev: '%s' is not a virtio device index (e.g. 0 or virtio0)",
-					       arg);
+			return cli_usage_error(
+				TOOL,
+				"--dev: '%s' is not a virtio device index (e.g. 0 or virtio0)",
+				arg);
 		break;
 	case 'q':
 		if (!parse_u64(arg, 0, 65535, &v))
@@ -172,11 +180,11 @@ static int parse_opt(int c, const char *arg, void *ctx)
 		else if (*arg && strlen(arg) < VQT_NAME_LEN)
 			o->vq_name = arg;
 		else
-			return cli_usage_error(TOOL, "--vq: '%s' is neither a vq index nor a vq name",
-					       arg);
+			return cli_usage_error(
+				TOOL, "--vq: '%s' is neither a vq index nor a vq name", arg);
 		break;
 	default:
-		return EXIT_USAGE;	/* not in the table */
+		return EXIT_USAGE; /* not in the table */
 	}
 	return 0;
 }
@@ -188,12 +196,14 @@ static int parse_positional(int argc, char **argv, struct options *o)
 
 	if (optind < argc) {
 		if (o->duration)
-			return cli_usage_error(TOOL, "'%s': INTERVAL and COUNT cannot be used with --duration",
-					       argv[optind]);
+			return cli_usage_error(
+				TOOL, "'%s': INTERVAL and COUNT cannot be used with --duration",
+				argv[optind]);
 		if (parse_duration(argv[optind], &o->interval) || o->interval < 0.01 ||
 		    o->interval > 1e6)
-			return cli_usage_error(TOOL, "INTERVAL: '%s' is not a duration >= 10ms (e.g. 1, 500ms)",
-					       argv[optind]);
+			return cli_usage_error(
+				TOOL, "INTERVAL: '%s' is not a duration >= 10ms (e.g. 1, 500ms)",
+				argv[optind]);
 		optind++;
 	}
 	if (optind < argc) {
@@ -224,7 +234,7 @@ struct queue_snap {
 	__u64 vq; /* kernel address: the key */
 	struct vqt_queue q;
 	struct vqt_stats s; /* summed over CPUs */
-	__u64 tokens;	    /* tracked buffers in flight (token table) */
+	__u64 tokens; /* tracked buffers in flight (token table) */
 };
 
 struct snapshot {
@@ -295,7 +305,8 @@ static int snapshot_read(struct vqtrace_bpf *skel, struct snapshot *snap, bool t
 	}
 	if (tokens && token_table) {
 		for (i = 0; i < snap->n; i++) {
-			const struct vqt_token *t = token_table + (size_t)snap->v[i].q.slot * VQT_TOKENS;
+			const struct vqt_token *t =
+				token_table + (size_t)snap->v[i].q.slot * VQT_TOKENS;
 
 			for (c = 0; c < VQT_TOKENS; c++)
 				snap->v[i].tokens += t[c].data > VQT_TOKEN_GONE;
@@ -337,18 +348,30 @@ static const char *layout_name(__u32 l)
 static const char *device_name(__u32 id)
 {
 	switch (id) {
-	case 1: return "net";
-	case 2: return "block";
-	case 3: return "console";
-	case 4: return "rng";
-	case 5: return "balloon";
-	case 8: return "scsi";
-	case 9: return "9p";
-	case 16: return "gpu";
-	case 18: return "input";
-	case 19: return "vsock";
-	case 26: return "fs";
-	default: return "other";
+	case 1:
+		return "net";
+	case 2:
+		return "block";
+	case 3:
+		return "console";
+	case 4:
+		return "rng";
+	case 5:
+		return "balloon";
+	case 8:
+		return "scsi";
+	case 9:
+		return "9p";
+	case 16:
+		return "gpu";
+	case 18:
+		return "input";
+	case 19:
+		return "vsock";
+	case 26:
+		return "fs";
+	default:
+		return "other";
 	}
 }
 
@@ -494,14 +517,17 @@ static void print_table(FILE *f, json_t *report, bool hist)
 			snprintf(avg, sizeof(avg), "%.1fus", sum / 1e3 / cnt);
 		else
 			snprintf(avg, sizeof(avg), "-");
-		fprintf(f, "%-8s %3llu %-12.12s %-15s %5llu %9llu %9llu %5lld %9s %7s %7s %5s %6llu\n",
+		fprintf(f,
+			"%-8s %3llu %-12.12s %-15s %5llu %9llu %9llu %5lld %9s %7s %7s %5s %6llu\n",
 			json_string_value(json_object_get(q, "dev_name")),
 			(unsigned long long)jget(q, "vq"),
 			json_string_value(json_object_get(q, "name")),
 			json_string_value(json_object_get(q, "layout")),
-			(unsigned long long)jget(q, "ring_size"), (unsigned long long)jget(q, "adds"),
-			(unsigned long long)jget(q, "gets"), (long long)json_integer_value(infl), avg,
-			jfmt(q, "kicks", kicks, sizeof(kicks)), jfmt(q, "interrupts", irqs, sizeof(irqs)),
+			(unsigned long long)jget(q, "ring_size"),
+			(unsigned long long)jget(q, "adds"), (unsigned long long)jget(q, "gets"),
+			(long long)json_integer_value(infl), avg,
+			jfmt(q, "kicks", kicks, sizeof(kicks)),
+			jfmt(q, "interrupts", irqs, sizeof(irqs)),
 			jfmt(q, "spurious_interrupts", spur, sizeof(spur)),
 			(unsigned long long)jget(q, "completion_reorders"));
 	}
@@ -554,12 +580,16 @@ static json_t *prog_stats_json(struct vqtrace_bpf *skel)
 			continue;
 		sec = bpf_program__section_name(prog);
 		e = json_object();
-		json_object_set_new(e, "function", json_string(strchr(sec, '/') ? strchr(sec, '/') + 1 : sec));
-		json_object_set_new(e, "type", json_string(strncmp(sec, "fexit", 5) ? "fentry" : "fexit"));
+		json_object_set_new(e, "function",
+				    json_string(strchr(sec, '/') ? strchr(sec, '/') + 1 : sec));
+		json_object_set_new(e, "type",
+				    json_string(strncmp(sec, "fexit", 5) ? "fentry" : "fexit"));
 		set_u64(e, "run_cnt", info.run_cnt);
 		set_u64(e, "run_time_ns", info.run_time_ns);
 		json_object_set_new(e, "ns_per_run",
-				    info.run_cnt ? json_real((double)info.run_time_ns / info.run_cnt) : json_null());
+				    info.run_cnt ?
+					    json_real((double)info.run_time_ns / info.run_cnt) :
+					    json_null());
 		json_array_append_new(a, e);
 	}
 	return a;
@@ -570,7 +600,8 @@ static void print_prog_stats(FILE *f, json_t *stats)
 	json_t *e;
 	size_t i;
 
-	fprintf(f, "\n%-36s %-6s %12s %14s %10s\n", "FUNCTION", "TYPE", "RUNS", "RUN_TIME_NS", "NS/RUN");
+	fprintf(f, "\n%-36s %-6s %12s %14s %10s\n", "FUNCTION", "TYPE", "RUNS", "RUN_TIME_NS",
+		"NS/RUN");
 	json_array_foreach(stats, i, e) {
 		json_t *per = json_object_get(e, "ns_per_run");
 
@@ -634,15 +665,17 @@ static void explain_bpf_error(const char *what, int err, bool loading)
 			   e);
 	} else if (err == -EPERM) {
 		p_err_text("BPF tracing is not permitted by this kernel: %s: %s", what, e);
-		fprintf(stderr, "This kernel forbids BPF tracing programs (fentry/fexit), even to root\n"
-				"(a lockdown or security policy). Run vqtrace inside a guest whose kernel\n"
-				"allows them, e.g. a vqlab guest.\n");
+		fprintf(stderr,
+			"This kernel forbids BPF tracing programs (fentry/fexit), even to root\n"
+			"(a lockdown or security policy). Run vqtrace inside a guest whose kernel\n"
+			"allows them, e.g. a vqlab guest.\n");
 	} else if (err == -EOPNOTSUPP || err == -524 /* ENOTSUPP */ || err == -EINVAL ||
 		   err == -ENOENT) {
 		p_err_text("this kernel cannot attach BPF tracing programs: %s: %s", what, e);
-		fprintf(stderr, "fentry/fexit need BPF trampolines (CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS).\n"
-				"Run vqtrace inside a guest whose kernel has them, e.g. a vqlab guest.\n"
-				"-v shows libbpf's log.\n");
+		fprintf(stderr,
+			"fentry/fexit need BPF trampolines (CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS).\n"
+			"Run vqtrace inside a guest whose kernel has them, e.g. a vqlab guest.\n"
+			"-v shows libbpf's log.\n");
 	} else {
 		p_err_text("%s: %s", what, e);
 	}
@@ -669,7 +702,8 @@ static int tracer_check_kernel(struct tracer *t)
 {
 	if (access(t->btf_path, R_OK)) {
 		p_err_text("this kernel has no BTF (%s: %s); vqtrace needs a kernel built with "
-			   "CONFIG_DEBUG_INFO_BTF=y", t->btf_path, strerror(errno));
+			   "CONFIG_DEBUG_INFO_BTF=y",
+			   t->btf_path, strerror(errno));
 		return -1;
 	}
 	t->vmlinux_btf = btf__parse(t->btf_path, NULL);
@@ -713,8 +747,9 @@ static int tracer_select_programs(struct tracer *t)
 		vlog("%s is not in this kernel: skipped", fn);
 	}
 	if (!have_add || !have_get) {
-		p_err_text("this kernel's BTF has no virtqueue_add_* / virtqueue_get_buf_ctx: "
-			   "virtio_ring is neither built in nor loaded (load a virtio driver first)");
+		p_err_text(
+			"this kernel's BTF has no virtqueue_add_* / virtqueue_get_buf_ctx: "
+			"virtio_ring is neither built in nor loaded (load a virtio driver first)");
 		return -1;
 	}
 	return 0;

@@ -16,8 +16,7 @@ int devq_delta(const struct vq_counters *a, const struct vq_counters *b, struct 
 	return 0;
 }
 
-static void queue_metric(json_t *m, const char *queue, const char *what, double v,
-			 const char *unit)
+static void queue_metric(json_t *m, const char *queue, const char *what, double v, const char *unit)
 {
 	char key[128];
 
@@ -70,8 +69,7 @@ static const json_t *trace_queue(const json_t *trace, const char *name)
 	return NULL;
 }
 
-void devq_vs_driver(const struct devq_delta *q, size_t n, const json_t *trace,
-		    json_t *metrics)
+void devq_vs_driver(const struct devq_delta *q, size_t n, const json_t *trace, json_t *metrics)
 {
 	double pops = 0, used = 0, adds = 0, gets = 0;
 
@@ -84,8 +82,7 @@ void devq_vs_driver(const struct devq_delta *q, size_t n, const json_t *trace,
 			continue;
 		queue_metric(metrics, q[i].name, "pops_per_add", q[i].pops / a, "pops/add");
 		if (g > 0)
-			queue_metric(metrics, q[i].name, "used_per_get", q[i].used / g,
-				     "used/get");
+			queue_metric(metrics, q[i].name, "used_per_get", q[i].used / g, "used/get");
 		pops += q[i].pops;
 		used += q[i].used;
 		adds += a;
@@ -97,8 +94,7 @@ void devq_vs_driver(const struct devq_delta *q, size_t n, const json_t *trace,
 		metric_set(metrics, "dev_used_per_get", used / gets, "used/get", "none");
 }
 
-int stall_track_update(struct stall_track *t, const struct vq_counters *c, double now,
-		       double limit)
+int stall_track_update(struct stall_track *t, const struct vq_counters *c, double now, double limit)
 {
 	if (!c->valid) {
 		t->valid = false;
@@ -115,8 +111,10 @@ int stall_track_update(struct stall_track *t, const struct vq_counters *c, doubl
 
 void stall_reason(const struct stall_info *s, char *buf, size_t len)
 {
-	int n = snprintf(buf, len, "%s %s stalled: %u in flight, device used-idx frozen at %u "
-			 "for %.0f s", s->device, s->queue, s->inuse, s->used_idx, s->seconds);
+	int n = snprintf(buf, len,
+			 "%s %s stalled: %u in flight, device used-idx frozen at %u "
+			 "for %.0f s",
+			 s->device, s->queue, s->inuse, s->used_idx, s->seconds);
 
 	if (s->qemu_log[0] && n >= 0 && (size_t)n < len)
 		snprintf(buf + n, len - n, "; QEMU: %s", s->qemu_log);
@@ -124,8 +122,8 @@ void stall_reason(const struct stall_info *s, char *buf, size_t len)
 
 json_t *stall_json(const struct stall_info *s)
 {
-	return json_pack("{s:s, s:s, s:i, s:i, s:i, s:f, s:s, s:s}", "device", s->device,
-			 "queue", s->queue, "inuse", (int)s->inuse, "used_idx", (int)s->used_idx,
+	return json_pack("{s:s, s:s, s:i, s:i, s:i, s:f, s:s, s:s}", "device", s->device, "queue",
+			 s->queue, "inuse", (int)s->inuse, "used_idx", (int)s->used_idx,
 			 "last_avail_idx", (int)s->last_avail_idx, "seconds", s->seconds,
 			 "qemu_log", s->qemu_log, "console_tail", s->console);
 }

@@ -14,8 +14,8 @@
 
 /* One queue between the measurement's start and end snapshots. */
 struct devq_delta {
-	char name[QMP_NAME_LEN];	/* "req.0", as the Linux driver names it */
-	uint64_t pops, used;		/* device steps in the window */
+	char name[QMP_NAME_LEN]; /* "req.0", as the Linux driver names it */
+	uint64_t pops, used; /* device steps in the window */
 	/* signalled-used steps: buffers covered by the device's notify
 	 * decisions (QMP shows where the last one was, not how many there
 	 * were, nor whether it notified) */
@@ -35,15 +35,14 @@ void devq_metrics(const struct devq_delta *q, size_t n, double secs, json_t *met
  * driver get, for each queue the guest's vqtrace report (@trace, its
  * "queues" by name) counted; dev_pops_per_add and dev_used_per_get over
  * those queues. Nothing when the trace saw no adds. */
-void devq_vs_driver(const struct devq_delta *q, size_t n, const json_t *trace,
-		    json_t *metrics);
+void devq_vs_driver(const struct devq_delta *q, size_t n, const json_t *trace, json_t *metrics);
 
 /* The stall rule, one queue: buffers in the device (inuse > 0) and its used
  * index unchanged since @since seconds. Fed every read. */
 struct stall_track {
 	bool valid;
 	uint16_t used_idx;
-	double since;			/* when used_idx last moved, or inuse was 0 */
+	double since; /* when used_idx last moved, or inuse was 0 */
 };
 
 /* Fold in a read at @now; 1 when the queue has now stalled for @limit s. */
@@ -56,8 +55,8 @@ struct stall_info {
 	uint32_t inuse;
 	uint16_t used_idx, last_avail_idx;
 	double seconds;
-	char qemu_log[256];		/* guest_errors' last line, or "" */
-	char console[400];		/* the console's tail */
+	char qemu_log[256]; /* guest_errors' last line, or "" */
+	char console[400]; /* the console's tail */
 };
 
 /* "ua-disk0 req.0 stalled: 16 in flight, device used-idx frozen at 256 for

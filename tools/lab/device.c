@@ -53,8 +53,7 @@ static int watch_read(struct device_watch *w, virConnectPtr conn, const char *do
 	if (qmp_snapshot_read(&w->qd, &w->cur, &e)) {
 		/* the first: the later ones are often the guest powering off */
 		if (!w->error[0])
-			snprintf(w->error, sizeof(w->error), "%.1f s: %s", now_s() - w->t0,
-				 e.msg);
+			snprintf(w->error, sizeof(w->error), "%.1f s: %s", now_s() - w->t0, e.msg);
 		w->failed_reads++;
 		return -EIO;
 	}
@@ -153,8 +152,9 @@ static void end_fallback(struct device_watch *w, json_t *dev)
 		return;
 	qmp_snapshot_copy(&w->mark[1], &w->good);
 	w->marked[1] = true;
-	json_object_set_new(dev, "end", json_string("last whole read: no END mark was read "
-						    "(a stall, or the guest powered off first)"));
+	json_object_set_new(dev, "end",
+			    json_string("last whole read: no END mark was read "
+					"(a stall, or the guest powered off first)"));
 }
 
 json_t *device_watch_result(struct device_watch *w, const json_t *trace, json_t *metrics)

@@ -14,17 +14,17 @@
 #include "qmp.h"
 
 struct device_watch {
-	double stall_s;			/* 0: never call a ring stalled */
-	const char *errors_log;		/* QEMU's -D file, for a stall's last line */
+	double stall_s; /* 0: never call a ring stalled */
+	const char *errors_log; /* QEMU's -D file, for a stall's last line */
 	bool open;
 	struct qmp_domain qd;
-	struct qmp_snapshot cur, mark[2];	/* as last read; at START and END */
-	struct qmp_snapshot good;	/* the last read that succeeded whole */
+	struct qmp_snapshot cur, mark[2]; /* as last read; at START and END */
+	struct qmp_snapshot good; /* the last read that succeeded whole */
 	bool marked[2];
-	struct stall_track *track;	/* one per queue */
+	struct stall_track *track; /* one per queue */
 	double next_read;
-	double t0;			/* when the watch began (the guest's start) */
-	char error[256];		/* the first QMP failure, for the sample */
+	double t0; /* when the watch began (the guest's start) */
+	char error[256]; /* the first QMP failure, for the sample */
 	unsigned int failed_reads;
 };
 

@@ -6,27 +6,27 @@
 
 struct domain_spec {
 	const char *name;
-	bool kvm;			/* domain type kvm, else qemu (TCG) */
+	bool kvm; /* domain type kvm, else qemu (TCG) */
 	unsigned int vcpus;
 	unsigned int memory_mib;
 	const char *kernel, *initrd, *cmdline;
-	const char *console_log;	/* ttyS0 */
-	bool console_pty;		/* ttyS0 on a PTY (virDomainOpenConsole),
+	const char *console_log; /* ttyS0 */
+	bool console_pty; /* ttyS0 on a PTY (virDomainOpenConsole),
 					 * still logged to console_log */
-	const char *report_log;		/* ttyS1: the framed report channel */
-	const char *tap;		/* pre-created tap, managed='no' */
+	const char *report_log; /* ttyS1: the framed report channel */
+	const char *tap; /* pre-created tap, managed='no' */
 	/* With tap NULL: a vhost-user NIC; QEMU connects (client) to this
 	 * socket, where testpmd listens; guest memory becomes a shared memfd. */
 	const char *vhost_user_socket;
 	const char *mac;
 	bool packed, in_order;
 	unsigned int rx_queue_size, tx_queue_size;
-	const char *disk;		/* raw image for a virtio-blk disk, or NULL */
+	const char *disk; /* raw image for a virtio-blk disk, or NULL */
 	unsigned int blk_queue_size;
-	const char *const *qemu_args;	/* extra QEMU arguments, NULL-terminated */
-	bool icount_clock;		/* -icount shift=0: guest time = instructions */
-	const char *bios;		/* firmware ROM (-bios), NULL: QEMU's SeaBIOS */
-	const char *emulator;		/* the QEMU binary, or NULL: libvirt's default */
+	const char *const *qemu_args; /* extra QEMU arguments, NULL-terminated */
+	bool icount_clock; /* -icount shift=0: guest time = instructions */
+	const char *bios; /* firmware ROM (-bios), NULL: QEMU's SeaBIOS */
+	const char *emulator; /* the QEMU binary, or NULL: libvirt's default */
 };
 
 /* The alias through which <qemu:override> finds the NIC (libvirt wants "ua-"). */

@@ -39,23 +39,23 @@ struct netlab;
  * on its report channel (VQLAB-MEASURE-START/END); the harness reads it for
  * every driver (seen within one 50 ms poll). */
 struct cpu_window {
-	double t[2];			/* host clock at start and end; 0: not seen */
-	unsigned long long cpu_ns[2];	/* the QEMU process's CPU time then */
+	double t[2]; /* host clock at start and end; 0: not seen */
+	unsigned long long cpu_ns[2]; /* the QEMU process's CPU time then */
 };
 
 /* What the host counted during one sample: all that finish may read. */
 struct host_counters {
-	struct cpu_window cpu;		/* every driver: the harness reads it */
+	struct cpu_window cpu; /* every driver: the harness reads it */
 	/* tap net-tx: the lab's XDP sink, after boot and after the report */
-	bool xdp_valid;			/* the second read worked */
-	uint64_t xdp_start, xdp_end;	/* packets */
+	bool xdp_valid; /* the second read worked */
+	uint64_t xdp_start, xdp_end; /* packets */
 	/* tap net-rx: the host sender that finished last (the measured one) */
 	bool send_valid;
 	struct pktsend_result send;
 	/* vhost-user: testpmd's forward statistics at its end */
 	bool testpmd_valid;
 	struct vhostuser_stats testpmd;
-	double forward_s;		/* net-rx: testpmd forwarded this long
+	double forward_s; /* net-rx: testpmd forwarded this long
 					 * from the last go line; 0: never */
 };
 
@@ -74,13 +74,13 @@ struct driver_state {
 	bool sending;
 	/* vhost-user: testpmd, and (net-rx) the go line it forwards for */
 	struct vhostuser vu;
-	double forward_since;		/* host clock; 0: not forwarding */
+	double forward_since; /* host clock; 0: not forwarding */
 	double forward_secs;
 	struct host_counters c;
 };
 
 struct host_driver {
-	const char *name;		/* "tap net-tx" */
+	const char *name; /* "tap net-tx" */
 	int (*start)(struct driver_state *d, struct domain_spec *ds, struct errbuf *e);
 	int (*booted)(struct driver_state *d, struct errbuf *e);
 	int (*go)(struct driver_state *d, double secs, struct errbuf *e);
@@ -150,12 +150,12 @@ int tap_booted(struct driver_state *d, struct errbuf *e);
 void tap_stop(struct driver_state *d);
 
 /* testpmd as the vhost-user device (driver_vhostuser.c). */
-int vhostuser_driver_start(struct driver_state *d, struct domain_spec *ds,
-			   enum vhostuser_mode mode, struct errbuf *e);
+int vhostuser_driver_start(struct driver_state *d, struct domain_spec *ds, enum vhostuser_mode mode,
+			   struct errbuf *e);
 int vhostuser_driver_collect(struct driver_state *d, struct errbuf *e);
 void vhostuser_driver_stop(struct driver_state *d);
 /* The metrics both vhost-user drivers report; -ENODATA without counts. */
-int vhostuser_driver_finish(const json_t *report, const struct host_counters *c,
-			    json_t *metrics, struct errbuf *e);
+int vhostuser_driver_finish(const json_t *report, const struct host_counters *c, json_t *metrics,
+			    struct errbuf *e);
 
 #endif

@@ -32,8 +32,10 @@ static int sender_finish(struct driver_state *d, struct errbuf *e)
 int tap_rx_go(struct driver_state *d, double secs, struct errbuf *e)
 {
 	struct pktsend_opts o = {
-		.netns = d->lab->ns, .ifname = d->lab->tap,
-		.src_ip = NETLAB_TAP_ADDR, .dst_ip = NETLAB_GUEST_ADDR,
+		.netns = d->lab->ns,
+		.ifname = d->lab->tap,
+		.src_ip = NETLAB_TAP_ADDR,
+		.dst_ip = NETLAB_GUEST_ADDR,
 		.pkt_size = atoi(d->job->cell->val[AX_PKT_SIZE]),
 		.duration = secs,
 	};
@@ -67,7 +69,7 @@ int tap_rx_collect(struct driver_state *d, struct errbuf *e)
 /* What the last sender did, and rx_pps: the guest's rx_packets over the
  * host's send window (which the guest's own rx_pps only estimates). */
 int tap_rx_finish(const json_t *report, const struct host_counters *c, json_t *metrics,
-			 struct errbuf *e)
+		  struct errbuf *e)
 {
 	double got = report_metric(report, "rx_packets");
 

@@ -28,7 +28,7 @@ int tap_tx_collect(struct driver_state *d, struct errbuf *e)
 /* xdp_packets_total: all the sink saw; xdp_packets: less the warm-up's;
  * xdp_pps: those over pktgen's own measured time. No sink count: nothing. */
 int tap_tx_finish(const json_t *report, const struct host_counters *c, json_t *metrics,
-			 struct errbuf *e)
+		  struct errbuf *e)
 {
 	double usec = report_metric(report, "pktgen_usec");
 	uint64_t total = c->xdp_end - c->xdp_start;

@@ -14,15 +14,18 @@
 #include "guest.h"
 #include "results.h"
 
-int vhostuser_driver_start(struct driver_state *d, struct domain_spec *ds,
-			   enum vhostuser_mode mode, struct errbuf *e)
+int vhostuser_driver_start(struct driver_state *d, struct domain_spec *ds, enum vhostuser_mode mode,
+			   struct errbuf *e)
 {
 	char sock[108], name[32], log[PATH_MAX];
 	struct vhostuser_opts o = {
-		.socket = sock, .log = log, .name = name, .mode = mode,
+		.socket = sock,
+		.log = log,
+		.name = name,
+		.mode = mode,
 		.peer_mac = GUEST_MAC,
 		.txpkt_len = atoi(d->job->cell->val[AX_PKT_SIZE]),
-		.deferred = mode == VHOSTUSER_TXONLY,	/* not while the guest boots */
+		.deferred = mode == VHOSTUSER_TXONLY, /* not while the guest boots */
 	};
 
 	mkdir_p("/run/vqlab", 0755);
@@ -38,7 +41,7 @@ int vhostuser_driver_start(struct driver_state *d, struct domain_spec *ds,
 
 int vhostuser_driver_collect(struct driver_state *d, struct errbuf *e)
 {
-	if (d->forward_since)	/* still forwarding: the window ends now */
+	if (d->forward_since) /* still forwarding: the window ends now */
 		d->c.forward_s = now_s() - d->forward_since;
 	d->forward_since = 0;
 	if (vhostuser_stop(&d->vu, &d->c.testpmd, e))
@@ -54,8 +57,8 @@ void vhostuser_driver_stop(struct driver_state *d)
 
 /* testpmd's counts; rx (from the guest's TX ring) less the warm-up's
  * pktgen_packets, as testpmd counted those too. */
-int vhostuser_driver_finish(const json_t *report, const struct host_counters *c,
-			    json_t *metrics, struct errbuf *e)
+int vhostuser_driver_finish(const json_t *report, const struct host_counters *c, json_t *metrics,
+			    struct errbuf *e)
 {
 	const struct vhostuser_stats *st = &c->testpmd;
 

@@ -35,8 +35,8 @@ int vhostuser_rx_poll(struct driver_state *d, struct errbuf *e)
 	return 0;
 }
 
-int vhostuser_rx_finish(const json_t *report, const struct host_counters *c,
-			       json_t *metrics, struct errbuf *e)
+int vhostuser_rx_finish(const json_t *report, const struct host_counters *c, json_t *metrics,
+			struct errbuf *e)
 {
 	double got = report_metric(report, "rx_packets");
 	int ret = vhostuser_driver_finish(report, c, metrics, e);

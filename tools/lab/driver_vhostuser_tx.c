@@ -11,8 +11,8 @@ int vhostuser_tx_start(struct driver_state *d, struct domain_spec *ds, struct er
 }
 
 /* vhu_rx_pps: the measured packets over pktgen's own measured time. */
-int vhostuser_tx_finish(const json_t *report, const struct host_counters *c,
-			       json_t *metrics, struct errbuf *e)
+int vhostuser_tx_finish(const json_t *report, const struct host_counters *c, json_t *metrics,
+			struct errbuf *e)
 {
 	double usec = report_metric(report, "pktgen_usec");
 	int ret = vhostuser_driver_finish(report, c, metrics, e);

@@ -32,15 +32,14 @@ void frame_parse(const char *buf, size_t len, struct frame *fr)
 	if (!nl)
 		return;
 	snprintf(hdr, sizeof(hdr), "%.*s", (int)(nl - p), p);
-	if (sscanf(hdr, "VQLAB-REPORT %u %lu %lx", &version, &plen, &crc) != 3 ||
-	    version != 1) {
+	if (sscanf(hdr, "VQLAB-REPORT %u %lu %lx", &version, &plen, &crc) != 3 || version != 1) {
 		fr->state = FRAME_CORRUPT;
 		err_set(&fr->error, 0, "bad report header '%.60s'", hdr);
 		return;
 	}
 	payload = nl + 1;
 	if ((size_t)(end - payload) < plen + 1 + strlen("VQLAB-END\n"))
-		return;		/* still arriving (or truncated: the caller decides) */
+		return; /* still arriving (or truncated: the caller decides) */
 	if (payload[plen] != '\n' || strncmp(payload + plen + 1, "VQLAB-END\n", 10)) {
 		fr->state = FRAME_CORRUPT;
 		err_set(&fr->error, 0, "report length mismatch: header says %lu bytes", plen);

@@ -12,18 +12,18 @@
 #include "msg.h"
 
 enum frame_state {
-	FRAME_NOTHING,		/* not even the ready line yet */
-	FRAME_READY,		/* guest /init runs, no report yet */
-	FRAME_PARTIAL,		/* report started, not complete */
-	FRAME_COMPLETE,		/* report complete and verified */
-	FRAME_CORRUPT,		/* complete but length, CRC or JSON is wrong */
+	FRAME_NOTHING, /* not even the ready line yet */
+	FRAME_READY, /* guest /init runs, no report yet */
+	FRAME_PARTIAL, /* report started, not complete */
+	FRAME_COMPLETE, /* report complete and verified */
+	FRAME_CORRUPT, /* complete but length, CRC or JSON is wrong */
 };
 
 struct frame {
 	enum frame_state state;
-	double ready_uptime;	/* guest uptime at VQLAB-READY */
-	json_t *report;		/* FRAME_COMPLETE: the parsed payload (owned) */
-	struct errbuf error;	/* FRAME_CORRUPT: why */
+	double ready_uptime; /* guest uptime at VQLAB-READY */
+	json_t *report; /* FRAME_COMPLETE: the parsed payload (owned) */
+	struct errbuf error; /* FRAME_CORRUPT: why */
 };
 
 /* Parse what the channel holds so far (@buf need not be NUL-terminated). */

@@ -45,8 +45,9 @@ static void build_cmdline(struct guest_ctx *g, const struct guest_job *j, const 
 			  char *buf, size_t len)
 {
 	const char *mit = j->cell->val[AX_MITIGATION];
-	const char *spectre = !strcmp(mit, "off") ? " spectre_v2=off" :
-			      !strcmp(mit, "retpoline") ? " spectre_v2=retpoline" : "";
+	const char *spectre = !strcmp(mit, "off")	? " spectre_v2=off" :
+			      !strcmp(mit, "retpoline") ? " spectre_v2=retpoline" :
+							  "";
 
 	snprintf(buf, len,
 		 "console=ttyS0 nokaslr panic=-1 quiet%s vqlab.job=%s vqlab.duration=%g "
@@ -66,7 +67,7 @@ static void copy_qemu_log(const struct guest_job *j)
 	snprintf(src, sizeof(src), "/var/log/libvirt/qemu/%s.log", j->name);
 	snprintf(dst, sizeof(dst), "%s/qemu.log", j->dir);
 	buf = file_read_all(src, &len);
-	if (buf) {	/* append: called again after libvirt logs the shutdown */
+	if (buf) { /* append: called again after libvirt logs the shutdown */
 		FILE *f = fopen(dst, "ae");
 
 		if (f) {
@@ -92,7 +93,7 @@ static int go_lines(const char *buf, size_t len, double dflt, double *secs)
 		const char *nl = memchr(p, '\n', end - p);
 
 		if (!nl)
-			break;	/* the line is still arriving */
+			break; /* the line is still arriving */
 		n++;
 		*secs = strtod(p + 8, NULL);
 		if (*secs <= 0)
@@ -105,8 +106,7 @@ static int go_lines(const char *buf, size_t len, double dflt, double *secs)
 /* The vqicount plugin writes its counts when QEMU exits: let the guest power
  * off by itself (it does right after its report) rather than kill QEMU, then
  * keep the JSON with the sample and take its metrics. */
-static int icount_collect(struct guest_ctx *g, const struct guest_job *j,
-			  struct guest_result *r)
+static int icount_collect(struct guest_ctx *g, const struct guest_job *j, struct guest_result *r)
 {
 	double until = now_s() + 30;
 	char dst[PATH_MAX + 16];
@@ -182,8 +182,7 @@ static void errors_log_prepare(const char *path)
 }
 
 /* The binary, the vqicount plugin and the guest_errors log. */
-static void qemu_args_fill(const struct guest_job *j, struct guest_files *f,
-			   struct domain_spec *ds)
+static void qemu_args_fill(const struct guest_job *j, struct guest_files *f, struct domain_spec *ds)
 {
 	int n = 0;
 
@@ -276,9 +275,9 @@ static int guest_boot(struct guest_ctx *g, const struct guest_job *j, struct dri
 /* What the harness has seen of the report channel so far. */
 struct guest_wait {
 	struct frame fr;
-	int gos;		/* go lines passed to the driver */
+	int gos; /* go lines passed to the driver */
 	double t0, deadline;
-	struct device_watch dev;	/* QEMU's side of the rings, over QMP */
+	struct device_watch dev; /* QEMU's side of the rings, over QMP */
 };
 
 /* The device's queues at the guest's measurement marks (as measure_poll). */
@@ -294,8 +293,8 @@ static void device_marks(struct guest_ctx *g, const struct guest_job *j, struct 
 
 /* A ring that holds buffers and returns none for j->stall seconds: the
  * sample fails now, with the device's view, QEMU's log and the console. */
-static int stall_check(struct guest_ctx *g, const struct guest_job *j,
-		       const struct guest_files *f, struct guest_wait *w, struct guest_result *r)
+static int stall_check(struct guest_ctx *g, const struct guest_job *j, const struct guest_files *f,
+		       struct guest_wait *w, struct guest_result *r)
 {
 	struct stall_info s;
 	char reason[ERRBUF_LEN];
@@ -374,7 +373,8 @@ static int guest_state_check(struct guest_ctx *g, const struct guest_job *j,
 static const char *frame_state_text(enum frame_state s)
 {
 	return s == FRAME_NOTHING ? "guest never reached /init" :
-	       s == FRAME_READY ? "no report" : "report incomplete";
+	       s == FRAME_READY	  ? "no report" :
+				    "report incomplete";
 }
 
 /* Until the report is complete (0), or the guest fails, the time is up or
@@ -473,8 +473,8 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 out:
 	if (!r->wall_s)
 		r->wall_s = now_s() - (w.t0 ? w.t0 : now_s());
-	r->device = device_watch_result(&w.dev, json_object_get(r->report, "trace"),
-					r->host_metrics);
+	r->device =
+		device_watch_result(&w.dev, json_object_get(r->report, "trace"), r->host_metrics);
 	device_watch_free(&w.dev);
 	guest_destroy(g);
 	if (drv && drv->stop)
@@ -502,8 +502,14 @@ int guest_probe_kvm(struct guest_ctx *g, const struct cell *cell, const struct k
 {
 	char dir[PATH_MAX], name[64];
 	struct guest_result r;
-	struct guest_job j = { .cell = cell, .kernel = k, .kvm = true, .duration = 1,
-			       .timeout = 40, .dir = dir, .name = name, .workload = "none" };
+	struct guest_job j = { .cell = cell,
+			       .kernel = k,
+			       .kvm = true,
+			       .duration = 1,
+			       .timeout = 40,
+			       .dir = dir,
+			       .name = name,
+			       .workload = "none" };
 
 	if (access("/dev/kvm", R_OK | W_OK))
 		return err_set(e, -errno, "/dev/kvm: %s", strerror(errno));
@@ -530,16 +536,16 @@ struct guest_live {
 	struct guest_files f;
 	bool drv_started;
 	double t0;
-	FILE *chan;		/* the report channel, while it is read */
-	char line[1 << 16];	/* the line being read */
+	FILE *chan; /* the report channel, while it is read */
+	char line[1 << 16]; /* the line being read */
 	size_t len;
-	bool ready, live;	/* VQLAB-READY, VQLAB-LIVE seen */
+	bool ready, live; /* VQLAB-READY, VQLAB-LIVE seen */
 };
 
 /* Like guest_boot, with the live mode on the command line and, for a
  * shell, the console on a PTY. */
-static int live_boot(struct guest_ctx *g, struct guest_live *l, const char *mode,
-		     double interval, struct errbuf *e)
+static int live_boot(struct guest_ctx *g, struct guest_live *l, const char *mode, double interval,
+		     struct errbuf *e)
 {
 	struct domain_spec ds = { 0 };
 	size_t n;
@@ -610,7 +616,7 @@ static int live_line(struct guest_live *l, char *s, json_t *lines, struct errbuf
 		o = json_loads(s, 0, NULL);
 		if (json_is_object(o))
 			json_array_append(lines, o);
-		json_decref(o);	/* a garbled line is left out, not fatal */
+		json_decref(o); /* a garbled line is left out, not fatal */
 	}
 	return 0;
 }
@@ -623,7 +629,7 @@ static int live_read(struct guest_live *l, json_t *lines, struct errbuf *e)
 	if (!l->chan) {
 		l->chan = fopen(l->f.report, "re");
 		if (!l->chan)
-			return 0;	/* libvirt has not created it yet */
+			return 0; /* libvirt has not created it yet */
 	}
 	while (!ret && (c = getc(l->chan)) != EOF) {
 		if (c != '\n') {
@@ -635,7 +641,7 @@ static int live_read(struct guest_live *l, json_t *lines, struct errbuf *e)
 		l->len = 0;
 		ret = live_line(l, l->line, lines, e);
 	}
-	clearerr(l->chan);	/* more may come: read on from here next time */
+	clearerr(l->chan); /* more may come: read on from here next time */
 	return ret;
 }
 
@@ -651,15 +657,16 @@ int guest_live_poll(struct guest_ctx *g, struct guest_live *l, json_t *lines, st
 		return ret;
 	ret = guest_state_check(g, l->j, &l->f, &w, e);
 	frame_free(&w.fr);
-	if (ret > 0)	/* a report: the guest's /init did not run live */
+	if (ret > 0) /* a report: the guest's /init did not run live */
 		return err_set(e, -EIO, "guest ended its job instead of running live");
 	if (!ret && !l->live && now_s() - l->t0 > l->j->timeout) {
 		char tail[400];
 
 		file_tail(l->f.console, 4, tail, sizeof(tail));
-		return err_set(e, -ETIMEDOUT, "timeout after %.0f s (%s); console: %s",
-			       l->j->timeout, l->ready ? "the workload did not start" :
-			       "guest never reached /init", tail);
+		return err_set(
+			e, -ETIMEDOUT, "timeout after %.0f s (%s); console: %s", l->j->timeout,
+			l->ready ? "the workload did not start" : "guest never reached /init",
+			tail);
 	}
 	return ret;
 }

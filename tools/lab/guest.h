@@ -18,8 +18,8 @@
 struct guest_ctx {
 	virConnectPtr conn;
 	struct netlab *lab;
-	volatile sig_atomic_t *stop;	/* set by a signal handler: give up at once */
-	virDomainPtr dom;		/* the guest that runs, for cleanup */
+	volatile sig_atomic_t *stop; /* set by a signal handler: give up at once */
+	virDomainPtr dom; /* the guest that runs, for cleanup */
 };
 
 struct guest_job {
@@ -27,26 +27,26 @@ struct guest_job {
 	const struct kernel *kernel;
 	bool kvm;
 	double duration, warmup, timeout;
-	const char *disk;	/* raw image for blk-* workloads, or NULL */
-	const char *icount_so;	/* the vqicount plugin, or NULL: no instruction counts */
-	const char *icount_out;	/* where QEMU (an unprivileged user) writes its JSON */
-	const char *dir;	/* where console.log, report.log, domain.xml go */
-	const char *name;	/* libvirt domain name */
-	const char *workload;	/* overrides the cell's (the KVM probe) */
-	const char *emulator;	/* the QEMU binary (the qemu axis), or NULL: libvirt's */
-	const char *errors_log;	/* QEMU's -d guest_errors file (QEMU writes it), or NULL */
-	double stall;		/* seconds a ring may hold buffers and return none; 0: no check */
+	const char *disk; /* raw image for blk-* workloads, or NULL */
+	const char *icount_so; /* the vqicount plugin, or NULL: no instruction counts */
+	const char *icount_out; /* where QEMU (an unprivileged user) writes its JSON */
+	const char *dir; /* where console.log, report.log, domain.xml go */
+	const char *name; /* libvirt domain name */
+	const char *workload; /* overrides the cell's (the KVM probe) */
+	const char *emulator; /* the QEMU binary (the qemu axis), or NULL: libvirt's */
+	const char *errors_log; /* QEMU's -d guest_errors file (QEMU writes it), or NULL */
+	double stall; /* seconds a ring may hold buffers and return none; 0: no check */
 };
 
 struct guest_result {
 	bool ok;
 	bool interrupted;
-	struct errbuf reason;	/* why it failed (msg.h) */
+	struct errbuf reason; /* why it failed (msg.h) */
 	double boot_s, wall_s;
-	json_t *report;		/* guest report, when complete */
-	json_t *host_metrics;	/* what the host measured (XDP sink, sender, testpmd) */
-	json_t *device;		/* QEMU's side over QMP (device.h), or NULL */
-	json_t *stall;		/* the stalled ring that ended the sample, or NULL */
+	json_t *report; /* guest report, when complete */
+	json_t *host_metrics; /* what the host measured (XDP sink, sender, testpmd) */
+	json_t *device; /* QEMU's side over QMP (device.h), or NULL */
+	json_t *stall; /* the stalled ring that ended the sample, or NULL */
 };
 
 /* Boot the guest, wait for its report (or failure, timeout, signal), destroy

@@ -58,8 +58,8 @@ static int icount_install(struct run *r, struct errbuf *e)
 	snprintf(dir, sizeof(dir), "%s/icount/out", r->paths->cache);
 	mkdir_p(dir, 0755);
 	chmod(dir, 01777);
-	snprintf(r->icount_so, sizeof(r->icount_so), "%s/icount/vqicount-%d.so",
-		 r->paths->cache, getpid());
+	snprintf(r->icount_so, sizeof(r->icount_so), "%s/icount/vqicount-%d.so", r->paths->cache,
+		 getpid());
 	if (proc_run(cp, out, sizeof(out)))
 		return err_set(e, -EIO, "installing the plugin: %s", out);
 	return 0;
@@ -74,9 +74,14 @@ static int icount_kallsyms(struct run *r, int i, struct errbuf *e)
 	const char *syms[] = { script, kdir, NULL, NULL };
 	struct kernel *k = &r->kernels[i];
 	struct guest_result res;
-	struct guest_job j = { .cell = &r->plan.cells[0], .kernel = k, .kvm = r->kvm,
-			       .duration = 1, .timeout = r->plan.sc.timeout, .dir = kdir,
-			       .name = name, .workload = "kallsyms" };
+	struct guest_job j = { .cell = &r->plan.cells[0],
+			       .kernel = k,
+			       .kvm = r->kvm,
+			       .duration = 1,
+			       .timeout = r->plan.sc.timeout,
+			       .dir = kdir,
+			       .name = name,
+			       .workload = "kallsyms" };
 
 	for (int c = 0; c < r->plan.ncells; c++)
 		if (!strcmp(r->plan.cells[c].val[AX_KERNEL], k->spec))

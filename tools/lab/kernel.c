@@ -33,8 +33,7 @@ static int kernel_fetch_debian(const struct lab_paths *p, const char *spec, stru
 	return 0;
 }
 
-int kernel_resolve(const struct lab_paths *p, const char *spec, struct kernel *k,
-		   struct errbuf *e)
+int kernel_resolve(const struct lab_paths *p, const char *spec, struct kernel *k, struct errbuf *e)
 {
 	char path[PATH_MAX + 32];
 	struct stat st;
@@ -56,7 +55,8 @@ int kernel_resolve(const struct lab_paths *p, const char *spec, struct kernel *k
 	if (stat(path, &st))
 		return err_set(e, -ENOENT, "kernel %s: no kernel image at %s%s", spec, path,
 			       !strncmp(spec, "build:", 6) ?
-				       " (build it with scripts/kernel-build.sh)" : "");
+				       " (build it with scripts/kernel-build.sh)" :
+				       "");
 	snprintf(path, sizeof(path), "%s/kernel.json", k->dir);
 	k->info = json_load_file(path, 0, NULL);
 	if (!k->info)
@@ -171,8 +171,10 @@ static int kernel_check_suite(const char *spec, const char *suite, struct errbuf
 			return 0;
 		n += snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "", kernel_suites[i]);
 	}
-	return err_set(e, -EINVAL, "kernel: unknown Debian suite in '%s' "
-		       "(accepted: debian:<suite>, <suite> one of %s)", spec, list);
+	return err_set(e, -EINVAL,
+		       "kernel: unknown Debian suite in '%s' "
+		       "(accepted: debian:<suite>, <suite> one of %s)",
+		       spec, list);
 }
 
 static int kernel_check_build(const char *spec, const char *name, struct errbuf *e)
@@ -188,7 +190,8 @@ static int kernel_check_build(const char *spec, const char *name, struct errbuf 
 	if (kernel_has_vmlinuz(path))
 		return 0;
 	kernel_build_names(dir, have, sizeof(have));
-	return err_set(e, -ENOENT, "kernel: no build '%s' in %s (accepted: %s; "
+	return err_set(e, -ENOENT,
+		       "kernel: no build '%s' in %s (accepted: %s; "
 		       "scripts/kernel-build.sh builds one)",
 		       name, dir, have[0] ? have : "none built yet");
 }
@@ -202,9 +205,13 @@ int kernel_spec_check(const char *spec, struct errbuf *e)
 	if (!strncmp(spec, "file:", 5)) {
 		if (spec[5] && kernel_has_vmlinuz(spec + 5))
 			return 0;
-		return err_set(e, -ENOENT, "kernel: no vmlinuz in '%s' (accepted: file:<dir> where "
-			       "<dir>/vmlinuz exists)", spec + 5);
+		return err_set(e, -ENOENT,
+			       "kernel: no vmlinuz in '%s' (accepted: file:<dir> where "
+			       "<dir>/vmlinuz exists)",
+			       spec + 5);
 	}
-	return err_set(e, -EINVAL, "kernel: '%s' is not a kernel spec (accepted: debian:<suite>, "
-		       "build:<name>, file:<dir with vmlinuz>)", spec);
+	return err_set(e, -EINVAL,
+		       "kernel: '%s' is not a kernel spec (accepted: debian:<suite>, "
+		       "build:<name>, file:<dir with vmlinuz>)",
+		       spec);
 }

@@ -8,27 +8,26 @@
 #include "msg.h"
 
 struct lab_paths {
-	char top[PATH_MAX];	/* the source tree: scripts/, guest/ */
-	char bin[PATH_MAX];	/* where vqlab and the guest tools were built */
-	char cache[PATH_MAX];	/* kernels, initramfs (default /var/cache/vqlab) */
+	char top[PATH_MAX]; /* the source tree: scripts/, guest/ */
+	char bin[PATH_MAX]; /* where vqlab and the guest tools were built */
+	char cache[PATH_MAX]; /* kernels, initramfs (default /var/cache/vqlab) */
 };
 
 struct kernel {
 	char spec[128];
-	char dir[PATH_MAX];	/* vmlinuz, lib/modules/…, kernel.json */
+	char dir[PATH_MAX]; /* vmlinuz, lib/modules/…, kernel.json */
 	char initrd[PATH_MAX];
-	char icount_syms[PATH_MAX];	/* the guest's kallsyms, when icount = on */
-	json_t *info;		/* kernel.json, or what we know */
+	char icount_syms[PATH_MAX]; /* the guest's kallsyms, when icount = on */
+	json_t *info; /* kernel.json, or what we know */
 };
 
 /* debian:<suite> (fetched), build:<name> (cache/kernels/build/<name>) or
  * file:<dir>. 0, or -errno with a one-line message in @e. */
-int kernel_resolve(const struct lab_paths *p, const char *spec, struct kernel *k,
-		   struct errbuf *e);
+int kernel_resolve(const struct lab_paths *p, const char *spec, struct kernel *k, struct errbuf *e);
 /* Build @k's initramfs for run @run_id (@idx: the kernel's place on the
  * kernel axis). 0, or -errno with a one-line message in @e. */
-int kernel_initramfs(const struct lab_paths *p, struct kernel *k, const char *run_id,
-		     int idx, struct errbuf *e);
+int kernel_initramfs(const struct lab_paths *p, struct kernel *k, const char *run_id, int idx,
+		     struct errbuf *e);
 /* Remove @k's run files (initramfs, kallsyms) and drop its info. */
 void kernel_release(struct kernel *k);
 

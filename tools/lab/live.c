@@ -45,25 +45,25 @@
 #include "watch.h"
 
 #define TOOL "vqlab live"
-#define POLL_S 0.01		/* the report channel (a line's arrival times QMP's read) */
-#define SAMPLE_S 0.05		/* QMP reads: 65536 buffers never pass in between */
-#define HIST_N 128		/* reads kept: 6.4 s, more than a line's delay */
+#define POLL_S 0.01 /* the report channel (a line's arrival times QMP's read) */
+#define SAMPLE_S 0.05 /* QMP reads: 65536 buffers never pass in between */
+#define HIST_N 128 /* reads kept: 6.4 s, more than a line's delay */
 /* The trace lines that only set the start. Two: the guest's first line can
  * come seconds late while its workload starts (pktgen's thread holds the one
  * vCPU), and the first interval would then not be the device's. */
-#define BASELINE_LINES 2		/* as watch: fewer than 2^16 buffers between reads */
+#define BASELINE_LINES 2 /* as watch: fewer than 2^16 buffers between reads */
 #define INTERVAL_MIN 0.1
 #define INTERVAL_MAX 3600.0
-#define WIDE_COLS 124		/* a screen this wide gets one row per queue */
-#define ESCAPE_KEY 0x1d		/* Ctrl-]: leaves --shell, as in virsh console */
+#define WIDE_COLS 124 /* a screen this wide gets one row per queue */
+#define ESCAPE_KEY 0x1d /* Ctrl-]: leaves --shell, as in virsh console */
 
 struct live_opts {
 	const char *scenario;
-	const char *cell;		/* --cell ID */
-	const char *match[NR_AXES];	/* AXIS=VALUE */
+	const char *cell; /* --cell ID */
+	const char *match[NR_AXES]; /* AXIS=VALUE */
 	bool shell;
 	double interval;
-	unsigned long long count;	/* 0: until Ctrl-C, q or SIGTERM */
+	unsigned long long count; /* 0: until Ctrl-C, q or SIGTERM */
 };
 
 struct live {
@@ -76,18 +76,18 @@ struct live {
 	char out[64], dir[PATH_MAX + 16], name[128];
 	struct guest_live *gl;
 	struct qmp_domain qd;
-	struct qmp_snapshot cur;	/* QMP, as last read */
-	struct qmp_snapshot hist[HIST_N];	/* cur every SAMPLE_S, a ring */
+	struct qmp_snapshot cur; /* QMP, as last read */
+	struct qmp_snapshot hist[HIST_N]; /* cur every SAMPLE_S, a ring */
 	unsigned int hist_n, hist_next;
-	struct qmp_snapshot prev, at;	/* the device at an interval's ends */
-	double offset;		/* host time - guest time, least seen; 0: none yet */
-	double prev_gt;		/* guest time of the last trace line */
-	double gap;		/* the interval's longest time between QMP reads */
-	json_t *totals;		/* "<device> <queue>" -> counts since the start */
+	struct qmp_snapshot prev, at; /* the device at an interval's ends */
+	double offset; /* host time - guest time, least seen; 0: none yet */
+	double prev_gt; /* guest time of the last trace line */
+	double gap; /* the interval's longest time between QMP reads */
+	json_t *totals; /* "<device> <queue>" -> counts since the start */
 	bool qmp_open;
-	int baseline;		/* trace lines seen before the first interval */
+	int baseline; /* trace lines seen before the first interval */
 	bool term_saved;
-	struct termios term;	/* stdin's settings before raw mode */
+	struct termios term; /* stdin's settings before raw mode */
 	double t0, next_sample;
 	unsigned long long seq;
 };
@@ -150,8 +150,10 @@ static int parse_words(int argc, char **argv, struct live_opts *o)
 	}
 	if (i < argc && (parse_duration(argv[i], &o->interval) || o->interval < INTERVAL_MIN ||
 			 o->interval > INTERVAL_MAX))
-		return cli_usage_error(TOOL, "INTERVAL '%s' is not a duration in %g..%g s "
-				       "(1, 500ms, 2m)", argv[i], INTERVAL_MIN, INTERVAL_MAX);
+		return cli_usage_error(TOOL,
+				       "INTERVAL '%s' is not a duration in %g..%g s "
+				       "(1, 500ms, 2m)",
+				       argv[i], INTERVAL_MIN, INTERVAL_MAX);
 	if (i + 1 < argc && parse_u64(argv[i + 1], 1, UINT32_MAX, &count))
 		return cli_usage_error(TOOL, "COUNT '%s' is not a whole number >= 1", argv[i + 1]);
 	if (i + 2 < argc)
@@ -253,10 +255,13 @@ static int live_pick_cell(struct live *lv, struct errbuf *e)
 		return 0;
 	}
 	if (!n)
-		return err_set(e, -EINVAL, "%s: no runnable cell matches (vqlab plan %s lists them)",
+		return err_set(e, -EINVAL,
+			       "%s: no runnable cell matches (vqlab plan %s lists them)",
 			       pl->sc.path, pl->sc.path);
-	return err_set(e, -EINVAL, "%s: %d cells match; name one with --cell ID or AXIS=VALUE "
-		       "(vqlab plan %s lists them)", pl->sc.path, n, pl->sc.path);
+	return err_set(e, -EINVAL,
+		       "%s: %d cells match; name one with --cell ID or AXIS=VALUE "
+		       "(vqlab plan %s lists them)",
+		       pl->sc.path, n, pl->sc.path);
 }
 
 /* open (the plan, the cell), then prepare: what `vqlab run` does before its
@@ -284,9 +289,13 @@ static int live_setup(struct live *lv)
 	snprintf(lv->dir, sizeof(lv->dir), "%s/live", lv->r.dir);
 	snprintf(lv->name, sizeof(lv->name), "vqlab-%d-%s-live", getpid(), lv->cell->id);
 	mkdir_p(lv->dir, 0755);
-	lv->j = (struct guest_job){ .cell = lv->cell, .kernel = NULL, .kvm = lv->r.kvm,
-				    .duration = 86400, .timeout = lv->r.plan.sc.timeout,
-				    .disk = lv->r.disk[0] ? lv->r.disk : NULL, .dir = lv->dir,
+	lv->j = (struct guest_job){ .cell = lv->cell,
+				    .kernel = NULL,
+				    .kvm = lv->r.kvm,
+				    .duration = 86400,
+				    .timeout = lv->r.plan.sc.timeout,
+				    .disk = lv->r.disk[0] ? lv->r.disk : NULL,
+				    .dir = lv->dir,
 				    .name = lv->name };
 	for (int i = 0; i < lv->r.plan.sc.nvals[AX_KERNEL]; i++)
 		if (!strcmp(lv->r.kernels[i].spec, lv->cell->val[AX_KERNEL]))
@@ -308,7 +317,7 @@ static void live_teardown(struct live *lv)
 	lv->qmp_open = false;
 	json_decref(lv->totals);
 	lv->totals = NULL;
-	run_dispose(&lv->r);	/* the tap, the namespace, the temporary folder */
+	run_dispose(&lv->r); /* the tap, the namespace, the temporary folder */
 	rmdir(lv->out);
 }
 
@@ -327,7 +336,7 @@ static void term_raw(struct live *lv, bool signals)
 	cfmakeraw(&t);
 	if (signals) {
 		t.c_lflag |= ISIG;
-		t.c_oflag |= OPOST;	/* the table's \n stays a new line */
+		t.c_oflag |= OPOST; /* the table's \n stays a new line */
 	}
 	tcsetattr(STDIN_FILENO, TCSANOW, &t);
 }
@@ -400,8 +409,8 @@ static void driver_count(json_t *o, const json_t *tq, const char *key, const cha
 
 	snprintf(rate, sizeof(rate), "%s_s", name);
 	json_object_set_new(o, name, json_is_integer(v) ? json_incref((json_t *)v) : json_null());
-	json_object_set_new(o, rate, json_is_integer(v) ? json_real(json_number_value(v) / secs) :
-							 json_null());
+	json_object_set_new(
+		o, rate, json_is_integer(v) ? json_real(json_number_value(v) / secs) : json_null());
 }
 
 /* The driver's figures of one queue over one vqtrace interval. */
@@ -419,13 +428,15 @@ static json_t *driver_json(const json_t *tq, double secs)
 	driver_count(o, tq, "interrupts", "interrupts", secs);
 	json_object_set_new(o, "gets_per_interrupt",
 			    json_number_value(irqs) > 0 ?
-				    json_real(gets / json_number_value(irqs)) : json_null());
+				    json_real(gets / json_number_value(irqs)) :
+				    json_null());
 	json_object_set(o, "in_flight", json_object_get(tq, "in_flight"));
 	json_object_set_new(o, "latency_p50_ns", num_or_null(log2_quantile(lat, 0.5)));
 	json_object_set_new(o, "latency_p99_ns", num_or_null(log2_quantile(lat, 0.99)));
 	json_object_set(o, "reorders", json_object_get(tq, "completion_reorders"));
-	json_object_set_new(o, "stalled", json_boolean(json_integer_value(
-						  json_object_get(tq, "in_flight")) > 0 && !gets));
+	json_object_set_new(o, "stalled",
+			    json_boolean(json_integer_value(json_object_get(tq, "in_flight")) > 0 &&
+					 !gets));
 	return o;
 }
 
@@ -518,10 +529,12 @@ static json_t *queues_json(struct live *lv, const json_t *trace)
 		json_array_foreach(used, k, dq)
 			seen |= dq == tq;
 		if (!seen)
-			json_array_append_new(rows, queue_row(
-				json_string_value(json_object_get(tq, "dev_name")) ?: "?",
-				json_string_value(json_object_get(tq, "name")) ?: "?",
-				json_object_get(tq, "ring_size"), driver_json(tq, secs), NULL));
+			json_array_append_new(
+				rows,
+				queue_row(json_string_value(json_object_get(tq, "dev_name")) ?: "?",
+					  json_string_value(json_object_get(tq, "name")) ?: "?",
+					  json_object_get(tq, "ring_size"), driver_json(tq, secs),
+					  NULL));
 	}
 	json_decref(used);
 	json_array_foreach(rows, i, tq)
@@ -558,15 +571,21 @@ struct col {
 /* 13 + 67 columns: the driver's table fits 80 */
 #define NAME_W 13
 static const struct col drv_cols[] = {
-	{ "adds_s", "adds/s", 7, 0, 1 },	{ "gets_s", "gets/s", 7, 0, 1 },
-	{ "kicks_s", "kicks/s", 7, 0, 1 },	{ "interrupts_s", "irqs/s", 7, 0, 1 },
-	{ "gets_per_interrupt", "get/irq", 7, 1, 1 }, { "in_flight", "infl", 4, 0, 1 },
-	{ "latency_p50_ns", "p50 us", 7, 0, 1e-3 }, { "latency_p99_ns", "p99 us", 7, 0, 1e-3 },
+	{ "adds_s", "adds/s", 7, 0, 1 },
+	{ "gets_s", "gets/s", 7, 0, 1 },
+	{ "kicks_s", "kicks/s", 7, 0, 1 },
+	{ "interrupts_s", "irqs/s", 7, 0, 1 },
+	{ "gets_per_interrupt", "get/irq", 7, 1, 1 },
+	{ "in_flight", "infl", 4, 0, 1 },
+	{ "latency_p50_ns", "p50 us", 7, 0, 1e-3 },
+	{ "latency_p99_ns", "p99 us", 7, 0, 1e-3 },
 	{ "reorders", "reord", 5, 0, 1 },
 };
 static const struct col dev_cols[] = {
-	{ "pops_s", "pops/s", 8, 0, 1 },	{ "used_s", "used/s", 8, 0, 1 },
-	{ "signals_s", "sigs/s", 8, 0, 1 },	{ "inuse", "inuse", 5, 0, 1 },
+	{ "pops_s", "pops/s", 8, 0, 1 },
+	{ "used_s", "used/s", 8, 0, 1 },
+	{ "signals_s", "sigs/s", 8, 0, 1 },
+	{ "inuse", "inuse", 5, 0, 1 },
 };
 #define NCOLS(c) (sizeof(c) / sizeof((c)[0]))
 
@@ -629,8 +648,8 @@ static void print_text(const struct live *lv, const json_t *o, bool tty)
 	plan_cell_varying(&lv->r.plan, lv->cell, desc, sizeof(desc));
 	if (tty)
 		fputs("\033[H\033[2J", stdout);
-	printf("vqlab live %s %s  #%lld  interval %.2f s (guest %.2f s)  %s\n",
-	       lv->r.plan.sc.name, lv->cell->id, (long long)json_integer_value(json_object_get(o, "seq")),
+	printf("vqlab live %s %s  #%lld  interval %.2f s (guest %.2f s)  %s\n", lv->r.plan.sc.name,
+	       lv->cell->id, (long long)json_integer_value(json_object_get(o, "seq")),
 	       json_number_value(json_object_get(o, "interval_s")),
 	       json_number_value(json_object_get(o, "guest_interval_s")),
 	       json_string_value(json_object_get(o, "time")));
@@ -686,8 +705,8 @@ static void device_at(struct live *lv, double t, struct qmp_snapshot *out)
 	double f;
 
 	for (unsigned int k = 0; k < lv->hist_n; k++) {
-		const struct qmp_snapshot *h = &lv->hist[(lv->hist_next + HIST_N - lv->hist_n + k) %
-							 HIST_N];
+		const struct qmp_snapshot *h =
+			&lv->hist[(lv->hist_next + HIST_N - lv->hist_n + k) % HIST_N];
 
 		if (h->t <= t || !a)
 			a = h;
@@ -795,21 +814,23 @@ static int live_start(struct live *lv, const char *mode, struct errbuf *e)
 	if (!lv->gl)
 		return -EIO;
 	if (!strcmp(mode, "shell"))
-		return 0;	/* the console opens now: the shell's first lines are kept */
+		return 0; /* the console opens now: the shell's first lines are kept */
 	while (!rc && !guest_live_running(lv->gl)) {
 		if (stop_asked(lv))
 			rc = 1;
 		else if (!(rc = guest_live_poll(&lv->r.gctx, lv->gl, lines, e)))
 			sleep_s(POLL_S);
 	}
-	json_decref(lines);	/* none before VQLAB-LIVE */
+	json_decref(lines); /* none before VQLAB-LIVE */
 	if (rc)
 		return rc;
 	rc = qmp_domain_open(lv->r.gctx.conn, lv->name, &lv->qd, e);
 	lv->qmp_open = !rc;
 	for (int i = 0; !rc && i < HIST_N + 3; i++) {
-		struct qmp_snapshot *s = i < HIST_N ? &lv->hist[i] :
-					 i == HIST_N ? &lv->prev : i == HIST_N + 1 ? &lv->at : &lv->cur;
+		struct qmp_snapshot *s = i < HIST_N	 ? &lv->hist[i] :
+					 i == HIST_N	 ? &lv->prev :
+					 i == HIST_N + 1 ? &lv->at :
+							   &lv->cur;
 
 		if (qmp_snapshot_init(&lv->qd, s))
 			rc = err_set(e, -ENOMEM, "out of memory");
@@ -865,15 +886,19 @@ static int console_open(virDomainPtr dom, struct errbuf *e)
 	char *xml = virDomainGetXMLDesc(dom, 0);
 	xmlDocPtr doc = xml ? xmlReadMemory(xml, strlen(xml), NULL, NULL, XML_PARSE_NONET) : NULL;
 	xmlXPathContextPtr ctx = doc ? xmlXPathNewContext(doc) : NULL;
-	xmlXPathObjectPtr path = ctx ? xmlXPathEvalExpression(BAD_CAST
-		"string(/domain/devices/serial[target/@port='0']/source/@path)", ctx) : NULL;
+	xmlXPathObjectPtr path =
+		ctx ? xmlXPathEvalExpression(
+			      BAD_CAST
+			      "string(/domain/devices/serial[target/@port='0']/source/@path)",
+			      ctx) :
+		      NULL;
 	const char *pty = path && path->stringval ? (const char *)path->stringval : "";
 	struct termios t;
 	int fd = -ENOENT;
 
 	if (!*pty)
-		err_set(e, -ENOENT, "the guest's console has no PTY: %s", xml ? "not in its XML" :
-			virt_error());
+		err_set(e, -ENOENT, "the guest's console has no PTY: %s",
+			xml ? "not in its XML" : virt_error());
 	else if ((fd = open(pty, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) < 0)
 		fd = err_set(e, -errno, "%s: %s", pty, strerror(errno));
 	else if (!tcgetattr(fd, &t)) {
@@ -898,7 +923,7 @@ static int shell_keys(int con)
 	esc = memchr(buf, ESCAPE_KEY, n);
 	if (esc)
 		n = esc - buf;
-	for (ssize_t off = 0, w; off < n; off += w > 0 ? w : 0) {
+	for (ssize_t off = 0, w; off<n; off += w> 0 ? w : 0) {
 		w = write(con, buf + off, n - off);
 		if (w < 0 && errno != EAGAIN && errno != EINTR)
 			return -errno;
@@ -921,7 +946,7 @@ static int shell_output(int con)
 	fflush(stdout);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
-	return 1;	/* EOF or EIO: the other end of the PTY is closed */
+	return 1; /* EOF or EIO: the other end of the PTY is closed */
 }
 
 /* Until Ctrl-], the guest's end or a signal. Until the shell runs, the
@@ -961,7 +986,8 @@ static int live_shell(struct live *lv)
 	}
 	if (!rc) {
 		p_info("live %s: the guest's console (its shell comes once it has booted); "
-		       "Ctrl-] leaves", lv->cell->id);
+		       "Ctrl-] leaves",
+		       lv->cell->id);
 		term_raw(lv, false);
 		rc = shell_loop(lv, con, &e);
 		term_restore(lv);

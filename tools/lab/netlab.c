@@ -38,7 +38,7 @@ static int pid_alive(const char *digits)
 	long pid = strtol(digits, &end, 10);
 
 	if (*end || pid <= 0)
-		return 1;	/* not ours to judge */
+		return 1; /* not ours to judge */
 	return !proc_pid_gone(pid);
 }
 
@@ -79,15 +79,17 @@ int netlab_open(struct netlab *nl)
 	nl->host_ns_fd = -1;
 	snprintf(nl->ns, sizeof(nl->ns), "vqlab-%d", getpid());
 	snprintf(nl->tap, sizeof(nl->tap), "vqlab%d", getpid());
-	nl->tap[0] = '\0';	/* no tap yet */
+	nl->tap[0] = '\0'; /* no tap yet */
 	nl->host_ns_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (nl->host_ns_fd < 0)
 		return err_set(&nl->error, -errno, "/proc/self/ns/net: %s", strerror(errno));
 	nl->skel = xdpsink_bpf__open_and_load();
 	if (!nl->skel) {
 		err = -errno;
-		return err_set(&nl->error, err, "cannot load the XDP sink: %s "
-			       "(BPF needs root and a kernel with XDP)", strerror(-err));
+		return err_set(&nl->error, err,
+			       "cannot load the XDP sink: %s "
+			       "(BPF needs root and a kernel with XDP)",
+			       strerror(-err));
 	}
 	if (ip(nl, add)) {
 		nl->ns[0] = '\0';
@@ -97,9 +99,15 @@ int netlab_open(struct netlab *nl)
 	 * own neighbour and multicast-listener frames to the guest (net-rx would
 	 * count them). A device moving in takes the namespace's defaults. */
 	{
-		const char *v6[] = { "ip", "netns", "exec", nl->ns, "sysctl", "-qw",
+		const char *v6[] = { "ip",
+				     "netns",
+				     "exec",
+				     nl->ns,
+				     "sysctl",
+				     "-qw",
 				     "net.ipv6.conf.all.disable_ipv6=1",
-				     "net.ipv6.conf.default.disable_ipv6=1", NULL };
+				     "net.ipv6.conf.default.disable_ipv6=1",
+				     NULL };
 
 		if (ip(nl, v6))
 			return -EIO;
@@ -142,7 +150,7 @@ static int in_ns(struct netlab *nl, int enter)
 int netlab_tap_adopt(struct netlab *nl)
 {
 	const char *move[] = { "ip", "link", "set", "dev", nl->tap, "netns", nl->ns, NULL };
-	const char *addr[] = { "ip", "-n", nl->ns, "addr", "add", NETLAB_TAP_ADDR "/30",
+	const char *addr[] = { "ip",  "-n",    nl->ns, "addr", "add", NETLAB_TAP_ADDR "/30",
 			       "dev", nl->tap, NULL };
 	const char *up[] = { "ip", "-n", nl->ns, "link", "set", "dev", nl->tap, "up", NULL };
 	int ifindex, err;
@@ -156,9 +164,9 @@ int netlab_tap_adopt(struct netlab *nl)
 	if (err)
 		return err_set(&nl->error, err, "setns %s: %s", nl->ns, strerror(-err));
 	ifindex = if_nametoindex(nl->tap);
-	err = ifindex ? bpf_xdp_attach(ifindex, bpf_program__fd(nl->skel->progs.xdp_sink),
-				       0, NULL)
-		      : -errno;
+	err = ifindex ?
+		      bpf_xdp_attach(ifindex, bpf_program__fd(nl->skel->progs.xdp_sink), 0, NULL) :
+		      -errno;
 	in_ns(nl, 0);
 	if (err)
 		return err_set(&nl->error, err, "attach XDP sink to %s: %s", nl->tap,
@@ -178,8 +186,8 @@ int netlab_sink_read(struct netlab *nl, uint64_t *packets, uint64_t *bytes)
 	v = calloc(ncpu, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	err = bpf_map__lookup_elem(nl->skel->maps.counts, &key, sizeof(key), v,
-				   sizeof(*v) * ncpu, 0);
+	err = bpf_map__lookup_elem(nl->skel->maps.counts, &key, sizeof(key), v, sizeof(*v) * ncpu,
+				   0);
 	*packets = *bytes = 0;
 	for (int i = 0; !err && i < ncpu; i++) {
 		*packets += v[i].packets;
@@ -211,7 +219,7 @@ void netlab_close(struct netlab *nl)
 	if (nl->ns[0]) {
 		const char *del[] = { "ip", "netns", "del", nl->ns, NULL };
 
-		ip(nl, del);	/* also removes a tap still inside */
+		ip(nl, del); /* also removes a tap still inside */
 		nl->ns[0] = '\0';
 	}
 	if (nl->skel) {

@@ -7,19 +7,19 @@
 #include <stdint.h>
 #include "msg.h"
 
-#define NETLAB_TAP_ADDR "198.18.0.1"	/* RFC 2544 benchmarking range */
+#define NETLAB_TAP_ADDR "198.18.0.1" /* RFC 2544 benchmarking range */
 #define NETLAB_GUEST_ADDR "198.18.0.2"
 
 struct xdpsink_bpf;
 
 struct netlab {
-	char ns[32];		/* "vqlab-<pid>" */
-	char tap[16];		/* "vqlab<pid>", while one exists */
+	char ns[32]; /* "vqlab-<pid>" */
+	char tap[16]; /* "vqlab<pid>", while one exists */
 	char tap_mac[18];
 	int tap_in_ns;
 	int host_ns_fd;
 	struct xdpsink_bpf *skel;
-	struct errbuf error;	/* the last failure, one line (msg.h) */
+	struct errbuf error; /* the last failure, one line (msg.h) */
 };
 
 /* Remove namespaces and taps left by vqlab processes that no longer run. */

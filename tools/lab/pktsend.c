@@ -34,7 +34,7 @@
 
 /* What the child writes to the pipe, once, before it exits. */
 struct child_msg {
-	int err;		/* 0 or -errno */
+	int err; /* 0 or -errno */
 	char msg[160];
 	struct pktsend_result r;
 };
@@ -74,11 +74,11 @@ int pktsend_frame_build(uint8_t *buf, size_t len, const uint8_t src_mac[6],
 	memcpy(buf + 6, src_mac, 6);
 	put16(buf + 12, ETH_P_IP);
 
-	ip[0] = 0x45;		/* IPv4, 5 words of header */
+	ip[0] = 0x45; /* IPv4, 5 words of header */
 	put16(ip + 2, ip_len);
-	put16(ip + 6, 0x4000);	/* DF: never fragmented, never a fragment */
-	ip[8] = 64;		/* TTL */
-	ip[9] = 17;		/* UDP */
+	put16(ip + 6, 0x4000); /* DF: never fragmented, never a fragment */
+	ip[8] = 64; /* TTL */
+	ip[9] = 17; /* UDP */
 	memcpy(ip + 12, &src_ip, 4);
 	memcpy(ip + 16, &dst_ip, 4);
 	put16(ip + 10, pktsend_csum(ip, IP_HLEN, 0));
@@ -92,7 +92,7 @@ int pktsend_frame_build(uint8_t *buf, size_t len, const uint8_t src_mac[6],
 	pseudo = 17 + udp_len;
 	pseudo += pktsend_csum(ip + 12, 8, 0) ^ 0xffff;
 	sum = pktsend_csum(udp, udp_len, pseudo);
-	put16(udp + 6, sum ? sum : 0xffff);	/* 0 means "no checksum" (RFC 768) */
+	put16(udp + 6, sum ? sum : 0xffff); /* 0 means "no checksum" (RFC 768) */
 	return (int)size;
 }
 
@@ -131,8 +131,7 @@ static int tap_tx_dropped(const char *ifname, uint64_t *dropped)
 	return -ENODEV;
 }
 
-static int child_fail(struct child_msg *m, int err, const char *fmt, const char *a,
-		      const char *b)
+static int child_fail(struct child_msg *m, int err, const char *fmt, const char *a, const char *b)
 {
 	m->err = err;
 	snprintf(m->msg, sizeof(m->msg), fmt, a, b);
@@ -170,9 +169,10 @@ static int child_enter(const struct pktsend_opts *o, struct child_msg *m, int *i
 		if (!strcmp(i->if_name, o->ifname))
 			*ifindex = (int)i->if_index;
 		else if (strcmp(i->if_name, "lo"))
-			err = child_fail(m, -EPERM,
-					 "namespace holds %s besides %s: refusing to send where a frame could leave the lab",
-					 i->if_name, o->ifname);
+			err = child_fail(
+				m, -EPERM,
+				"namespace holds %s besides %s: refusing to send where a frame could leave the lab",
+				i->if_name, o->ifname);
 	}
 	if_freenameindex(ifs);
 	if (!err && !*ifindex)
@@ -353,8 +353,7 @@ static int opts_check(const struct pktsend_opts *o, struct errbuf *e)
 }
 
 /* The forked sender: send, write the result to @fd once, exit. */
-static void __attribute__((noreturn)) child_main(const struct pktsend_opts *o, int fd,
-						 pid_t parent)
+static void __attribute__((noreturn)) child_main(const struct pktsend_opts *o, int fd, pid_t parent)
 {
 	struct child_msg m = { 0 };
 	size_t off = 0;

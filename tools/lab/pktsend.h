@@ -17,37 +17,37 @@
 #include <sys/types.h>
 #include "msg.h"
 
-#define PKTSEND_MIN_SIZE 60	/* Ethernet minimum without FCS */
-#define PKTSEND_MAX_SIZE 1514	/* 1500-byte MTU + Ethernet header */
-#define PKTSEND_UDP_PORT 9	/* discard */
+#define PKTSEND_MIN_SIZE 60 /* Ethernet minimum without FCS */
+#define PKTSEND_MAX_SIZE 1514 /* 1500-byte MTU + Ethernet header */
+#define PKTSEND_UDP_PORT 9 /* discard */
 
 struct pktsend_opts {
-	const char *netns;	/* "vqlab-<pid>": /run/netns/<name> */
-	const char *ifname;	/* the lab tap inside it */
-	uint8_t src_mac[6];	/* the tap's MAC; all zero: read it from the tap */
-	uint8_t dst_mac[6];	/* the guest's, unicast */
-	const char *src_ip, *dst_ip;	/* dotted: 198.18.0.1 (tap), 198.18.0.2 (guest) */
-	unsigned int pkt_size;	/* bytes on the wire without FCS, 60..1514 */
-	double duration;	/* seconds, (0, 3600] */
-	double rate_pps;	/* packets/s; 0: as fast as the host can */
+	const char *netns; /* "vqlab-<pid>": /run/netns/<name> */
+	const char *ifname; /* the lab tap inside it */
+	uint8_t src_mac[6]; /* the tap's MAC; all zero: read it from the tap */
+	uint8_t dst_mac[6]; /* the guest's, unicast */
+	const char *src_ip, *dst_ip; /* dotted: 198.18.0.1 (tap), 198.18.0.2 (guest) */
+	unsigned int pkt_size; /* bytes on the wire without FCS, 60..1514 */
+	double duration; /* seconds, (0, 3600] */
+	double rate_pps; /* packets/s; 0: as fast as the host can */
 };
 
 struct pktsend {
-	pid_t pid;		/* the child, 0 when none */
-	int fd;			/* read end of its result pipe, -1 when none */
+	pid_t pid; /* the child, 0 when none */
+	int fd; /* read end of its result pipe, -1 when none */
 };
 
 struct pktsend_result {
-	uint64_t packets;	/* frames the tap took: all of them reach the guest's
+	uint64_t packets; /* frames the tap took: all of them reach the guest's
 				 * RX ring (QEMU stops reading the tap when the ring
 				 * is full, so the tap drops instead) */
-	uint64_t bytes;		/* packets * pkt_size */
-	uint64_t errors;	/* frames sendmmsg() refused: ENOBUFS from the tap's
+	uint64_t bytes; /* packets * pkt_size */
+	uint64_t errors; /* frames sendmmsg() refused: ENOBUFS from the tap's
 				 * full queue, mostly */
-	uint64_t dropped;	/* the tap's own tx_dropped count over the send
+	uint64_t dropped; /* the tap's own tx_dropped count over the send
 				 * window: the exact count of frames it refused
 				 * (errors misses none either, but is inferred) */
-	double seconds;		/* first send to the end of the last one */
+	double seconds; /* first send to the end of the last one */
 };
 
 /* Fork the sender. 0 (ps->pid, ps->fd set) or -errno (@e says why). */

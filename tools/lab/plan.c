@@ -46,9 +46,8 @@ int plan_load_run(struct plan *pl, json_t *run, const char *jobs_dir, struct err
 	/* the overrides the run was started with */
 	sc->repeat = json_integer_value(json_object_get(sj, RUN_SCENARIO_REPEAT)) ?: sc->repeat;
 	sc->duration = json_number_value(json_object_get(sj, RUN_SCENARIO_DURATION_S)) ?:
-			       sc->duration;
-	sc->timeout = json_number_value(json_object_get(sj, RUN_SCENARIO_TIMEOUT_S)) ?:
-			      sc->timeout;
+											 sc->duration;
+	sc->timeout = json_number_value(json_object_get(sj, RUN_SCENARIO_TIMEOUT_S)) ?: sc->timeout;
 	return plan_expand(pl, e);
 }
 
@@ -86,8 +85,7 @@ int plan_shard(struct plan *pl, const struct shard_spec *s, struct errbuf *e)
 			   pl->own);
 	free(runnable);
 	if (owned < 0)
-		return err_set(e, (int)owned, "shard %u/%u: %s", s->k, s->n,
-			       strerror((int)-owned));
+		return err_set(e, (int)owned, "shard %u/%u: %s", s->k, s->n, strerror((int)-owned));
 	pl->shard = *s;
 	shard_matrix_id(pl->sc.text, pl->sc.repeat, pl->sc.duration, pl->sc.seed, pl->matrix);
 	return 0;
@@ -130,8 +128,8 @@ void plan_cell_varying(const struct plan *pl, const struct cell *c, char *buf, s
 	buf[0] = '\0';
 	for (int i = 0; i < NR_AXES && n < len; i++)
 		if (pl->sc.nvals[i] > 1)
-			n += snprintf(buf + n, len - n, "%s%s=%s", n ? " " : "",
-				      axis_defs[i].name, c->val[i]);
+			n += snprintf(buf + n, len - n, "%s%s=%s", n ? " " : "", axis_defs[i].name,
+				      c->val[i]);
 	if (!n)
 		snprintf(buf, len, "(the only cell)");
 }
@@ -199,15 +197,14 @@ void plan_print(const struct plan *pl)
 	const struct scenario *sc = &pl->sc;
 	char t[32];
 
-	printf("scenario %s (%s): %d cells x %u repetitions = %d samples, %d skipped\n",
-	       sc->name, sc->path, pl->nrun, sc->repeat, plan_matrix_samples(pl),
-	       pl->ncells - pl->nrun);
+	printf("scenario %s (%s): %d cells x %u repetitions = %d samples, %d skipped\n", sc->name,
+	       sc->path, pl->nrun, sc->repeat, plan_matrix_samples(pl), pl->ncells - pl->nrun);
 	printf("fixed:");
 	for (int i = 0; i < NR_AXES; i++)
 		if (sc->nvals[i] == 1)
 			printf(" %s=%s", axis_defs[i].name, sc->vals[i][0]);
-	printf("\nduration %gs, warm-up %gs, timeout %gs, seed %llu%s\n", sc->duration,
-	       sc->warmup, sc->timeout, (unsigned long long)sc->seed,
+	printf("\nduration %gs, warm-up %gs, timeout %gs, seed %llu%s\n", sc->duration, sc->warmup,
+	       sc->timeout, (unsigned long long)sc->seed,
 	       sc->icount ? ", instruction counts (icount) on" : "");
 	plan_print_cells(pl, false);
 	if (pl->nrun < pl->ncells)
@@ -271,9 +268,9 @@ static json_t *plan_shard_json(const struct plan *pl)
 		}
 	}
 	free(order);
-	return json_pack("{s:i, s:i, s:s, s:i, s:f, s:o}", RUN_SHARD_K, pl->shard.k,
-			 RUN_SHARD_N, pl->shard.n, RUN_SHARD_MATRIX, pl->matrix, "samples", n,
-			 "estimated_s", plan_sample_estimate(pl) * n, "owned", owned);
+	return json_pack("{s:i, s:i, s:s, s:i, s:f, s:o}", RUN_SHARD_K, pl->shard.k, RUN_SHARD_N,
+			 pl->shard.n, RUN_SHARD_MATRIX, pl->matrix, "samples", n, "estimated_s",
+			 plan_sample_estimate(pl) * n, "owned", owned);
 }
 
 json_t *plan_json(const struct plan *pl)
@@ -287,8 +284,8 @@ json_t *plan_json(const struct plan *pl)
 	fmt_secs(t, sizeof(t), plan_estimate(pl));
 	json_object_set_new(o, "scenario", json_string(sc->name));
 	json_object_set_new(o, "file", json_string(sc->path));
-	json_object_set_new(o, "description", sc->description ?
-					   json_string(sc->description) : json_null());
+	json_object_set_new(o, "description",
+			    sc->description ? json_string(sc->description) : json_null());
 	json_object_set_new(o, "cells", cells);
 	plan_axes_json(pl, o);
 	json_object_set_new(o, "runnable", json_integer(pl->nrun));

@@ -14,12 +14,12 @@ struct plan {
 	struct scenario sc;
 	struct cell *cells;
 	int ncells;
-	int nrun;		/* cells without a skip reason */
+	int nrun; /* cells without a skip reason */
 
 	/* --shard K/N (docs/cluster.md); shard.n == 0: the whole matrix */
 	struct shard_spec shard;
-	unsigned char *own;	/* [cell index * repeat + rep]: this shard's sample */
-	char matrix[SHARD_MATRIX_ID_LEN];	/* the id all shards of the matrix share */
+	unsigned char *own; /* [cell index * repeat + rep]: this shard's sample */
+	char matrix[SHARD_MATRIX_ID_LEN]; /* the id all shards of the matrix share */
 };
 
 /* A new run's plan: scenario file @path (workloads in @jobs_dir), with

@@ -41,9 +41,10 @@ static int prepare_libvirt(struct run *r, struct errbuf *e)
 
 	r->gctx.conn = virConnectOpen(uri);
 	if (!r->gctx.conn)
-		return err_set(e, -ECONNREFUSED, "cannot connect to libvirtd at %s: %s "
-			       "(is libvirtd running? scripts/setup.sh starts it)", uri,
-			       virt_error());
+		return err_set(e, -ECONNREFUSED,
+			       "cannot connect to libvirtd at %s: %s "
+			       "(is libvirtd running? scripts/setup.sh starts it)",
+			       uri, virt_error());
 	return 0;
 }
 
@@ -68,8 +69,10 @@ static int prepare_kernels(struct run *r, struct errbuf *e)
 			return ret;
 		rel = json_string_value(json_object_get(r->kernels[i].info, "kernel_release"));
 		if (rel_was && rel && strcmp(rel, rel_was))
-			return err_set(e, -ESTALE, "kernel %s is now %s, but %s ran on %s: samples "
-				       "of two kernels would be mixed", spec, rel, r->id, rel_was);
+			return err_set(e, -ESTALE,
+				       "kernel %s is now %s, but %s ran on %s: samples "
+				       "of two kernels would be mixed",
+				       spec, rel, r->id, rel_was);
 		json_object_set(r->kernels_json, r->kernels[i].spec, r->kernels[i].info);
 	}
 	return 0;
@@ -132,7 +135,7 @@ static int prepare_disk(struct run *r, struct errbuf *e)
 	if (fd < 0)
 		return err_set(e, -errno, "cannot create the block image %s: %s", path,
 			       strerror(errno));
-	snprintf(r->disk, sizeof(r->disk), "%s", path);	/* unlinked by run_free */
+	snprintf(r->disk, sizeof(r->disk), "%s", path); /* unlinked by run_free */
 	if (ftruncate(fd, 1ll << 30)) {
 		err_set(e, -errno, "cannot create the block image %s: %s", path, strerror(errno));
 		close(fd);
@@ -174,15 +177,14 @@ static json_t *probe_key(struct run *r)
 {
 	unsigned long qemu = 0;
 	char boot_id[64] = "";
-	const char *rel = json_string_value(json_object_get(r->kernels[0].info,
-							    "kernel_release"));
+	const char *rel = json_string_value(json_object_get(r->kernels[0].info, "kernel_release"));
 
 	boot_id_read(boot_id, sizeof(boot_id));
 	virConnectGetVersion(r->gctx.conn, &qemu);
 	if (!boot_id[0] || !qemu)
 		return NULL;
-	return json_pack("{s:s, s:I, s:s}", "boot_id", boot_id, "qemu", (json_int_t)qemu,
-			 "kernel", rel ?: r->kernels[0].spec);
+	return json_pack("{s:s, s:I, s:s}", "boot_id", boot_id, "qemu", (json_int_t)qemu, "kernel",
+			 rel ?: r->kernels[0].spec);
 }
 
 /* A result probed since this host booted with the same QEMU and kernel:
@@ -282,7 +284,8 @@ static void prepare_accel(struct run *r)
 
 		if (strcmp(c->val[AX_CLOCK], "icount") || c->skip_reason[0])
 			continue;
-		plan_skip(pl, c, "clock=icount needs TCG (QEMU allows no -icount with KVM): "
+		plan_skip(pl, c,
+			  "clock=icount needs TCG (QEMU allows no -icount with KVM): "
 			  "set accel = tcg");
 		p_info("skip %s: %s", c->id, c->skip_reason);
 	}

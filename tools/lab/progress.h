@@ -7,18 +7,17 @@
 #include <stddef.h>
 
 struct progress {
-	int total;		/* samples this session runs */
-	int ok, failed;		/* samples finished so far (failed: after every retry) */
-	double wall_sum;	/* seconds spent in finished attempts */
-	bool tty;		/* redraw one bar instead of printing lines */
+	int total; /* samples this session runs */
+	int ok, failed; /* samples finished so far (failed: after every retry) */
+	double wall_sum; /* seconds spent in finished attempts */
+	bool tty; /* redraw one bar instead of printing lines */
 };
 
 void progress_init(struct progress *p, int total);
 /* The sample that starts now, with the counts and the time left. */
 void progress_show(struct progress *p, const char *what);
 /* A message that must stay on screen (the bar is cleared first). */
-void progress_note(struct progress *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void progress_note(struct progress *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Clear the bar: the run is over. */
 void progress_end(struct progress *p);
 

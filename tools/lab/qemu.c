@@ -119,11 +119,11 @@ static int base_line(struct qemu_series *s, const char *path, int lineno, char *
 		if (strcmp(line, keys[i].key))
 			continue;
 		if (strlen(eq) >= keys[i].len || strpbrk(eq, "\"' \t"))
-			return err_set(e, -EINVAL, "%s:%d: %s: bad value '%s'", path, lineno,
-				       line, eq);
+			return err_set(e, -EINVAL, "%s:%d: %s: bad value '%s'", path, lineno, line,
+				       eq);
 		strcpy((char *)s + keys[i].off, eq);
 	}
-	return 0;	/* other keys (base_package) are for people and the script */
+	return 0; /* other keys (base_package) are for people and the script */
 }
 
 /* Each non-comment, non-blank line of @path, stripped, to @fn. */
@@ -178,8 +178,10 @@ int qemu_series_load(const char *dir, struct qemu_series *s, struct errbuf *e)
 	if (ret)
 		return ret;
 	if (!s->base_version[0] || strlen(s->base_sha256) != 64 || !s->base_tarball[0])
-		return err_set(e, -EINVAL, "%s: needs base_version, base_tarball and a 64-digit "
-			       "base_sha256", path);
+		return err_set(e, -EINVAL,
+			       "%s: needs base_version, base_tarball and a 64-digit "
+			       "base_sha256",
+			       path);
 	snprintf(path, sizeof(path), "%s/series", dir);
 	return for_each_line(path, s, e, series_line);
 }
@@ -197,12 +199,11 @@ static bool patch_named(const char *p, const char *arg)
 	       !strncmp(p + 5, arg, len);
 }
 
-int qemu_series_point(const struct qemu_series *s, const char *arg, int *point,
-		      struct errbuf *e)
+int qemu_series_point(const struct qemu_series *s, const char *arg, int *point, struct errbuf *e)
 {
 	size_t len = strlen(arg);
 
-	if (len && strspn(arg, "0123456789") == len) {	/* decimal, "0010" is 10 */
+	if (len && strspn(arg, "0123456789") == len) { /* decimal, "0010" is 10 */
 		unsigned long u = len < 6 ? strtoul(arg, NULL, 10) : ULONG_MAX;
 
 		if (u > (unsigned long)s->n)
@@ -217,16 +218,18 @@ int qemu_series_point(const struct qemu_series *s, const char *arg, int *point,
 			return 0;
 		}
 	}
-	return err_set(e, -ENOENT, "--upto '%s' is neither a number (0-%d) nor a patch of "
-		       "qemu-patches/series", arg, s->n);
+	return err_set(e, -ENOENT,
+		       "--upto '%s' is neither a number (0-%d) nor a patch of "
+		       "qemu-patches/series",
+		       arg, s->n);
 }
 
 /* ---- spec resolution ---------------------------------------------------- */
 
 static void base_provenance(struct qemu_binary *q)
 {
-	q->provenance = json_pack("{s:s, s:s, s:s}", "spec", q->spec, "path", q->path,
-				  "version", q->version);
+	q->provenance = json_pack("{s:s, s:s, s:s}", "spec", q->spec, "path", q->path, "version",
+				  q->version);
 }
 
 /* The builds in @cache, "a, b, c" (for "no such build" messages). */
@@ -279,15 +282,19 @@ static int resolve_build(struct qemu_binary *q, const char *name, const char *ca
 	json_t *point;
 
 	if (!name_ok(name))
-		return err_set(e, -EINVAL, "qemu spec 'build:%s': not a build name "
-			       "([A-Za-z0-9._+-], not starting with '.')", name);
+		return err_set(e, -EINVAL,
+			       "qemu spec 'build:%s': not a build name "
+			       "([A-Za-z0-9._+-], not starting with '.')",
+			       name);
 	snprintf(dir, sizeof(dir), "%s/qemu/build/%s", cache, name);
 	snprintf(path, sizeof(path), "%s/%s", dir, QEMU_PROVENANCE);
 	q->provenance = json_load_file(path, 0, &jerr);
 	if (!q->provenance) {
 		build_names(cache, names, sizeof(names));
-		return err_set(e, -ENOENT, "no QEMU build '%s' in %s/qemu/build (builds: %s; "
-			       "make one with: vqlab qemu build)", name, cache, names);
+		return err_set(e, -ENOENT,
+			       "no QEMU build '%s' in %s/qemu/build (builds: %s; "
+			       "make one with: vqlab qemu build)",
+			       name, cache, names);
 	}
 	snprintf(q->path, sizeof(q->path), "%s/%s", dir, QEMU_BINARY_NAME);
 	if (access(q->path, X_OK))
@@ -342,8 +349,10 @@ int qemu_spec_resolve(const char *spec, const char *cache, struct qemu_binary *o
 		out->kind = QEMU_FILE;
 		ret = resolve_file(out, spec + 5, e);
 	} else {
-		return err_set(e, -EINVAL, "qemu spec '%s': expected system, build:NAME or "
-			       "file:PATH", spec);
+		return err_set(e, -EINVAL,
+			       "qemu spec '%s': expected system, build:NAME or "
+			       "file:PATH",
+			       spec);
 	}
 	if (ret)
 		qemu_binary_release(out);
@@ -359,8 +368,8 @@ void qemu_binary_release(struct qemu_binary *q)
 /* ---- vqlab qemu build --------------------------------------------------- */
 
 struct qemu_paths {
-	char top[PATH_MAX];	/* the source tree: qemu-patches/, scripts/ */
-	char cache[PATH_MAX];	/* VQLAB_CACHE, default /var/cache/vqlab */
+	char top[PATH_MAX]; /* the source tree: qemu-patches/, scripts/ */
+	char cache[PATH_MAX]; /* VQLAB_CACHE, default /var/cache/vqlab */
 };
 
 /* The source tree is VQLAB_TOP or the folder above the one vqlab is in. */
@@ -381,8 +390,10 @@ static int locate(struct qemu_paths *p, struct errbuf *e)
 	}
 	snprintf(probe, sizeof(probe), "%s/scripts/qemu-build.sh", p->top);
 	if (access(probe, X_OK))
-		return err_set(e, -ENOENT, "cannot find vqlab's source tree (looked for %s); "
-			       "set VQLAB_TOP", probe);
+		return err_set(e, -ENOENT,
+			       "cannot find vqlab's source tree (looked for %s); "
+			       "set VQLAB_TOP",
+			       probe);
 	env = getenv("VQLAB_CACHE");
 	snprintf(p->cache, sizeof(p->cache), "%s", env && *env ? env : "/var/cache/vqlab");
 	return 0;
@@ -395,13 +406,13 @@ struct qemu_build {
 	int point;
 	char name[128];
 	unsigned int jobs;
-	char tmp[PATH_MAX];		/* CACHE/qemu/build/.tmp-NAME-XXXXXX */
-	char dest[PATH_MAX];		/* CACHE/qemu/build/NAME */
-	char prefix_sha256[65];		/* of series.sha256: the applied patches */
-	char config_sha256[65];		/* of configure.args */
+	char tmp[PATH_MAX]; /* CACHE/qemu/build/.tmp-NAME-XXXXXX */
+	char dest[PATH_MAX]; /* CACHE/qemu/build/NAME */
+	char prefix_sha256[65]; /* of series.sha256: the applied patches */
+	char config_sha256[65]; /* of configure.args */
 	char key[17];
-	json_t *patches;		/* [{name, sha256}] */
-	json_t *configure;		/* [arg, ...] */
+	json_t *patches; /* [{name, sha256}] */
+	json_t *configure; /* [arg, ...] */
 };
 
 static int write_text(const char *dir, const char *name, const char *text, char *sha,
@@ -452,7 +463,7 @@ static int build_hash_config(struct qemu_build *b, struct errbuf *e)
 		return err_set(e, -EIO, "%s --configure-args: exit %d: %.200s", script, rc, out);
 	if (strlen(out) + 2 > sizeof(out))
 		return err_set(e, -E2BIG, "%s --configure-args: output too long", script);
-	strcat(out, "\n");	/* proc_run dropped the last newline */
+	strcat(out, "\n"); /* proc_run dropped the last newline */
 	rc = write_text(b->tmp, "configure.args", out, b->config_sha256, e);
 	if (rc)
 		return rc;
@@ -562,8 +573,8 @@ static pid_t spawn_piped(const char *const argv[], int *out_fd)
 static int build_run_script(struct qemu_build *b, struct errbuf *e)
 {
 	char script[PATH_MAX + 32], log[PATH_MAX + 16], upto[16], jobs[16], *line = NULL;
-	const char *argv[] = { script, "--upto", upto, "--out", b->tmp, "--jobs", jobs,
-			       "--cache", b->paths.cache, NULL };
+	const char *argv[] = { script,	 "--upto", upto,      "--out",	      b->tmp,
+			       "--jobs", jobs,	   "--cache", b->paths.cache, NULL };
 	struct progress pg = { .tty = isatty(2), .last_tenth = -1 };
 	size_t cap = 0;
 	ssize_t len;
@@ -617,15 +628,14 @@ static int build_provenance(struct qemu_build *b, double secs, const char *versi
 	snprintf(spec, sizeof(spec), "build:%s", b->name);
 	o = json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s, s:s},"
 		      " s:{s:i, s:i, s:s?, s:s, s:O}, s:O, s:s, s:s, s:s, s:s, s:s, s:f, s:i}",
-		      "spec", spec, "name", b->name, "key", b->key,
-		      "base", "package", "qemu", "version", s->base_version, "debian_version",
-		      s->base_debian_version, "tarball", s->base_tarball, "sha256", s->base_sha256,
-		      "series", "point", b->point, "total", s->n, "top",
-		      b->point ? s->patch[b->point - 1] : NULL, "prefix_sha256", b->prefix_sha256,
-		      "patches", b->patches, "configure", b->configure, "configure_sha256",
-		      b->config_sha256, "qemu_version", version, "binary", QEMU_BINARY_NAME,
-		      "plugin_header", "qemu-plugin.h", "built_at", when, "build_seconds", secs,
-		      "jobs", (int)b->jobs);
+		      "spec", spec, "name", b->name, "key", b->key, "base", "package", "qemu",
+		      "version", s->base_version, "debian_version", s->base_debian_version,
+		      "tarball", s->base_tarball, "sha256", s->base_sha256, "series", "point",
+		      b->point, "total", s->n, "top", b->point ? s->patch[b->point - 1] : NULL,
+		      "prefix_sha256", b->prefix_sha256, "patches", b->patches, "configure",
+		      b->configure, "configure_sha256", b->config_sha256, "qemu_version", version,
+		      "binary", QEMU_BINARY_NAME, "plugin_header", "qemu-plugin.h", "built_at",
+		      when, "build_seconds", secs, "jobs", (int)b->jobs);
 	if (!o)
 		return err_set(e, -ENOMEM, "cannot build the provenance");
 	snprintf(path, sizeof(path), "%s/%s", b->tmp, QEMU_PROVENANCE);
@@ -644,7 +654,8 @@ static int build_make(struct qemu_build *b, struct errbuf *e)
 	int ret;
 
 	p_info("building QEMU %s at p%d (%s) as '%s' (log: %s/build.log; minutes with a cold "
-	       "ccache)", b->series.base_version, b->point,
+	       "ccache)",
+	       b->series.base_version, b->point,
 	       b->point ? b->series.patch[b->point - 1] : "no patch", b->name, b->tmp);
 	ret = build_run_script(b, e);
 	if (ret)
@@ -734,7 +745,7 @@ static int parse_opts(int argc, char **argv, const char **upto, const char **nam
 	uint64_t u;
 	int c;
 
-	optind = 0;	/* 0: glibc re-initialises getopt for the subcommand */
+	optind = 0; /* 0: glibc re-initialises getopt for the subcommand */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":jph", opts, NULL)) != -1) {
 		if (!build && (c == 'u' || c == 'n' || c == 'J'))
@@ -784,8 +795,10 @@ static int build_setup(struct qemu_build *b, const char *upto, const char *name)
 	if (upto && qemu_series_point(&b->series, upto, &b->point, &e))
 		return cli_usage_error(TOOL, "%s", e.msg);
 	if (name && !name_ok(name))
-		return cli_usage_error(TOOL, "--name '%s': use letters, digits and ._+- "
-				       "(not starting with '.')", name);
+		return cli_usage_error(TOOL,
+				       "--name '%s': use letters, digits and ._+- "
+				       "(not starting with '.')",
+				       name);
 	if (name)
 		snprintf(b->name, sizeof(b->name), "%s", name);
 	else
@@ -830,7 +843,7 @@ static int do_build(int argc, char **argv)
 		goto cleanup;
 	}
 	if (build_make(&b, &e))
-		goto cleanup;	/* the scratch folder stays: it has the log */
+		goto cleanup; /* the scratch folder stays: it has the log */
 	build_print(&b, false);
 	rc = 0;
 cleanup:

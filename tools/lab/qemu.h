@@ -21,10 +21,10 @@ enum qemu_kind { QEMU_SYSTEM, QEMU_BUILD, QEMU_FILE };
 /* What a spec resolves to. */
 struct qemu_binary {
 	enum qemu_kind kind;
-	char spec[PATH_MAX + 8];	/* as given: system, build:NAME, file:PATH */
-	char path[PATH_MAX];		/* the executable (libvirt's <emulator>) */
-	char version[64];		/* "10.0.2", from the binary's -version */
-	int series_point;		/* patches of qemu-patches/series applied; -1: unknown */
+	char spec[PATH_MAX + 8]; /* as given: system, build:NAME, file:PATH */
+	char path[PATH_MAX]; /* the executable (libvirt's <emulator>) */
+	char version[64]; /* "10.0.2", from the binary's -version */
+	int series_point; /* patches of qemu-patches/series applied; -1: unknown */
 	/* Where it came from, for run.json: always an object with spec, path and
 	 * version; a build's is its qemu.json (base sha256, series point, each
 	 * patch's sha256, configure line, build time); the system's names the
@@ -45,8 +45,8 @@ int qemu_version_parse(const char *text, char *out, size_t outlen);
 
 /* qemu-patches/: the pinned base and the series. */
 struct qemu_series {
-	char base_version[32];		/* 10.0.2 */
-	char base_debian_version[96];	/* 1:10.0.2+ds-2+deb13u1~bpo12+1 */
+	char base_version[32]; /* 10.0.2 */
+	char base_debian_version[96]; /* 1:10.0.2+ds-2+deb13u1~bpo12+1 */
 	char base_tarball[128];
 	char base_sha256[65];
 	int n;
@@ -57,8 +57,7 @@ struct qemu_series {
 int qemu_series_load(const char *dir, struct qemu_series *s, struct errbuf *e);
 /* --upto: a count 0..n, or a patch of the series by file name, with or
  * without ".patch", or without its "NNNN-" number. 0 or -ERANGE / -ENOENT. */
-int qemu_series_point(const struct qemu_series *s, const char *arg, int *point,
-		      struct errbuf *e);
+int qemu_series_point(const struct qemu_series *s, const char *arg, int *point, struct errbuf *e);
 
 /* `vqlab qemu build|list|help`; argv[0] is "qemu". Exit code 0, 1 or 2. */
 int qemu_cmd(int argc, char **argv);

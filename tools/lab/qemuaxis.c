@@ -29,8 +29,10 @@ int plan_check_qemu(const struct scenario *sc, struct errbuf *e)
 			qemu_binary_release(&q);
 			continue;
 		}
-		return err_set(e, -EINVAL, "%s:%d: qemu: %s (accepted: system, build:<name>, "
-			       "file:<path>)", sc->path, sc->axis_line[AX_QEMU], qe.msg);
+		return err_set(e, -EINVAL,
+			       "%s:%d: qemu: %s (accepted: system, build:<name>, "
+			       "file:<path>)",
+			       sc->path, sc->axis_line[AX_QEMU], qe.msg);
 	}
 	return 0;
 }
@@ -71,7 +73,8 @@ static int plugin_check(const struct qemu_binary *q, const struct lab_paths *p, 
 	free(a);
 	free(b);
 	if (!same)
-		return err_set(e, -ENOTSUP, "icount = on: the vqicount plugin was built against "
+		return err_set(e, -ENOTSUP,
+			       "icount = on: the vqicount plugin was built against "
 			       "%s, and QEMU %s's qemu-plugin.h (%s) is not the same",
 			       mine, q->spec, theirs[0] ? theirs : "unknown");
 	json_object_set_new(prov, "icount_plugin_header",
@@ -92,8 +95,9 @@ int qemu_axis_prepare(struct run *r, struct errbuf *e)
 		if (ret)
 			return err_prefix(e, ret, "qemu");
 		json_object_set_new(q->provenance, "version", json_string(q->version));
-		json_object_set_new(q->provenance, "series_point", q->series_point < 0 ?
-				    json_null() : json_integer(q->series_point));
+		json_object_set_new(q->provenance, "series_point",
+				    q->series_point < 0 ? json_null() :
+							  json_integer(q->series_point));
 		if (sc->icount && plugin_check(q, r->paths, q->provenance, e))
 			return -ENOTSUP;
 		p_info("qemu %s: %s (%s)", q->spec, q->path, q->version);

@@ -55,8 +55,7 @@ static int get_str(const json_t *o, const char *key, char *buf, size_t len, stru
 }
 
 /* A member declared uint16/uint32/uint64 in qapi/virtio.json. */
-static int get_uint(const json_t *o, const char *key, uint64_t max, uint64_t *out,
-		    struct errbuf *e)
+static int get_uint(const json_t *o, const char *key, uint64_t max, uint64_t *out, struct errbuf *e)
 {
 	const json_t *v = json_object_get(o, key);
 
@@ -112,7 +111,7 @@ static int features_add_list(struct qmp_features *f, const json_t *list)
 	json_t *v;
 
 	if (!list)
-		return 0;	/* dev-features is optional */
+		return 0; /* dev-features is optional */
 	if (!json_is_array(list))
 		return -EPROTO;
 	json_array_foreach(list, i, v) {
@@ -279,11 +278,10 @@ const char *qmp_device_id(const char *path, char *buf, size_t len)
 	return buf;
 }
 
-const char *qmp_queue_name(const struct qmp_dev_status *s, unsigned int q, char *buf,
-			   size_t len)
+const char *qmp_queue_name(const struct qmp_dev_status *s, unsigned int q, char *buf, size_t len)
 {
 	switch (s->device_id) {
-	case VIRTIO_ID_NET:	/* rx, tx per pair, then the control queue */
+	case VIRTIO_ID_NET: /* rx, tx per pair, then the control queue */
 		if (s->num_vqs % 2 && q == s->num_vqs - 1)
 			snprintf(buf, len, "control");
 		else
@@ -311,12 +309,9 @@ const char *qmp_status_word(unsigned int st)
 		unsigned int bit;
 		const char *word;
 	} steps[] = {
-		{ QMP_STATUS_FAILED, "failed" },
-		{ QMP_STATUS_NEEDS_RESET, "needs_reset" },
-		{ QMP_STATUS_DRIVER_OK, "driver_ok" },
-		{ QMP_STATUS_FEATURES_OK, "features_ok" },
-		{ QMP_STATUS_DRIVER, "driver" },
-		{ QMP_STATUS_ACKNOWLEDGE, "acknowledge" },
+		{ QMP_STATUS_FAILED, "failed" },       { QMP_STATUS_NEEDS_RESET, "needs_reset" },
+		{ QMP_STATUS_DRIVER_OK, "driver_ok" }, { QMP_STATUS_FEATURES_OK, "features_ok" },
+		{ QMP_STATUS_DRIVER, "driver" },       { QMP_STATUS_ACKNOWLEDGE, "acknowledge" },
 	};
 
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
@@ -330,7 +325,7 @@ const char *qmp_status_word(unsigned int st)
 /* Steps from @old to @new of an index that runs modulo @mod. */
 static uint64_t index_steps(uint16_t old, uint16_t new, uint32_t mod)
 {
-	return ((uint32_t)new + mod - old) % mod;
+	return ((uint32_t) new + mod - old) % mod;
 }
 
 void vq_counters_update(struct vq_counters *c, const struct qmp_queue_status *q, bool packed)
@@ -546,8 +541,7 @@ static int list_devices(struct qmp_domain *d, struct errbuf *e)
 	return 0;
 }
 
-int qmp_domain_open(virConnectPtr conn, const char *name, struct qmp_domain *d,
-		    struct errbuf *e)
+int qmp_domain_open(virConnectPtr conn, const char *name, struct qmp_domain *d, struct errbuf *e)
 {
 	int state = 0, reason, rc;
 
@@ -570,8 +564,10 @@ int qmp_domain_open(virConnectPtr conn, const char *name, struct qmp_domain *d,
 	if (rc == -ESRCH)
 		return err_set(e, rc, "domain '%s' is not running", name);
 	if (rc == -ENOTSUP)
-		return err_prefix(e, rc, "domain '%s' has no QMP virtio queries "
-				  "(not QEMU, or QEMU < 7.2)", name);
+		return err_prefix(e, rc,
+				  "domain '%s' has no QMP virtio queries "
+				  "(not QEMU, or QEMU < 7.2)",
+				  name);
 	return rc ? err_prefix(e, rc, "domain '%s'", name) : 0;
 }
 

@@ -40,39 +40,39 @@
 
 /* One entry of x-query-virtio. */
 struct qmp_virtio_dev {
-	char path[QMP_PATH_LEN];	/* canonical QOM path: the other queries' argument */
-	char name[QMP_NAME_LEN];	/* "virtio-blk" */
+	char path[QMP_PATH_LEN]; /* canonical QOM path: the other queries' argument */
+	char name[QMP_NAME_LEN]; /* "virtio-blk" */
 };
 
 /* One VirtioDeviceFeatures: QEMU prints each known bit as "NAME: text". */
 struct qmp_features {
-	uint64_t bits;		/* the bits virtio_features.h names, found by NAME */
-	json_t *names;		/* every NAME QEMU printed (transports, then device) */
-	uint64_t unknown;	/* unknown-dev-features: bits QEMU could not name */
+	uint64_t bits; /* the bits virtio_features.h names, found by NAME */
+	json_t *names; /* every NAME QEMU printed (transports, then device) */
+	uint64_t unknown; /* unknown-dev-features: bits QEMU could not name */
 };
 
 /* x-query-virtio-status */
 struct qmp_dev_status {
 	char name[QMP_NAME_LEN];
-	unsigned int device_id;		/* 1 net, 2 block, ... */
-	unsigned int num_vqs;		/* queues QEMU created */
-	unsigned int status;		/* QMP_STATUS_* bits */
-	bool vhost_started;		/* vhost (kernel or user) runs the rings */
-	struct qmp_features host;	/* offered by the device */
-	struct qmp_features guest;	/* negotiated with the driver */
+	unsigned int device_id; /* 1 net, 2 block, ... */
+	unsigned int num_vqs; /* queues QEMU created */
+	unsigned int status; /* QMP_STATUS_* bits */
+	bool vhost_started; /* vhost (kernel or user) runs the rings */
+	struct qmp_features host; /* offered by the device */
+	struct qmp_features guest; /* negotiated with the driver */
 	struct qmp_features backend;
 };
 
 /* x-query-virtio-queue-status */
 struct qmp_queue_status {
 	unsigned int index;
-	uint32_t inuse;			/* popped by the device, not yet returned */
-	uint32_t ring_size;		/* vring-num */
-	uint64_t desc_addr;		/* vring-desc: changes when the driver sets the ring up */
-	uint16_t last_avail_idx;	/* next avail entry the device will pop */
-	uint16_t shadow_avail_idx;	/* the driver's avail idx, as last read */
-	uint16_t used_idx;		/* next used entry the device will fill */
-	uint16_t signalled_used;	/* used_idx at the last notify decision */
+	uint32_t inuse; /* popped by the device, not yet returned */
+	uint32_t ring_size; /* vring-num */
+	uint64_t desc_addr; /* vring-desc: changes when the driver sets the ring up */
+	uint16_t last_avail_idx; /* next avail entry the device will pop */
+	uint16_t shadow_avail_idx; /* the driver's avail idx, as last read */
+	uint16_t used_idx; /* next used entry the device will fill */
+	uint16_t signalled_used; /* used_idx at the last notify decision */
 	bool has_last_avail_idx, has_shadow_avail_idx;
 };
 
@@ -93,8 +93,7 @@ int qmp_parse_queue_status(const json_t *ret, struct qmp_queue_status *q, struct
 const char *qmp_device_id(const char *path, char *buf, size_t len);
 /* Queue @q's name as the Linux driver gives it (input.0, output.0, control,
  * req.0), so that device and driver views line up; "vq<q>" otherwise. */
-const char *qmp_queue_name(const struct qmp_dev_status *s, unsigned int q, char *buf,
-			   size_t len);
+const char *qmp_queue_name(const struct qmp_dev_status *s, unsigned int q, char *buf, size_t len);
 /* The status as one word: the furthest point the driver reached ("driver_ok"),
  * "failed" or "needs_reset" when set, "reset" when 0. */
 const char *qmp_status_word(unsigned int status);
@@ -104,14 +103,14 @@ const char *qmp_status_word(unsigned int status);
 /* One queue, extended from QEMU's 16-bit indices to 64-bit counts by reading
  * it more often than an index can move by its modulus. */
 struct vq_counters {
-	bool valid;			/* read at least once */
-	uint64_t pops;			/* last-avail-idx steps: buffers the device popped */
-	uint64_t used;			/* used-idx steps: buffers it returned */
-	uint64_t signals;		/* signalled-used steps */
-	uint16_t last_avail_idx, used_idx, signalled_used;	/* as last read */
+	bool valid; /* read at least once */
+	uint64_t pops; /* last-avail-idx steps: buffers the device popped */
+	uint64_t used; /* used-idx steps: buffers it returned */
+	uint64_t signals; /* signalled-used steps */
+	uint16_t last_avail_idx, used_idx, signalled_used; /* as last read */
 	uint64_t desc_addr;
 	uint32_t inuse, ring_size;
-	unsigned int setups;		/* times the ring moved (driver set it up again) */
+	unsigned int setups; /* times the ring moved (driver set it up again) */
 };
 
 /* Fold in one read. Split rings' indices run modulo 2^16; packed rings' modulo
@@ -128,7 +127,7 @@ struct vq_rates {
 	uint64_t pops, used, signals;
 	double pops_s, used_s, signals_s;
 	uint32_t inuse, ring_size;
-	bool stalled;		/* buffers in the device, none returned, same ring */
+	bool stalled; /* buffers in the device, none returned, same ring */
 };
 
 /* @a earlier than @b, @secs apart. -EINVAL when either was never read or
@@ -140,16 +139,16 @@ int vq_rates_between(const struct vq_counters *a, const struct vq_counters *b, d
 
 struct qmp_device {
 	struct qmp_virtio_dev id;
-	struct qmp_dev_status st;	/* as last read */
-	bool seen_vhost;		/* vhost ran its rings at some read */
-	size_t first, nq;	/* its queues in a snapshot: q[first .. first + nq) */
+	struct qmp_dev_status st; /* as last read */
+	bool seen_vhost; /* vhost ran its rings at some read */
+	size_t first, nq; /* its queues in a snapshot: q[first .. first + nq) */
 };
 
 struct qmp_domain {
 	virDomainPtr dom;
 	char name[QMP_NAME_LEN * 2];
 	struct qmp_device *dev;
-	size_t ndev, nq;	/* nq: queues of every device */
+	size_t ndev, nq; /* nq: queues of every device */
 };
 
 /* Whether a device's queues may be read, and if not, why (NULL: they may).
@@ -171,12 +170,11 @@ virConnectPtr qmp_connect(struct errbuf *e);
 /* Find @name (a name, UUID or id), check that it runs and speaks QMP, list
  * its virtio devices and read their status. -ENOENT: no such domain,
  * -ESRCH: not running, -ENOTSUP: no QMP or no x-query-virtio. */
-int qmp_domain_open(virConnectPtr conn, const char *name, struct qmp_domain *d,
-		    struct errbuf *e);
+int qmp_domain_open(virConnectPtr conn, const char *name, struct qmp_domain *d, struct errbuf *e);
 void qmp_domain_close(struct qmp_domain *d);
 
 struct qmp_snapshot {
-	double t;		/* now_s() after the read */
+	double t; /* now_s() after the read */
 	size_t nq;
 	struct vq_counters *q;
 };

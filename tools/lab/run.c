@@ -113,11 +113,10 @@ static json_t *manifest_scenario(const struct scenario *sc)
 	return json_pack("{s:s, s:s, s:s?, s:s, s:i, s:f, s:f, s:f, s:I, s:b, s:s}",
 			 RUN_SCENARIO_FILE, sc->path, RUN_SCENARIO_NAME, sc->name,
 			 RUN_SCENARIO_DESCRIPTION, sc->description, RUN_SCENARIO_TEXT,
-			 sc->text ?: "", RUN_SCENARIO_REPEAT, sc->repeat,
-			 RUN_SCENARIO_DURATION_S, sc->duration, RUN_SCENARIO_WARMUP_S, sc->warmup,
-			 RUN_SCENARIO_TIMEOUT_S, sc->timeout, RUN_SCENARIO_SEED,
-			 (json_int_t)sc->seed, RUN_SCENARIO_ICOUNT, sc->icount,
-			 RUN_SCENARIO_CLOCK, scenario_clock(sc));
+			 sc->text ?: "", RUN_SCENARIO_REPEAT, sc->repeat, RUN_SCENARIO_DURATION_S,
+			 sc->duration, RUN_SCENARIO_WARMUP_S, sc->warmup, RUN_SCENARIO_TIMEOUT_S,
+			 sc->timeout, RUN_SCENARIO_SEED, (json_int_t)sc->seed, RUN_SCENARIO_ICOUNT,
+			 sc->icount, RUN_SCENARIO_CLOCK, scenario_clock(sc));
 }
 
 /* The cells that run ("matrix") and those that do not, with why ("skipped"). */
@@ -156,16 +155,16 @@ static void manifest_new(struct run *r)
 	json_object_set_new(m, RUN_ACCEL, json_string(run_accel(r)));
 	json_object_set_new(m, RUN_ACCEL_REASON,
 			    json_string(r->kvm && !r->accel_reason[0] ? "KVM guest booted" :
-					r->accel_reason));
+									r->accel_reason));
 	json_object_set(m, RUN_KERNELS, r->kernels_json);
 	json_object_set(m, "qemu", r->qemu_json);
 	json_object_set_new(m, RUN_STARTED, json_string(started));
 	manifest_matrix(r);
 	if (r->plan.shard.n)
-		json_object_set_new(m, RUN_SHARD, json_pack("{s:i, s:i, s:s}", RUN_SHARD_K,
-							    r->plan.shard.k, RUN_SHARD_N,
-							    r->plan.shard.n, RUN_SHARD_MATRIX,
-							    r->plan.matrix));
+		json_object_set_new(m, RUN_SHARD,
+				    json_pack("{s:i, s:i, s:s}", RUN_SHARD_K, r->plan.shard.k,
+					      RUN_SHARD_N, r->plan.shard.n, RUN_SHARD_MATRIX,
+					      r->plan.matrix));
 }
 
 /* A resumed run: this session's kernels and the time it resumed. */
@@ -193,8 +192,7 @@ static int run_manifest(struct run *r, struct errbuf *e)
 		manifest_new(r);
 	json_object_set_new(r->manifest, RUN_STATUS, json_string(RUN_STATUS_RUNNING));
 	if (json_write_atomic(r->manifest_path, r->manifest))
-		return err_set(e, -errno, "cannot write %s: %s", r->manifest_path,
-			       strerror(errno));
+		return err_set(e, -errno, "cannot write %s: %s", r->manifest_path, strerror(errno));
 	r->manifest_written = true;
 	return 0;
 }
@@ -244,8 +242,7 @@ static int samples_begin(struct run *r, struct errbuf *e)
 	if (r->opts->resume) {
 		r->prior = samples_resume(r);
 		if (r->prior < 0)
-			return err_set(e, r->prior, "%s: %s", r->samples_path,
-				       strerror(-r->prior));
+			return err_set(e, r->prior, "%s: %s", r->samples_path, strerror(-r->prior));
 		p_info("resume %s: %d of %d samples already done", r->id, r->prior, total);
 	}
 	progress_init(&r->prog, total - r->prior);
@@ -289,12 +286,19 @@ static enum attempt_end sample_attempt(struct run *r, const struct cell *c, unsi
 	char errors_log[PATH_MAX + 64];
 	char desc[512], label[700];
 	int attempt = r->attempts[c->index * sc->repeat + rep]++;
-	struct guest_job j = { .cell = c, .kernel = run_kernel(r, c->val[AX_KERNEL]),
-			       .kvm = r->kvm, .duration = sc->duration, .warmup = sc->warmup,
-			       .timeout = sc->timeout, .disk = r->disk[0] ? r->disk : NULL,
+	struct guest_job j = { .cell = c,
+			       .kernel = run_kernel(r, c->val[AX_KERNEL]),
+			       .kvm = r->kvm,
+			       .duration = sc->duration,
+			       .warmup = sc->warmup,
+			       .timeout = sc->timeout,
+			       .disk = r->disk[0] ? r->disk : NULL,
 			       .icount_so = r->icount_so[0] ? r->icount_so : NULL,
-			       .icount_out = icount_out, .dir = dir, .name = name,
-			       .errors_log = errors_log, .stall = sc->stall,
+			       .icount_out = icount_out,
+			       .dir = dir,
+			       .name = name,
+			       .errors_log = errors_log,
+			       .stall = sc->stall,
 			       .emulator = run_emulator(r, c->val[AX_QEMU]) };
 	struct guest_result res;
 	enum attempt_end end;
@@ -411,10 +415,10 @@ static void close_summary(const struct run *r)
 	int ok = r->prog.ok + r->prior, failed = r->prog.failed;
 
 	if (msg_json()) {
-		json_t *out = json_pack("{s:s, s:s, s:i, s:i, s:i, s:b, s:s?}", "run", r->id,
-					"dir", r->dir, "ok", ok, "failed", failed,
-					"resumed_from", r->prior, "interrupted", r->interrupted,
-					"report", r->report[0] ? r->report : NULL);
+		json_t *out = json_pack("{s:s, s:s, s:i, s:i, s:i, s:b, s:s?}", "run", r->id, "dir",
+					r->dir, "ok", ok, "failed", failed, "resumed_from",
+					r->prior, "interrupted", r->interrupted, "report",
+					r->report[0] ? r->report : NULL);
 
 		p_json(out);
 		json_decref(out);
@@ -444,7 +448,7 @@ static int run_close(struct run *r)
 		      strerror(errno), r->samples_path);
 		return r->interrupted ? 130 : 1;
 	}
-	run_release_lab(r);	/* before the report, which may take a while */
+	run_release_lab(r); /* before the report, which may take a while */
 	if (close_report(r, &e))
 		p_warn("the report is not written: %s", e.msg);
 	close_summary(r);

@@ -27,49 +27,49 @@
 #include "shard.h"
 
 struct run_opts {
-	const char *scenario;	/* a new run's scenario file */
-	const char *out_dir;	/* where a new run's folder goes */
-	const char *resume;	/* or: a run folder to complete */
-	unsigned int repeat;	/* 0: the scenario's */
-	double duration;	/* 0: the scenario's */
-	unsigned int retries;	/* more attempts for a failed sample */
-	struct shard_spec shard;	/* --shard K/N; n == 0: the whole matrix */
+	const char *scenario; /* a new run's scenario file */
+	const char *out_dir; /* where a new run's folder goes */
+	const char *resume; /* or: a run folder to complete */
+	unsigned int repeat; /* 0: the scenario's */
+	double duration; /* 0: the scenario's */
+	unsigned int retries; /* more attempts for a failed sample */
+	struct shard_spec shard; /* --shard K/N; n == 0: the whole matrix */
 };
 
 struct run {
 	const struct run_opts *opts;
 	const struct lab_paths *paths;
 	struct plan plan;
-	json_t *manifest;		/* run.json (loaded on resume, else built) */
-	char id[128];			/* "<YYYYmmdd-HHMMSS>-<scenario name>" */
-	char dir[PATH_MAX];		/* the run folder (absolute once prepared) */
-	char manifest_path[PATH_MAX + 32];	/* <dir>/run.json */
-	char samples_path[PATH_MAX + 32];	/* <dir>/samples.jsonl */
-	bool dir_made;			/* this session created dir */
-	bool manifest_written;		/* run.json is on disk: dir is kept */
+	json_t *manifest; /* run.json (loaded on resume, else built) */
+	char id[128]; /* "<YYYYmmdd-HHMMSS>-<scenario name>" */
+	char dir[PATH_MAX]; /* the run folder (absolute once prepared) */
+	char manifest_path[PATH_MAX + 32]; /* <dir>/run.json */
+	char samples_path[PATH_MAX + 32]; /* <dir>/samples.jsonl */
+	bool dir_made; /* this session created dir */
+	bool manifest_written; /* run.json is on disk: dir is kept */
 
 	/* prepare */
-	struct kernel kernels[AXIS_MAX_VALUES];	/* one per value of the kernel axis */
-	json_t *kernels_json;		/* spec -> kernel.json, for run.json */
-	struct qemu_binary qemu[AXIS_MAX_VALUES];	/* one per value of the qemu axis */
-	json_t *qemu_json;		/* spec -> where that QEMU came from, for run.json */
+	struct kernel kernels[AXIS_MAX_VALUES]; /* one per value of the kernel axis */
+	json_t *kernels_json; /* spec -> kernel.json, for run.json */
+	struct qemu_binary qemu[AXIS_MAX_VALUES]; /* one per value of the qemu axis */
+	json_t *qemu_json; /* spec -> where that QEMU came from, for run.json */
 	struct netlab lab;
 	struct guest_ctx gctx;
-	char disk[64];			/* the blk-* workloads' image, or "" */
-	char icount_so[PATH_MAX];	/* this run's copy of the plugin, or "" */
-	bool kvm;			/* guests run under KVM (else TCG) */
-	char accel_reason[600];		/* why TCG, for a new run.json */
+	char disk[64]; /* the blk-* workloads' image, or "" */
+	char icount_so[PATH_MAX]; /* this run's copy of the plugin, or "" */
+	bool kvm; /* guests run under KVM (else TCG) */
+	char accel_reason[600]; /* why TCG, for a new run.json */
 
 	/* samples */
-	char *done;			/* [cell index * repeat + rep]: an ok sample exists */
-	int *attempts;			/* [cell index * repeat + rep]: attempts made */
-	int *order;			/* the current block's cell order */
-	int prior;			/* ok samples from before a resume */
+	char *done; /* [cell index * repeat + rep]: an ok sample exists */
+	int *attempts; /* [cell index * repeat + rep]: attempts made */
+	int *order; /* the current block's cell order */
+	int prior; /* ok samples from before a resume */
 	struct progress prog;
 
 	/* close */
-	bool interrupted;		/* a signal stopped the run */
-	char report[PATH_MAX + 32];	/* report.md, once vqreport wrote it */
+	bool interrupted; /* a signal stopped the run */
+	char report[PATH_MAX + 32]; /* report.md, once vqreport wrote it */
 };
 
 /* The phases `vqlab live` shares with `vqlab run` (it boots one cell): */

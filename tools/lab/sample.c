@@ -11,7 +11,6 @@
 #include "sample.h"
 #include "virtio_features.h"
 
-
 /* The negotiated bits a report compares along an axis, read from the guest
  * sysfs feature text (one '0'/'1' per bit, bit 0 first). */
 static void device_negotiated(json_t *dev, const char *bits)
@@ -45,7 +44,6 @@ json_t *guest_info(json_t *report)
 	json_object_set_new(g, "devices", devs);
 	return g;
 }
-
 
 json_t *axes_json(const struct cell *c, const char *accel)
 {

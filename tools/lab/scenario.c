@@ -40,9 +40,9 @@ struct parse_ctx {
 	struct scenario *sc;
 	FILE *f;
 	int line;
-	int section_line;	/* line of the last [section] header */
+	int section_line; /* line of the last [section] header */
 	const char *workload_dir;
-	struct errbuf *e;	/* never NULL */
+	struct errbuf *e; /* never NULL */
 	int seen[NR_AXES];
 };
 
@@ -72,14 +72,13 @@ static char *counting_reader(char *str, int num, void *stream)
 	return s;
 }
 
-#define fail(ctx, ...)                                                          \
-	({                                                                      \
-		char *_m = (ctx)->e->msg;                                       \
-		int _n = snprintf(_m, ERRBUF_LEN, "%s:%d: ", (ctx)->sc->path,   \
-				  (ctx)->line);                                 \
-		if (_n >= 0 && _n < ERRBUF_LEN)                                 \
-			snprintf(_m + _n, ERRBUF_LEN - _n, __VA_ARGS__);        \
-		0;                                                              \
+#define fail(ctx, ...)                                                                      \
+	({                                                                                  \
+		char *_m = (ctx)->e->msg;                                                   \
+		int _n = snprintf(_m, ERRBUF_LEN, "%s:%d: ", (ctx)->sc->path, (ctx)->line); \
+		if (_n >= 0 && _n < ERRBUF_LEN)                                             \
+			snprintf(_m + _n, ERRBUF_LEN - _n, __VA_ARGS__);                    \
+		0;                                                                          \
 	})
 
 static int workload_exists(const char *dir, const char *name)
@@ -104,8 +103,8 @@ static void workload_list(const char *dir, char *buf, size_t len)
 		size_t l = strlen(de->d_name);
 
 		if (l > 3 && !strcmp(de->d_name + l - 3, ".sh") && n + l < len) {
-			n += snprintf(buf + n, len - n, "%s%.*s", n ? ", " : "",
-				      (int)(l - 3), de->d_name);
+			n += snprintf(buf + n, len - n, "%s%.*s", n ? ", " : "", (int)(l - 3),
+				      de->d_name);
 		}
 	}
 	closedir(d);
@@ -123,8 +122,10 @@ static int check_qemu(struct parse_ctx *ctx, const char *v)
 		return 1;
 	if (!strncmp(v, "file:", 5) && v[5] == '/')
 		return 1;
-	return fail(ctx, "qemu: '%s' is not a QEMU spec (accepted: system, build:<name>, "
-		    "file:<absolute path>)", v);
+	return fail(ctx,
+		    "qemu: '%s' is not a QEMU spec (accepted: system, build:<name>, "
+		    "file:<absolute path>)",
+		    v);
 }
 
 static int check_value(struct parse_ctx *ctx, enum axis_id id, const char *v)
@@ -147,14 +148,12 @@ static int check_value(struct parse_ctx *ctx, enum axis_id id, const char *v)
 		for (char *c = accepted; *c; c++)
 			if (*c == '|')
 				*c = ',';
-		return fail(ctx, "%s: unknown value '%s' (accepted: %s)",
-			    def->name, v, accepted);
+		return fail(ctx, "%s: unknown value '%s' (accepted: %s)", def->name, v, accepted);
 	}
 	if (def->max) {
 		if (parse_u64(v, def->min, def->max, &u))
 			return fail(ctx, "%s: '%s' is not a whole number from %lu to %lu",
-				    def->name, v, (unsigned long)def->min,
-				    (unsigned long)def->max);
+				    def->name, v, (unsigned long)def->min, (unsigned long)def->max);
 		if (def->power_of_two && (u & (u - 1)))
 			return fail(ctx, "%s: %s is not a power of two", def->name, v);
 		return 1;
@@ -186,8 +185,8 @@ static int set_axis(struct parse_ctx *ctx, enum axis_id id, const char *value)
 
 	if (ctx->seen[id]) {
 		free(copy);
-		return fail(ctx, "axis '%s' is given twice (first on line %d)",
-			    axis_defs[id].name, ctx->seen[id]);
+		return fail(ctx, "axis '%s' is given twice (first on line %d)", axis_defs[id].name,
+			    ctx->seen[id]);
 	}
 	ctx->seen[id] = ctx->line;
 	sc->axis_line[id] = ctx->line;
@@ -209,8 +208,8 @@ static int set_axis(struct parse_ctx *ctx, enum axis_id id, const char *value)
 			break;
 		for (int i = 0; i < sc->nvals[id]; i++)
 			if (!strcmp(sc->vals[id][i], v))
-				ok = fail(ctx, "%s: value '%s' is listed twice",
-					  axis_defs[id].name, v);
+				ok = fail(ctx, "%s: value '%s' is listed twice", axis_defs[id].name,
+					  v);
 		if (ok)
 			sc->vals[id][sc->nvals[id]++] = strdup(v);
 	}
@@ -258,7 +257,9 @@ static int set_setting(struct parse_ctx *ctx, const char *name, const char *valu
 		for (const char *c = value; *c; c++)
 			if (!(*c == '-' || *c == '_' || (*c >= 'a' && *c <= 'z') ||
 			      (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')))
-				return fail(ctx, "name: '%s' may hold only letters, digits, '-' and '_'", value);
+				return fail(ctx,
+					    "name: '%s' may hold only letters, digits, '-' and '_'",
+					    value);
 		if (!*value || strlen(value) > 40)
 			return fail(ctx, "name: must be 1 to 40 characters");
 		free(sc->name);
@@ -268,11 +269,15 @@ static int set_setting(struct parse_ctx *ctx, const char *name, const char *valu
 		sc->description = strdup(value);
 	} else if (!strcmp(name, "repeat")) {
 		if (parse_u64(value, 1, 1000, &u))
-			return fail(ctx, "repeat: '%s' is not a whole number from 1 to 1000", value);
+			return fail(ctx, "repeat: '%s' is not a whole number from 1 to 1000",
+				    value);
 		sc->repeat = u;
 	} else if (!strcmp(name, "duration")) {
 		if (parse_duration(value, &d) || d < 1 || d > 3600)
-			return fail(ctx, "duration: '%s' is not a duration from 1s to 3600s (e.g. 5, 5s, 500ms, 2m)", value);
+			return fail(
+				ctx,
+				"duration: '%s' is not a duration from 1s to 3600s (e.g. 5, 5s, 500ms, 2m)",
+				value);
 		sc->duration = d;
 	} else if (!strcmp(name, "icount")) {
 		if (strcmp(value, "on") && strcmp(value, "off"))
@@ -286,7 +291,8 @@ static int set_setting(struct parse_ctx *ctx, const char *name, const char *valu
 		sc->warmup = d;
 	} else if (!strcmp(name, "timeout")) {
 		if (parse_duration(value, &d) || d < 10 || d > 86400)
-			return fail(ctx, "timeout: '%s' is not a duration from 10s to 86400s", value);
+			return fail(ctx, "timeout: '%s' is not a duration from 10s to 86400s",
+				    value);
 		sc->timeout = d;
 		sc->timeout_set = 1;
 	} else if (!strcmp(name, "stall")) {
@@ -296,8 +302,10 @@ static int set_setting(struct parse_ctx *ctx, const char *name, const char *valu
 			return fail(ctx, "seed: '%s' is not a whole number", value);
 		sc->seed = u;
 	} else {
-		return fail(ctx, "unknown key '%s' in [scenario] (accepted: name, description, "
-			    "repeat, duration, warmup, timeout, seed, icount, clock, stall)", name);
+		return fail(ctx,
+			    "unknown key '%s' in [scenario] (accepted: name, description, "
+			    "repeat, duration, warmup, timeout, seed, icount, clock, stall)",
+			    name);
 	}
 	return 1;
 }
@@ -371,12 +379,11 @@ static int add_exclude(struct parse_ctx *ctx, const char *name, const char *valu
 	return ok;
 }
 
-static int handler(void *user, const char *section, const char *name,
-		   const char *value)
+static int handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse_ctx *ctx = user;
 
-	if (!name)	/* a section header alone */
+	if (!name) /* a section header alone */
 		goto check_section;
 	if (!strcmp(section, "scenario"))
 		return set_setting(ctx, name, value);
@@ -417,8 +424,8 @@ static char *slurp(FILE *f)
 	return buf;
 }
 
-static int scenario_parse(FILE *f, const char *path, const char *workload_dir,
-			  struct scenario *sc, struct errbuf *e)
+static int scenario_parse(FILE *f, const char *path, const char *workload_dir, struct scenario *sc,
+			  struct errbuf *e)
 {
 	struct parse_ctx ctx = { .sc = sc, .workload_dir = workload_dir, .f = f, .e = e };
 	const char *base;
@@ -446,7 +453,7 @@ static int scenario_parse(FILE *f, const char *path, const char *workload_dir,
 		sc->name = strndup(base, strcspn(base, "."));
 	}
 	if (!sc->timeout)
-		sc->timeout = sc->warmup + sc->duration + 180;	/* boot under TCG + slack */
+		sc->timeout = sc->warmup + sc->duration + 180; /* boot under TCG + slack */
 	for (int i = 0; i < NR_AXES; i++)
 		if (!sc->nvals[i])
 			sc->vals[i][sc->nvals[i]++] = strdup(axis_defs[i].def);
@@ -456,8 +463,10 @@ static int scenario_parse(FILE *f, const char *path, const char *workload_dir,
 		for (int i = 0; i < NR_AXES; i++)
 			cells *= sc->nvals[i];
 		if (cells > SCENARIO_MAX_CELLS) {
-			return err_set(e, -E2BIG, "%s: the axes make a matrix of %llu cells "
-				       "(at most %d)", path, cells, SCENARIO_MAX_CELLS);
+			return err_set(e, -E2BIG,
+				       "%s: the axes make a matrix of %llu cells "
+				       "(at most %d)",
+				       path, cells, SCENARIO_MAX_CELLS);
 		}
 	}
 	return 0;
@@ -480,8 +489,7 @@ static int scenario_parse_stream(FILE *f, const char *path, const char *workload
 	return rc;
 }
 
-int scenario_load(const char *path, const char *workload_dir, struct scenario *sc,
-		  struct errbuf *e)
+int scenario_load(const char *path, const char *workload_dir, struct scenario *sc, struct errbuf *e)
 {
 	return scenario_parse_stream(fopen(path, "re"), path, workload_dir, sc, e);
 }
@@ -489,8 +497,8 @@ int scenario_load(const char *path, const char *workload_dir, struct scenario *s
 int scenario_load_text(const char *path, const char *text, const char *workload_dir,
 		       struct scenario *sc, struct errbuf *e)
 {
-	return scenario_parse_stream(fmemopen((void *)text, strlen(text), "r"), path,
-				     workload_dir, sc, e);
+	return scenario_parse_stream(fmemopen((void *)text, strlen(text), "r"), path, workload_dir,
+				     sc, e);
 }
 
 void scenario_free(struct scenario *sc)
@@ -530,11 +538,14 @@ static void cell_check(const struct scenario *sc, struct cell *c)
 	if (c->excluded_by)
 		return;
 	if (!strcmp(c->val[AX_BACKEND], "tap") && strcmp(c->val[AX_TX_QUEUE_SIZE], "256"))
+		snprintf(
+			c->skip_reason, sizeof(c->skip_reason),
+			"backend=tap accepts tx_queue_size=256 only (1024 needs vhost-user or vDPA)");
+	else if (!strcmp(c->val[AX_BACKEND], "vhost-user") &&
+		 strncmp(c->val[AX_WORKLOAD], "net-", 4))
 		snprintf(c->skip_reason, sizeof(c->skip_reason),
-			 "backend=tap accepts tx_queue_size=256 only (1024 needs vhost-user or vDPA)");
-	else if (!strcmp(c->val[AX_BACKEND], "vhost-user") && strncmp(c->val[AX_WORKLOAD], "net-", 4))
-		snprintf(c->skip_reason, sizeof(c->skip_reason),
-			 "backend=vhost-user carries net workloads only, not %s", c->val[AX_WORKLOAD]);
+			 "backend=vhost-user carries net workloads only, not %s",
+			 c->val[AX_WORKLOAD]);
 	else if (!strcmp(c->val[AX_CLOCK], "icount") && !strcmp(c->val[AX_ACCEL], "kvm"))
 		snprintf(c->skip_reason, sizeof(c->skip_reason),
 			 "clock=icount needs TCG: QEMU allows no -icount with KVM");
@@ -590,7 +601,7 @@ void scenario_block_order(const struct scenario *sc, unsigned int rep, int *orde
 
 	for (int i = 0; i < n; i++)
 		order[i] = i;
-	for (int i = n - 1; i > 0; i--) {	/* Fisher-Yates */
+	for (int i = n - 1; i > 0; i--) { /* Fisher-Yates */
 		int k = splitmix64(&state) % (uint64_t)(i + 1), t = order[i];
 
 		order[i] = order[k];
@@ -609,6 +620,6 @@ void cell_describe(const struct cell *c, char *buf, size_t len)
 
 	buf[0] = '\0';
 	for (int i = 0; i < NR_AXES && n < len; i++)
-		n += snprintf(buf + n, len - n, "%s%s=%s", i ? " " : "",
-			      axis_defs[i].name, c->val[i]);
+		n += snprintf(buf + n, len - n, "%s%s=%s", i ? " " : "", axis_defs[i].name,
+			      c->val[i]);
 }

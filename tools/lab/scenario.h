@@ -21,8 +21,8 @@ enum axis_id {
 	AX_BACKEND,
 	AX_ACCEL,
 	AX_TRACE,
-	AX_CLOCK,	/* the guest's clock: wall, or icount (docs/clock.md) */
-	AX_QEMU,	/* last: adding it kept every older matrix's cell order */
+	AX_CLOCK, /* the guest's clock: wall, or icount (docs/clock.md) */
+	AX_QEMU, /* last: adding it kept every older matrix's cell order */
 	NR_AXES,
 };
 
@@ -34,9 +34,9 @@ enum axis_id {
 
 struct axis_def {
 	const char *name;
-	const char *def;	/* value when the scenario does not name the axis */
-	const char *accepted;	/* "a|b|c", or NULL for numbers/specs */
-	uint64_t min, max;	/* numeric axes: inclusive range; max == 0: not numeric */
+	const char *def; /* value when the scenario does not name the axis */
+	const char *accepted; /* "a|b|c", or NULL for numbers/specs */
+	uint64_t min, max; /* numeric axes: inclusive range; max == 0: not numeric */
 	int power_of_two;
 };
 
@@ -44,36 +44,36 @@ extern const struct axis_def axis_defs[NR_AXES];
 
 struct scenario {
 	char *path;
-	char *text;		/* the whole file, for provenance */
+	char *text; /* the whole file, for provenance */
 	char *name;
 	char *description;
 	unsigned int repeat;
-	double duration;	/* seconds the workload runs */
-	double timeout;		/* seconds a sample may take in all */
-	int timeout_set;	/* the file names a timeout */
+	double duration; /* seconds the workload runs */
+	double timeout; /* seconds a sample may take in all */
+	int timeout_set; /* the file names a timeout */
 	uint64_t seed;
-	double warmup;		/* seconds of workload before measuring */
-	int icount;		/* run the vqicount TCG plugin (docs/icount.md) */
-	int clock_line;		/* line of a [scenario] clock setting, 0 if none */
-	double stall;		/* seconds a ring may hold buffers, none returned */
+	double warmup; /* seconds of workload before measuring */
+	int icount; /* run the vqicount TCG plugin (docs/icount.md) */
+	int clock_line; /* line of a [scenario] clock setting, 0 if none */
+	double stall; /* seconds a ring may hold buffers, none returned */
 	int nvals[NR_AXES];
-	int axis_line[NR_AXES];	/* where [axes] names it; 0: not named */
+	int axis_line[NR_AXES]; /* where [axes] names it; 0: not named */
 	char *vals[NR_AXES][AXIS_MAX_VALUES];
 	/* [exclude]: a cell matching every axis=value of a rule is left out */
 	int nexcludes;
 	struct exclude {
 		int line;
 		char *name;
-		const char *val[NR_AXES];	/* NULL: any value */
+		const char *val[NR_AXES]; /* NULL: any value */
 	} excludes[MAX_EXCLUDES];
 };
 
 struct cell {
-	int index;		/* position in the full matrix */
-	char id[16];		/* "c<index>" */
+	int index; /* position in the full matrix */
+	char id[16]; /* "c<index>" */
 	const char *val[NR_AXES];
-	char skip_reason[160];	/* empty when the cell can run */
-	int excluded_by;	/* line of the [exclude] rule, 0 if none */
+	char skip_reason[160]; /* empty when the cell can run */
+	int excluded_by; /* line of the [exclude] rule, 0 if none */
 };
 
 /* Parse @path. On error returns -EINVAL (or -errno) and says why in @e, one

@@ -46,8 +46,7 @@ int shard_parse(const char *text, struct shard_spec *s, struct errbuf *e)
 	const char *p = text ? parse_part(text, &k) : NULL;
 
 	if (!p || *p != '/' || !(p = parse_part(p + 1, &n)) || *p)
-		return err_set(e, -EINVAL, "--shard '%s': expected " SHARD_FORM,
-			       text ? text : "");
+		return err_set(e, -EINVAL, "--shard '%s': expected " SHARD_FORM, text ? text : "");
 	if (n < 1 || n > SHARD_MAX || k < 1 || k > n)
 		return err_set(e, -ERANGE, "--shard '%s': expected " SHARD_FORM, text);
 	s->k = k;
@@ -107,20 +106,20 @@ out:
 	return owned;
 }
 
-void shard_matrix_id(const char *scenario_text, unsigned int repeat, double duration,
-		     uint64_t seed, char out[SHARD_MATRIX_ID_LEN])
+void shard_matrix_id(const char *scenario_text, unsigned int repeat, double duration, uint64_t seed,
+		     char out[SHARD_MATRIX_ID_LEN])
 {
-	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a 64 offset basis */
+	uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a 64 offset basis */
 	char settings[128];
 	const char *parts[2] = { scenario_text ? scenario_text : "", settings };
 
 	/* %.17g: the double round-trips, so equal settings give equal text. */
-	snprintf(settings, sizeof(settings), "\nrepeat=%u\nduration=%.17g\nseed=%llu\n",
-		 repeat, duration, (unsigned long long)seed);
+	snprintf(settings, sizeof(settings), "\nrepeat=%u\nduration=%.17g\nseed=%llu\n", repeat,
+		 duration, (unsigned long long)seed);
 	for (int i = 0; i < 2; i++)
 		for (const unsigned char *p = (const unsigned char *)parts[i]; *p; p++) {
 			h ^= *p;
-			h *= 0x100000001b3ULL;	/* FNV 64 prime */
+			h *= 0x100000001b3ULL; /* FNV 64 prime */
 		}
 	snprintf(out, SHARD_MATRIX_ID_LEN, "%016llx", (unsigned long long)h);
 }

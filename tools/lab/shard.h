@@ -48,7 +48,7 @@ long shard_plan(const struct shard_spec *s, unsigned int nblocks, unsigned int n
 /* The id every shard of one matrix shares: FNV-1a 64 of the scenario text
  * and the effective settings that change which samples exist or what they
  * measure (repeat, duration, seed), as 16 hex digits in @out. */
-void shard_matrix_id(const char *scenario_text, unsigned int repeat, double duration,
-		     uint64_t seed, char out[SHARD_MATRIX_ID_LEN]);
+void shard_matrix_id(const char *scenario_text, unsigned int repeat, double duration, uint64_t seed,
+		     char out[SHARD_MATRIX_ID_LEN]);
 
 #endif

@@ -274,9 +274,9 @@ static void testpmd_args(const struct vhostuser_opts *o, struct testpmd_args *a)
 }
 
 /* The child: testpmd with stdin @cmd_fd, stdout and stderr @logfd. */
-static void __attribute__((noreturn)) testpmd_exec(const struct vhostuser_opts *o,
-						   const struct testpmd_args *a, int cmd_fd,
-						   int logfd, pid_t parent)
+static void __attribute__((noreturn))
+testpmd_exec(const struct vhostuser_opts *o, const struct testpmd_args *a, int cmd_fd, int logfd,
+	     pid_t parent)
 {
 	/* testpmd must get SIGTERM, from us and from PDEATHSIG. Own
 	 * process group: a terminal's ^C goes to the runner, which

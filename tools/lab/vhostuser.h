@@ -18,32 +18,32 @@
 #define VHOSTUSER_PORT_MAC "56:48:4f:53:54:00"
 
 enum vhostuser_mode {
-	VHOSTUSER_RXONLY,	/* count and drop what the guest sends (net-tx) */
-	VHOSTUSER_TXONLY,	/* send to the guest as fast as it takes (net-rx) */
+	VHOSTUSER_RXONLY, /* count and drop what the guest sends (net-tx) */
+	VHOSTUSER_TXONLY, /* send to the guest as fast as it takes (net-rx) */
 };
 
 struct vhostuser_opts {
-	const char *socket;	/* testpmd listens here; < 108 bytes, no ',' */
-	const char *log;	/* testpmd's stdout + stderr (truncated) */
-	const char *name;	/* unique per instance ([A-Za-z0-9._-]): EAL
+	const char *socket; /* testpmd listens here; < 108 bytes, no ',' */
+	const char *log; /* testpmd's stdout + stderr (truncated) */
+	const char *name; /* unique per instance ([A-Za-z0-9._-]): EAL
 				 * --file-prefix, /var/run/dpdk/<name> */
 	enum vhostuser_mode mode;
-	const char *testpmd;	/* NULL: VHOSTUSER_TESTPMD from PATH */
-	const char *lcores;	/* EAL -l: main + forwarding lcore; NULL: "0,1" */
-	unsigned int mem_mib;	/* EAL -m, without hugepages; 0: 256 */
+	const char *testpmd; /* NULL: VHOSTUSER_TESTPMD from PATH */
+	const char *lcores; /* EAL -l: main + forwarding lcore; NULL: "0,1" */
+	unsigned int mem_mib; /* EAL -m, without hugepages; 0: 256 */
 	unsigned int timeout_ms; /* for testpmd to be ready; 0: 20000 */
-	const char *peer_mac;	/* txonly: destination MAC (the guest's) */
-	unsigned int txpkt_len;	/* txonly: frame bytes; 0: testpmd's 64 */
-	int nice;		/* testpmd's nice value (it busy-polls a core);
+	const char *peer_mac; /* txonly: destination MAC (the guest's) */
+	unsigned int txpkt_len; /* txonly: frame bytes; 0: testpmd's 64 */
+	int nice; /* testpmd's nice value (it busy-polls a core);
 				 * 0: the caller's */
-	bool deferred;		/* forward only from vhostuser_forward() on
+	bool deferred; /* forward only from vhostuser_forward() on
 				 * (net-rx: at the guest's VQLAB-GO), not at once */
 };
 
 struct vhostuser {
-	pid_t pid;		/* testpmd, 0 when not running */
-	int cmd_fd;		/* testpmd's stdin (interactive commands) */
-	int forwarding;		/* 0 never, 1 since "start", 2 "stop" sent */
+	pid_t pid; /* testpmd, 0 when not running */
+	int cmd_fd; /* testpmd's stdin (interactive commands) */
+	int forwarding; /* 0 never, 1 since "start", 2 "stop" sent */
 	char socket[108];
 	char log[PATH_MAX];
 	char name[64];
@@ -51,10 +51,10 @@ struct vhostuser {
 
 /* testpmd's "Forward statistics for port 0", counted from "start". */
 struct vhostuser_stats {
-	uint64_t rx_packets;	/* taken from the guest's TX ring */
+	uint64_t rx_packets; /* taken from the guest's TX ring */
 	uint64_t rx_dropped;
-	uint64_t tx_packets;	/* put into the guest's RX ring */
-	uint64_t tx_dropped;	/* the guest's RX ring was full */
+	uint64_t tx_packets; /* put into the guest's RX ring */
+	uint64_t tx_dropped; /* the guest's RX ring was full */
 };
 
 /* Every function that can fail says why in @e (msg.h; NULL: not wanted). */

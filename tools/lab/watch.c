@@ -31,12 +31,12 @@
 
 /* The four bits shown per device, in this order. */
 static const int shown_bits[] = { VIRTIO_F_IN_ORDER, VIRTIO_F_RING_PACKED, VIRTIO_F_EVENT_IDX,
-				   VIRTIO_F_INDIRECT_DESC };
+				  VIRTIO_F_INDIRECT_DESC };
 
 struct watch_opts {
 	const char *domain;
 	double interval;
-	unsigned long long count;	/* 0: until SIGINT/SIGTERM */
+	unsigned long long count; /* 0: until SIGINT/SIGTERM */
 };
 
 static void usage(FILE *f)
@@ -85,7 +85,7 @@ static int parse_args(int argc, char **argv, struct watch_opts *o)
 	int c;
 
 	opterr = 0;
-	optind = 0;	/* 0: glibc re-initialises getopt for the subcommand */
+	optind = 0; /* 0: glibc re-initialises getopt for the subcommand */
 	/* "+": options before DOMAIN only, so that "-1" is a (bad) INTERVAL */
 	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
 		if (c != 'h')
@@ -104,8 +104,10 @@ static int parse_args(int argc, char **argv, struct watch_opts *o)
 	o->count = 0;
 	if (argc > 1 && (parse_duration(argv[1], &o->interval) || o->interval < INTERVAL_MIN ||
 			 o->interval > INTERVAL_MAX))
-		return cli_usage_error(TOOL, "INTERVAL '%s' is not a duration in %g..%g s "
-				       "(1, 500ms, 2m)", argv[1], INTERVAL_MIN, INTERVAL_MAX);
+		return cli_usage_error(TOOL,
+				       "INTERVAL '%s' is not a duration in %g..%g s "
+				       "(1, 500ms, 2m)",
+				       argv[1], INTERVAL_MIN, INTERVAL_MAX);
 	if (argc > 2 && parse_u64(argv[2], 1, UINT32_MAX, &count))
 		return cli_usage_error(TOOL, "COUNT '%s' is not a whole number >= 1", argv[2]);
 	o->count = count;
@@ -249,8 +251,8 @@ static void print_device(const json_t *dev)
 		printf("  (%s)\n", note);
 	if (!json_array_size(json_object_get(dev, "queues")))
 		return;
-	printf("  %-10s %5s %10s %10s %10s %6s\n", "queue", "ring", "pops/s", "used/s",
-	       "signals/s", "inuse");
+	printf("  %-10s %5s %10s %10s %10s %6s\n", "queue", "ring", "pops/s", "used/s", "signals/s",
+	       "inuse");
 	json_array_foreach(json_object_get(dev, "queues"), i, q) {
 		printf("  %-10s %5lld", json_string_value(json_object_get(q, "name")),
 		       (long long)json_integer_value(json_object_get(q, "ring_size")));
@@ -268,7 +270,7 @@ static void print_table(const json_t *o, bool tty)
 	size_t i;
 
 	if (tty)
-		fputs("\033[H\033[2J", stdout);	/* home, clear: a screen that refreshes */
+		fputs("\033[H\033[2J", stdout); /* home, clear: a screen that refreshes */
 	printf("vqlab watch %s  #%lld  interval %.2f s  %s\n",
 	       json_string_value(json_object_get(o, "domain")),
 	       (long long)json_integer_value(json_object_get(o, "seq")),

@@ -40,8 +40,8 @@ static void cmd_names(const struct cli_cmd *cmds, size_t n, char *buf, size_t le
 		off += snprintf(buf + off, len - off, "%s%s", i ? ", " : "", cmds[i].name);
 }
 
-const struct cli_cmd *cli_cmd_find(const char *tool, const struct cli_cmd *cmds,
-				   size_t n, const char *word)
+const struct cli_cmd *cli_cmd_find(const char *tool, const struct cli_cmd *cmds, size_t n,
+				   const char *word)
 {
 	const struct cli_cmd *found = NULL;
 	size_t len = strlen(word);
@@ -59,8 +59,7 @@ const struct cli_cmd *cli_cmd_find(const char *tool, const struct cli_cmd *cmds,
 	if (matches == 1)
 		return found;
 	cmd_names(cmds, n, names, sizeof(names));
-	p_err("%s command '%s' (commands: %s)", matches ? "ambiguous" : "unknown", word,
-	      names);
+	p_err("%s command '%s' (commands: %s)", matches ? "ambiguous" : "unknown", word, names);
 	(void)tool;
 	return NULL;
 }
@@ -68,7 +67,9 @@ const struct cli_cmd *cli_cmd_find(const char *tool, const struct cli_cmd *cmds,
 int cli_duration_arg(const char *tool, const char *arg, double *out)
 {
 	if (parse_duration(arg, out) || *out <= 0 || *out > 1e7)
-		return cli_usage_error(tool, "--duration: '%s' is not a duration > 0 "
-				       "(e.g. 10, 500ms, 2m)", arg);
+		return cli_usage_error(tool,
+				       "--duration: '%s' is not a duration > 0 "
+				       "(e.g. 10, 500ms, 2m)",
+				       arg);
 	return 0;
 }

@@ -12,8 +12,7 @@
 #define EXIT_USAGE 2
 
 /* p_err(@fmt...) plus "Try '@tool --help'." on stderr; returns EXIT_USAGE. */
-int cli_usage_error(const char *tool, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int cli_usage_error(const char *tool, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* For getopt_long's ':' (missing value) and '?' (unknown option) results,
  * with opterr = 0 and an optstring starting with ':'. Returns EXIT_USAGE. */
 int cli_getopt_error(const char *tool, int c, char **argv);
@@ -28,7 +27,7 @@ struct cli_cmd {
 
 /* The command @word names, exactly or by an unambiguous prefix. NULL, with
  * the error printed (naming every command), when none or several match. */
-const struct cli_cmd *cli_cmd_find(const char *tool, const struct cli_cmd *cmds,
-				   size_t n, const char *word);
+const struct cli_cmd *cli_cmd_find(const char *tool, const struct cli_cmd *cmds, size_t n,
+				   const char *word);
 
 #endif

@@ -86,8 +86,7 @@ void cli_help_print(FILE *f, const char *head, const struct cli_opt *opts, size_
 	fputs(tail, f);
 }
 
-int cli_one_operand(const char *tool, int argc, char **argv, const char *name,
-		    const char **out)
+int cli_one_operand(const char *tool, int argc, char **argv, const char *name, const char **out)
 {
 	if (optind >= argc)
 		return cli_usage_error(tool, "no %s given", name);

@@ -55,7 +55,6 @@ void cli_help_print(FILE *f, const char *head, const struct cli_opt *opts, size_
 
 /* After the options, the one operand @name (e.g. "DEVICE") into *@out. 0, or
  * EXIT_USAGE (printed) when it is missing or followed by more. */
-int cli_one_operand(const char *tool, int argc, char **argv, const char *name,
-		    const char **out);
+int cli_one_operand(const char *tool, int argc, char **argv, const char *name, const char **out);
 
 #endif

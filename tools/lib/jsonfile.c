@@ -98,7 +98,7 @@ json_t *json_read_lines(const char *path, int *skipped)
 	while ((n = getline(&line, &cap, f)) > 0) {
 		json_t *obj;
 
-		if (line[n - 1] != '\n') {	/* torn last line */
+		if (line[n - 1] != '\n') { /* torn last line */
 			if (skipped)
 				(*skipped)++;
 			break;

@@ -25,8 +25,7 @@ struct errbuf {
 
 /* Format @fmt into @e (when @e is not NULL) and return @ret, so that a
  * failure reads `return err_set(e, -EINVAL, "...", ...);`. */
-int err_set(struct errbuf *e, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+int err_set(struct errbuf *e, int ret, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Put "@fmt: " in front of what @e already says (context from a caller). */
 int err_prefix(struct errbuf *e, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

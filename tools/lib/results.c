@@ -12,8 +12,7 @@ void iso_time_now(char buf[32])
 	strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-void metric_set(json_t *metrics, const char *name, double v, const char *unit,
-		const char *better)
+void metric_set(json_t *metrics, const char *name, double v, const char *unit, const char *better)
 {
 	json_object_set_new(metrics, name,
 			    json_pack("{s:f, s:s, s:s}", METRIC_VALUE, v, METRIC_UNIT, unit,

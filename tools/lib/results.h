@@ -45,8 +45,7 @@
 /* "YYYY-mm-ddTHH:MM:SSZ" (UTC) of now. */
 void iso_time_now(char buf[32]);
 /* Add {"value":v,"unit":u,"better":b} as @name to @metrics. */
-void metric_set(json_t *metrics, const char *name, double v, const char *unit,
-		const char *better);
+void metric_set(json_t *metrics, const char *name, double v, const char *unit, const char *better);
 /* The value of metric @name of a sample or guest report, -1 when absent. */
 double metric_value(json_t *obj, const char *name);
 /* +1 for "higher", -1 for "lower", 0 for anything else. */

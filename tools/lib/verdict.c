@@ -11,8 +11,7 @@ static const struct {
 	[VERDICT_REGRESSION] = { "regression", "regression" },
 	[VERDICT_CHANGED] = { "changed", "significant change" },
 	[VERDICT_INSUFFICIENT] = { "insufficient", "insufficient data" },
-	[VERDICT_NOT_NEGOTIATED] = { "not_negotiated",
-				     "no verdict: feature not negotiated" },
+	[VERDICT_NOT_NEGOTIATED] = { "not_negotiated", "no verdict: feature not negotiated" },
 };
 
 #define NVERDICTS (sizeof(names) / sizeof(names[0]))

@@ -85,8 +85,10 @@ json_t *answer_ring_figures(const struct run_cell *c)
 		if (n[k])
 			json_object_set_new(o, ring_figs[k].key, json_real(sum[k] / n[k]));
 	if (isfinite(stats_log2_quantile(h, 64, 0.5))) {
-		json_object_set_new(o, ring_figs[3].key, json_real(stats_log2_quantile(h, 64, 0.5)));
-		json_object_set_new(o, ring_figs[4].key, json_real(stats_log2_quantile(h, 64, 0.99)));
+		json_object_set_new(o, ring_figs[3].key,
+				    json_real(stats_log2_quantile(h, 64, 0.5)));
+		json_object_set_new(o, ring_figs[4].key,
+				    json_real(stats_log2_quantile(h, 64, 0.99)));
 	}
 	return o;
 }
@@ -121,8 +123,7 @@ static const json_t *primary_row(const json_t *item, const char *workload)
 static const struct run_cell *side_cell(const struct runset *r, const json_t *item,
 					const char *side)
 {
-	const char *id = json_string_value(
-		json_object_get(json_object_get(item, side), "cell"));
+	const char *id = json_string_value(json_object_get(json_object_get(item, side), "cell"));
 	json_t *idx = id && r ? json_object_get(r->index, id) : NULL;
 
 	return idx ? &r->cells[json_integer_value(idx)] : NULL;
@@ -130,8 +131,8 @@ static const struct run_cell *side_cell(const struct runset *r, const json_t *it
 
 /* { key: { baseline, candidate } } of the figures beside the rate; their
  * keys, titles and units into @figs (once each). */
-static json_t *row_figures(const json_t *item, const struct run_cell *b,
-			   const struct run_cell *c, json_t *figs)
+static json_t *row_figures(const json_t *item, const struct run_cell *b, const struct run_cell *c,
+			   json_t *figs)
 {
 	json_t *out = json_object(), *rb, *rc, *m;
 	size_t i;
@@ -141,12 +142,16 @@ static json_t *row_figures(const json_t *item, const struct run_cell *b,
 
 		if (!metric_is_icount_per_op(name) && !metric_is_device(name))
 			continue;
-		json_object_set_new(out, name, json_pack("{s:O, s:O}", "baseline",
-			json_object_get(json_object_get(m, "baseline"), "mean"), "candidate",
-			json_object_get(json_object_get(m, "candidate"), "mean")));
+		json_object_set_new(
+			out, name,
+			json_pack("{s:O, s:O}", "baseline",
+				  json_object_get(json_object_get(m, "baseline"), "mean"),
+				  "candidate",
+				  json_object_get(json_object_get(m, "candidate"), "mean")));
 		if (!json_object_get(figs, name))
-			json_object_set_new(figs, name, json_pack("{s:s, s:O}", "title", name,
-								  "unit", json_object_get(m, "unit")));
+			json_object_set_new(figs, name,
+					    json_pack("{s:s, s:O}", "title", name, "unit",
+						      json_object_get(m, "unit")));
 	}
 	rb = b ? answer_ring_figures(b) : json_object();
 	rc = c ? answer_ring_figures(c) : json_object();
@@ -198,7 +203,9 @@ static void row_reps(json_t *row, const struct compare_opts *o)
 	double cb = json_num_get(json_object_get(row, "baseline"), "cv_pct");
 	double cc = json_num_get(json_object_get(row, "candidate"), "cv_pct");
 	double cv = isfinite(cb) && isfinite(cc) ? fmax(cb, cc) :
-		    isfinite(cb) ? cb : isfinite(cc) ? cc : ANSWER_ASSUMED_CV_PCT;
+		    isfinite(cb)		 ? cb :
+		    isfinite(cc)		 ? cc :
+						   ANSWER_ASSUMED_CV_PCT;
 	double ch = fabs(json_num_get(row, "change_pct"));
 	double target = isfinite(ch) && ch > o->threshold_pct ? ch : o->threshold_pct * 1.0001;
 
@@ -224,16 +231,17 @@ static json_t *answer_row(const json_t *item, const json_t *fixed, const struct 
 
 	if (!cl)
 		cl = json_string_value(json_object_get(cs, "value"));
-	row = json_pack("{s:s, s:s, s:s?, s:o}", "workload", workload ? workload : "",
-			"label", label ? label : "", "candidate_label", cl, "figures",
+	row = json_pack("{s:s, s:s, s:s?, s:o}", "workload", workload ? workload : "", "label",
+			label ? label : "", "candidate_label", cl, "figures",
 			row_figures(item, side_cell(brun, item, "baseline"),
 				    side_cell(crun, item, "candidate"), figs));
 	free(workload);
 	free(label);
 	if (m) {
-		static const char *const keys[] = { "name", "unit", "better", "baseline",
-						    "candidate", "change_pct", "diff_ci_lo",
-						    "diff_ci_hi", "p", "verdict", "note" };
+		static const char *const keys[] = { "name",	  "unit",	"better",
+						    "baseline",	  "candidate",	"change_pct",
+						    "diff_ci_lo", "diff_ci_hi", "p",
+						    "verdict",	  "note" };
 
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 			if (json_object_get(m, keys[i]))
@@ -263,10 +271,9 @@ static json_t *figure_columns(const json_t *figs)
 							      json_object_get(v, "unit")));
 	for (i = 0; i < NRING; i++)
 		if (json_object_get(figs, ring_figs[i].key))
-			json_array_append_new(cols, json_pack("{s:s, s:s, s:s}", "key",
-							      ring_figs[i].key, "title",
-							      ring_figs[i].title, "unit",
-							      ring_figs[i].unit));
+			json_array_append_new(
+				cols, json_pack("{s:s, s:s, s:s}", "key", ring_figs[i].key, "title",
+						ring_figs[i].title, "unit", ring_figs[i].unit));
 	json_object_foreach((json_t *)figs, k, v)
 		if (metric_is_device(k))
 			json_array_append_new(cols, json_pack("{s:s, s:O, s:O}", "key", k, "title",
@@ -288,8 +295,8 @@ static void answer_reps(json_t *a)
 		json_t *r = json_object_get(row, "reps_needed");
 
 		if (!r) {
-			tested += verdict_from_key(json_string_value(json_object_get(
-					  row, "verdict"))) != VERDICT_INSUFFICIENT;
+			tested += verdict_from_key(json_string_value(
+					  json_object_get(row, "verdict"))) != VERDICT_INSUFFICIENT;
 			continue;
 		}
 		untested++;
@@ -300,8 +307,8 @@ static void answer_reps(json_t *a)
 	json_object_set_new(a, "reps_needed", untested ? json_integer(most) : json_null());
 }
 
-json_t *answer_build(const json_t *cmp, const struct runset *brun,
-		     const struct runset *crun, const struct compare_opts *o)
+json_t *answer_build(const json_t *cmp, const struct runset *brun, const struct runset *crun,
+		     const struct compare_opts *o)
 {
 	json_t *fixed = item_constant_axes(cmp), *figs = json_object(), *rows = json_array();
 	json_t *nn = json_array(), *item, *a;
@@ -312,8 +319,8 @@ json_t *answer_build(const json_t *cmp, const struct runset *brun,
 	json_array_foreach(json_object_get(cmp, "comparisons"), i, item)
 		json_array_append_new(rows, answer_row(item, fixed, brun, crun, o, figs));
 	a = json_pack("{s:o, s:o, s:o, s:f, s:o}", "not_negotiated", nn, "figures",
-		      figure_columns(figs), "rows", rows, "assumed_cv_pct",
-		      ANSWER_ASSUMED_CV_PCT, "constant", fixed);
+		      figure_columns(figs), "rows", rows, "assumed_cv_pct", ANSWER_ASSUMED_CV_PCT,
+		      "constant", fixed);
 	answer_reps(a);
 	json_decref(figs);
 	return a;

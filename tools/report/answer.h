@@ -34,8 +34,8 @@
  *   reps_for_pct, cv_pct, figures: { key: { baseline, candidate } } } ] }
  * reps_needed is null when no test is missing, 0 when more than
  * ANSWER_MAX_REPS would be needed. */
-json_t *answer_build(const json_t *cmp, const struct runset *brun,
-		     const struct runset *crun, const struct compare_opts *o);
+json_t *answer_build(const json_t *cmp, const struct runset *brun, const struct runset *crun,
+		     const struct compare_opts *o);
 
 /* Ring figures of one cell from its samples' vqtrace summaries, for the
  * busiest queue (most buffers returned) of each sample: { queue,

@@ -20,29 +20,25 @@ double json_num_get(const json_t *o, const char *key)
 	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-
 static const char *better_text(int better)
 {
 	return better > 0 ? BETTER_HIGHER : better < 0 ? BETTER_LOWER : "unknown";
 }
 
-static json_t *summary_json(const struct metric_series *m, double conf,
-			    struct stats_summary *s)
+static json_t *summary_json(const struct metric_series *m, double conf, struct stats_summary *s)
 {
 	stats_summarize(m ? m->v : NULL, m ? m->n : 0, conf, s);
-	return json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "n",
-			 (json_int_t)s->n, "missing",
-			 (json_int_t)(m ? m->missing : 0), "mean",
-			 json_num(s->mean), "sd", json_num(s->sd), "cv_pct",
-			 json_num(s->cv_pct), "ci_lo", json_num(s->ci_lo),
-			 "ci_hi", json_num(s->ci_hi), "min", json_num(s->min),
+	return json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "n", (json_int_t)s->n,
+			 "missing", (json_int_t)(m ? m->missing : 0), "mean", json_num(s->mean),
+			 "sd", json_num(s->sd), "cv_pct", json_num(s->cv_pct), "ci_lo",
+			 json_num(s->ci_lo), "ci_hi", json_num(s->ci_hi), "min", json_num(s->min),
 			 "max", json_num(s->max));
 }
 
 json_t *model_run_info(const struct runset *r)
 {
 	static const char *const keys[] = {
-		RUN_ID,	     RUN_ACCEL,	 RUN_ACCEL_REASON, RUN_HOST, RUN_VERSIONS,
+		RUN_ID,	     RUN_ACCEL,	 RUN_ACCEL_REASON, RUN_HOST,  RUN_VERSIONS,
 		RUN_KERNELS, RUN_STATUS, RUN_STARTED,	   RUN_ENDED,
 	};
 	json_t *o = json_pack("{s:s}", "dir", r->dir), *sc;
@@ -60,23 +56,19 @@ json_t *model_run_info(const struct runset *r)
 		json_t *s = json_object();
 
 		static const char *const sk[] = {
-			"name",	      "file",	  "description", "repeat",
-			"duration_s", "warmup_s", "seed",
+			"name", "file", "description", "repeat", "duration_s", "warmup_s", "seed",
 		};
 		size_t k;
 
 		for (k = 0; k < sizeof(sk) / sizeof(sk[0]); k++)
 			if (json_object_get(sc, sk[k]))
-				json_object_set(s, sk[k],
-						json_object_get(sc, sk[k]));
+				json_object_set(s, sk[k], json_object_get(sc, sk[k]));
 		json_object_set_new(o, RUN_SCENARIO, s);
 	}
 	if (!json_object_get(o, RUN_ID)) {
 		const char *slash = strrchr(r->dir, '/');
 
-		json_object_set_new(o, RUN_ID,
-				    json_string(slash && slash[1] ? slash + 1 :
-								    r->dir));
+		json_object_set_new(o, RUN_ID, json_string(slash && slash[1] ? slash + 1 : r->dir));
 	}
 	return o;
 }
@@ -94,37 +86,29 @@ json_t *model_show(const struct runset *r, double conf)
 			struct stats_summary s;
 			json_t *m = summary_json(&c->m[j], conf, &s);
 
-			json_object_set_new(m, "name",
-					    json_string(c->m[j].name));
-			json_object_set_new(m, "unit",
-					    json_string(c->m[j].unit));
-			json_object_set_new(
-				m, "better",
-				json_string(better_text(c->m[j].better)));
+			json_object_set_new(m, "name", json_string(c->m[j].name));
+			json_object_set_new(m, "unit", json_string(c->m[j].unit));
+			json_object_set_new(m, "better", json_string(better_text(c->m[j].better)));
 			json_array_append_new(ms, m);
 		}
 		ok += c->ok;
 		failed += c->failed;
-		json_array_append_new(
-			cells, json_pack("{s:s, s:O, s:I, s:I, s:o, s:o}", "cell",
-					 c->id, "axes", c->axes, "ok",
-					 (json_int_t)c->ok, "failed",
-					 (json_int_t)c->failed, "metrics", ms,
-					 "negotiated", negotiated_cell(c)));
+		json_array_append_new(cells,
+				      json_pack("{s:s, s:O, s:I, s:I, s:o, s:o}", "cell", c->id,
+						"axes", c->axes, "ok", (json_int_t)c->ok, "failed",
+						(json_int_t)c->failed, "metrics", ms, "negotiated",
+						negotiated_cell(c)));
 	}
-	o = json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:f, s:o, s:O, s:O}",
-		      "run", model_run_info(r), "samples",
-		      (json_int_t)r->samples, "ok", (json_int_t)ok, "failed",
-		      (json_int_t)failed, "torn_lines", (json_int_t)r->torn,
-		      "rejected_lines", (json_int_t)r->rejected, "confidence",
-		      conf, "cells", cells, "failed_samples", r->failed,
-		      "warnings", r->warnings);
+	o = json_pack("{s:o, s:I, s:I, s:I, s:I, s:I, s:f, s:o, s:O, s:O}", "run",
+		      model_run_info(r), "samples", (json_int_t)r->samples, "ok", (json_int_t)ok,
+		      "failed", (json_int_t)failed, "torn_lines", (json_int_t)r->torn,
+		      "rejected_lines", (json_int_t)r->rejected, "confidence", conf, "cells", cells,
+		      "failed_samples", r->failed, "warnings", r->warnings);
 	/* Cells the runner refused before starting QEMU, with its reason. */
-	json_object_set_new(
-		o, "skipped_cells",
-		json_is_array(json_object_get(r->info, RUN_SKIPPED)) ?
-			json_deep_copy(json_object_get(r->info, RUN_SKIPPED)) :
-			json_array());
+	json_object_set_new(o, "skipped_cells",
+			    json_is_array(json_object_get(r->info, RUN_SKIPPED)) ?
+				    json_deep_copy(json_object_get(r->info, RUN_SKIPPED)) :
+				    json_array());
 	return o;
 }
 
@@ -132,8 +116,7 @@ json_t *model_show(const struct runset *r, double conf)
 /* @no_verdict: the comparison's feature was not negotiated, every metric
  * gets VERDICT_NOT_NEGOTIATED whatever its test says. */
 static json_t *compare_cells(const struct run_cell *a, const struct run_cell *b,
-			     const struct compare_opts *o, int no_verdict,
-			     json_t *counts)
+			     const struct compare_opts *o, int no_verdict, json_t *counts)
 {
 	json_t *out = json_array();
 	size_t i, k;
@@ -153,15 +136,12 @@ static json_t *compare_cells(const struct run_cell *a, const struct run_cell *b,
 				continue; /* done in the first pass */
 			ma = cell_metric(a, m->name);
 			mb = cell_metric(b, m->name);
-			row = json_pack("{s:s, s:s, s:s, s:o, s:o}", "name",
-					m->name, "unit", m->unit, "better",
-					better_text(m->better), "baseline",
-					summary_json(ma, o->conf, &sa),
-					"candidate",
+			row = json_pack("{s:s, s:s, s:s, s:o, s:o}", "name", m->name, "unit",
+					m->unit, "better", better_text(m->better), "baseline",
+					summary_json(ma, o->conf, &sa), "candidate",
 					summary_json(mb, o->conf, &sb));
 			stats_welch(&sa, &sb, o->conf, &w);
-			v = stats_verdict(&w, m->better, o->alpha,
-					  o->threshold_pct);
+			v = stats_verdict(&w, m->better, o->alpha, o->threshold_pct);
 			if (no_verdict)
 				v = VERDICT_NOT_NEGOTIATED;
 			if (!ma || !sa.n)
@@ -170,28 +150,21 @@ static json_t *compare_cells(const struct run_cell *a, const struct run_cell *b,
 				note = "not measured in the candidate";
 			else if (sa.n < 2 || sb.n < 2)
 				note = "a t-test needs at least 2 samples on each side";
-			else if (ma->better != mb->better ||
-				 strcmp(ma->unit, mb->unit))
+			else if (ma->better != mb->better || strcmp(ma->unit, mb->unit))
 				note = "unit or direction differs between the two sides";
-			json_object_set_new(row, "change_pct",
-					    json_num(w.change_pct));
+			json_object_set_new(row, "change_pct", json_num(w.change_pct));
 			json_object_set_new(row, "diff", json_num(w.diff));
-			json_object_set_new(row, "diff_ci_lo",
-					    json_num(w.diff_lo));
-			json_object_set_new(row, "diff_ci_hi",
-					    json_num(w.diff_hi));
+			json_object_set_new(row, "diff_ci_lo", json_num(w.diff_lo));
+			json_object_set_new(row, "diff_ci_hi", json_num(w.diff_hi));
 			json_object_set_new(row, "t", json_num(w.t));
 			json_object_set_new(row, "df", json_num(w.df));
 			json_object_set_new(row, "p", json_num(w.p));
-			json_object_set_new(row, "verdict",
-					    json_string(verdict_key(v)));
+			json_object_set_new(row, "verdict", json_string(verdict_key(v)));
 			if (note)
-				json_object_set_new(row, "note",
-						    json_string(note));
+				json_object_set_new(row, "note", json_string(note));
 			cnt = json_object_get(counts, verdict_key(v));
-			json_object_set_new(
-				counts, verdict_key(v),
-				json_integer(json_integer_value(cnt) + 1));
+			json_object_set_new(counts, verdict_key(v),
+					    json_integer(json_integer_value(cnt) + 1));
 			json_array_append_new(out, row);
 		}
 	}
@@ -200,9 +173,8 @@ static json_t *compare_cells(const struct run_cell *a, const struct run_cell *b,
 
 static json_t *counts_new(void)
 {
-	return json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}",
-			 "improvement", 0, "regression", 0, "changed", 0, "none",
-			 0, "insufficient", 0, "not_negotiated", 0,
+	return json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "improvement", 0, "regression",
+			 0, "changed", 0, "none", 0, "insufficient", 0, "not_negotiated", 0,
 			 "failures_regression", 0, "failures_improvement", 0);
 }
 
@@ -211,8 +183,8 @@ static json_t *counts_new(void)
  * Fisher's exact test each way, called when p < alpha and the failure rate
  * moved by more than the threshold in percentage points. */
 static json_t *compare_failures(const struct run_cell *a, const struct run_cell *b,
-				const json_t *failed_b,
-				const struct compare_opts *o, json_t *counts)
+				const json_t *failed_b, const struct compare_opts *o,
+				json_t *counts)
 {
 	unsigned int na = a->ok + a->failed, nb = b->ok + b->failed;
 	double ra = na ? 100.0 * a->failed / na : NAN;
@@ -231,28 +203,20 @@ static json_t *compare_failures(const struct run_cell *a, const struct run_cell 
 	else if (pb < o->alpha && ra - rb > o->threshold_pct)
 		v = VERDICT_IMPROVEMENT;
 	if (v == VERDICT_REGRESSION || v == VERDICT_IMPROVEMENT) {
-		const char *key = v == VERDICT_REGRESSION ?
-					  "failures_regression" :
-					  "failures_improvement";
+		const char *key = v == VERDICT_REGRESSION ? "failures_regression" :
+							    "failures_improvement";
 
 		json_object_set_new(
 			counts, key,
-			json_integer(json_integer_value(
-					     json_object_get(counts, key)) +
-				     1));
+			json_integer(json_integer_value(json_object_get(counts, key)) + 1));
 	}
 	json_array_foreach(failed_b, i, x)
-		if (!reason &&
-		    !strcmp(json_string_value(json_object_get(x, SAMPLE_CELL)),
-			    b->id))
-			reason =
-				json_string_value(json_object_get(x, SAMPLE_REASON));
+		if (!reason && !strcmp(json_string_value(json_object_get(x, SAMPLE_CELL)), b->id))
+			reason = json_string_value(json_object_get(x, SAMPLE_REASON));
 	f = json_pack("{s:I, s:I, s:I, s:I, s:o, s:o, s:s}", "baseline_failed",
-		      (json_int_t)a->failed, "baseline_samples", (json_int_t)na,
-		      "candidate_failed", (json_int_t)b->failed,
-		      "candidate_samples", (json_int_t)nb, "p_more",
-		      json_num(pw), "p_fewer", json_num(pb), "verdict",
-		      verdict_key(v));
+		      (json_int_t)a->failed, "baseline_samples", (json_int_t)na, "candidate_failed",
+		      (json_int_t)b->failed, "candidate_samples", (json_int_t)nb, "p_more",
+		      json_num(pw), "p_fewer", json_num(pb), "verdict", verdict_key(v));
 	if (reason)
 		json_object_set_new(f, "candidate_reason", json_string(reason));
 	return f;
@@ -260,8 +224,7 @@ static json_t *compare_failures(const struct run_cell *a, const struct run_cell 
 
 static json_t *side_json(const struct run_cell *c, const char *axis)
 {
-	json_t *o = json_pack("{s:s, s:I, s:I}", "cell", c->id, "ok",
-			      (json_int_t)c->ok, "failed",
+	json_t *o = json_pack("{s:s, s:I, s:I}", "cell", c->id, "ok", (json_int_t)c->ok, "failed",
 			      (json_int_t)c->failed);
 
 	if (axis) {
@@ -274,8 +237,7 @@ static json_t *side_json(const struct run_cell *c, const char *axis)
 
 			label = negotiated_label(v, n);
 			json_object_set_new(o, "negotiated", n);
-			json_object_set_new(o, "label",
-					    json_string(label ? label : v));
+			json_object_set_new(o, "label", json_string(label ? label : v));
 			free(label);
 		}
 		free(v);
@@ -285,9 +247,8 @@ static json_t *side_json(const struct run_cell *c, const char *axis)
 
 static json_t *compare_head(const struct compare_opts *o, const char *kind)
 {
-	return json_pack("{s:s, s:f, s:f, s:f}", "kind", kind, "alpha",
-			 o->alpha, "threshold_pct", o->threshold_pct,
-			 "confidence", o->conf);
+	return json_pack("{s:s, s:f, s:f, s:f}", "kind", kind, "alpha", o->alpha, "threshold_pct",
+			 o->threshold_pct, "confidence", o->conf);
 }
 
 static json_t *common_axes(const json_t *axes, const char *skip)
@@ -357,8 +318,7 @@ char *axis_default_base(const struct runset *r, const char *axis)
 		char *end;
 		double d = strtod(s, &end);
 
-		if (!strcmp(s, "off") || !strcmp(s, "false") ||
-		    !strcmp(s, "no")) {
+		if (!strcmp(s, "off") || !strcmp(s, "false") || !strcmp(s, "no")) {
 			best = s;
 			numeric = 0;
 			break;
@@ -368,8 +328,8 @@ char *axis_default_base(const struct runset *r, const char *axis)
 		else if (d < bestnum)
 			bestnum = d, best = s;
 	}
-	if (!best || (!numeric && strcmp(best, "off") &&
-		      strcmp(best, "false") && strcmp(best, "no")))
+	if (!best ||
+	    (!numeric && strcmp(best, "off") && strcmp(best, "false") && strcmp(best, "no")))
 		best = json_string_value(json_array_get(vals, 0));
 	out = strdup(best);
 	json_decref(vals);
@@ -395,8 +355,8 @@ static char *values_list(const json_t *vals)
 
 /* The values of @axis in @r, when one of them is @base. NULL + message in
  * @e when the axis or the value does not exist. */
-static json_t *axis_values_with(const struct runset *r, const char *axis,
-				const char *base, struct errbuf *e)
+static json_t *axis_values_with(const struct runset *r, const char *axis, const char *base,
+				struct errbuf *e)
 {
 	json_t *vals = run_axis_values(r, axis), *v;
 	char *list;
@@ -418,8 +378,7 @@ static json_t *axis_values_with(const struct runset *r, const char *axis,
 }
 
 /* 1 when cell @c has @axis = @base, 0 when another value, -1 when none. */
-static int cell_is_base(const struct run_cell *c, const char *axis,
-			const char *base)
+static int cell_is_base(const struct run_cell *c, const char *axis, const char *base)
 {
 	char *val = axis_text(c->axes, axis);
 	int ret = val ? !strcmp(val, base) : -1;
@@ -429,8 +388,7 @@ static int cell_is_base(const struct run_cell *c, const char *axis,
 }
 
 /* The base cells by their key without @axis: { key: cell index }. */
-static json_t *base_cells(const struct runset *r, const char *axis,
-			  const char *base)
+static json_t *base_cells(const struct runset *r, const char *axis, const char *base)
 {
 	json_t *bykey = json_object();
 	size_t i;
@@ -447,17 +405,15 @@ static json_t *base_cells(const struct runset *r, const char *axis,
 	return bykey;
 }
 
-static json_t *unmatched_cell(const struct run_cell *c, const char *axis,
-			      const char *base)
+static json_t *unmatched_cell(const struct run_cell *c, const char *axis, const char *base)
 {
 	char *reason = NULL;
 	json_t *u;
 
-	if (asprintf(&reason, "no cell with %s=%s and the same other axes",
-		     axis, base) < 0)
+	if (asprintf(&reason, "no cell with %s=%s and the same other axes", axis, base) < 0)
 		reason = NULL;
-	u = json_pack("{s:s, s:O, s:s}", "cell", c->id, "axes", c->axes,
-		      "reason", reason ? reason : "no baseline");
+	u = json_pack("{s:s, s:O, s:s}", "cell", c->id, "axes", c->axes, "reason",
+		      reason ? reason : "no baseline");
 	free(reason);
 	return u;
 }
@@ -483,8 +439,7 @@ static char *sources_text(const json_t *n)
 /* The sentence a report says first when a side of @item negotiated other
  * than its axis value asked. NULL when both sides are as asked (or
  * unknown). Allocated. */
-static char *not_negotiated_text(const json_t *item, const char *axis,
-				 const char **sidep)
+static char *not_negotiated_text(const json_t *item, const char *axis, const char **sidep)
 {
 	const char *names[2] = { "candidate", "baseline" };
 	char *out = NULL, *label, *src;
@@ -499,18 +454,19 @@ static char *not_negotiated_text(const json_t *item, const char *axis,
 		*sidep = names[k];
 		label = axes_label(json_object_get(item, SAMPLE_AXES), NULL);
 		src = sources_text(n);
-		if (asprintf(&out,
-			     "%s=%s (cell %s%s%s) %s %s (bit %lld): negotiated in %lld of %lld samples (%s)%s; the %s side does not measure %s, so no verdict about it is given",
-			     axis, json_string_value(json_object_get(side, "value")),
-			     json_string_value(json_object_get(side, "cell")),
-			     label && *label ? ", " : "", label ? label : "",
-			     expected ? "did not negotiate" : "negotiated",
-			     json_string_value(json_object_get(n, "feature")),
-			     (long long)json_integer_value(json_object_get(n, "bit")),
-			     (long long)json_integer_value(json_object_get(n, "negotiated")),
-			     (long long)json_integer_value(json_object_get(n, "known")),
-			     src ? src : "", expected ? "" : " although the axis turns it off",
-			     names[k], axis) < 0)
+		if (asprintf(
+			    &out,
+			    "%s=%s (cell %s%s%s) %s %s (bit %lld): negotiated in %lld of %lld samples (%s)%s; the %s side does not measure %s, so no verdict about it is given",
+			    axis, json_string_value(json_object_get(side, "value")),
+			    json_string_value(json_object_get(side, "cell")),
+			    label && *label ? ", " : "", label ? label : "",
+			    expected ? "did not negotiate" : "negotiated",
+			    json_string_value(json_object_get(n, "feature")),
+			    (long long)json_integer_value(json_object_get(n, "bit")),
+			    (long long)json_integer_value(json_object_get(n, "negotiated")),
+			    (long long)json_integer_value(json_object_get(n, "known")),
+			    src ? src : "", expected ? "" : " although the axis turns it off",
+			    names[k], axis) < 0)
 			out = NULL;
 		free(label);
 		free(src);
@@ -521,8 +477,7 @@ static char *not_negotiated_text(const json_t *item, const char *axis,
 /* The other axes of a pair that switch a feature (in_order=on in a kernel
  * comparison) are labelled by what the two cells negotiated: "on (not
  * negotiated)", or "on (negotiated on one side only)" with a note. */
-static void label_common_features(json_t *item, const struct run_cell *b,
-				  const struct run_cell *c)
+static void label_common_features(json_t *item, const struct run_cell *b, const struct run_cell *c)
 {
 	json_t *axes = json_object_get(item, SAMPLE_AXES), *v, *notes = json_array();
 	const char *k;
@@ -564,14 +519,12 @@ static void label_common_features(json_t *item, const struct run_cell *b,
 /* One pair: base cell @b against cell @c. A pair whose feature was not
  * negotiated as its axis values ask gets "not_negotiated" (its text) and no
  * verdict, and is listed in @m's "not_negotiated". */
-static json_t *axis_item(const struct runset *r, const struct run_cell *b,
-			 const struct run_cell *c, const char *axis,
-			 const struct compare_opts *o, json_t *m)
+static json_t *axis_item(const struct runset *r, const struct run_cell *b, const struct run_cell *c,
+			 const char *axis, const struct compare_opts *o, json_t *m)
 {
 	json_t *counts = json_object_get(m, "counts");
-	json_t *item = json_pack("{s:o, s:o, s:o}", "axes", common_axes(c->axes, axis),
-				 "baseline", side_json(b, axis), "candidate",
-				 side_json(c, axis));
+	json_t *item = json_pack("{s:o, s:o, s:o}", "axes", common_axes(c->axes, axis), "baseline",
+				 side_json(b, axis), "candidate", side_json(c, axis));
 	const char *side = NULL;
 	char *nn = not_negotiated_text(item, axis, &side);
 
@@ -580,13 +533,12 @@ static json_t *axis_item(const struct runset *r, const struct run_cell *b,
 	json_object_set_new(item, "failures", compare_failures(b, c, r->failed, o, counts));
 	if (nn) {
 		json_object_set_new(item, "not_negotiated", json_string(nn));
-		json_array_append_new(json_object_get(m, "not_negotiated"),
-				      json_pack("{s:s, s:O, s:s, s:O, s:s}", "cell", c->id,
-						"axes", json_object_get(item, "axes"), "side",
-						side, "negotiated",
-						json_object_get(json_object_get(item, side),
-								"negotiated"),
-						"text", nn));
+		json_array_append_new(
+			json_object_get(m, "not_negotiated"),
+			json_pack("{s:s, s:O, s:s, s:O, s:s}", "cell", c->id, "axes",
+				  json_object_get(item, "axes"), "side", side, "negotiated",
+				  json_object_get(json_object_get(item, side), "negotiated"),
+				  "text", nn));
 		free(nn);
 	}
 	return item;
@@ -594,9 +546,8 @@ static json_t *axis_item(const struct runset *r, const struct run_cell *b,
 
 /* Each cell that is not a base cell against the base cell that differs
  * only by @axis: into "comparisons", or "unmatched" when there is none. */
-static void compare_axis_cells(const struct runset *r, const char *axis,
-			       const char *base, const struct compare_opts *o,
-			       json_t *m)
+static void compare_axis_cells(const struct runset *r, const char *axis, const char *base,
+			       const struct compare_opts *o, json_t *m)
 {
 	json_t *items = json_array(), *unmatched = json_array();
 	json_t *bykey = base_cells(r, axis, base);
@@ -615,21 +566,19 @@ static void compare_axis_cells(const struct runset *r, const char *axis,
 		idx = json_object_get(bykey, key);
 		free(key);
 		if (!idx) {
-			json_array_append_new(unmatched,
-					      unmatched_cell(c, axis, base));
+			json_array_append_new(unmatched, unmatched_cell(c, axis, base));
 			continue;
 		}
-		json_array_append_new(items, axis_item(r, &r->cells[json_integer_value(idx)],
-						       c, axis, o, m));
+		json_array_append_new(items, axis_item(r, &r->cells[json_integer_value(idx)], c,
+						       axis, o, m));
 	}
 	json_decref(bykey);
 	json_object_set_new(m, "comparisons", items);
 	json_object_set_new(m, "unmatched", unmatched);
 }
 
-json_t *model_compare_axis(const struct runset *r, const char *axis,
-			   const char *base, const struct compare_opts *o,
-			   struct errbuf *e)
+json_t *model_compare_axis(const struct runset *r, const char *axis, const char *base,
+			   const struct compare_opts *o, struct errbuf *e)
 {
 	json_t *m, *vals;
 
@@ -687,16 +636,13 @@ json_t *model_compare_runs(const struct runset *a, const struct runset *b,
 		if (!ca) {
 			json_array_append_new(
 				unmatched,
-				json_pack(
-					"{s:s, s:s, s:O, s:s}", "side",
-					"candidate", "cell", cb->id, "axes",
-					cb->axes, "reason",
-					"no cell with the same axes in the baseline run"));
+				json_pack("{s:s, s:s, s:O, s:s}", "side", "candidate", "cell",
+					  cb->id, "axes", cb->axes, "reason",
+					  "no cell with the same axes in the baseline run"));
 			continue;
 		}
-		item = json_pack("{s:o, s:o, s:o}", "axes", json_deep_copy(cb->axes),
-				 "baseline", side_json(ca, NULL), "candidate",
-				 side_json(cb, NULL));
+		item = json_pack("{s:o, s:o, s:o}", "axes", json_deep_copy(cb->axes), "baseline",
+				 side_json(ca, NULL), "candidate", side_json(cb, NULL));
 		/* Same axes, but perhaps not the same features (another
 		 * kernel in one run): labelled by what each negotiated. */
 		label_common_features(item, ca, cb);
@@ -709,11 +655,9 @@ json_t *model_compare_runs(const struct runset *a, const struct runset *b,
 		if (!run_find_cell_by_key(b, a->cells[i].key))
 			json_array_append_new(
 				unmatched,
-				json_pack(
-					"{s:s, s:s, s:O, s:s}", "side",
-					"baseline", "cell", a->cells[i].id,
-					"axes", a->cells[i].axes, "reason",
-					"no cell with the same axes in the candidate run"));
+				json_pack("{s:s, s:s, s:O, s:s}", "side", "baseline", "cell",
+					  a->cells[i].id, "axes", a->cells[i].axes, "reason",
+					  "no cell with the same axes in the candidate run"));
 	failed = tag_failed(a, "baseline");
 	{
 		json_t *fb = tag_failed(b, "candidate");
@@ -724,10 +668,8 @@ json_t *model_compare_runs(const struct runset *a, const struct runset *b,
 	json_array_extend(warnings, a->warnings);
 	json_array_extend(warnings, b->warnings);
 	{
-		const char *xa =
-			json_string_value(json_object_get(a->info, RUN_ACCEL));
-		const char *xb =
-			json_string_value(json_object_get(b->info, RUN_ACCEL));
+		const char *xa = json_string_value(json_object_get(a->info, RUN_ACCEL));
+		const char *xb = json_string_value(json_object_get(b->info, RUN_ACCEL));
 		char *w = NULL;
 
 		/* A TCG run against a KVM run measures the accelerator. */

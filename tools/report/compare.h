@@ -28,9 +28,8 @@ json_t *model_show(const struct runset *r, double conf);
 /* Compare every cell whose @axis is not @base with the cell that differs
  * only by @axis = @base. NULL + message in @e when the axis or the base
  * value does not exist. */
-json_t *model_compare_axis(const struct runset *r, const char *axis,
-			   const char *base, const struct compare_opts *o,
-			   struct errbuf *e);
+json_t *model_compare_axis(const struct runset *r, const char *axis, const char *base,
+			   const struct compare_opts *o, struct errbuf *e);
 /* Compare the cells of @b with the cells of @a that have the same axes. */
 json_t *model_compare_runs(const struct runset *a, const struct runset *b,
 			   const struct compare_opts *o);

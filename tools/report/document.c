@@ -60,8 +60,8 @@ static char *vformat(const char *fmt, va_list ap)
 	return vasprintf(&s, fmt, ap) < 0 ? NULL : s;
 }
 
-static __attribute__((format(printf, 3, 4))) void e_h(struct emitter *e, int level,
-							const char *fmt, ...)
+static __attribute__((format(printf, 3, 4))) void e_h(struct emitter *e, int level, const char *fmt,
+						      ...)
 {
 	va_list ap;
 	char *s;
@@ -118,13 +118,11 @@ static void e_img(struct emitter *e, const char *name, const char *title)
 	exists = access(path, R_OK) == 0;
 	free(path);
 	if (!exists) {
-		e_p(e, "(plot %s was not rendered: see plots/gnuplot.log)",
-		    name);
+		e_p(e, "(plot %s was not rendered: see plots/gnuplot.log)", name);
 		return;
 	}
 	if (e->html) {
-		fprintf(e->f, "<figure><img src=\"plots/%s.%s\" alt=\"", name,
-			ext);
+		fprintf(e->f, "<figure><img src=\"plots/%s.%s\" alt=\"", name, ext);
 		html_escape(e->f, title);
 		fprintf(e->f, "\"><figcaption>");
 		html_escape(e->f, title);
@@ -156,8 +154,7 @@ static int axis_rank(const char *a)
 /* The axes that vary in the run, in report order. */
 static json_t *varying_axes(const struct runset *r)
 {
-	json_t *names = json_array(), *seen = json_object(),
-	       *out = json_array();
+	json_t *names = json_array(), *seen = json_object(), *out = json_array();
 	size_t i, k;
 	int rank;
 
@@ -168,8 +165,7 @@ static json_t *varying_axes(const struct runset *r)
 		json_object_foreach(r->cells[i].axes, a, v) {
 			json_t *vals;
 
-			if (json_object_get(seen, a) ||
-			    !strcmp(a, PIVOT_ROW_AXIS))
+			if (json_object_get(seen, a) || !strcmp(a, PIVOT_ROW_AXIS))
 				continue;
 			json_object_set_new(seen, a, json_true());
 			vals = run_axis_values(r, a);
@@ -180,8 +176,7 @@ static json_t *varying_axes(const struct runset *r)
 	}
 	for (rank = 0; rank <= 5; rank++)
 		for (k = 0; k < json_array_size(names); k++) {
-			const char *a =
-				json_string_value(json_array_get(names, k));
+			const char *a = json_string_value(json_array_get(names, k));
 
 			if (axis_rank(a) == rank)
 				json_array_append_new(out, json_string(a));
@@ -258,15 +253,15 @@ static json_t *cmp_filter(const json_t *cmp, int book)
  * and its Answer with one plot of every pair of cells. @brun and @crun hold
  * the baseline's and the candidate's cells. */
 static void add_section(struct doc *d, json_t *cmp, const struct runset *brun,
-			const struct runset *crun, const char *axis,
-			const char *base, const char *title, const char *intro)
+			const struct runset *crun, const char *axis, const char *base,
+			const char *title, const char *intro)
 {
 	json_t *res = cmp_filter(cmp, 0), *book = cmp_filter(cmp, 1);
 	json_t *answer = answer_build(cmp, brun, crun, &d->o->cmp);
-	json_t *sec = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "axis", axis,
-				"base", base, "title", title, "intro", intro, "cmp", cmp,
-				"groups", pivot_build(res), "appendix_groups",
-				pivot_build(book), "answer", answer);
+	json_t *sec = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o}", "axis", axis, "base",
+				base, "title", title, "intro", intro, "cmp", cmp, "groups",
+				pivot_build(res), "appendix_groups", pivot_build(book), "answer",
+				answer);
 
 	if (d->o->plots) {
 		char *t = NULL, *bt = NULL, *others = compare_other_values(cmp);
@@ -279,13 +274,16 @@ static void add_section(struct doc *d, json_t *cmp, const struct runset *brun,
 		if (asprintf(&bt, "%s%s%s", isaxis ? axis : "", isaxis ? "=" : "", base) < 0)
 			bt = NULL;
 		if (asprintf(&ct, "%s%s%s", isaxis ? axis : "", isaxis ? "=" : "",
-			     isaxis && others && *others ? others :
-			     jstr(json_object_get(cmp, "candidate_run"), "id")) < 0)
+			     isaxis && others && *others ?
+				     others :
+				     jstr(json_object_get(cmp, "candidate_run"), "id")) < 0)
 			ct = NULL;
 		if (asprintf(&t, "primary rate, %% of %s", bt ? bt : base) < 0)
 			t = NULL;
-		if (asprintf(&cap, "%s: the primary rate of every pair of cells in %% of the %s mean; bars: mean, whiskers: 95%% CI",
-			     title, bt ? bt : base) < 0)
+		if (asprintf(
+			    &cap,
+			    "%s: the primary rate of every pair of cells in %% of the %s mean; bars: mean, whiskers: 95%% CI",
+			    title, bt ? bt : base) < 0)
 			cap = NULL;
 		name = plot_cells(&d->ps, t ? t : title, bt ? bt : base, ct ? ct : "candidate",
 				  rows);
@@ -313,16 +311,14 @@ static int build_section(struct doc *d, const char *axis, const char *base)
 
 	cmp = model_compare_axis(d->r, axis, base, &d->o->cmp, &e);
 	if (!cmp) {
-		json_array_append_new(d->errors,
-				      json_string(e.msg[0] ? e.msg : "out of memory"));
+		json_array_append_new(d->errors, json_string(e.msg[0] ? e.msg : "out of memory"));
 		return -EINVAL;
 	}
 	others = compare_other_values(cmp);
 	if (asprintf(&title, "%s: %s (baseline) vs %s", axis, base,
 		     others ? others : "the other values") < 0)
 		title = NULL;
-	add_section(d, cmp, d->r, d->r, axis, base, title ? title : axis,
-		    section_intro(axis));
+	add_section(d, cmp, d->r, d->r, axis, base, title ? title : axis, section_intro(axis));
 	free(title);
 	free(others);
 	return 0;
@@ -333,8 +329,8 @@ static void build_runs_section(struct doc *d)
 {
 	const struct runset *b = d->o->baseline;
 	json_t *cmp = model_compare_runs(b, d->r, &d->o->cmp);
-	const char *id = json_string_value(
-		json_object_get(json_object_get(cmp, "baseline_run"), "id"));
+	const char *id =
+		json_string_value(json_object_get(json_object_get(cmp, "baseline_run"), "id"));
 	char *title = NULL;
 
 	if (asprintf(&title, "Against run %s (baseline)", id ? id : b->dir) < 0)
@@ -356,8 +352,7 @@ static const struct run_cell *cell_by_id(const struct runset *r, const char *id)
 /* Histograms of one queue, one series per cell: latency gets a histogram and
  * a CDF, other log2 histograms (batching) a histogram. */
 static void trace_plots_for(struct doc *d, const struct run_cell *const *cells,
-			    const char *const *labels, size_t n,
-			    const char *heading)
+			    const char *const *labels, size_t n, const char *heading)
 {
 	const char *q, *k;
 	json_t *qv, *hv, *names = json_array();
@@ -367,8 +362,7 @@ static void trace_plots_for(struct doc *d, const struct run_cell *const *cells,
 			json_t *series = json_array();
 			/* latency_ns: ns slots, histogram and CDF; the others
 			 * (gets_per_interrupt, in_flight_at_add) count buffers. */
-			int lat = strstr(k, "lat") != NULL &&
-				  strstr(k, "ns") != NULL;
+			int lat = strstr(k, "lat") != NULL && strstr(k, "ns") != NULL;
 			char *title = NULL, *xl = NULL;
 			const char *name;
 			size_t i;
@@ -376,49 +370,38 @@ static void trace_plots_for(struct doc *d, const struct run_cell *const *cells,
 			if (!json_is_array(hv))
 				continue;
 			for (i = 0; i < n; i++) {
-				json_t *h = json_object_get(
-					json_object_get(cells[i]->trace, q), k);
+				json_t *h = json_object_get(json_object_get(cells[i]->trace, q), k);
 
 				if (json_is_array(h))
-					json_array_append_new(
-						series,
-						json_pack("{s:s, s:O}", "label",
-							  labels[i], "counts",
-							  h));
+					json_array_append_new(series,
+							      json_pack("{s:s, s:O}", "label",
+									labels[i], "counts", h));
 			}
 			if (json_array_size(series) != n ||
-			    asprintf(&title, "queue %s, %s: %s", q, k,
-				     heading) < 0 ||
-			    asprintf(
-				    &xl, "%s (log2 slots)",
-				    lat ? "add->get latency" :
-				    !strcmp(k, "gets_per_interrupt") ?
-					  "buffers returned per interrupt (batching)" :
-				    !strcmp(k, "in_flight_at_add") ?
-					  "buffers in flight at add" :
-					  k) < 0) {
+			    asprintf(&title, "queue %s, %s: %s", q, k, heading) < 0 ||
+			    asprintf(&xl, "%s (log2 slots)",
+				     lat ? "add->get latency" :
+				     !strcmp(k, "gets_per_interrupt") ?
+					   "buffers returned per interrupt (batching)" :
+				     !strcmp(k, "in_flight_at_add") ? "buffers in flight at add" :
+								      k) < 0) {
 				json_decref(series);
 				free(title);
 				continue;
 			}
-			name = plot_log2(&d->ps, title, xl, lat ? "ns" : "",
-					 series, 0);
+			name = plot_log2(&d->ps, title, xl, lat ? "ns" : "", series, 0);
 			if (name)
-				json_array_append_new(
-					names, json_pack("{s:s, s:s}", "name",
-							 name, "title", title));
+				json_array_append_new(names, json_pack("{s:s, s:s}", "name", name,
+								       "title", title));
 			if (lat) {
 				char *ct = NULL;
 
 				if (asprintf(&ct, "%s (CDF)", title) >= 0) {
-					name = plot_log2(&d->ps, ct, xl, "ns",
-							 series, 1);
+					name = plot_log2(&d->ps, ct, xl, "ns", series, 1);
 					if (name)
 						json_array_append_new(
-							names,
-							json_pack("{s:s, s:s}",
-								  "name", name,
-								  "title", ct));
+							names, json_pack("{s:s, s:s}", "name", name,
+									 "title", ct));
 					free(ct);
 				}
 			}
@@ -429,8 +412,7 @@ static void trace_plots_for(struct doc *d, const struct run_cell *const *cells,
 	}
 	if (json_array_size(names))
 		json_array_append_new(json_object_get(d->trace, "plots"),
-				      json_pack("{s:s, s:o}", "heading",
-						heading, "names", names));
+				      json_pack("{s:s, s:o}", "heading", heading, "names", names));
 	else
 		json_decref(names);
 }
@@ -446,8 +428,7 @@ static void build_trace(struct doc *d)
 	/* Off against on when the run has in_order, else the first section
 	 * within this run (a baseline run's cells are not at hand here). */
 	json_array_foreach(d->sections, i, s) {
-		const char *axis =
-			json_string_value(json_object_get(s, "axis"));
+		const char *axis = json_string_value(json_object_get(s, "axis"));
 
 		if (!strcmp(axis, "run"))
 			continue;
@@ -456,43 +437,33 @@ static void build_trace(struct doc *d)
 	}
 	if (sec) {
 		json_t *cmp = json_object_get(sec, "cmp");
-		const char *axis =
-			json_string_value(json_object_get(cmp, "axis"));
+		const char *axis = json_string_value(json_object_get(cmp, "axis"));
 
-		json_array_foreach(json_object_get(cmp, "comparisons"), i,
-				   item) {
+		json_array_foreach(json_object_get(cmp, "comparisons"), i, item) {
 			const struct run_cell *c[2];
 			const char *lab[2];
 			char *la[2] = { NULL, NULL }, *heading;
 
-			c[0] = cell_by_id(
-				d->r, json_string_value(json_object_get(
-					      json_object_get(item, "baseline"),
-					      "cell")));
-			c[1] = cell_by_id(
-				d->r,
-				json_string_value(json_object_get(
-					json_object_get(item, "candidate"),
-					"cell")));
+			c[0] = cell_by_id(d->r,
+					  json_string_value(json_object_get(
+						  json_object_get(item, "baseline"), "cell")));
+			c[1] = cell_by_id(d->r,
+					  json_string_value(json_object_get(
+						  json_object_get(item, "candidate"), "cell")));
 			if (!c[0] || !c[1] || !json_object_size(c[0]->trace))
 				continue;
 			if (asprintf(&la[0], "%s=%s", axis,
 				     json_string_value(json_object_get(
-					     json_object_get(item, "baseline"),
-					     "value"))) < 0)
+					     json_object_get(item, "baseline"), "value"))) < 0)
 				la[0] = NULL;
 			if (asprintf(&la[1], "%s=%s", axis,
 				     json_string_value(json_object_get(
-					     json_object_get(item, "candidate"),
-					     "value"))) < 0)
+					     json_object_get(item, "candidate"), "value"))) < 0)
 				la[1] = NULL;
 			lab[0] = la[0] ? la[0] : "baseline";
 			lab[1] = la[1] ? la[1] : "candidate";
-			heading = axes_label_except(
-				json_object_get(item, "axes"), d->fixed, NULL);
-			trace_plots_for(d, c, lab, 2,
-					heading && *heading ? heading :
-							      "all cells");
+			heading = axes_label_except(json_object_get(item, "axes"), d->fixed, NULL);
+			trace_plots_for(d, c, lab, 2, heading && *heading ? heading : "all cells");
 			free(heading);
 			free(la[0]);
 			free(la[1]);
@@ -507,8 +478,7 @@ static void build_trace(struct doc *d)
 		if (!json_object_size(c->trace))
 			continue;
 		heading = axes_label_except(c->axes, d->fixed, NULL);
-		trace_plots_for(d, &c, &lab, 1,
-				heading && *heading ? heading : c->id);
+		trace_plots_for(d, &c, &lab, 1, heading && *heading ? heading : c->id);
 		free(heading);
 	}
 }
@@ -522,13 +492,10 @@ static void emit_title(struct doc *d, struct emitter *e)
 	e_h(e, 1, "vqreport: %s", jstr(info, RUN_ID));
 	if (e->html)
 		fputs("<nav id=\"toc\"></nav>\n", e->f);
-	e_p(e,
-	    "Scenario %s (%s)%s%s. Started %s, ended %s, status %s. Results folder: %s.",
-	    jstr(sc, "name"), jstr(sc, "file"),
-	    json_object_get(sc, "description") ? ": " : "",
+	e_p(e, "Scenario %s (%s)%s%s. Started %s, ended %s, status %s. Results folder: %s.",
+	    jstr(sc, "name"), jstr(sc, "file"), json_object_get(sc, "description") ? ": " : "",
 	    json_object_get(sc, "description") ? jstr(sc, "description") : "",
-	    jstr(info, RUN_STARTED), jstr(info, RUN_ENDED), jstr(info, RUN_STATUS),
-	    d->r->dir);
+	    jstr(info, RUN_STARTED), jstr(info, RUN_ENDED), jstr(info, RUN_STATUS), d->r->dir);
 	if (json_is_string(json_object_get(info, RUN_STATUS)) &&
 	    strcmp(jstr(info, RUN_STATUS), RUN_STATUS_COMPLETE))
 		e_p(e,
@@ -540,13 +507,11 @@ static void facts_accel_row(struct table *t, const json_t *info)
 {
 	const char *accel = json_string_value(json_object_get(info, RUN_ACCEL));
 	/* The reason may quote a QEMU register dump: keep the start. */
-	const char *why =
-		json_string_value(json_object_get(info, RUN_ACCEL_REASON));
+	const char *why = json_string_value(json_object_get(info, RUN_ACCEL_REASON));
 	int cut = why && strlen(why) > 160;
 
-	table_addf(t, "accelerator\t%s%s%.*s%s",
-		   accel ? accel : "unknown (not in run.json)", why ? ": " : "",
-		   cut ? 160 : (int)(why ? strlen(why) : 0), why ? why : "",
+	table_addf(t, "accelerator\t%s%s%.*s%s", accel ? accel : "unknown (not in run.json)",
+		   why ? ": " : "", cut ? 160 : (int)(why ? strlen(why) : 0), why ? why : "",
 		   cut ? "\u2026 (all of it in run.json)" : "");
 }
 
@@ -554,28 +519,21 @@ static void facts_accel_row(struct table *t, const json_t *info)
  * listed at the end of the report). */
 static void facts_kernel_rows(struct table *t, const json_t *info)
 {
-	const json_t *pk = json_object_get(json_object_get(info, RUN_VERSIONS),
-					   "packages");
+	const json_t *pk = json_object_get(json_object_get(info, RUN_VERSIONS), "packages");
 	const char *k;
 	json_t *v;
 
 	json_object_foreach(json_object_get(info, RUN_KERNELS), k, v)
 		table_addf(t, "guest kernel %s\t%s%s%s", k,
-			   json_object_get(v, "release") ?
-				   jstr(v, "release") :
-				   jstr(v, "kernel_release"),
-			   json_object_get(v, "package_version") ?
-				   ", package " :
-				   "",
-			   json_object_get(v, "package_version") ?
-				   jstr(v, "package_version") :
-				   "");
+			   json_object_get(v, "release") ? jstr(v, "release") :
+							   jstr(v, "kernel_release"),
+			   json_object_get(v, "package_version") ? ", package " : "",
+			   json_object_get(v, "package_version") ? jstr(v, "package_version") : "");
 	json_object_foreach((json_t *)pk, k, v)
-		if (strstr(k, "qemu") || strstr(k, "libvirt-daemon") ||
-		    strstr(k, "linux-image") || strstr(k, "bpf"))
+		if (strstr(k, "qemu") || strstr(k, "libvirt-daemon") || strstr(k, "linux-image") ||
+		    strstr(k, "bpf"))
 			table_addf(t, "package %s\t%s", k,
-				   json_string_value(v) ? json_string_value(v) :
-							  "?");
+				   json_string_value(v) ? json_string_value(v) : "?");
 }
 
 /* Machine, accelerator and versions: one table. */
@@ -590,36 +548,29 @@ static void emit_facts_table(struct doc *d, struct emitter *e)
 	e_h(e, 2, "Machine, accelerator and versions");
 	table_addf(t, "item\tvalue");
 	if (json_object_get(sc, "repeat"))
-		table_addf(
-			t,
-			"scenario settings\trepeat %lld, duration %g s, warmup %g s, seed %lld",
-			(long long)json_integer_value(
-				json_object_get(sc, "repeat")),
-			json_number_value(json_object_get(sc, "duration_s")),
-			json_number_value(json_object_get(sc, "warmup_s")),
-			(long long)json_integer_value(
-				json_object_get(sc, "seed")));
-	table_addf(t, "host\t%s, kernel %s, %lld CPUs, %lld MiB",
-		   jstr(host, "hostname"), jstr(host, "kernel"),
+		table_addf(t,
+			   "scenario settings\trepeat %lld, duration %g s, warmup %g s, seed %lld",
+			   (long long)json_integer_value(json_object_get(sc, "repeat")),
+			   json_number_value(json_object_get(sc, "duration_s")),
+			   json_number_value(json_object_get(sc, "warmup_s")),
+			   (long long)json_integer_value(json_object_get(sc, "seed")));
+	table_addf(t, "host\t%s, kernel %s, %lld CPUs, %lld MiB", jstr(host, "hostname"),
+		   jstr(host, "kernel"),
 		   (long long)json_integer_value(json_object_get(host, "cpus")),
-		   (long long)json_integer_value(
-			   json_object_get(host, "memory_mib")));
+		   (long long)json_integer_value(json_object_get(host, "memory_mib")));
 	facts_accel_row(t, info);
 	table_addf(t, "QEMU\t%s", jstr(ver, "qemu"));
 	table_addf(t, "libvirt\t%s", jstr(ver, "libvirt"));
 	table_addf(t, "vqlab\t%s", jstr(ver, "vqlab"));
 	facts_kernel_rows(t, info);
-	table_addf(
-		t, "samples\t%lld (%lld ok, %lld failed) in %zu cells%s",
-		(long long)json_integer_value(
-			json_object_get(d->show, "samples")),
-		(long long)json_integer_value(json_object_get(d->show, "ok")),
-		(long long)json_integer_value(
-			json_object_get(d->show, "failed")),
-		json_array_size(json_object_get(d->show, "cells")),
-		json_integer_value(json_object_get(d->show, "torn_lines")) ?
-			"; unreadable lines skipped (see warnings)" :
-			"");
+	table_addf(t, "samples\t%lld (%lld ok, %lld failed) in %zu cells%s",
+		   (long long)json_integer_value(json_object_get(d->show, "samples")),
+		   (long long)json_integer_value(json_object_get(d->show, "ok")),
+		   (long long)json_integer_value(json_object_get(d->show, "failed")),
+		   json_array_size(json_object_get(d->show, "cells")),
+		   json_integer_value(json_object_get(d->show, "torn_lines")) ?
+			   "; unreadable lines skipped (see warnings)" :
+			   "");
 	e_table(e, t);
 	table_free(t);
 }
@@ -634,8 +585,7 @@ static long long max_samples(const json_t *show)
 	json_array_foreach(json_object_get(show, "cells"), i, c)
 		json_array_foreach(json_object_get(c, "metrics"), j, m)
 			if (json_integer_value(json_object_get(m, "n")) > maxn)
-				maxn = json_integer_value(
-					json_object_get(m, "n"));
+				maxn = json_integer_value(json_object_get(m, "n"));
 	return maxn;
 }
 
@@ -643,8 +593,8 @@ static long long max_samples(const json_t *show)
  * and a run with too few samples. */
 static void emit_caveats(struct doc *d, struct emitter *e)
 {
-	const char *accel = json_string_value(
-		json_object_get(json_object_get(d->show, "run"), "accel"));
+	const char *accel =
+		json_string_value(json_object_get(json_object_get(d->show, "run"), "accel"));
 	long long maxn = max_samples(d->show);
 
 	e_h(e, 2, "What these numbers can and cannot say");
@@ -664,8 +614,7 @@ static void emit_caveats(struct doc *d, struct emitter *e)
 		e_p(e,
 		    "This run has one sample per cell: the tables give single values, with no interval and no test, so no change can be called. The Answer above says how many repetitions per cell each comparison needs (at least 5, repeat = 5 in the scenario).");
 	else if (maxn == 0)
-		e_p(e,
-		    "This run has no successful sample yet: there is nothing to average.");
+		e_p(e, "This run has no successful sample yet: there is nothing to average.");
 }
 
 static void emit_facts(struct doc *d, struct emitter *e)
@@ -769,8 +718,8 @@ static size_t answer_name(const char **cells, char *buf, size_t len, const json_
 	cells[0] = jstr(row, "workload");
 	if (!cols)
 		return 1;
-	snprintf(buf, len, "%s%s%s", cols & 1 ? jstr(row, "label") : "",
-		 cols == 3 ? "; " : "", cols & 2 ? jstr(row, "candidate_label") : "");
+	snprintf(buf, len, "%s%s%s", cols & 1 ? jstr(row, "label") : "", cols == 3 ? "; " : "",
+		 cols & 2 ? jstr(row, "candidate_label") : "");
 	cells[1] = buf;
 	return 2;
 }
@@ -794,12 +743,11 @@ static void answer_rate_table(struct emitter *e, const json_t *s, const json_t *
 		snprintf(cand, sizeof(cand), "%s",
 			 jstr(json_object_get(json_object_get(s, "cmp"), "candidate_run"), "id"));
 	else if (!(cols & 2) && json_array_size(json_object_get(a, "rows")))
-		snprintf(cand, sizeof(cand), "%s%s%s", axis ? jstr(s, "axis") : "",
-			 axis ? "=" : "",
+		snprintf(cand, sizeof(cand), "%s%s%s", axis ? jstr(s, "axis") : "", axis ? "=" : "",
 			 jstr(json_array_get(json_object_get(a, "rows"), 0), "candidate_label"));
 	else
-		snprintf(cand, sizeof(cand), "%s%s%s", axis ? jstr(s, "axis") : "",
-			 axis ? "=" : "", others && *others ? others : "candidate");
+		snprintf(cand, sizeof(cand), "%s%s%s", axis ? jstr(s, "axis") : "", axis ? "=" : "",
+			 others && *others ? others : "candidate");
 	free(others);
 	h[nn] = "rate";
 	h[nn + 1] = base;
@@ -947,93 +895,72 @@ static void summary_counts_row(struct table *t, const json_t *s)
 {
 	const json_t *c = json_object_get(json_object_get(s, "cmp"), "counts");
 
-	table_addf(t, "%s\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld",
-		   jstr(s, "title"),
-		   (long long)json_integer_value(
-			   json_object_get(c, "regression")),
-		   (long long)json_integer_value(
-			   json_object_get(c, "improvement")),
+	table_addf(t, "%s\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld", jstr(s, "title"),
+		   (long long)json_integer_value(json_object_get(c, "regression")),
+		   (long long)json_integer_value(json_object_get(c, "improvement")),
 		   (long long)json_integer_value(json_object_get(c, "none")),
-		   (long long)json_integer_value(
-			   json_object_get(c, "insufficient")),
+		   (long long)json_integer_value(json_object_get(c, "insufficient")),
 		   (long long)json_integer_value(json_object_get(c, "changed")),
-		   (long long)json_integer_value(
-			   json_object_get(c, "not_negotiated")),
-		   (long long)json_integer_value(
-			   json_object_get(c, "failures_regression")));
+		   (long long)json_integer_value(json_object_get(c, "not_negotiated")),
+		   (long long)json_integer_value(json_object_get(c, "failures_regression")));
 }
 
 /* The failure rates a section calls; *@ncalled counts every called change,
  * rows beyond SUMMARY_MAX_CALLED are left out. */
-static void summary_failure_rows(struct table *called, const json_t *s,
-				 size_t *ncalled)
+static void summary_failure_rows(struct table *called, const json_t *s, size_t *ncalled)
 {
 	const json_t *item;
 	size_t j;
 
-	json_array_foreach(json_object_get(json_object_get(s, "cmp"),
-					   "comparisons"),
-			   j, item) {
-		const char *fv = jstr(json_object_get(item, "failures"),
-				      "verdict");
+	json_array_foreach(json_object_get(json_object_get(s, "cmp"), "comparisons"), j, item) {
+		const char *fv = jstr(json_object_get(item, "failures"), "verdict");
 		struct failure_counts fc;
 		char *label;
 
-		if (!verdict_key_is_directed(fv) ||
-		    pivot_failure_counts(item, &fc))
+		if (!verdict_key_is_directed(fv) || pivot_failure_counts(item, &fc))
 			continue;
 		if (++*ncalled > SUMMARY_MAX_CALLED)
 			continue;
 		label = axes_label(json_object_get(item, "axes"), NULL);
-		table_addf(
-			called,
-			"%s\t%s\tfailed samples\t%lld/%lld\t%lld/%lld\t%+.0f points\t%s",
-			jstr(s, "title"), label ? label : "", fc.bf, fc.bn,
-			fc.cf, fc.cn,
-			100.0 * fc.cf / fc.cn - 100.0 * fc.bf / fc.bn, fv);
+		table_addf(called, "%s\t%s\tfailed samples\t%lld/%lld\t%lld/%lld\t%+.0f points\t%s",
+			   jstr(s, "title"), label ? label : "", fc.bf, fc.bn, fc.cf, fc.cn,
+			   100.0 * fc.cf / fc.cn - 100.0 * fc.bf / fc.bn, fv);
 		free(label);
 	}
 }
 
 /* One called metric: "value: mean" on each side, the change, the verdict. */
-static void summary_metric_row(struct table *called, const json_t *s,
-			       const json_t *item, const json_t *m)
+static void summary_metric_row(struct table *called, const json_t *s, const json_t *item,
+			       const json_t *m)
 {
-	const char *bv = json_string_value(
-		json_object_get(json_object_get(item, "baseline"), "value"));
-	const char *cv = json_string_value(
-		json_object_get(json_object_get(item, "candidate"), "value"));
+	const char *bv =
+		json_string_value(json_object_get(json_object_get(item, "baseline"), "value"));
+	const char *cv =
+		json_string_value(json_object_get(json_object_get(item, "candidate"), "value"));
 	char b[3][NUMFMT_LEN];
 	char *label = axes_label(json_object_get(item, "axes"), NULL);
 
-	table_addf(called, "%s\t%s\t%s (%s)\t%s%s%s\t%s%s%s\t%s\t%s",
-		   jstr(s, "title"), label ? label : "", jstr(m, "name"),
-		   jstr(m, "unit"), bv ? bv : "", bv ? ": " : "",
-		   fmt_num(b[0], json_num_get(json_object_get(m, "baseline"),
-					      "mean")),
+	table_addf(called, "%s\t%s\t%s (%s)\t%s%s%s\t%s%s%s\t%s\t%s", jstr(s, "title"),
+		   label ? label : "", jstr(m, "name"), jstr(m, "unit"), bv ? bv : "",
+		   bv ? ": " : "",
+		   fmt_num(b[0], json_num_get(json_object_get(m, "baseline"), "mean")),
 		   cv ? cv : "", cv ? ": " : "",
-		   fmt_num(b[1], json_num_get(json_object_get(m, "candidate"),
-					      "mean")),
-		   fmt_pct(b[2], json_num_get(m, "change_pct")),
-		   verdict_words(jstr(m, "verdict")));
+		   fmt_num(b[1], json_num_get(json_object_get(m, "candidate"), "mean")),
+		   fmt_pct(b[2], json_num_get(m, "change_pct")), verdict_words(jstr(m, "verdict")));
 	free(label);
 }
 
 /* The metrics a section calls changed, as summary_failure_rows. */
-static void summary_metric_rows(struct table *called, const json_t *s,
-				size_t *ncalled)
+static void summary_metric_rows(struct table *called, const json_t *s, size_t *ncalled)
 {
 	const json_t *item, *m;
 	size_t j, k;
 
-	json_array_foreach(json_object_get(json_object_get(s, "cmp"),
-					   "comparisons"),
-			   j, item)
+	json_array_foreach(json_object_get(json_object_get(s, "cmp"), "comparisons"), j, item)
 		json_array_foreach(json_object_get(item, "metrics"), k, m) {
 			const char *v = jstr(m, "verdict");
 
-			if (!verdict_key_is_directed(v) &&
-			    verdict_from_key(v) != VERDICT_CHANGED)
+			if (!verdict_key_is_directed(v) && verdict_from_key(v) != VERDICT_CHANGED)
 				continue;
 			if (++*ncalled <= SUMMARY_MAX_CALLED)
 				summary_metric_row(called, s, item, m);
@@ -1056,9 +983,7 @@ static void emit_summary(struct doc *d, struct emitter *e)
 	table_addf(
 		t,
 		"comparison\tregression\timprovement\tno significant change\tinsufficient data\tsignificant, no direction\tno verdict: feature not negotiated\tcells failing more often");
-	table_addf(
-		called,
-		"comparison\tcells\tmetric\tbaseline\tcandidate\tchange\tverdict");
+	table_addf(called, "comparison\tcells\tmetric\tbaseline\tcandidate\tchange\tverdict");
 	json_array_foreach(d->sections, i, s) {
 		summary_counts_row(t, s);
 		summary_failure_rows(called, s, &ncalled);
@@ -1066,9 +991,8 @@ static void emit_summary(struct doc *d, struct emitter *e)
 	}
 	e_table(e, t);
 	if (ncalled) {
-		e_p(e, "Changes called (p < %g and |change| > %g%%)%s:",
-		    d->o->cmp.alpha, d->o->cmp.threshold_pct,
-		    ncalled > SUMMARY_MAX_CALLED ? ", the first 60" : "");
+		e_p(e, "Changes called (p < %g and |change| > %g%%)%s:", d->o->cmp.alpha,
+		    d->o->cmp.threshold_pct, ncalled > SUMMARY_MAX_CALLED ? ", the first 60" : "");
 		e_table(e, called);
 	} else {
 		e_p(e,
@@ -1080,11 +1004,9 @@ static void emit_summary(struct doc *d, struct emitter *e)
 }
 
 /* "+4.35% [+2.10%, +6.60%]" with the verdict when one is called. */
-static void change_text(char *buf, size_t len, const json_t *row,
-			const json_t *c)
+static void change_text(char *buf, size_t len, const json_t *row, const json_t *c)
 {
-	double base =
-		fabs(json_num_get(json_object_get(row, "baseline"), "mean"));
+	double base = fabs(json_num_get(json_object_get(row, "baseline"), "mean"));
 	double lo = 100 * json_num_get(c, "diff_ci_lo") / base;
 	double hi = 100 * json_num_get(c, "diff_ci_hi") / base;
 	const char *v = json_string_value(json_object_get(c, "verdict"));
@@ -1092,8 +1014,7 @@ static void change_text(char *buf, size_t len, const json_t *row,
 
 	fmt_pct(b[0], json_num_get(c, "change_pct"));
 	if (isfinite(lo) && isfinite(hi))
-		snprintf(buf, len, "%s [%s, %s]", b[0], fmt_pct(b[1], lo),
-			 fmt_pct(b[2], hi));
+		snprintf(buf, len, "%s [%s, %s]", b[0], fmt_pct(b[1], lo), fmt_pct(b[2], hi));
 	else
 		snprintf(buf, len, "%s", b[0]);
 	if (verdict_key_is_directed(v))
@@ -1112,17 +1033,14 @@ static json_t *side_rows(const json_t *groups)
 		json_array_foreach(json_object_get(g, "rows"), j, row) {
 			char *key = NULL;
 
-			if (asprintf(&key, "%s\x1f%s", jstr(row, "row"),
-				     jstr(row, "metric")) < 0)
+			if (asprintf(&key, "%s\x1f%s", jstr(row, "row"), jstr(row, "metric")) < 0)
 				continue;
 			if (!json_object_get(seen, key)) {
 				json_object_set_new(seen, key, json_true());
-				json_array_append_new(
-					rows,
-					json_pack("{s:s, s:s, s:s}", "row",
-						  jstr(row, "row"), "metric",
-						  jstr(row, "metric"), "unit",
-						  jstr(row, "unit")));
+				json_array_append_new(rows, json_pack("{s:s, s:s, s:s}", "row",
+								      jstr(row, "row"), "metric",
+								      jstr(row, "metric"), "unit",
+								      jstr(row, "unit")));
 			}
 			free(key);
 		}
@@ -1188,16 +1106,14 @@ static void side_row(struct table *t, const json_t *groups, const json_t *row)
 	size_t i, j, n = 2;
 
 	cells[0] = jstr(row, "row");
-	snprintf(buf[1], sizeof(buf[1]), "%s (%s)", jstr(row, "metric"),
-		 jstr(row, "unit"));
+	snprintf(buf[1], sizeof(buf[1]), "%s (%s)", jstr(row, "metric"), jstr(row, "unit"));
 	cells[1] = buf[1];
 	json_array_foreach(groups, i, g) {
 		const json_t *grow = group_row(g, row);
 
 		json_array_foreach(json_object_get(g, "columns"), j, c) {
-			const json_t *cell = json_object_get(
-				json_object_get(grow, "cells"),
-				json_string_value(c));
+			const json_t *cell = json_object_get(json_object_get(grow, "cells"),
+							     json_string_value(c));
 
 			if (grow && cell) {
 				change_text(buf[n], sizeof(buf[n]), grow, cell);
@@ -1256,8 +1172,7 @@ static void emit_sections(struct doc *d, struct emitter *e)
 		e_p(e, "%s", jstr(s, "intro"));
 		g = json_array_get(json_object_get(s, "groups"), 0);
 		if (g && *jstr(g, "constant"))
-			e_p(e, "The same in every cell compared here: %s.",
-			    jstr(g, "constant"));
+			e_p(e, "The same in every cell compared here: %s.", jstr(g, "constant"));
 		json_array_foreach(json_object_get(s, "groups"), j, g) {
 			struct table *t = pivot_table(g, 1);
 
@@ -1272,21 +1187,17 @@ static void emit_sections(struct doc *d, struct emitter *e)
 
 			if (!line)
 				continue;
-			label = axes_label_except(json_object_get(x, SAMPLE_AXES),
-						  d->fixed, NULL);
-			e_p(e, "%s: %s.", label && *label ? label : "all cells",
-			    line);
+			label = axes_label_except(json_object_get(x, SAMPLE_AXES), d->fixed, NULL);
+			e_p(e, "%s: %s.", label && *label ? label : "all cells", line);
 			free(label);
 			free(line);
 		}
 		emit_side_by_side(e, s);
 		json_array_foreach(json_object_get(cmp, "unmatched"), j, x) {
-			char *label =
-				axes_label(json_object_get(x, SAMPLE_AXES), NULL);
+			char *label = axes_label(json_object_get(x, SAMPLE_AXES), NULL);
 
-			e_p(e, "Not compared: cell %s (%s): %s.",
-			    jstr(x, SAMPLE_CELL), label ? label : "",
-			    jstr(x, SAMPLE_REASON));
+			e_p(e, "Not compared: cell %s (%s): %s.", jstr(x, SAMPLE_CELL),
+			    label ? label : "", jstr(x, SAMPLE_REASON));
 			free(label);
 		}
 	}
@@ -1362,42 +1273,30 @@ static void emit_cells(struct doc *d, struct emitter *e)
 			e_p(e, "The same in every cell: %s.", fl);
 		free(fl);
 	}
-	table_addf(t,
-		   "cell\taxes\tok\tfailed\tmetric\tn\tmean\tsd\tCV\t95%% CI");
+	table_addf(t, "cell\taxes\tok\tfailed\tmetric\tn\tmean\tsd\tCV\t95%% CI");
 	json_array_foreach(json_object_get(d->show, "cells"), i, c) {
-		char *label = axes_label_except(json_object_get(c, "axes"),
-						d->fixed, NULL);
+		char *label = axes_label_except(json_object_get(c, "axes"), d->fixed, NULL);
 
 		if (!json_array_size(json_object_get(c, "metrics")))
-			table_addf(
-				t,
-				"%s\t%s\t%lld\t%lld\t(no ok sample)\t\t\t\t\t",
-				jstr(c, "cell"), label ? label : "",
-				(long long)json_integer_value(
-					json_object_get(c, "ok")),
-				(long long)json_integer_value(
-					json_object_get(c, "failed")));
+			table_addf(t, "%s\t%s\t%lld\t%lld\t(no ok sample)\t\t\t\t\t",
+				   jstr(c, "cell"), label ? label : "",
+				   (long long)json_integer_value(json_object_get(c, "ok")),
+				   (long long)json_integer_value(json_object_get(c, "failed")));
 		json_array_foreach(json_object_get(c, "metrics"), j, m) {
 			char b[5][NUMFMT_LEN], cv[NUMFMT_LEN];
 
 			fmt_num(cv, json_num_get(m, "cv_pct"));
-			table_addf(
-				t,
-				"%s\t%s\t%lld\t%lld\t%s (%s)\t%lld\t%s\t%s\t%s%s\t[%s, %s]",
-				j ? "" : jstr(c, "cell"),
-				j ? "" : (label ? label : ""),
-				(long long)json_integer_value(
-					json_object_get(c, "ok")),
-				(long long)json_integer_value(
-					json_object_get(c, "failed")),
-				jstr(m, "name"), jstr(m, "unit"),
-				(long long)json_integer_value(
-					json_object_get(m, "n")),
-				fmt_num(b[0], json_num_get(m, "mean")),
-				fmt_num(b[1], json_num_get(m, "sd")), cv,
-				strcmp(cv, "\u2013") ? "%" : "",
-				fmt_num(b[2], json_num_get(m, "ci_lo")),
-				fmt_num(b[3], json_num_get(m, "ci_hi")));
+			table_addf(t, "%s\t%s\t%lld\t%lld\t%s (%s)\t%lld\t%s\t%s\t%s%s\t[%s, %s]",
+				   j ? "" : jstr(c, "cell"), j ? "" : (label ? label : ""),
+				   (long long)json_integer_value(json_object_get(c, "ok")),
+				   (long long)json_integer_value(json_object_get(c, "failed")),
+				   jstr(m, "name"), jstr(m, "unit"),
+				   (long long)json_integer_value(json_object_get(m, "n")),
+				   fmt_num(b[0], json_num_get(m, "mean")),
+				   fmt_num(b[1], json_num_get(m, "sd")), cv,
+				   strcmp(cv, "\u2013") ? "%" : "",
+				   fmt_num(b[2], json_num_get(m, "ci_lo")),
+				   fmt_num(b[3], json_num_get(m, "ci_hi")));
 		}
 		free(label);
 	}
@@ -1406,26 +1305,21 @@ static void emit_cells(struct doc *d, struct emitter *e)
 	if (json_array_size(json_object_get(d->show, "failed_samples"))) {
 		t = table_new(4, 0);
 		e_h(e, 2, "Failed samples");
-		e_p(e,
-		    "%zu sample(s) failed; they are counted here and left out of every mean.",
-		    json_array_size(
-			    json_object_get(d->show, "failed_samples")));
+		e_p(e, "%zu sample(s) failed; they are counted here and left out of every mean.",
+		    json_array_size(json_object_get(d->show, "failed_samples")));
 		table_addf(t, "cell\trep\taxes\treason");
-		json_array_foreach(json_object_get(d->show, "failed_samples"),
-				   i, f) {
-			char *label = axes_label_except(
-				json_object_get(f, SAMPLE_AXES), d->fixed, NULL);
+		json_array_foreach(json_object_get(d->show, "failed_samples"), i, f) {
+			char *label =
+				axes_label_except(json_object_get(f, SAMPLE_AXES), d->fixed, NULL);
 
 			char att[40] = "";
 
 			if (json_is_integer(json_object_get(f, SAMPLE_ATTEMPT)))
-				snprintf(
-					att, sizeof(att), " (attempt %lld)",
-					(long long)json_integer_value(
-						json_object_get(f, SAMPLE_ATTEMPT)));
+				snprintf(att, sizeof(att), " (attempt %lld)",
+					 (long long)json_integer_value(
+						 json_object_get(f, SAMPLE_ATTEMPT)));
 			table_addf(t, "%s\t%lld%s\t%s\t%s", jstr(f, SAMPLE_CELL),
-				   (long long)json_integer_value(
-					   json_object_get(f, SAMPLE_REP)),
+				   (long long)json_integer_value(json_object_get(f, SAMPLE_REP)),
 				   att, label ? label : "", jstr(f, SAMPLE_REASON));
 			free(label);
 		}
@@ -1449,8 +1343,7 @@ static void emit_skipped(struct doc *d, struct emitter *e)
 	    json_array_size(sk));
 	table_addf(t, "axes\treason");
 	json_array_foreach(sk, i, x) {
-		char *label = axes_label_except(json_object_get(x, SAMPLE_AXES),
-						d->fixed, NULL);
+		char *label = axes_label_except(json_object_get(x, SAMPLE_AXES), d->fixed, NULL);
 
 		table_addf(t, "%s\t%s", label ? label : "", jstr(x, SAMPLE_REASON));
 		free(label);
@@ -1462,8 +1355,7 @@ static void emit_skipped(struct doc *d, struct emitter *e)
 static void emit_packages(struct doc *d, struct emitter *e)
 {
 	const json_t *pk = json_object_get(
-		json_object_get(json_object_get(d->show, "run"), "versions"),
-		"packages");
+		json_object_get(json_object_get(d->show, "run"), "versions"), "packages");
 	const char *k;
 	json_t *v;
 	struct table *t;
@@ -1474,8 +1366,7 @@ static void emit_packages(struct doc *d, struct emitter *e)
 	e_h(e, 2, "Package versions recorded by the run");
 	table_addf(t, "package\tversion");
 	json_object_foreach((json_t *)pk, k, v)
-		table_addf(t, "%s\t%s", k,
-			   json_string_value(v) ? json_string_value(v) : "?");
+		table_addf(t, "%s\t%s", k, json_string_value(v) ? json_string_value(v) : "?");
 	e_table(e, t);
 	table_free(t);
 }
@@ -1483,8 +1374,8 @@ static void emit_packages(struct doc *d, struct emitter *e)
 /* The scenario file as run, so that the report says how to repeat it. */
 static void emit_scenario_text(struct doc *d, struct emitter *e)
 {
-	const char *text = json_string_value(json_object_get(
-		json_object_get(d->r->info, RUN_SCENARIO), "text"));
+	const char *text = json_string_value(
+		json_object_get(json_object_get(d->r->info, RUN_SCENARIO), "text"));
 
 	if (!text || !*text)
 		return;
@@ -1646,8 +1537,7 @@ static int build_sections(struct doc *d, struct errbuf *e)
 		char *axis = strndup(by, strcspn(by, "="));
 		const char *first;
 
-		ret = axis ? build_section(d, axis, strchr(by, '=') + 1) :
-			     -ENOMEM;
+		ret = axis ? build_section(d, axis, strchr(by, '=') + 1) : -ENOMEM;
 		free(axis);
 		first = json_string_value(json_array_get(d->errors, 0));
 		if (ret && first)
@@ -1668,31 +1558,26 @@ static int build_sections(struct doc *d, struct errbuf *e)
 
 /* { dir, html, md, sections: [ { axis, base, not_negotiated, answer } ],
  * plots, plots_dropped, plot_errors } */
-static json_t *doc_result(const struct doc *d, const char *html,
-			  const char *md)
+static json_t *doc_result(const struct doc *d, const char *html, const char *md)
 {
 	json_t *res, *a;
 	size_t i;
 
-	res = json_pack("{s:s, s:s?, s:s?, s:[], s:I, s:I, s:O}", "dir", d->dir,
-			"html", html, "md", md, "sections", "plots",
-			(json_int_t)json_array_size(d->ps.plots),
-			"plots_dropped", (json_int_t)d->ps.dropped,
-			"plot_errors", d->errors);
+	res = json_pack("{s:s, s:s?, s:s?, s:[], s:I, s:I, s:O}", "dir", d->dir, "html", html, "md",
+			md, "sections", "plots", (json_int_t)json_array_size(d->ps.plots),
+			"plots_dropped", (json_int_t)d->ps.dropped, "plot_errors", d->errors);
 	json_array_foreach(d->sections, i, a)
-		json_array_append_new(json_object_get(res, "sections"),
-				      json_pack("{s:O, s:O, s:O?, s:O?}", "axis",
-						json_object_get(a, "axis"),
-						"base",
-						json_object_get(a, "base"), "not_negotiated",
-						json_object_get(json_object_get(a, "cmp"),
-								"not_negotiated"),
-						"answer", json_object_get(a, "answer")));
+		json_array_append_new(
+			json_object_get(res, "sections"),
+			json_pack("{s:O, s:O, s:O?, s:O?}", "axis", json_object_get(a, "axis"),
+				  "base", json_object_get(a, "base"), "not_negotiated",
+				  json_object_get(json_object_get(a, "cmp"), "not_negotiated"),
+				  "answer", json_object_get(a, "answer")));
 	return res;
 }
 
-int document_write(const struct runset *r, const struct document_opts *o,
-		   json_t **result, struct errbuf *e)
+int document_write(const struct runset *r, const struct document_opts *o, json_t **result,
+		   struct errbuf *e)
 {
 	struct doc d = { .r = r, .o = o };
 	char *html = NULL, *md = NULL;
@@ -1714,8 +1599,7 @@ int document_write(const struct runset *r, const struct document_opts *o,
 		goto cleanup;
 	build_trace(&d);
 	if (o->plots)
-		plot_render(&d.ps, !!(o->formats & DOC_HTML),
-			    !!(o->formats & DOC_MD), d.errors);
+		plot_render(&d.ps, !!(o->formats & DOC_HTML), !!(o->formats & DOC_MD), d.errors);
 	if (o->formats & DOC_HTML)
 		ret = write_one(&d, 1, &html);
 	if (!ret && (o->formats & DOC_MD))

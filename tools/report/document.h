@@ -32,7 +32,7 @@ struct document_opts {
 /* Write the report. On success *result holds { dir, html, md, sections,
  * plots: [..], plot_errors } and 0 is returned; else -errno, and @e says
  * why when it can (it is left as it was otherwise). */
-int document_write(const struct runset *r, const struct document_opts *o,
-		   json_t **result, struct errbuf *e);
+int document_write(const struct runset *r, const struct document_opts *o, json_t **result,
+		   struct errbuf *e);
 
 #endif

@@ -16,9 +16,8 @@ const char *metric_primary(const char *workload)
 	for (size_t i = 0; workload && i < sizeof(primary) / sizeof(primary[0]); i++) {
 		size_t n = strlen(primary[i].workload);
 
-		if (primary[i].workload[n - 1] == '-' ?
-			    !strncmp(workload, primary[i].workload, n) :
-			    !strcmp(workload, primary[i].workload))
+		if (primary[i].workload[n - 1] == '-' ? !strncmp(workload, primary[i].workload, n) :
+							!strcmp(workload, primary[i].workload))
 			return primary[i].metric;
 	}
 	return NULL;
@@ -29,13 +28,16 @@ static const struct {
 } bookkeeping[] = {
 	{ "xdp_packets_total",
 	  "the XDP sink's counter since it attached: xdp_packets plus the warm-up" },
-	{ "xdp_packets", "packets the XDP sink counted in the measured window: tx_pps times the duration" },
+	{ "xdp_packets",
+	  "packets the XDP sink counted in the measured window: tx_pps times the duration" },
 	{ "xdp_pps", "the XDP sink's rate: the same packets as tx_pps, counted on the host" },
-	{ "pktgen_packets", "packets pktgen sent in the measured window: tx_pps times the duration" },
+	{ "pktgen_packets",
+	  "packets pktgen sent in the measured window: tx_pps times the duration" },
 	{ "pktgen_usec", "the length of pktgen's run, set by the scenario's duration" },
 	{ "vhu_rx_packets_total",
 	  "the vhost-user sink's counter since it started: vhu_rx_packets plus the warm-up" },
-	{ "vhu_rx_packets", "packets the vhost-user sink counted in the window: vhu_rx_pps times the duration" },
+	{ "vhu_rx_packets",
+	  "packets the vhost-user sink counted in the window: vhu_rx_pps times the duration" },
 	{ "sent_packets", "packets the host sent for net-rx: rx_pps times the duration" },
 	{ "send_s", "the length of the host's send window, set by the duration" },
 	{ "boot_s", "the guest's boot time: the lab's overhead, not the workload" },

@@ -77,7 +77,8 @@ static int device_has(const json_t *d, int bit)
 static int sample_has(const json_t *facts, size_t src, int bit)
 {
 	const json_t *list = json_object_get(json_object_get(facts, sources[src].obj),
-					     sources[src].list), *d;
+					     sources[src].list),
+		     *d;
 	int seen = 0, all = 1;
 	size_t i;
 
@@ -122,11 +123,10 @@ json_t *negotiated_summary(const struct run_cell *c, int bit)
 	for (s = 0; s < NSOURCES; s++)
 		if (src_n[s])
 			json_object_set_new(srcs, sources[s].name,
-					    json_pack("{s:I, s:I}", "samples",
-						      (json_int_t)src_n[s], "negotiated",
-						      (json_int_t)src_yes[s]));
-	o = json_pack("{s:s?, s:i, s:I, s:I, s:I, s:s, s:o}", "feature", feature_name(bit),
-		      "bit", bit, "samples", (json_int_t)json_array_size(c->facts), "known",
+					    json_pack("{s:I, s:I}", "samples", (json_int_t)src_n[s],
+						      "negotiated", (json_int_t)src_yes[s]));
+	o = json_pack("{s:s?, s:i, s:I, s:I, s:I, s:s, s:o}", "feature", feature_name(bit), "bit",
+		      bit, "samples", (json_int_t)json_array_size(c->facts), "known",
 		      (json_int_t)known, "negotiated", (json_int_t)yes, "state",
 		      state_of(known, yes), "sources", srcs);
 	return o;
@@ -139,8 +139,9 @@ json_t *negotiated_side(const struct run_cell *c, int bit, int expected)
 
 	json_object_set_new(o, "expected", json_boolean(expected));
 	json_object_set_new(o, "as_expected",
-			    !strcmp(st, "unknown") ? json_null() :
-			    json_boolean(!strcmp(st, expected ? "all" : "none")));
+			    !strcmp(st, "unknown") ?
+				    json_null() :
+				    json_boolean(!strcmp(st, expected ? "all" : "none")));
 	return o;
 }
 

@@ -7,8 +7,7 @@
 #include "runset.h"
 #include "verdict.h"
 
-static const char *col_name(const json_t *cmp, const json_t *side,
-			    const char *fallback)
+static const char *col_name(const json_t *cmp, const json_t *side, const char *fallback)
 {
 	/* "on (not negotiated)": cells are grouped by what was negotiated. */
 	const char *v = json_string_value(json_object_get(side, "label"));
@@ -33,12 +32,10 @@ static json_t *constant_axes(const json_t *cmp)
 			if (!seen)
 				json_object_set(vals, k, v);
 			else if (!json_equal(seen, v))
-				json_object_set_new(
-					vals, k, json_string("\x1f(varies)"));
+				json_object_set_new(vals, k, json_string("\x1f(varies)"));
 		}
 	json_object_foreach(vals, k, v)
-		if (!json_is_string(v) ||
-		    strcmp(json_string_value(v), "\x1f(varies)"))
+		if (!json_is_string(v) || strcmp(json_string_value(v), "\x1f(varies)"))
 			json_object_set(out, k, v);
 	/* An axis some cells lack varies too. */
 	json_array_foreach(json_object_get(cmp, "comparisons"), i, item)
@@ -51,9 +48,8 @@ static json_t *constant_axes(const json_t *cmp)
 
 /* A new group for the cells with @axes (but the row axis): its label names
  * only the axes that are not the same everywhere (@fixed). */
-static json_t *group_new(const json_t *cmp, const json_t *axes,
-			 const json_t *fixed, const char *fixed_label,
-			 const char *base)
+static json_t *group_new(const json_t *cmp, const json_t *axes, const json_t *fixed,
+			 const char *fixed_label, const char *base)
 {
 	json_t *gaxes = json_deep_copy(axes), *shown, *v, *g;
 	const char *k;
@@ -66,11 +62,10 @@ static json_t *group_new(const json_t *cmp, const json_t *axes,
 	label = axes_label(shown, NULL);
 	json_decref(shown);
 	g = json_pack("{s:s, s:o, s:s, s:s?, s:s, s:[], s:[], s:{}}", "label",
-		      label && *label ? label : "all cells", "axes", gaxes,
-		      "base", base ? base : "baseline", "axis",
-		      json_string_value(json_object_get(cmp, "axis")),
-		      "constant", fixed_label ? fixed_label : "", "columns",
-		      "rows", "index");
+		      label && *label ? label : "all cells", "axes", gaxes, "base",
+		      base ? base : "baseline", "axis",
+		      json_string_value(json_object_get(cmp, "axis")), "constant",
+		      fixed_label ? fixed_label : "", "columns", "rows", "index");
 	free(label);
 	return g;
 }
@@ -89,8 +84,8 @@ static void group_add_column(json_t *g, const char *col)
 /* A metric's candidate side with the comparison's figures. */
 static json_t *pivot_cell(const json_t *m)
 {
-	static const char *const keys[] = { "change_pct", "diff_ci_lo",
-					    "diff_ci_hi", "p", "verdict" };
+	static const char *const keys[] = { "change_pct", "diff_ci_lo", "diff_ci_hi", "p",
+					    "verdict" };
 	json_t *cell = json_deep_copy(json_object_get(m, "candidate"));
 	size_t i;
 
@@ -103,8 +98,7 @@ static json_t *pivot_cell(const json_t *m)
 
 /* Metric @m of row @rowv into column @col of @g, adding the row when it is
  * the first of its kind. */
-static void group_add_metric(json_t *g, const char *rowv, const char *col,
-			     const json_t *m)
+static void group_add_metric(json_t *g, const char *rowv, const char *col, const json_t *m)
 {
 	json_t *ridx = json_object_get(g, "index"), *row;
 	const char *name = json_string_value(json_object_get(m, "name"));
@@ -114,9 +108,8 @@ static void group_add_metric(json_t *g, const char *rowv, const char *col,
 		return;
 	row = json_object_get(ridx, rk);
 	if (!row) {
-		row = json_pack("{s:s, s:s, s:O, s:O, s:O, s:{}}", "row",
-				rowv ? rowv : "", "metric", name, "unit",
-				json_object_get(m, "unit"), "better",
+		row = json_pack("{s:s, s:s, s:O, s:O, s:O, s:{}}", "row", rowv ? rowv : "",
+				"metric", name, "unit", json_object_get(m, "unit"), "better",
 				json_object_get(m, "better"), "baseline",
 				json_object_get(m, "baseline"), "cells");
 		json_array_append_new(json_object_get(g, "rows"), row);
@@ -137,10 +130,10 @@ json_t *pivot_build(const json_t *cmp)
 
 	/* Two runs: the columns are named after the runs. */
 	if (!base) {
-		base = json_string_value(json_object_get(
-			json_object_get(cmp, "baseline_run"), "id"));
-		cand = json_string_value(json_object_get(
-			json_object_get(cmp, "candidate_run"), "id"));
+		base = json_string_value(
+			json_object_get(json_object_get(cmp, "baseline_run"), "id"));
+		cand = json_string_value(
+			json_object_get(json_object_get(cmp, "candidate_run"), "id"));
 		if (base && cand && !strcmp(base, cand))
 			base = cand = NULL;
 	}
@@ -148,8 +141,7 @@ json_t *pivot_build(const json_t *cmp)
 		json_t *axes = json_object_get(item, "axes");
 		char *key = axes_key(axes, PIVOT_ROW_AXIS);
 		char *rowv = axis_text(axes, PIVOT_ROW_AXIS);
-		const char *col = col_name(cmp,
-					   json_object_get(item, "candidate"),
+		const char *col = col_name(cmp, json_object_get(item, "candidate"),
 					   cand ? cand : "candidate");
 		json_t *g = json_object_get(gidx, key);
 
@@ -215,30 +207,25 @@ struct table *pivot_table(const json_t *g, int with_n)
 		fmt_mean_ci(buf[3], json_object_get(row, "baseline"));
 		if (with_n)
 			snprintf(buf[3] + strlen(buf[3]), 16, " (n=%lld)",
-				 (long long)json_integer_value(json_object_get(
-					 json_object_get(row, "baseline"),
-					 "n")));
+				 (long long)json_integer_value(
+					 json_object_get(json_object_get(row, "baseline"), "n")));
 		cells[3] = buf[3];
 		for (j = 0; j < ncols; j++) {
 			size_t b = 4 + 4 * j;
 
-			c = json_object_get(
-				json_object_get(row, "cells"),
-				json_string_value(json_array_get(cols, j)));
+			c = json_object_get(json_object_get(row, "cells"),
+					    json_string_value(json_array_get(cols, j)));
 			if (!c)
 				continue;
 			fmt_mean_ci(buf[b], c);
 			if (with_n)
-				snprintf(buf[b] + strlen(buf[b]), 16,
-					 " (n=%lld)",
-					 (long long)json_integer_value(
-						 json_object_get(c, "n")));
+				snprintf(buf[b] + strlen(buf[b]), 16, " (n=%lld)",
+					 (long long)json_integer_value(json_object_get(c, "n")));
 			cells[b] = buf[b];
-			cells[b + 1] = fmt_pct(buf[b + 1],
-					       json_num_get(c, "change_pct"));
+			cells[b + 1] = fmt_pct(buf[b + 1], json_num_get(c, "change_pct"));
 			cells[b + 2] = fmt_p(buf[b + 2], json_num_get(c, "p"));
-			cells[b + 3] = verdict_words(json_string_value(
-				json_object_get(c, "verdict")));
+			cells[b + 3] =
+				verdict_words(json_string_value(json_object_get(c, "verdict")));
 		}
 		table_add(t, cells);
 	}
@@ -264,24 +251,21 @@ char *pivot_failures_line(const json_t *cmp, const json_t *item)
 {
 	const json_t *f = json_object_get(item, "failures");
 	const char *v = json_string_value(json_object_get(f, "verdict"));
-	const char *why =
-		json_string_value(json_object_get(f, "candidate_reason"));
+	const char *why = json_string_value(json_object_get(f, "candidate_reason"));
 	char b[NUMFMT_LEN], *s = NULL;
 	struct failure_counts fc;
 	double p;
 
 	if (pivot_failure_counts(item, &fc) || (!fc.bf && !fc.cf))
 		return NULL;
-	p = json_num_get(f, verdict_from_key(v) == VERDICT_IMPROVEMENT ?
-				    "p_fewer" :
-				    "p_more");
+	p = json_num_get(f, verdict_from_key(v) == VERDICT_IMPROVEMENT ? "p_fewer" : "p_more");
 	fmt_p(b, p);
 	if (asprintf(
 		    &s,
 		    "failed samples: %lld/%lld -> %lld/%lld (Fisher's exact test p%s%s, alpha %g, threshold %g points): %s%s%s",
-		    fc.bf, fc.bn, fc.cf, fc.cn, b[0] == '<' ? "" : "=", b, json_num_get(cmp, "alpha"),
-		    json_num_get(cmp, "threshold_pct"), verdict_words(v),
-		    why ? "; candidate: " : "", why ? why : "") < 0)
+		    fc.bf, fc.bn, fc.cf, fc.cn, b[0] == '<' ? "" : "=", b,
+		    json_num_get(cmp, "alpha"), json_num_get(cmp, "threshold_pct"),
+		    verdict_words(v), why ? "; candidate: " : "", why ? why : "") < 0)
 		s = NULL;
 	return s;
 }
@@ -304,20 +288,19 @@ void pivot_print_text(const json_t *cmp, FILE *f)
 			json_string_value(json_object_get(cmp, "axis")),
 			json_string_value(json_object_get(cmp, "base")),
 			others ? others : "the other values",
-			json_string_value(json_object_get(
-				json_object_get(cmp, "run"), "dir")));
+			json_string_value(json_object_get(json_object_get(cmp, "run"), "dir")));
 		free(others);
 	} else {
 		fprintf(f, "%s (baseline) vs %s (candidate)\n",
-			json_string_value(json_object_get(
-				json_object_get(cmp, "baseline_run"), "dir")),
-			json_string_value(json_object_get(
-				json_object_get(cmp, "candidate_run"), "dir")));
+			json_string_value(
+				json_object_get(json_object_get(cmp, "baseline_run"), "dir")),
+			json_string_value(
+				json_object_get(json_object_get(cmp, "candidate_run"), "dir")));
 	}
 	fprintf(f,
 		"mean \u00b1 half-width of the %g%% CI; Welch's t-test; a change is called when p < %g and |change| > %g%%\n",
-		100 * json_num_get(cmp, "confidence"),
-		json_num_get(cmp, "alpha"), json_num_get(cmp, "threshold_pct"));
+		100 * json_num_get(cmp, "confidence"), json_num_get(cmp, "alpha"),
+		json_num_get(cmp, "threshold_pct"));
 	g = json_array_get(groups, 0);
 	if (g && *json_string_value(json_object_get(g, "constant")))
 		fprintf(f, "the same in every cell: %s\n",
@@ -325,8 +308,7 @@ void pivot_print_text(const json_t *cmp, FILE *f)
 	json_array_foreach(groups, i, g) {
 		struct table *t = pivot_table(g, 1);
 
-		fprintf(f, "\n[%s]\n",
-			json_string_value(json_object_get(g, "label")));
+		fprintf(f, "\n[%s]\n", json_string_value(json_object_get(g, "label")));
 		if (t)
 			table_print_text(t, f, 2);
 		table_free(t);
@@ -337,15 +319,13 @@ void pivot_print_text(const json_t *cmp, FILE *f)
 		const json_t *item;
 		int first = 1;
 
-		json_array_foreach(json_object_get(cmp, "comparisons"), i,
-				   item) {
+		json_array_foreach(json_object_get(cmp, "comparisons"), i, item) {
 			char *line = pivot_failures_line(cmp, item), *label;
 
 			if (!line)
 				continue;
 			label = axes_label(json_object_get(item, "axes"), NULL);
-			fprintf(f, "%s%s: %s\n", first ? "\n" : "",
-				label ? label : "", line);
+			fprintf(f, "%s%s: %s\n", first ? "\n" : "", label ? label : "", line);
 			first = 0;
 			free(label);
 			free(line);

@@ -23,12 +23,11 @@ static void plot_dir_clean(const char *dir)
 	while ((e = readdir(d))) {
 		const char *n = e->d_name, *dot = strrchr(n, '.');
 
-		if (!dot || (strncmp(n, "plot", 4) && strcmp(n, "render.gp") &&
-			     strcmp(n, "gnuplot.log")))
+		if (!dot ||
+		    (strncmp(n, "plot", 4) && strcmp(n, "render.gp") && strcmp(n, "gnuplot.log")))
 			continue;
-		if (!strcmp(dot, ".gp") || !strcmp(dot, ".dat") ||
-		    !strcmp(dot, ".svg") || !strcmp(dot, ".png") ||
-		    !strcmp(dot, ".log"))
+		if (!strcmp(dot, ".gp") || !strcmp(dot, ".dat") || !strcmp(dot, ".svg") ||
+		    !strcmp(dot, ".png") || !strcmp(dot, ".log"))
 			unlinkat(dirfd(d), n, 0);
 	}
 	closedir(d);
@@ -82,8 +81,7 @@ static void dat_num(FILE *f, double v)
 }
 
 /* Reserve a name and open NAME.dat and NAME.gp. */
-static const char *plot_open(struct plot_set *ps, const char *title, FILE **dat,
-			     FILE **gp)
+static const char *plot_open(struct plot_set *ps, const char *title, FILE **dat, FILE **gp)
 {
 	char *name = NULL, *path = NULL;
 	size_t idx = json_array_size(ps->plots);
@@ -119,8 +117,7 @@ static const char *plot_open(struct plot_set *ps, const char *title, FILE **dat,
 	return json_string_value(json_object_get(p, "name"));
 }
 
-static const char *plot_close(struct plot_set *ps, const char *name, FILE *dat,
-			      FILE *gp)
+static const char *plot_close(struct plot_set *ps, const char *name, FILE *dat, FILE *gp)
 {
 	int bad = ferror(dat) | ferror(gp);
 
@@ -153,9 +150,8 @@ static void dat_pct_ci(FILE *dat, const json_t *s, double base)
 	dat_num(dat, 100 * hi / base);
 }
 
-const char *plot_cells(struct plot_set *ps, const char *title,
-		       const char *base_title, const char *cand_title,
-		       const json_t *rows)
+const char *plot_cells(struct plot_set *ps, const char *title, const char *base_title,
+		       const char *cand_title, const json_t *rows)
 {
 	const json_t *row;
 	const char *name;
@@ -216,8 +212,7 @@ static const json_t *series_counts(const json_t *series, size_t j)
 
 /* Each series' total into @tot, and the first and last slot any series
  * uses. -1 when a series is empty: there is nothing to compare. */
-static int log2_extent(const json_t *series, double *tot, size_t *first,
-		       size_t *last)
+static int log2_extent(const json_t *series, double *tot, size_t *first, size_t *last)
 {
 	size_t ns = json_array_size(series), i, j;
 
@@ -256,17 +251,15 @@ static void log2_slot_name(char *buf, size_t len, size_t i, const char *unit)
 
 /* One line per slot from @first to @last: its labels and bounds, then each
  * series' fraction (or, with @cdf, cumulative fraction). */
-static void log2_data(FILE *dat, const json_t *series, const double *tot,
-		      size_t first, size_t last, const char *unit, int cdf)
+static void log2_data(FILE *dat, const json_t *series, const double *tot, size_t first, size_t last,
+		      const char *unit, int cdf)
 {
 	size_t ns = json_array_size(series), i, j;
 	double *acc = calloc(ns, sizeof(*acc));
 
 	fprintf(dat,
 		"# slot [2^i, 2^(i+1)) %s: label, lower bound, upper bound, label, then per series the %s\n",
-		unit,
-		cdf ? "cumulative fraction up to the upper bound" :
-		      "fraction of events");
+		unit, cdf ? "cumulative fraction up to the upper bound" : "fraction of events");
 	for (i = first; i <= last && acc; i++) {
 		char lab[32];
 
@@ -276,8 +269,7 @@ static void log2_data(FILE *dat, const json_t *series, const double *tot,
 		slot_label(lab, sizeof(lab), ldexp(1, i + 1), unit);
 		dat_str(dat, lab);
 		for (j = 0; j < ns; j++) {
-			double v = json_number_value(json_array_get(
-					   series_counts(series, j), i)) /
+			double v = json_number_value(json_array_get(series_counts(series, j), i)) /
 				   tot[j];
 
 			acc[j] += v;
@@ -290,8 +282,7 @@ static void log2_data(FILE *dat, const json_t *series, const double *tot,
 
 static void gp_series_title(FILE *gp, const json_t *series, size_t j)
 {
-	gp_str(gp, json_string_value(
-			   json_object_get(json_array_get(series, j), "label")));
+	gp_str(gp, json_string_value(json_object_get(json_array_get(series, j), "label")));
 	fputs(" noenhanced", gp);
 }
 
@@ -304,10 +295,8 @@ static void log2_cdf_plot(FILE *gp, const char *name, const json_t *series)
 	      "set logscale x 2\nset xtics rotate by -45\nset key bottom right\nplot ",
 	      gp);
 	for (j = 0; j < json_array_size(series); j++) {
-		fprintf(gp,
-			"%s'%s.dat' using 3:%zu%s with linespoints pt 7 ps 0.6 lw 2 title ",
-			j ? ", \\\n     " : "", name, 5 + j,
-			j ? "" : ":xtic(4)");
+		fprintf(gp, "%s'%s.dat' using 3:%zu%s with linespoints pt 7 ps 0.6 lw 2 title ",
+			j ? ", \\\n     " : "", name, 5 + j, j ? "" : ":xtic(4)");
 		gp_series_title(gp, series, j);
 	}
 }
@@ -331,8 +320,7 @@ static void log2_hist_plot(FILE *gp, const char *name, const json_t *series)
 	}
 }
 
-const char *plot_log2(struct plot_set *ps, const char *title,
-		      const char *xlabel, const char *unit,
+const char *plot_log2(struct plot_set *ps, const char *title, const char *xlabel, const char *unit,
 		      const json_t *series, int cdf)
 {
 	size_t ns = json_array_size(series), first, last;
@@ -416,8 +404,7 @@ int plot_render(struct plot_set *ps, int svg, int png, json_t *errors)
 		goto cleanup;
 	}
 	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			      0644);
+		int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 
 		if (fd >= 0) {
 			dup2(fd, 1);
@@ -442,9 +429,7 @@ int plot_render(struct plot_set *ps, int svg, int png, json_t *errors)
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
 		ret = -ENOENT;
 	if (asprintf(&msg, "gnuplot failed (%s): see %s",
-		     ret == -ENOENT ?
-			     "not installed? apt-get install gnuplot-nox" :
-			     "exit status",
+		     ret == -ENOENT ? "not installed? apt-get install gnuplot-nox" : "exit status",
 		     log) >= 0)
 		json_array_append_new(errors, json_string(msg));
 cleanup:

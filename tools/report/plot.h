@@ -21,8 +21,7 @@ void plot_set_free(struct plot_set *ps);
 /* Two or more log2 histograms (slot i = [2^i, 2^(i+1)) units) as fractions
  * of their totals: @series = [ { label, counts: [..] } ]. @cdf draws the
  * cumulative distribution instead. */
-const char *plot_log2(struct plot_set *ps, const char *title,
-		      const char *xlabel, const char *unit,
+const char *plot_log2(struct plot_set *ps, const char *title, const char *xlabel, const char *unit,
 		      const json_t *series, int cdf);
 
 /* One chart of a whole comparison, every pair of cells in it: @rows =
@@ -30,9 +29,8 @@ const char *plot_log2(struct plot_set *ps, const char *title,
  * (baseline, candidate) as % of the row's baseline mean, whiskers the
  * confidence intervals, so that workloads with different rates share one
  * axis. NULL when no row has both means. */
-const char *plot_cells(struct plot_set *ps, const char *title,
-		       const char *base_title, const char *cand_title,
-		       const json_t *rows);
+const char *plot_cells(struct plot_set *ps, const char *title, const char *base_title,
+		       const char *cand_title, const json_t *rows);
 
 /* Write render.gp and run gnuplot on it in ps->dir for SVG and/or PNG.
  * Returns 0 or -errno; gnuplot's messages go to ps->dir/gnuplot.log and a

@@ -65,8 +65,7 @@ char *axes_label(const json_t *axes, const char *skip)
 		if (skip && !strcmp(k, skip))
 			continue;
 		t = axis_text(axes, k);
-		if (asprintf(&tmp, "%s%s%s=%s", out, *out ? " " : "", k,
-			     t ? t : "?") < 0)
+		if (asprintf(&tmp, "%s%s%s=%s", out, *out ? " " : "", k, t ? t : "?") < 0)
 			tmp = NULL;
 		free(t);
 		free(out);
@@ -75,8 +74,7 @@ char *axes_label(const json_t *axes, const char *skip)
 	return out;
 }
 
-char *axes_label_except(const json_t *axes, const json_t *fixed,
-			const char *skip)
+char *axes_label_except(const json_t *axes, const json_t *fixed, const char *skip)
 {
 	json_t *copy = json_deep_copy(axes), *v;
 	const char *k;
@@ -116,8 +114,7 @@ json_t *run_constant_axes(const struct runset *r)
 	return out;
 }
 
-static void warnf(struct runset *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static void warnf(struct runset *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void warnf(struct runset *r, const char *fmt, ...)
 {
 	va_list ap;
@@ -205,9 +202,8 @@ static struct run_cell *cell_add(struct runset *r, const char *id, json_t *axes)
 	return c;
 }
 
-static struct metric_series *series_get(struct run_cell *c, const char *name,
-					const char *unit, int better,
-					struct runset *r)
+static struct metric_series *series_get(struct run_cell *c, const char *name, const char *unit,
+					int better, struct runset *r)
 {
 	struct metric_series *m;
 	size_t i;
@@ -289,14 +285,13 @@ static int sample_host(struct runset *r, struct run_cell *c, json_t *s, size_t *
 	return json_object_set_new(c->hosts, host, json_integer(had + 1)) ? -ENOMEM : 0;
 }
 
-static void set_error(struct runset *r, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static void set_error(struct runset *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void set_error(struct runset *r, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (r->problem)
-		return;	/* the first problem is the one to report */
+		return; /* the first problem is the one to report */
 	va_start(ap, fmt);
 	if (vasprintf(&r->problem, fmt, ap) < 0)
 		r->problem = NULL;
@@ -351,21 +346,17 @@ static void trace_accumulate(json_t *sum, json_t *trace)
 	if (!json_is_array(queues))
 		return;
 	json_array_foreach(queues, i, q) {
-		const char *name =
-			json_string_value(json_object_get(q, "name"));
-		const char *dev =
-			json_string_value(json_object_get(q, "dev_name"));
-		const char *type =
-			json_string_value(json_object_get(q, "device"));
+		const char *name = json_string_value(json_object_get(q, "name"));
+		const char *dev = json_string_value(json_object_get(q, "dev_name"));
+		const char *type = json_string_value(json_object_get(q, "device"));
 		char *qname = NULL;
 		const char *k;
 		json_t *v, *acc;
 
 		if (!name)
 			continue;
-		if (asprintf(&qname, "%s%s%s%s%s", dev ? dev : "",
-			     dev ? " " : "", type ? type : "", type ? " " : "",
-			     name) < 0)
+		if (asprintf(&qname, "%s%s%s%s%s", dev ? dev : "", dev ? " " : "", type ? type : "",
+			     type ? " " : "", name) < 0)
 			continue;
 		acc = json_object_get(sum, qname);
 		if (!acc) {
@@ -396,14 +387,10 @@ static void trace_accumulate(json_t *sum, json_t *trace)
 					json_array_set_new(
 						old, j,
 						json_real(
-							json_number_value(
-								json_array_get(
-									old,
-									j)) +
+							json_number_value(json_array_get(old, j)) +
 							add));
 				else
-					json_array_append_new(old,
-							      json_real(add));
+					json_array_append_new(old, json_real(add));
 			}
 		}
 	}
@@ -422,10 +409,8 @@ static int sample_add(struct runset *r, json_t *s, size_t line)
 
 	if (schema && json_integer_value(schema) != RESULTS_SCHEMA) {
 		r->rejected++;
-		warnf(r,
-		      RESULTS_SAMPLES_FILE " line %zu: schema %lld is not %d, skipped",
-		      line, (long long)json_integer_value(schema),
-		      RESULTS_SCHEMA);
+		warnf(r, RESULTS_SAMPLES_FILE " line %zu: schema %lld is not %d, skipped", line,
+		      (long long)json_integer_value(schema), RESULTS_SCHEMA);
 		return 0;
 	}
 	if (!json_is_object(axes))
@@ -453,13 +438,12 @@ static int sample_add(struct runset *r, json_t *s, size_t line)
 	if (sample_host(r, c, s, &host) || slot_note(r, c->id, json_object_get(s, SAMPLE_REP)))
 		return -ENOMEM;
 	if (!status || strcmp(status, STATUS_OK)) {
-		const char *reason =
-			json_string_value(json_object_get(s, SAMPLE_REASON));
+		const char *reason = json_string_value(json_object_get(s, SAMPLE_REASON));
 		/* vqlab retries a failed sample and keeps every attempt. */
-		json_t *f = json_pack("{s:s, s:O?, s:O?, s:O, s:s}", SAMPLE_CELL,
-				      c->id, SAMPLE_REP, json_object_get(s, SAMPLE_REP),
-				      SAMPLE_ATTEMPT, json_object_get(s, SAMPLE_ATTEMPT),
-				      SAMPLE_AXES, c->axes, SAMPLE_REASON,
+		json_t *f = json_pack("{s:s, s:O?, s:O?, s:O, s:s}", SAMPLE_CELL, c->id, SAMPLE_REP,
+				      json_object_get(s, SAMPLE_REP), SAMPLE_ATTEMPT,
+				      json_object_get(s, SAMPLE_ATTEMPT), SAMPLE_AXES, c->axes,
+				      SAMPLE_REASON,
 				      reason ? reason :
 				      status ? "no reason given" :
 					       "no status (counted as failed)");
@@ -472,8 +456,7 @@ static int sample_add(struct runset *r, json_t *s, size_t line)
 	c->ok++;
 	metrics = json_object_get(s, SAMPLE_METRICS);
 	json_object_foreach(metrics, name, mv) {
-		const char *unit =
-			json_string_value(json_object_get(mv, METRIC_UNIT));
+		const char *unit = json_string_value(json_object_get(mv, METRIC_UNIT));
 		const char *better;
 		json_t *val = json_object_get(mv, METRIC_VALUE);
 		struct metric_series *m;
@@ -496,8 +479,9 @@ static int sample_add(struct runset *r, json_t *s, size_t line)
 		}
 	}
 	json_array_append_new(c->facts, json_pack("{s:O?, s:O?, s:O?}", SAMPLE_GUEST,
-		json_object_get(s, SAMPLE_GUEST), "device", json_object_get(s, "device"),
-		SAMPLE_TRACE, json_object_get(s, SAMPLE_TRACE)));
+						  json_object_get(s, SAMPLE_GUEST), "device",
+						  json_object_get(s, "device"), SAMPLE_TRACE,
+						  json_object_get(s, SAMPLE_TRACE)));
 	if (json_is_object(json_object_get(s, SAMPLE_TRACE)))
 		trace_accumulate(c->trace, json_object_get(s, SAMPLE_TRACE));
 	return 0;
@@ -528,12 +512,12 @@ static int info_load(const char *dir, json_t **info, struct errbuf *e)
 	*info = json_load_file(path, 0, &jerr);
 	if (!*info && access(path, F_OK) == 0) {
 		ret = err_set(e, -EINVAL, "%s:%d: %s", path, jerr.line, jerr.text);
-	} else if (*info && json_integer_value(json_object_get(*info, RUN_SCHEMA)) !=
-				    RESULTS_SCHEMA) {
+	} else if (*info &&
+		   json_integer_value(json_object_get(*info, RUN_SCHEMA)) != RESULTS_SCHEMA) {
 		ret = err_set(e, -EPROTO,
 			      "%s: schema %s is not %d (this vqreport reads schema %d only)", path,
 			      json_is_integer(json_object_get(*info, RUN_SCHEMA)) ? "given" :
-										     "missing",
+										    "missing",
 			      RESULTS_SCHEMA, RESULTS_SCHEMA);
 		json_decref(*info);
 		*info = NULL;
@@ -634,7 +618,9 @@ int run_load(const char *dir, struct runset *r, struct errbuf *e)
 	if (ret)
 		goto cleanup;
 	if (!r->info)
-		warnf(r, "%s/" RESULTS_RUN_FILE ": not found; no host, versions or accelerator to report",
+		warnf(r,
+		      "%s/" RESULTS_RUN_FILE
+		      ": not found; no host, versions or accelerator to report",
 		      dir);
 	ret = host_index(r, r->info, &r->cur_host);
 	if (!ret)
@@ -714,11 +700,14 @@ static int check_distinct(const char *const dirs[], json_t *const infos[], size_
 			const char *b = json_string_value(json_object_get(infos[j], RUN_ID));
 
 			if (!strcmp(real[i], real[j]))
-				ret = err_set(e, -EINVAL, "%s and %s are the same folder: a shard given twice",
+				ret = err_set(e, -EINVAL,
+					      "%s and %s are the same folder: a shard given twice",
 					      dirs[i], dirs[j]);
 			else if (a && b && !strcmp(a, b))
-				ret = err_set(e, -EINVAL, "%s and %s are the same run (id %s): a shard given twice",
-					      dirs[i], dirs[j], a);
+				ret = err_set(
+					e, -EINVAL,
+					"%s and %s are the same run (id %s): a shard given twice",
+					dirs[i], dirs[j], a);
 		}
 	for (i = 0; i < n; i++)
 		free(real[i]);
@@ -736,18 +725,19 @@ static int shard_of(const char *dir, const json_t *info, json_int_t *k, json_int
 	*n = json_integer_value(json_object_get(sh, RUN_SHARD_N));
 	*matrix = json_string_value(json_object_get(sh, RUN_SHARD_MATRIX));
 	if (!json_is_object(sh))
-		return err_set(e, -EINVAL,
-			       "%s: not a shard (run.json has no shard); run each part with vqlab run --shard K/N",
-			       dir);
+		return err_set(
+			e, -EINVAL,
+			"%s: not a shard (run.json has no shard); run each part with vqlab run --shard K/N",
+			dir);
 	if (*n < 1 || *n > 1000 || *k < 1 || *k > *n || !*matrix)
-		return err_set(e, -EINVAL, "%s: run.json shard is not {k, n, matrix} with 1 <= k <= n <= 1000",
+		return err_set(e, -EINVAL,
+			       "%s: run.json shard is not {k, n, matrix} with 1 <= k <= n <= 1000",
 			       dir);
 	return 0;
 }
 
 /* Folder @i against the first: same scenario text, vqlab, matrix, split. */
-static int check_same(const char *const dirs[], json_t *const infos[], size_t i,
-		      struct errbuf *e)
+static int check_same(const char *const dirs[], json_t *const infos[], size_t i, struct errbuf *e)
 {
 	const char *t0 = info_text(infos[0], RUN_SCENARIO, RUN_SCENARIO_TEXT);
 	const char *ti = info_text(infos[i], RUN_SCENARIO, RUN_SCENARIO_TEXT);
@@ -763,26 +753,31 @@ static int check_same(const char *const dirs[], json_t *const infos[], size_t i,
 		const char *a = info_text(infos[0], RUN_SCENARIO, "name");
 		const char *b = info_text(infos[i], RUN_SCENARIO, "name");
 
-		return err_set(e, -EINVAL, "%s and %s come from different scenarios (%s, %s): their scenario texts differ",
-			       dirs[0], dirs[i], a ? a : "?", b ? b : "?");
+		return err_set(
+			e, -EINVAL,
+			"%s and %s come from different scenarios (%s, %s): their scenario texts differ",
+			dirs[0], dirs[i], a ? a : "?", b ? b : "?");
 	}
 	if (!v0 || !vi || strcmp(v0, vi))
-		return err_set(e, -EINVAL, "%s and %s were written by different vqlab versions (%s, %s)",
+		return err_set(e, -EINVAL,
+			       "%s and %s were written by different vqlab versions (%s, %s)",
 			       dirs[0], dirs[i], v0 ? v0 : "?", vi ? vi : "?");
 	if (strcmp(m0, mi))
-		return err_set(e, -EINVAL,
-			       "%s and %s are shards of different matrices (%s, %s): same scenario, another repeat, duration or seed",
-			       dirs[0], dirs[i], m0, mi);
+		return err_set(
+			e, -EINVAL,
+			"%s and %s are shards of different matrices (%s, %s): same scenario, another repeat, duration or seed",
+			dirs[0], dirs[i], m0, mi);
 	if (n0 != ni)
-		return err_set(e, -EINVAL, "%s and %s split the matrix differently (%lld/%lld, %lld/%lld)",
+		return err_set(e, -EINVAL,
+			       "%s and %s split the matrix differently (%lld/%lld, %lld/%lld)",
 			       dirs[0], dirs[i], (long long)k0, (long long)n0, (long long)ki,
 			       (long long)ni);
 	return 0;
 }
 
 /* Shards 1..N each exactly once; fills r->shards in the order given. */
-static int check_shards(const char *const dirs[], json_t *const infos[], size_t n,
-			struct runset *r, struct errbuf *e)
+static int check_shards(const char *const dirs[], json_t *const infos[], size_t n, struct runset *r,
+			struct errbuf *e)
 {
 	json_int_t k, nn = 0;
 	const char *matrix = NULL;
@@ -821,7 +816,8 @@ static int check_shards(const char *const dirs[], json_t *const infos[], size_t 
 	}
 	for (k = 1; k <= nn && !ret; k++)
 		if (!who[k])
-			ret = err_set(e, -EINVAL, "shard %lld/%lld of matrix %s is missing (%zu of %lld given)",
+			ret = err_set(e, -EINVAL,
+				      "shard %lld/%lld of matrix %s is missing (%zu of %lld given)",
 				      (long long)k, (long long)nn, matrix, n, (long long)nn);
 	free(who);
 	return ret;
@@ -849,9 +845,10 @@ static int check_complete(const struct runset *r, struct errbuf *e)
 					 (long long)k);
 		}
 	if (missing)
-		return err_set(e, -ENODATA,
-			       "%zu of %zu samples are in no shard, first %s (an interrupted shard? finish it with vqlab run --resume)",
-			       missing, total, first);
+		return err_set(
+			e, -ENODATA,
+			"%zu of %zu samples are in no shard, first %s (an interrupted shard? finish it with vqlab run --resume)",
+			missing, total, first);
 	return 0;
 }
 
@@ -883,8 +880,8 @@ static void warn_mixed_hosts(struct runset *r)
 }
 
 /* Read every shard's samples into @r, checked folder by folder. */
-static int read_shards(const char *const dirs[], json_t *const infos[], size_t n,
-		       struct runset *r, struct errbuf *e)
+static int read_shards(const char *const dirs[], json_t *const infos[], size_t n, struct runset *r,
+		       struct errbuf *e)
 {
 	struct errbuf se = { "" };
 	int ret = 0;
@@ -924,7 +921,8 @@ int runset_load_many(const char *const dirs[], size_t n, struct runset *r, struc
 	for (i = 0; i < n; i++) {
 		ret = info_load(dirs[i], &infos[i], &ie);
 		if (!ret && !infos[i])
-			ret = err_set(e, -ENOENT, "%s: no " RESULTS_RUN_FILE "; not a shard of a matrix",
+			ret = err_set(e, -ENOENT,
+				      "%s: no " RESULTS_RUN_FILE "; not a shard of a matrix",
 				      dirs[i]);
 		else if (ret)
 			err_set(e, ret, "%s", ie.msg[0] ? ie.msg : strerror(-ret));

@@ -81,8 +81,7 @@ void run_free(struct runset *r);
  * first shard's; r->shards lists them all. One folder (n == 1)
  * reads as run_load does, without set checks. 0, or -errno with a one-line
  * message in @e; run_free(@r) either way. */
-int runset_load_many(const char *const dirs[], size_t n, struct runset *r,
-		     struct errbuf *e);
+int runset_load_many(const char *const dirs[], size_t n, struct runset *r, struct errbuf *e);
 
 struct run_cell *run_find_cell_by_key(const struct runset *r, const char *key);
 const struct metric_series *cell_metric(const struct run_cell *c, const char *name);
@@ -94,8 +93,7 @@ char *axes_key(const json_t *axes, const char *skip);
 /* "ring=split in_order=off" in the order of the run's first cell. Allocated. */
 char *axes_label(const json_t *axes, const char *skip);
 /* Like axes_label, without the axes named in the object @fixed. */
-char *axes_label_except(const json_t *axes, const json_t *fixed,
-			const char *skip);
+char *axes_label_except(const json_t *axes, const json_t *fixed, const char *skip);
 /* { axis: value } of the axes every cell has with the same value. */
 json_t *run_constant_axes(const struct runset *r);
 

@@ -6,8 +6,7 @@
 #include <gsl/gsl_statistics_double.h>
 #include "stats.h"
 
-void stats_summarize(const double *x, size_t n, double conf,
-		     struct stats_summary *out)
+void stats_summarize(const double *x, size_t n, double conf, struct stats_summary *out)
 {
 	double *v = NULL;
 	size_t i, k = 0;
@@ -34,8 +33,7 @@ void stats_summarize(const double *x, size_t n, double conf,
 	if (out->mean != 0)
 		out->cv_pct = 100.0 * out->sd / fabs(out->mean);
 	{
-		double half = gsl_cdf_tdist_Qinv((1 - conf) / 2, k - 1) *
-			      out->sd / sqrt(k);
+		double half = gsl_cdf_tdist_Qinv((1 - conf) / 2, k - 1) * out->sd / sqrt(k);
 
 		out->ci_lo = out->mean - half;
 		out->ci_hi = out->mean + half;
@@ -44,8 +42,8 @@ cleanup:
 	free(v);
 }
 
-int stats_welch(const struct stats_summary *a, const struct stats_summary *b,
-		double conf, struct stats_welch *out)
+int stats_welch(const struct stats_summary *a, const struct stats_summary *b, double conf,
+		struct stats_welch *out)
 {
 	double va, vb, se2;
 
@@ -56,8 +54,7 @@ int stats_welch(const struct stats_summary *a, const struct stats_summary *b,
 	if (a->mean != 0)
 		out->change_pct = 100.0 * out->diff / fabs(a->mean);
 	else
-		out->change_pct =
-			out->diff == 0 ? 0 : copysign(INFINITY, out->diff);
+		out->change_pct = out->diff == 0 ? 0 : copysign(INFINITY, out->diff);
 	if (a->n < 2 || b->n < 2 || !isfinite(a->sd) || !isfinite(b->sd))
 		return -EDOM;
 	va = a->sd * a->sd / a->n;
@@ -76,8 +73,7 @@ int stats_welch(const struct stats_summary *a, const struct stats_summary *b,
 	if (out->p > 1)
 		out->p = 1;
 	{
-		double half =
-			gsl_cdf_tdist_Qinv((1 - conf) / 2, out->df) * sqrt(se2);
+		double half = gsl_cdf_tdist_Qinv((1 - conf) / 2, out->df) * sqrt(se2);
 
 		out->diff_lo = out->diff - half;
 		out->diff_hi = out->diff + half;
@@ -85,8 +81,8 @@ int stats_welch(const struct stats_summary *a, const struct stats_summary *b,
 	return 0;
 }
 
-double stats_fisher_more_failures(unsigned int fa, unsigned int na,
-				  unsigned int fb, unsigned int nb)
+double stats_fisher_more_failures(unsigned int fa, unsigned int na, unsigned int fb,
+				  unsigned int nb)
 {
 	unsigned int fail = fa + fb, ok = na + nb - fail;
 
@@ -96,8 +92,8 @@ double stats_fisher_more_failures(unsigned int fa, unsigned int na,
 	return gsl_cdf_hypergeometric_Q(fb - 1, fail, ok, nb);
 }
 
-enum verdict stats_verdict(const struct stats_welch *w, int better,
-				 double alpha, double threshold_pct)
+enum verdict stats_verdict(const struct stats_welch *w, int better, double alpha,
+			   double threshold_pct)
 {
 	if (isnan(w->p))
 		return VERDICT_INSUFFICIENT;
@@ -105,13 +101,11 @@ enum verdict stats_verdict(const struct stats_welch *w, int better,
 		return VERDICT_NONE;
 	if (!better)
 		return VERDICT_CHANGED;
-	return (w->diff > 0) == (better > 0) ? VERDICT_IMPROVEMENT :
-					       VERDICT_REGRESSION;
+	return (w->diff > 0) == (better > 0) ? VERDICT_IMPROVEMENT : VERDICT_REGRESSION;
 }
 
-
-unsigned int stats_reps_needed(double change_pct, double cv_pct, double alpha,
-			       double power, unsigned int max)
+unsigned int stats_reps_needed(double change_pct, double cv_pct, double alpha, double power,
+			       unsigned int max)
 {
 	double d = fabs(change_pct);
 

@@ -20,8 +20,7 @@ struct stats_summary {
 
 /* Summarise the finite values of @x[0..n); NaN and infinities are skipped
  * (the caller counts them). @conf is the confidence level, e.g. 0.95. */
-void stats_summarize(const double *x, size_t n, double conf,
-		     struct stats_summary *out);
+void stats_summarize(const double *x, size_t n, double conf, struct stats_summary *out);
 
 struct stats_welch {
 	double t; /* (mean_b - mean_a) / se */
@@ -36,28 +35,27 @@ struct stats_welch {
  * zero-variance series give p = 1 when their means are equal and p = 0
  * otherwise (a deterministic metric, e.g. an instruction count, that moved).
  * Returns 0, or -EDOM when a p-value cannot be computed (p is then NaN). */
-int stats_welch(const struct stats_summary *a, const struct stats_summary *b,
-		double conf, struct stats_welch *out);
+int stats_welch(const struct stats_summary *a, const struct stats_summary *b, double conf,
+		struct stats_welch *out);
 
 /* One-sided Fisher's exact test that the candidate fails more often: @fb
  * failures in @nb samples against @fa in @na. P(X >= fb) for the
  * hypergeometric X of candidate failures given the total; 1 when fb = 0. */
-double stats_fisher_more_failures(unsigned int fa, unsigned int na,
-				  unsigned int fb, unsigned int nb);
-
+double stats_fisher_more_failures(unsigned int fa, unsigned int na, unsigned int fb,
+				  unsigned int nb);
 
 /* @better: +1 when higher is better, -1 when lower is better, 0 unknown.
  * A change is called only when p < @alpha and |change %| > @threshold_pct. */
-enum verdict stats_verdict(const struct stats_welch *w, int better,
-				 double alpha, double threshold_pct);
+enum verdict stats_verdict(const struct stats_welch *w, int better, double alpha,
+			   double threshold_pct);
 
 /* Repetitions per cell (n on each side) with which Welch's test at @alpha
  * detects a true change of @change_pct with probability @power, when each
  * side's CV is @cv_pct: the smallest n in [2, @max] with
  * (t(1-alpha/2, 2n-2) + t(power, 2n-2)) * cv * sqrt(2/n) <= |change|.
  * 0 when @max is not enough or the figures are not finite. */
-unsigned int stats_reps_needed(double change_pct, double cv_pct, double alpha,
-			       double power, unsigned int max);
+unsigned int stats_reps_needed(double change_pct, double cv_pct, double alpha, double power,
+			       unsigned int max);
 
 /* Quantile @q (0..1) of a log2 histogram (slot i = [2^i, 2^(i+1)), slot 0 =
  * [0, 2)), linear inside the slot that holds it; NaN when it is empty. */

@@ -31,8 +31,7 @@ int table_add(struct table *t, const char *const *cols)
 		t->cap = cap;
 	}
 	for (i = 0; i < t->ncols; i++)
-		t->cell[t->nrows * t->ncols + i] =
-			strdup(cols[i] ? cols[i] : "");
+		t->cell[t->nrows * t->ncols + i] = strdup(cols[i] ? cols[i] : "");
 	t->nrows++;
 	return 0;
 }
@@ -115,8 +114,7 @@ void table_print_text(const struct table *t, FILE *f, int indent)
 void md_escape(FILE *f, const char *s)
 {
 	for (; *s; s++) {
-		if (*s == '|' || *s == '\\' || *s == '*' || *s == '_' ||
-		    *s == '`')
+		if (*s == '|' || *s == '\\' || *s == '*' || *s == '_' || *s == '`')
 			fputc('\\', f);
 		fputc(*s == '\n' ? ' ' : *s, f);
 	}
@@ -137,8 +135,7 @@ void table_print_md(const struct table *t, FILE *f)
 		if (r == 0) {
 			fputs("|", f);
 			for (c = 0; c < t->ncols; c++)
-				fputs(t->right & (1u << c) ? "---:|" : "---|",
-				      f);
+				fputs(t->right & (1u << c) ? "---:|" : "---|", f);
 			fputc('\n', f);
 		}
 	}
@@ -148,12 +145,18 @@ void table_print_md(const struct table *t, FILE *f)
 static const char *html_entity(char c)
 {
 	switch (c) {
-	case '&': return "&amp;";
-	case '<': return "&lt;";
-	case '>': return "&gt;";
-	case '"': return "&quot;";
-	case '\'': return "&#39;";
-	default: return NULL;
+	case '&':
+		return "&amp;";
+	case '<':
+		return "&lt;";
+	case '>':
+		return "&gt;";
+	case '"':
+		return "&quot;";
+	case '\'':
+		return "&#39;";
+	default:
+		return NULL;
 	}
 }
 
@@ -183,8 +186,7 @@ void table_print_html(const struct table *t, FILE *f)
 			int nn = r && s && !strcmp(s, verdict_text(VERDICT_NOT_NEGOTIATED));
 			int marked = r && (verdict_key_is_directed(s) || nn);
 
-			fprintf(f, "<%s%s>", tag,
-				t->right & (1u << c) ? " class=\"num\"" : "");
+			fprintf(f, "<%s%s>", tag, t->right & (1u << c) ? " class=\"num\"" : "");
 			if (marked)
 				fprintf(f, "<span class=\"%s\">",
 					nn ? verdict_key(VERDICT_NOT_NEGOTIATED) : s);

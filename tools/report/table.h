@@ -15,8 +15,7 @@ struct table *table_new(size_t ncols, unsigned int right_aligned);
 /* Append a row of ncols strings (copied; NULL prints as empty). */
 int table_add(struct table *t, const char *const *cols);
 /* Like table_add, with printf-formatted cells separated by '\t' in @fmt. */
-int table_addf(struct table *t, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+int table_addf(struct table *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void table_print_text(const struct table *t, FILE *f, int indent);
 void table_print_md(const struct table *t, FILE *f);
 void table_print_html(const struct table *t, FILE *f);
