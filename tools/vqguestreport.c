@@ -13,6 +13,7 @@
 #include <math.h>
 #include <sched.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -706,20 +707,21 @@ static json_t *report_json(const struct write_opts *o, json_t *st)
 /* Where write's text option @c goes, or NULL when @c is not one. */
 static const char **write_text_option(int c, struct write_opts *o)
 {
-	switch (c) {
-	case OPT_JOB:
-		return &o->job;
-	case OPT_REASON:
-		return &o->reason;
-	case OPT_TRACE:
-		return &o->trace;
-	case OPT_TRACE_ERR:
-		return &o->trace_err;
-	case OPT_JOB_OUT:
-		return &o->job_out;
-	case OPT_ROOT:
-		return &o->root;
-	}
+	static const struct {
+		int opt;
+		size_t off;
+	} text_opts[] = {
+		{ OPT_JOB, offsetof(struct write_opts, job) },
+		{ OPT_REASON, offsetof(struct write_opts, reason) },
+		{ OPT_TRACE, offsetof(struct write_opts, trace) },
+		{ OPT_TRACE_ERR, offsetof(struct write_opts, trace_err) },
+		{ OPT_JOB_OUT, offsetof(struct write_opts, job_out) },
+		{ OPT_ROOT, offsetof(struct write_opts, root) },
+	};
+
+	for (size_t i = 0; i < sizeof(text_opts) / sizeof(text_opts[0]); i++)
+		if (text_opts[i].opt == c)
+			return (const char **)((char *)o + text_opts[i].off);
 	return NULL;
 }
 

@@ -323,15 +323,25 @@ static int split_by(const char *by, char **axis, const char **base)
 
 static void print_counts(const json_t *m)
 {
+	/* every verdict a comparison counts, with how a person reads it */
+	static const struct {
+		enum verdict v;
+		const char *words;
+	} counted[] = {
+		{ VERDICT_REGRESSION, "regression(s)" },
+		{ VERDICT_IMPROVEMENT, "improvement(s)" },
+		{ VERDICT_CHANGED, "significant change(s) without a direction" },
+		{ VERDICT_NONE, "no significant change" },
+		{ VERDICT_INSUFFICIENT, "insufficient data" },
+		{ VERDICT_NOT_NEGOTIATED, "without a verdict (feature not negotiated)" },
+	};
 	const json_t *c = json_object_get(m, "counts");
 
-	printf("\n%lld regression(s), %lld improvement(s), %lld significant change(s) without a direction, %lld no significant change, %lld insufficient data, %lld without a verdict (feature not negotiated)\n",
-	       (long long)json_integer_value(json_object_get(c, "regression")),
-	       (long long)json_integer_value(json_object_get(c, "improvement")),
-	       (long long)json_integer_value(json_object_get(c, "changed")),
-	       (long long)json_integer_value(json_object_get(c, "none")),
-	       (long long)json_integer_value(json_object_get(c, "insufficient")),
-	       (long long)json_integer_value(json_object_get(c, "not_negotiated")));
+	for (size_t i = 0; i < sizeof(counted) / sizeof(counted[0]); i++)
+		printf("%s%lld %s", i ? ", " : "\n",
+		       (long long)json_integer_value(json_object_get(c, verdict_key(counted[i].v))),
+		       counted[i].words);
+	putchar('\n');
 	if (json_integer_value(json_object_get(c, "failures_regression")) ||
 	    json_integer_value(json_object_get(c, "failures_improvement")))
 		printf("failure rate: %lld cell(s) fail significantly more often, %lld less often\n",

@@ -293,23 +293,18 @@ static void prepare_accel(struct run *r)
 
 int run_prepare(struct run *r, struct errbuf *e)
 {
+	/* in this order: each step may use what the ones before it set up */
+	static int (*const steps[])(struct run *, struct errbuf *) = {
+		prepare_check,	prepare_libvirt,   prepare_kernels, qemu_axis_prepare,
+		prepare_folder, prepare_initramfs, prepare_network,
+	};
 	int ret;
 
-	ret = prepare_check(r, e);
-	if (!ret)
-		ret = prepare_libvirt(r, e);
-	if (!ret)
-		ret = prepare_kernels(r, e);
-	if (!ret)
-		ret = qemu_axis_prepare(r, e);
-	if (!ret)
-		ret = prepare_folder(r, e);
-	if (!ret)
-		ret = prepare_initramfs(r, e);
-	if (!ret)
-		ret = prepare_network(r, e);
-	if (ret)
-		return ret;
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		ret = steps[i](r, e);
+		if (ret)
+			return ret;
+	}
 	run_catch_signals();
 	prepare_accel(r);
 	return r->plan.sc.icount ? icount_prepare(r, e) : 0;

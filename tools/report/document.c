@@ -635,20 +635,27 @@ static const char *fmt_side(char *buf, size_t len, const json_t *sum)
 	return buf;
 }
 
-/* "+5.10% [+2.00%, +8.20%]": the change and the CI of the difference. */
-static const char *fmt_change(char *buf, size_t len, const json_t *row)
+/* "+5.10% [+2.00%, +8.20%]": the change in @diff (change_pct, diff_ci_lo/hi)
+ * and its CI, as % of @row's baseline mean. */
+static const char *fmt_change_of(char *buf, size_t len, const json_t *row, const json_t *diff)
 {
 	double base = fabs(json_num_get(json_object_get(row, "baseline"), "mean"));
-	double lo = 100 * json_num_get(row, "diff_ci_lo") / base;
-	double hi = 100 * json_num_get(row, "diff_ci_hi") / base;
+	double lo = 100 * json_num_get(diff, "diff_ci_lo") / base;
+	double hi = 100 * json_num_get(diff, "diff_ci_hi") / base;
 	char b[3][NUMFMT_LEN];
 
-	fmt_pct(b[0], json_num_get(row, "change_pct"));
+	fmt_pct(b[0], json_num_get(diff, "change_pct"));
 	if (isfinite(lo) && isfinite(hi))
 		snprintf(buf, len, "%s [%s, %s]", b[0], fmt_pct(b[1], lo), fmt_pct(b[2], hi));
 	else
 		snprintf(buf, len, "%s", b[0]);
 	return buf;
+}
+
+/* The same, for a row that carries its own change. */
+static const char *fmt_change(char *buf, size_t len, const json_t *row)
+{
+	return fmt_change_of(buf, len, row, row);
 }
 
 static const char *answer_verdict(char *buf, size_t len, const json_t *row)
@@ -1006,17 +1013,9 @@ static void emit_summary(struct doc *d, struct emitter *e)
 /* "+4.35% [+2.10%, +6.60%]" with the verdict when one is called. */
 static void change_text(char *buf, size_t len, const json_t *row, const json_t *c)
 {
-	double base = fabs(json_num_get(json_object_get(row, "baseline"), "mean"));
-	double lo = 100 * json_num_get(c, "diff_ci_lo") / base;
-	double hi = 100 * json_num_get(c, "diff_ci_hi") / base;
 	const char *v = json_string_value(json_object_get(c, "verdict"));
-	char b[3][NUMFMT_LEN];
 
-	fmt_pct(b[0], json_num_get(c, "change_pct"));
-	if (isfinite(lo) && isfinite(hi))
-		snprintf(buf, len, "%s [%s, %s]", b[0], fmt_pct(b[1], lo), fmt_pct(b[2], hi));
-	else
-		snprintf(buf, len, "%s", b[0]);
+	fmt_change_of(buf, len, row, c);
 	if (verdict_key_is_directed(v))
 		snprintf(buf + strlen(buf), len - strlen(buf), " %s", v);
 }
