@@ -1,12 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0
-# vqlab live on real guests (cell c0 of scenarios/smoke.ini: net-tx, split,
-# in_order=off): both ends per interval under -j, the counts of the two ends
+# vqlab live on real guests (cell c0 of a smoke-like scenario: net-tx, split,
+# in_order=off, on the wall clock; smoke.ini itself runs under clock = icount): both ends per interval under -j, the counts of the two ends
 # against each other, what is left after COUNT, SIGINT and SIGTERM, and
 # --shell driven through tmux (vqtrace run by hand in the guest's shell).
 . "$(dirname "$0")/lib.bash"
 command -v jq >/dev/null || skip "jq is not installed"
 
-smoke=$VQLAB_TOP/scenarios/smoke.ini
+smoke=$work/live.ini
+cat >"$smoke" <<'INI'
+[scenario]
+name = live
+duration = 1
+[axes]
+kernel = debian:sid
+ring = split
+in_order = off, on
+workload = net-tx
+INI
 session=vqlab-itest-live-$$
 cleanup() {
 	tmux kill-session -t "$session" 2>/dev/null
@@ -42,6 +52,7 @@ usage_err "two matching cells" "$smoke" ring=split
 usage_err "no such cell" "$smoke" --cell c99
 usage_err "a bad interval" "$smoke" --cell c0 0
 usage_err "a bad count" "$smoke" --cell c0 1 0
+usage_err "a cell on the icount clock" "$VQLAB_TOP/scenarios/smoke.ini" --cell c0
 ok "usage errors exit 2 with a JSON error"
 
 # ---- a guest that cannot run live: exit 1 with the guest's reason ----

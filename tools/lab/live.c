@@ -250,6 +250,14 @@ static int live_pick_cell(struct live *lv, struct errbuf *e)
 		if (!c->skip_reason[0] && !n++)
 			found = c;
 	}
+	/* live shows rates per host second, and QMP counts in host time: under
+	 * -icount the guest's second is 10^9 instructions, so the two ends could
+	 * not be put side by side (docs/clock.md) */
+	if (n == 1 && !strcmp(found->val[AX_CLOCK], "icount"))
+		return err_set(e, -EINVAL,
+			       "cell %s runs with clock = icount: live needs the wall clock "
+			       "(clock = wall) to put the guest's rates beside the device's",
+			       found->id);
 	if (n == 1) {
 		lv->cell = found;
 		return 0;
