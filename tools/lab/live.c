@@ -118,10 +118,10 @@ static void usage(FILE *f)
 		"2 on a usage error. The guest, tap and namespace are always removed.\n"
 		"\n"
 		"EXAMPLES:\n"
-		"  vqlab live scenarios/smoke.ini --cell c0          # until q or Ctrl-C\n"
-		"  vqlab live scenarios/smoke.ini ring=packed in_order=on 2\n"
-		"  vqlab -j live scenarios/smoke.ini --cell c0 1 3   # three JSON lines\n"
-		"  vqlab live scenarios/smoke.ini --cell c0 --shell  # then: vqtrace 1 2\n",
+		"  vqlab live scenarios/inorder-net.ini --cell c0          # until q or Ctrl-C\n"
+		"  vqlab live scenarios/inorder-net.ini ring=packed in_order=on workload=net-tx 2\n"
+		"  vqlab -j live scenarios/inorder-net.ini --cell c0 1 3   # three JSON lines\n"
+		"  vqlab live scenarios/inorder-net.ini --cell c0 --shell  # then: vqtrace 1 2\n",
 		INTERVAL_MIN, INTERVAL_MAX);
 }
 
