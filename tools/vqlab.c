@@ -300,8 +300,8 @@ static const char usage_tail[] =
 	"  vqlab kernel list                           # cached kernels and their specs\n"
 	"  vqlab qemu build --upto 1                   # QEMU 10.0.2 + qemu-patches 0001\n"
 	"  vqlab qemu list                             # cached QEMU builds and their specs\n"
-	"  vqlab live scenarios/inorder-net.ini --cell c0 1  # both ends of one cell's rings, live\n"
-	"  vqlab live scenarios/inorder-net.ini --shell      # a shell in that guest, vqtrace on PATH\n"
+	"  vqlab live scenarios/inorder-net.ini --cell c0 1          # both ends of c0's rings\n"
+	"  vqlab live scenarios/inorder-net.ini --cell c0 --shell    # a shell in that guest\n"
 	"  vqlab watch mydomain 1                      # device side of a running domain\n";
 
 enum { OPT_REPEAT = 256, OPT_DURATION, OPT_RETRIES, OPT_RESUME, OPT_SHARD };
