@@ -51,6 +51,7 @@ while [ $# -gt 0 ]; do
 done
 [[ $jobs =~ ^[1-9][0-9]*$ ]] || { echo "Error: --jobs '$jobs' is not a positive number" >&2; exit 2; }
 log() { printf 'kernel-build: %s\n' "$*" >&2; }
+. "$top/scripts/lib/series.sh"
 
 # shellcheck source=../kernel-patches/base
 . "$kp/base"
@@ -128,30 +129,7 @@ if [ $source_only = 1 ]; then
 	exit 0
 fi
 
-# Move the tree to the wanted prefix. $src/.vqlab-applied/ holds a copy of each
-# applied patch, named NNN-<patch>, so the tree's state never depends on the
-# current content of kernel-patches/.
-applied=()
-mapfile -t applied < <(cd "$src/.vqlab-applied" && ls | sort)
-keep=0
-while [ $keep -lt ${#applied[@]} ] && [ $keep -lt $n ]; do
-	want=$(printf '%03d-%s' $((keep + 1)) "${series[$keep]}")
-	[ "${applied[$keep]}" = "$want" ] && cmp -s "$src/.vqlab-applied/$want" "$kp/${series[$keep]}" || break
-	keep=$((keep + 1))
-done
-for ((i = ${#applied[@]} - 1; i >= keep; i--)); do
-	log "reverting ${applied[$i]}"
-	(cd "$src" && git apply -R -p1 --whitespace=nowarn "$src/.vqlab-applied/${applied[$i]}")
-	rm "$src/.vqlab-applied/${applied[$i]}"
-done
-for ((i = keep; i < n; i++)); do
-	log "applying ${series[$i]}"
-	(cd "$src" && git apply -p1 --whitespace=nowarn "$kp/${series[$i]}") || {
-		echo "Error: ${series[$i]} does not apply on $base_package $base_version + the patches before it" >&2
-		exit 1
-	}
-	cp "$kp/${series[$i]}" "$src/.vqlab-applied/$(printf '%03d-%s' $((i + 1)) "${series[$i]}")"
-done
+series_move_to "$src" "$kp" "$n" "$base_package $base_version"
 
 # Config: tinyconfig + kvm_guest.config + the fragments, generated in a scratch
 # folder and copied into the object folder only when it changed (no needless

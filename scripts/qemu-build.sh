@@ -44,6 +44,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 log() { printf 'qemu-build: %s\n' "$*" >&2; }
+. "$top/scripts/lib/series.sh"
 
 # The configuration: x86_64 system emulation only, every optional feature off
 # except what the lab uses. Tap and memfd need no option on Linux; slirp is
@@ -142,29 +143,7 @@ if [ $mode = source ]; then
 	exit 0
 fi
 
-# Move the tree to the wanted prefix; .vqlab-applied/ holds a copy of each
-# applied patch (NNN-<patch>), so that an edited patch can still be reverted.
-applied=()
-mapfile -t applied < <(cd "$src/.vqlab-applied" && ls | sort)
-keep=0
-while [ $keep -lt ${#applied[@]} ] && [ $keep -lt $n ]; do
-	want=$(printf '%03d-%s' $((keep + 1)) "${series[$keep]}")
-	[ "${applied[$keep]}" = "$want" ] && cmp -s "$src/.vqlab-applied/$want" "$qp/${series[$keep]}" || break
-	keep=$((keep + 1))
-done
-for ((i = ${#applied[@]} - 1; i >= keep; i--)); do
-	log "reverting ${applied[$i]}"
-	(cd "$src" && git apply -R -p1 --whitespace=nowarn "$src/.vqlab-applied/${applied[$i]}")
-	rm "$src/.vqlab-applied/${applied[$i]}"
-done
-for ((i = keep; i < n; i++)); do
-	log "applying ${series[$i]}"
-	(cd "$src" && git apply -p1 --whitespace=nowarn "$qp/${series[$i]}") || {
-		echo "Error: ${series[$i]} does not apply on QEMU $base_version + the patches before it" >&2
-		exit 1
-	}
-	cp "$qp/${series[$i]}" "$src/.vqlab-applied/$(printf '%03d-%s' $((i + 1)) "${series[$i]}")"
-done
+series_move_to "$src" "$qp" "$n" "QEMU $base_version"
 
 # One object folder per base. Configure runs when the folder has no
 # build.ninja or the configure line changed (in place: same folder, so ccache,
