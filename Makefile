@@ -131,6 +131,9 @@ UNIT_LIBS_negotiated := -ljansson -lgsl -lgslcblas -lm
 UNIT_OBJS_report_answer := $(call report_o,runset compare numfmt stats negotiated answer metric_roles hostblock) \
 	$(call lib_o,results verdict virtio_features msg)
 UNIT_LIBS_report_answer := -ljansson -lgsl -lgslcblas -lm
+UNIT_OBJS_hostblock := $(call report_o,runset compare numfmt stats negotiated hostblock) \
+	$(call lib_o,results verdict virtio_features msg)
+UNIT_LIBS_hostblock := -ljansson -lgsl -lgslcblas -lm
 UNIT_OBJS_results_contract := $(call lab_o,sample scenario proc kernel) $(call report_o,runset) \
 	$(call lib_o,results jsonfile parse dirs msg virtio_features)
 UNIT_LIBS_results_contract := -ljansson -linih -lvirt
