@@ -341,6 +341,11 @@ static void print_counts(const json_t *m)
 		printf("%s%lld %s", i ? ", " : "\n",
 		       (long long)json_integer_value(json_object_get(c, verdict_key(counted[i].v))),
 		       counted[i].words);
+	/* Only sets of several hosts can have these. */
+	if (json_integer_value(json_object_get(c, verdict_key(VERDICT_CROSS_HOST))))
+		printf(", %lld without a verdict (measured on different hosts)",
+		       (long long)json_integer_value(
+			       json_object_get(c, verdict_key(VERDICT_CROSS_HOST))));
 	putchar('\n');
 	if (json_integer_value(json_object_get(c, "failures_regression")) ||
 	    json_integer_value(json_object_get(c, "failures_improvement")))
@@ -417,6 +422,10 @@ static int do_compare(int argc, char **argv)
 		print_warnings(w);
 		json_decref(w);
 		pivot_print_text(m, stdout);
+		/* How the changes were measured, when hosts made it matter. */
+		if (json_object_get(json_object_get(m, "design"), "text"))
+			printf("\n%s\n", json_string_value(json_object_get(
+						 json_object_get(m, "design"), "text")));
 		print_failed(json_object_get(m, "failed_samples"));
 		print_counts(m);
 	}

@@ -119,6 +119,7 @@ struct cell_pair {
 	const json_t *ha, *hb; /* runset.hosts of each side's set */
 	bool blocks; /* one set: repetitions name the same blocks */
 	int forced; /* the verdict every metric gets (-1: its test's) */
+	const char *axis; /* the axis compared; NULL for two runs */
 };
 
 /* How the row's test was made: design, and the hosts and values it used. */
@@ -585,13 +586,30 @@ static const char *item_design(const json_t *item)
 	return d ? d : hostblock_design_key(HOSTBLOCK_INDEPENDENT);
 }
 
+/* "cell c1 (in_order=on) against c0 (in_order=off): TEXT". Allocated. */
+static char *cross_host_line(const json_t *item, const struct cell_pair *p, const char *text)
+{
+	const char *vb =
+		json_string_value(json_object_get(json_object_get(item, "candidate"), "value"));
+	const char *va =
+		json_string_value(json_object_get(json_object_get(item, "baseline"), "value"));
+	const char *axis = p->axis;
+	char *s;
+
+	if (vb && va && axis ? asprintf(&s, "cell %s (%s=%s) against %s (%s=%s): %s", p->b->id,
+					axis, vb, p->a->id, axis, va, text) < 0 :
+			       asprintf(&s, "cell %s against %s: %s", p->b->id, p->a->id, text) < 0)
+		s = NULL;
+	return s;
+}
+
 /* Metrics, failures and how they were compared, into @item. A pair whose
  * cells no host measured both of gets "cross_host" (its text) and no
  * verdict, and is listed in @cross. */
 static void pair_compare(json_t *item, struct cell_pair *p, const json_t *failed_b,
 			 const struct compare_opts *o, json_t *counts, json_t *cross)
 {
-	char *hosts = hostblock_disjoint_text(p->a->hosts, p->b->hosts), *text = NULL, *label;
+	char *hosts = hostblock_disjoint_text(p->a->hosts, p->b->hosts), *text = NULL;
 	json_t *all = json_deep_copy(p->a->hosts);
 
 	if (hosts &&
@@ -613,20 +631,94 @@ static void pair_compare(json_t *item, struct cell_pair *p, const json_t *failed
 					      p->b->hosts));
 	json_decref(all);
 	if (text) {
-		label = axes_label(json_object_get(item, SAMPLE_AXES), NULL);
 		json_object_set_new(item, "cross_host", json_string(text));
 		free(hosts);
-		if (asprintf(&hosts, "cell %s against %s%s%s: %s", p->b->id, p->a->id,
-			     label && *label ? ", " : "", label ? label : "", text) < 0)
-			hosts = NULL;
+		hosts = cross_host_line(item, p, text);
 		json_array_append_new(cross, json_pack("{s:s, s:s, s:O, s:s}", "cell", p->b->id,
 						       "baseline_cell", p->a->id, "axes",
 						       json_object_get(item, SAMPLE_AXES), "text",
 						       hosts ? hosts : text));
-		free(label);
 	}
 	free(hosts);
 	free(text);
+}
+
+/* What each design means, for the sentence a report says. */
+static const struct {
+	const char *key, *words;
+} design_words[] = {
+	{ "paired-by-block",
+	  "paired by block (the same repetition on the same host; paired t on the per-block differences)" },
+	{ "within-host",
+	  "within host (the difference on each host, weighted by its precision; values from a host only one side has are left out)" },
+	{ "cross-host", "not compared (the two cells share no host)" },
+	{ "mixed", "mixed (each metric as its row's design says)" },
+	{ "independent", "on one host (Welch)" },
+};
+
+/* "N comparison(s) paired by block (...), M within host (...)". Allocated. */
+static char *design_counts_text(const json_t *counts)
+{
+	char *out = NULL, *t;
+
+	for (size_t i = 0; i < sizeof(design_words) / sizeof(design_words[0]); i++) {
+		json_int_t n = json_integer_value(json_object_get(counts, design_words[i].key));
+
+		if (!n)
+			continue;
+		if (asprintf(&t, "%s%s%lld%s %s", out ? out : "", out ? ", " : "", (long long)n,
+			     out ? "" : " comparison(s)", design_words[i].words) < 0)
+			t = NULL;
+		free(out);
+		out = t;
+	}
+	return out;
+}
+
+/* { hosts: [names], counts: { design: items }, text } of the comparisons
+ * @items; text only when some pair was measured on several hosts. */
+static json_t *design_summary(const json_t *items)
+{
+	json_t *hosts = json_object(), *counts = json_object(), *item, *o, *names = json_array();
+	char *list = NULL, *ct, *text = NULL, *t;
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(items, i, item) {
+		const char *d = json_string_value(json_object_get(item, "design"));
+
+		json_object_update(hosts,
+				   json_object_get(json_object_get(item, "hosts"), "baseline"));
+		json_object_update(hosts,
+				   json_object_get(json_object_get(item, "hosts"), "candidate"));
+		if (d)
+			json_object_set_new(
+				counts, d,
+				json_integer(json_integer_value(json_object_get(counts, d)) + 1));
+	}
+	json_object_foreach(hosts, k, v) {
+		json_array_append_new(names, json_string(k));
+		if (asprintf(&t, "%s%s%s", list ? list : "", list ? ", " : "", k) < 0)
+			t = NULL;
+		free(list);
+		list = t;
+	}
+	ct = design_counts_text(counts);
+	if (json_array_size(names) > 1 &&
+	    asprintf(
+		    &text,
+		    "Samples from %zu hosts (%s): a change is measured within a host, never across hosts: %s.",
+		    json_array_size(names), list ? list : "", ct ? ct : "") < 0)
+		text = NULL;
+	o = json_pack("{s:o, s:o}", "hosts", names, "counts", counts);
+	if (text)
+		json_object_set_new(o, "text", json_string(text));
+	json_decref(hosts);
+	free(list);
+	free(ct);
+	free(text);
+	return o;
 }
 
 /* One pair: base cell @b against cell @c. A pair whose feature was not
@@ -640,10 +732,13 @@ static json_t *axis_item(const struct runset *r, const struct run_cell *b, const
 				 side_json(b, axis), "candidate", side_json(c, axis));
 	const char *side = NULL;
 	char *nn = not_negotiated_text(item, axis, &side);
-
-	struct cell_pair p = {
-		b, c, r->hosts, r->hosts, true, nn ? (int)VERDICT_NOT_NEGOTIATED : -1
-	};
+	struct cell_pair p = { .a = b,
+			       .b = c,
+			       .ha = r->hosts,
+			       .hb = r->hosts,
+			       .blocks = true,
+			       .forced = nn ? (int)VERDICT_NOT_NEGOTIATED : -1,
+			       .axis = axis };
 
 	label_common_features(item, b, c);
 	pair_compare(item, &p, r->failed, o, counts, json_object_get(m, "cross_host"));
@@ -690,6 +785,7 @@ static void compare_axis_cells(const struct runset *r, const char *axis, const c
 						       axis, o, m));
 	}
 	json_decref(bykey);
+	json_object_set_new(m, "design", design_summary(items));
 	json_object_set_new(m, "comparisons", items);
 	json_object_set_new(m, "unmatched", unmatched);
 }
@@ -752,7 +848,7 @@ json_t *model_compare_runs(const struct runset *a, const struct runset *b,
 		const struct run_cell *cb = &b->cells[i];
 		const struct run_cell *ca = run_find_cell_by_key(a, cb->key);
 		/* Two runs: the same rep is not the same block (another time). */
-		struct cell_pair p = { ca, cb, a->hosts, b->hosts, false, -1 };
+		struct cell_pair p = { ca, cb, a->hosts, b->hosts, false, -1, NULL };
 
 		if (!ca) {
 			json_array_append_new(
@@ -804,6 +900,7 @@ json_t *model_compare_runs(const struct runset *a, const struct runset *b,
 			free(w);
 		}
 	}
+	json_object_set_new(m, "design", design_summary(items));
 	json_object_set_new(m, "comparisons", items);
 	json_object_set_new(m, "unmatched", unmatched);
 	json_object_set_new(m, "cross_host", cross);
