@@ -13,17 +13,10 @@
 #     verdict, said first (-j, text, Markdown).
 # No guest is booted.
 set -u
-top=${VQLAB_TOP:-$(cd "$(dirname "$0")/.." && pwd)}
-O=${O:-$top/build}
-R=$O/vqreport
+. "$(dirname "$0")/data/vqreport-test-lib.sh"
+R=$V
 data=$top/tests/data/smoke-shards
-[ -x "$R" ] || { echo "skip: $R not built (make)"; exit 77; }
 command -v jq >/dev/null || { echo "skip: jq needed to check JSON"; exit 77; }
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
-ok() { printf 'ok    %s\n' "$1"; }
-bad() { printf 'FAIL  %s\n' "$1"; failures=$((failures + 1)); }
 
 # fresh: a copy of the committed shards in $tmp/set/shard-K-of-8.
 fresh() {
@@ -48,8 +41,8 @@ hosts_by() {
 compare() {
 	"$R" "$@" compare "$tmp"/set/shard-*-of-8 --by in_order=off
 }
-# jcheck NAME JQ: the -j comparison satisfies JQ.
-jcheck() {
+# jqcheck NAME JQ: the -j comparison satisfies JQ.
+jqcheck() {
 	if jq -e "$2" "$tmp/cmp.json" >/dev/null; then ok "$1"; else
 		bad "$1: $(jq -c '[.design, [.comparisons[0].metrics[] | select(.name == "tx_pps")]]' "$tmp/cmp.json")"
 	fi
@@ -61,7 +54,7 @@ tx='(.comparisons[0].metrics[] | select(.name == "tx_pps"))'
 # One host, as the shards were run: nothing changes.
 fresh
 compare -j >"$tmp/cmp.json" || bad "vqreport -j compare of the 8 shards failed"
-jcheck "one host: every metric independent (Welch), n = 4 a side" \
+jqcheck "one host: every metric independent (Welch), n = 4 a side" \
 	"([.comparisons[].metrics[].design] | unique == [\"independent\"]) and $tx.baseline.n == 4 and $tx.candidate.n == 4 and (.design.text == null) and .cross_host == []"
 p1=$(jq "$tx.p" "$tmp/cmp.json")
 
@@ -69,9 +62,9 @@ p1=$(jq "$tx.p" "$tmp/cmp.json")
 fresh
 hosts_by 'if .rep < 2 then "node1" else "node2" end'
 compare -j >"$tmp/cmp.json" || bad "vqreport -j compare, reps 0-1 on node1, 2-3 on node2"
-jcheck "two hosts, whole blocks: paired by block, 4 pairs on node1 and node2" \
+jqcheck "two hosts, whole blocks: paired by block, 4 pairs on node1 and node2" \
 	"$tx.design == \"paired-by-block\" and $tx.pairs == 4 and $tx.hosts == [\"node1\", \"node2\"] and $tx.df == 3 and .comparisons[0].design == \"paired-by-block\""
-jcheck "two hosts: the item counts each side's samples per host, the model says the design" \
+jqcheck "two hosts: the item counts each side's samples per host, the model says the design" \
 	'.comparisons[0].hosts == {"baseline": {"node1": 2, "node2": 2}, "candidate": {"node1": 2, "node2": 2}} and .design.hosts == ["node1", "node2"] and (.design.text | test("^Samples from 2 hosts \\(node1, node2\\): a change is measured within a host, never across hosts: 1 comparison\\(s\\) paired by block"))'
 p2=$(jq "$tx.p" "$tmp/cmp.json")
 [ "$p1" != "$p2" ] && ok "the paired p ($p2) is not the pooled one ($p1)" ||
@@ -84,7 +77,7 @@ grep -q '^Samples from 2 hosts (node1, node2): a change is measured within a hos
 fresh
 hosts_by 'if .rep < 1 or (.rep == 1 and .cell == "c0") then "node1" else "node2" end'
 compare -j >"$tmp/cmp.json" || bad "vqreport -j compare, rep 1 split between the hosts"
-jcheck "a block split between hosts: within host, no value left out, df = 8 - 4" \
+jqcheck "a block split between hosts: within host, no value left out, df = 8 - 4" \
 	"$tx.design == \"within-host\" and $tx.hosts == [\"node1\", \"node2\"] and $tx.excluded == 0 and $tx.df == 4 and (has(\"pairs\") | not)"
 
 # The two cells on different hosts: not compared.
@@ -92,9 +85,9 @@ fresh
 hosts_by 'if .cell == "c0" then "node1" else "node2" end'
 compare -j >"$tmp/cmp.json" || bad "vqreport -j compare, in_order=off on node1, on on node2"
 n=$(jq '.comparisons[0].metrics | length' "$tmp/cmp.json")
-jcheck "cells on different hosts: no verdict for any of the $n metrics, no p, counted" \
+jqcheck "cells on different hosts: no verdict for any of the $n metrics, no p, counted" \
 	"[.comparisons[0].metrics[].verdict] | unique == [\"cross_host\"]"
-jcheck "cells on different hosts: said first, in the item and the warnings" \
+jqcheck "cells on different hosts: said first, in the item and the warnings" \
 	".comparisons[0].cross_host == \"cells measured on different hosts (node1 vs node2): not compared across hosts\" and (.warnings[0] | test(\"cells measured on different hosts \\\\(node1 vs node2\\\\)\")) and .counts.cross_host == $n and $tx.p == null and .comparisons[0].design == \"cross-host\" and .comparisons[0].failures.verdict == \"cross_host\""
 compare >"$tmp/text" 2>"$tmp/err"
 grep -q '^Warning: cell c1 (in_order=on) against c0 (in_order=off): cells measured on different hosts (node1 vs node2): not compared across hosts' "$tmp/err" &&
