@@ -872,7 +872,8 @@ static void warn_mixed_hosts(struct runset *r)
 			names = t;
 		}
 		label = axes_label(c->axes, NULL);
-		warnf(r, "cell %s (%s): samples from %zu hosts (%s); compare it within a host",
+		warnf(r,
+		      "cell %s (%s): samples from %zu hosts (%s); it is compared within each host",
 		      c->id, label ? label : "?", json_object_size(c->hosts), names ? names : "?");
 		free(label);
 		free(names);
