@@ -119,18 +119,21 @@ UNIT_OBJS_vqtrace_log2hist := $(call lib_o,log2hist)
 UNIT_LIBS_vqtrace_log2hist := -ljansson
 UNIT_OBJS_lib := $(call lib_o,msg dirs verdict virtio_features cli parse results)
 UNIT_LIBS_lib := -ljansson -lm
-UNIT_OBJS_stats := $(call report_o,stats numfmt compare runset negotiated) \
+UNIT_OBJS_stats := $(call report_o,stats numfmt compare runset negotiated hostblock) \
 	$(call lib_o,verdict results virtio_features msg)
 UNIT_LIBS_stats := -ljansson -lgsl -lgslcblas -lm
-UNIT_OBJS_runset := $(call report_o,runset compare numfmt stats negotiated) \
+UNIT_OBJS_runset := $(call report_o,runset compare numfmt stats negotiated hostblock) \
 	$(call lib_o,results verdict virtio_features msg)
 UNIT_LIBS_runset := -ljansson -lgsl -lgslcblas -lm
-UNIT_OBJS_negotiated := $(call report_o,runset compare numfmt stats negotiated pivot table) \
+UNIT_OBJS_negotiated := $(call report_o,runset compare numfmt stats negotiated pivot table hostblock) \
 	$(call lib_o,results verdict virtio_features msg)
 UNIT_LIBS_negotiated := -ljansson -lgsl -lgslcblas -lm
-UNIT_OBJS_report_answer := $(call report_o,runset compare numfmt stats negotiated answer metric_roles) \
+UNIT_OBJS_report_answer := $(call report_o,runset compare numfmt stats negotiated answer metric_roles hostblock) \
 	$(call lib_o,results verdict virtio_features msg)
 UNIT_LIBS_report_answer := -ljansson -lgsl -lgslcblas -lm
+UNIT_OBJS_hostblock := $(call report_o,runset compare numfmt stats negotiated hostblock) \
+	$(call lib_o,results verdict virtio_features msg)
+UNIT_LIBS_hostblock := -ljansson -lgsl -lgslcblas -lm
 UNIT_OBJS_results_contract := $(call lab_o,sample scenario proc kernel) $(call report_o,runset) \
 	$(call lib_o,results jsonfile parse dirs msg virtio_features)
 UNIT_LIBS_results_contract := -ljansson -linih -lvirt

@@ -69,7 +69,9 @@ static void usage(FILE *f)
 		"\n"
 		"Several RUN folders are the shards of one matrix (vqlab run --shard K/N):\n"
 		"they are checked to belong together and read as one set; html/md/report\n"
-		"write into the first one's report/ unless -o says otherwise.\n"
+		"write into the first one's report/ unless -o says otherwise. Samples from\n"
+		"several hosts are compared within a host (paired by block, or host by\n"
+		"host), never across hosts: cells no host measured both of get no verdict.\n"
 		"\n"
 		"EXAMPLES:\n"
 		"  vqreport show results/20261121-130000-smoke\n"
@@ -341,6 +343,11 @@ static void print_counts(const json_t *m)
 		printf("%s%lld %s", i ? ", " : "\n",
 		       (long long)json_integer_value(json_object_get(c, verdict_key(counted[i].v))),
 		       counted[i].words);
+	/* Only sets of several hosts can have these. */
+	if (json_integer_value(json_object_get(c, verdict_key(VERDICT_CROSS_HOST))))
+		printf(", %lld without a verdict (measured on different hosts)",
+		       (long long)json_integer_value(
+			       json_object_get(c, verdict_key(VERDICT_CROSS_HOST))));
 	putchar('\n');
 	if (json_integer_value(json_object_get(c, "failures_regression")) ||
 	    json_integer_value(json_object_get(c, "failures_improvement")))
@@ -417,6 +424,10 @@ static int do_compare(int argc, char **argv)
 		print_warnings(w);
 		json_decref(w);
 		pivot_print_text(m, stdout);
+		/* How the changes were measured, when hosts made it matter. */
+		if (json_object_get(json_object_get(m, "design"), "text"))
+			printf("\n%s\n", json_string_value(json_object_get(
+						 json_object_get(m, "design"), "text")));
 		print_failed(json_object_get(m, "failed_samples"));
 		print_counts(m);
 	}

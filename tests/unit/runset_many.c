@@ -51,11 +51,10 @@ static void write_run_json(const struct shard_opts *o, const char *dir)
 							SAMPLE_AXES, "ring", ring[c]));
 	}
 	run = json_pack("{s:i, s:s, s:{s:s, s:s, s:i}, s:{s:s}, s:{s:s}, s:s, s:o}", RUN_SCHEMA,
-			RESULTS_SCHEMA, RUN_ID, o->id, RUN_SCENARIO, "name", "t",
-			RUN_SCENARIO_TEXT, o->text ? o->text : scenario, RUN_SCENARIO_REPEAT, 2,
-			RUN_HOST, RUN_HOST_HOSTNAME, o->host, RUN_VERSIONS, RUN_VERSIONS_VQLAB,
-			o->version ? o->version : "v1", RUN_STATUS, "complete", RUN_MATRIX,
-			matrix);
+			RESULTS_SCHEMA, RUN_ID, o->id, RUN_SCENARIO, "name", "t", RUN_SCENARIO_TEXT,
+			o->text ? o->text : scenario, RUN_SCENARIO_REPEAT, 2, RUN_HOST,
+			RUN_HOST_HOSTNAME, o->host, RUN_VERSIONS, RUN_VERSIONS_VQLAB,
+			o->version ? o->version : "v1", RUN_STATUS, "complete", RUN_MATRIX, matrix);
 	if (!o->no_shard)
 		json_object_set_new(run, RUN_SHARD,
 				    json_pack("{s:i, s:i, s:s}", RUN_SHARD_K, o->k, RUN_SHARD_N,
@@ -76,10 +75,12 @@ static void write_sample(FILE *f, const char *id, int cell, int rep, int attempt
 	s = json_pack("{s:i, s:s, s:s, s:i, s:i, s:{s:s}, s:s, s:{s:{s:f, s:s, s:s}}}",
 		      SAMPLE_SCHEMA, RESULTS_SCHEMA, SAMPLE_RUN, id, SAMPLE_CELL, c, SAMPLE_REP,
 		      rep, SAMPLE_ATTEMPT, attempt, SAMPLE_AXES, "ring",
-		      cell == 0 ? "split" : cell == 1 ? "packed" : "x", SAMPLE_STATUS,
-		      ok ? STATUS_OK : STATUS_FAILED, SAMPLE_METRICS, "pps", METRIC_VALUE,
-		      1000.0 * (cell + 1) + rep, METRIC_UNIT, "packets/s", METRIC_BETTER,
-		      BETTER_HIGHER);
+		      cell == 0 ? "split" :
+		      cell == 1 ? "packed" :
+				  "x",
+		      SAMPLE_STATUS, ok ? STATUS_OK : STATUS_FAILED, SAMPLE_METRICS, "pps",
+		      METRIC_VALUE, 1000.0 * (cell + 1) + rep, METRIC_UNIT, "packets/s",
+		      METRIC_BETTER, BETTER_HIGHER);
 	if (host)
 		json_object_set_new(s, SAMPLE_HOST, json_string(host));
 	json_dumpf(s, f, JSON_COMPACT);
@@ -114,10 +115,10 @@ static const char *make_shard(const struct shard_opts *o)
 	return dir;
 }
 
-static const struct shard_opts one = { "s1", "run-a", "alpha", NULL, NULL, NULL, 1, 2, false,
-				       "c0:0 c1:0! c2:0" };
-static const struct shard_opts two = { "s2", "run-b", "beta", NULL, NULL, NULL, 2, 2, false,
-				       "c0:1 c1:1 c2:1" };
+static const struct shard_opts one = { "s1", "run-a", "alpha", NULL,  NULL,
+				       NULL, 1,	      2,       false, "c0:0 c1:0! c2:0" };
+static const struct shard_opts two = { "s2", "run-b", "beta", NULL,  NULL,
+				       NULL, 2,	      2,      false, "c0:1 c1:1 c2:1" };
 
 static size_t host_of(const struct runset *r, const char *name)
 {
@@ -141,7 +142,7 @@ static void test_good_set(void)
 
 	/* Any order of the shards. */
 	CHECK(runset_load_many(dirs, 2, &r, &e) == 0);
-	CHECK(r.ncells == 3 && r.samples == 7);	/* 6 + one failed attempt */
+	CHECK(r.ncells == 3 && r.samples == 7); /* 6 + one failed attempt */
 	CHECK(json_array_size(r.failed) == 1 && json_array_size(r.shards) == 2);
 	CHECK(json_array_size(r.hosts) == 2);
 	for (i = 0; i < r.ncells; i++) {
@@ -196,8 +197,7 @@ static void test_good_set(void)
 }
 
 /* @b spoils the set { one, @b }: the error names @want, on one line. */
-static void expect_error(const struct shard_opts *a, const struct shard_opts *b,
-			 const char *want)
+static void expect_error(const struct shard_opts *a, const struct shard_opts *b, const char *want)
 {
 	const char *dirs[2] = { make_shard(a), make_shard(b) };
 	struct runset r;
@@ -247,6 +247,21 @@ static void test_bad_sets(void)
 	expect_error(&one, &b, "are both shard 1/2 of matrix 00112233aabbccdd");
 	b.id = "run-a";
 	expect_error(&one, &b, "are the same run (id run-a)");
+	/* Shard 2 started in the same second as shard 1: the same run id,
+	 * another shard, so not a shard given twice. */
+	{
+		struct shard_opts c = two;
+		const char *dirs[2];
+		struct runset r;
+		struct errbuf e;
+
+		c.name = "s2-same-second";
+		c.id = "run-a";
+		dirs[0] = make_shard(&one);
+		dirs[1] = make_shard(&c);
+		CHECK(runset_load_many(dirs, 2, &r, &e) == 0);
+		run_free(&r);
+	}
 	/* A missing shard: 1/3 and 3/3 without 2/3. */
 	{
 		struct shard_opts a = one;
@@ -254,7 +269,8 @@ static void test_bad_sets(void)
 		a.n = 3;
 		b = two;
 		b.k = b.n = 3;
-		expect_error(&a, &b, "shard 2/3 of matrix 00112233aabbccdd is missing (2 of 3 given)");
+		expect_error(&a, &b,
+			     "shard 2/3 of matrix 00112233aabbccdd is missing (2 of 3 given)");
 	}
 	/* The same folder twice, by name and through a symlink. */
 	dirs[0] = dirs[1] = make_shard(&one);

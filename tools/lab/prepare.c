@@ -300,6 +300,10 @@ int run_prepare(struct run *r, struct errbuf *e)
 	};
 	int ret;
 
+	/* A shard that owns no sample boots nothing: no kernel, QEMU, network
+	 * or accelerator probe; its folder is all the merge needs. */
+	if (!plan_samples(&r->plan))
+		return prepare_check(r, e) ?: prepare_libvirt(r, e) ?: prepare_folder(r, e);
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		ret = steps[i](r, e);
 		if (ret)

@@ -459,6 +459,36 @@ static int run_close(struct run *r)
 	return code;
 }
 
+/* A shard that owns none of the matrix's samples (more shards than samples:
+ * 2 samples in 3 shards): nothing was booted, but the merge wants every
+ * shard's folder, so it is closed as a complete run with an empty
+ * samples.jsonl and no accelerator. Exit 0. */
+static int run_close_empty(struct run *r)
+{
+	char ended[32];
+	FILE *f = fopen(r->samples_path, "a");
+
+	if (f)
+		fclose(f);
+	p_info("shard %u/%u of matrix %s owns none of the %d samples: nothing to run; %s holds "
+	       "its run.json for the merge",
+	       r->plan.shard.k, r->plan.shard.n, r->plan.matrix,
+	       r->plan.nrun * (int)r->plan.sc.repeat, r->dir);
+	iso_time_now(ended);
+	json_object_set_new(r->manifest, RUN_ACCEL, json_null());
+	json_object_set_new(r->manifest, RUN_ACCEL_REASON,
+			    json_string("this shard owns no sample: no guest was booted"));
+	json_object_set_new(r->manifest, RUN_ENDED, json_string(ended));
+	json_object_set_new(r->manifest, RUN_STATUS, json_string(RUN_STATUS_COMPLETE));
+	if (!f || json_write_atomic(r->manifest_path, r->manifest)) {
+		p_err("cannot write %s: %s", f ? r->manifest_path : r->samples_path,
+		      strerror(errno));
+		return 1;
+	}
+	close_summary(r);
+	return fflush(stdout) ? 1 : 0;
+}
+
 /* ---- free ------------------------------------------------------------- */
 
 static void run_free(struct run *r)
@@ -499,7 +529,11 @@ int run_scenario(const struct run_opts *o, const struct lab_paths *p)
 	if (run_open(&r, &e)) {
 		p_err("%s", e.msg);
 		code = 2;
-	} else if (run_prepare(&r, &e) || run_manifest(&r, &e) || run_samples(&r, &e)) {
+	} else if (run_prepare(&r, &e) || run_manifest(&r, &e)) {
+		p_err("%s", e.msg);
+	} else if (!plan_samples(&r.plan)) {
+		code = run_close_empty(&r);
+	} else if (run_samples(&r, &e)) {
 		p_err("%s", e.msg);
 	} else {
 		code = run_close(&r);

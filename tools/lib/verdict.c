@@ -12,6 +12,7 @@ static const struct {
 	[VERDICT_CHANGED] = { "changed", "significant change" },
 	[VERDICT_INSUFFICIENT] = { "insufficient", "insufficient data" },
 	[VERDICT_NOT_NEGOTIATED] = { "not_negotiated", "no verdict: feature not negotiated" },
+	[VERDICT_CROSS_HOST] = { "cross_host", "no verdict: measured on different hosts" },
 };
 
 #define NVERDICTS (sizeof(names) / sizeof(names[0]))

@@ -16,10 +16,13 @@ enum verdict {
 	 * negotiated (on the "on" side, or negotiated on the "off" side), so a
 	 * change measures something else. */
 	VERDICT_NOT_NEGOTIATED,
+	/* No verdict on purpose: no host measured both cells, and hosts
+	 * differ by more than most effects (docs/cluster.md). */
+	VERDICT_CROSS_HOST,
 };
 
 /* "none", "improvement", "regression", "changed", "insufficient",
- * "not_negotiated". */
+ * "not_negotiated", "cross_host". */
 const char *verdict_key(enum verdict v);
 /* "no significant change", ..., "insufficient data". */
 const char *verdict_text(enum verdict v);

@@ -241,7 +241,7 @@ static json_t *answer_row(const json_t *item, const json_t *fixed, const struct 
 		static const char *const keys[] = { "name",	  "unit",	"better",
 						    "baseline",	  "candidate",	"change_pct",
 						    "diff_ci_lo", "diff_ci_hi", "p",
-						    "verdict",	  "note" };
+						    "verdict",	  "note",	"design" };
 
 		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 			if (json_object_get(m, keys[i]))
@@ -321,6 +321,11 @@ json_t *answer_build(const json_t *cmp, const struct runset *brun, const struct 
 	a = json_pack("{s:o, s:o, s:o, s:f, s:o}", "not_negotiated", nn, "figures",
 		      figure_columns(figs), "rows", rows, "assumed_cv_pct", ANSWER_ASSUMED_CV_PCT,
 		      "constant", fixed);
+	/* How its changes were measured, and what was not compared. */
+	json_object_set(a, "design", json_object_get(cmp, "design"));
+	json_object_set_new(a, "cross_host", json_array());
+	json_array_foreach(json_object_get(cmp, "cross_host"), i, item)
+		json_array_append(json_object_get(a, "cross_host"), json_object_get(item, "text"));
 	answer_reps(a);
 	json_decref(figs);
 	return a;

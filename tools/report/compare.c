@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "compare.h"
+#include "hostblock.h"
 #include "negotiated.h"
 
 json_t *json_num(double v)
@@ -112,60 +113,103 @@ json_t *model_show(const struct runset *r, double conf)
 	return o;
 }
 
-/* Metrics of @a and @b compared, in @a's order then those only @b has. */
-/* @no_verdict: the comparison's feature was not negotiated, every metric
- * gets VERDICT_NOT_NEGOTIATED whatever its test says. */
-static json_t *compare_cells(const struct run_cell *a, const struct run_cell *b,
-			     const struct compare_opts *o, int no_verdict, json_t *counts)
+/* Two cells to compare, each with the hosts its set names. */
+struct cell_pair {
+	const struct run_cell *a, *b; /* baseline, candidate */
+	const json_t *ha, *hb; /* runset.hosts of each side's set */
+	bool blocks; /* one set: repetitions name the same blocks */
+	int forced; /* the verdict every metric gets (-1: its test's) */
+	const char *axis; /* the axis compared; NULL for two runs */
+};
+
+/* How the row's test was made: design, and the hosts and values it used. */
+static void row_design(json_t *row, const struct hostblock_test *t)
+{
+	json_object_set_new(row, "design", json_string(hostblock_design_key(t->design)));
+	if (t->hosts)
+		json_object_set(row, "hosts", t->hosts);
+	if (t->design == HOSTBLOCK_PAIRED)
+		json_object_set_new(row, "pairs", json_integer((json_int_t)t->pairs));
+	if (t->design == HOSTBLOCK_WITHIN_HOST)
+		json_object_set_new(row, "excluded", json_integer((json_int_t)t->excluded));
+}
+
+static const char *row_note(const struct metric_series *ma, const struct metric_series *mb,
+			    const struct stats_summary *sa, const struct stats_summary *sb,
+			    const struct hostblock_test *t)
+{
+	if (!ma || !sa->n)
+		return "not measured in the baseline";
+	if (!mb || !sb->n)
+		return "not measured in the candidate";
+	if (t->design == HOSTBLOCK_CROSS_HOST)
+		return "measured on different hosts: not compared across hosts";
+	if (t->design == HOSTBLOCK_INDEPENDENT && (sa->n < 2 || sb->n < 2))
+		return "a t-test needs at least 2 samples on each side";
+	if (t->design != HOSTBLOCK_INDEPENDENT && isnan(t->w.p))
+		return "too few samples on the hosts both sides were measured on";
+	if (ma->better != mb->better || strcmp(ma->unit, mb->unit))
+		return "unit or direction differs between the two sides";
+	if (t->excluded)
+		return "values from a host only one side was measured on are left out";
+	return NULL;
+}
+
+/* Metric @name of the pair compared: one row of the model. */
+static json_t *metric_row(const struct cell_pair *p, const struct metric_series *m,
+			  const struct compare_opts *o, json_t *counts)
+{
+	const struct metric_series *ma = cell_metric(p->a, m->name),
+				   *mb = cell_metric(p->b, m->name);
+	struct stats_summary sa, sb;
+	struct hostblock_test t;
+	const char *note;
+	enum verdict v;
+	json_t *row;
+
+	row = json_pack("{s:s, s:s, s:s, s:o, s:o}", "name", m->name, "unit", m->unit, "better",
+			better_text(m->better), "baseline", summary_json(ma, o->conf, &sa),
+			"candidate", summary_json(mb, o->conf, &sb));
+	hostblock_compare(ma, p->ha, mb, p->hb, p->blocks, &sa, &sb, o->conf, &t);
+	v = stats_verdict(&t.w, m->better, o->alpha, o->threshold_pct);
+	if (t.design == HOSTBLOCK_CROSS_HOST)
+		v = VERDICT_CROSS_HOST;
+	if (p->forced >= 0)
+		v = (enum verdict)p->forced;
+	note = row_note(ma, mb, &sa, &sb, &t);
+	json_object_set_new(row, "change_pct", json_num(t.w.change_pct));
+	json_object_set_new(row, "diff", json_num(t.w.diff));
+	json_object_set_new(row, "diff_ci_lo", json_num(t.w.diff_lo));
+	json_object_set_new(row, "diff_ci_hi", json_num(t.w.diff_hi));
+	json_object_set_new(row, "t", json_num(t.w.t));
+	json_object_set_new(row, "df", json_num(t.w.df));
+	json_object_set_new(row, "p", json_num(t.w.p));
+	json_object_set_new(row, "verdict", json_string(verdict_key(v)));
+	row_design(row, &t);
+	if (note)
+		json_object_set_new(row, "note", json_string(note));
+	json_object_set_new(
+		counts, verdict_key(v),
+		json_integer(json_integer_value(json_object_get(counts, verdict_key(v))) + 1));
+	json_decref(t.hosts);
+	return row;
+}
+
+/* Metrics of the pair compared, in the baseline's order then those only
+ * the candidate has. */
+static json_t *compare_cells(const struct cell_pair *p, const struct compare_opts *o,
+			     json_t *counts)
 {
 	json_t *out = json_array();
 	size_t i, k;
 
 	for (k = 0; k < 2; k++) {
-		const struct run_cell *from = k ? b : a;
+		const struct run_cell *from = k ? p->b : p->a;
 
 		for (i = 0; i < from->nm; i++) {
-			const struct metric_series *ma, *mb, *m = &from->m[i];
-			struct stats_summary sa, sb;
-			struct stats_welch w;
-			enum verdict v;
-			json_t *row, *cnt;
-			const char *note = NULL;
-
-			if (k && cell_metric(a, m->name))
+			if (k && cell_metric(p->a, from->m[i].name))
 				continue; /* done in the first pass */
-			ma = cell_metric(a, m->name);
-			mb = cell_metric(b, m->name);
-			row = json_pack("{s:s, s:s, s:s, s:o, s:o}", "name", m->name, "unit",
-					m->unit, "better", better_text(m->better), "baseline",
-					summary_json(ma, o->conf, &sa), "candidate",
-					summary_json(mb, o->conf, &sb));
-			stats_welch(&sa, &sb, o->conf, &w);
-			v = stats_verdict(&w, m->better, o->alpha, o->threshold_pct);
-			if (no_verdict)
-				v = VERDICT_NOT_NEGOTIATED;
-			if (!ma || !sa.n)
-				note = "not measured in the baseline";
-			else if (!mb || !sb.n)
-				note = "not measured in the candidate";
-			else if (sa.n < 2 || sb.n < 2)
-				note = "a t-test needs at least 2 samples on each side";
-			else if (ma->better != mb->better || strcmp(ma->unit, mb->unit))
-				note = "unit or direction differs between the two sides";
-			json_object_set_new(row, "change_pct", json_num(w.change_pct));
-			json_object_set_new(row, "diff", json_num(w.diff));
-			json_object_set_new(row, "diff_ci_lo", json_num(w.diff_lo));
-			json_object_set_new(row, "diff_ci_hi", json_num(w.diff_hi));
-			json_object_set_new(row, "t", json_num(w.t));
-			json_object_set_new(row, "df", json_num(w.df));
-			json_object_set_new(row, "p", json_num(w.p));
-			json_object_set_new(row, "verdict", json_string(verdict_key(v)));
-			if (note)
-				json_object_set_new(row, "note", json_string(note));
-			cnt = json_object_get(counts, verdict_key(v));
-			json_object_set_new(counts, verdict_key(v),
-					    json_integer(json_integer_value(cnt) + 1));
-			json_array_append_new(out, row);
+			json_array_append_new(out, metric_row(p, &from->m[i], o, counts));
 		}
 	}
 	return out;
@@ -173,9 +217,10 @@ static json_t *compare_cells(const struct run_cell *a, const struct run_cell *b,
 
 static json_t *counts_new(void)
 {
-	return json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "improvement", 0, "regression",
-			 0, "changed", 0, "none", 0, "insufficient", 0, "not_negotiated", 0,
-			 "failures_regression", 0, "failures_improvement", 0);
+	return json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "improvement", 0,
+			 "regression", 0, "changed", 0, "none", 0, "insufficient", 0,
+			 "not_negotiated", 0, "failures_regression", 0, "failures_improvement", 0,
+			 "cross_host", 0);
 }
 
 /* Failed samples are never averaged, but a candidate that fails more often
@@ -184,7 +229,7 @@ static json_t *counts_new(void)
  * moved by more than the threshold in percentage points. */
 static json_t *compare_failures(const struct run_cell *a, const struct run_cell *b,
 				const json_t *failed_b, const struct compare_opts *o,
-				json_t *counts)
+				bool cross_host, json_t *counts)
 {
 	unsigned int na = a->ok + a->failed, nb = b->ok + b->failed;
 	double ra = na ? 100.0 * a->failed / na : NAN;
@@ -202,6 +247,8 @@ static json_t *compare_failures(const struct run_cell *a, const struct run_cell 
 		v = VERDICT_REGRESSION;
 	else if (pb < o->alpha && ra - rb > o->threshold_pct)
 		v = VERDICT_IMPROVEMENT;
+	if (cross_host)
+		v = VERDICT_CROSS_HOST; /* failure rates of two hosts */
 	if (v == VERDICT_REGRESSION || v == VERDICT_IMPROVEMENT) {
 		const char *key = v == VERDICT_REGRESSION ? "failures_regression" :
 							    "failures_improvement";
@@ -516,6 +563,164 @@ static void label_common_features(json_t *item, const struct run_cell *b, const 
 		json_decref(notes);
 }
 
+/* The design of @item's rows that were tested on both sides: one design,
+ * or "mixed"; "independent" when no row was. */
+static const char *item_design(const json_t *item)
+{
+	const char *d = NULL;
+	json_t *row;
+	size_t i;
+
+	json_array_foreach(json_object_get(item, "metrics"), i, row) {
+		const char *rd = json_string_value(json_object_get(row, "design"));
+		const json_t *sa = json_object_get(row, "baseline"),
+			     *sb = json_object_get(row, "candidate");
+
+		if (!json_integer_value(json_object_get(sa, "n")) ||
+		    !json_integer_value(json_object_get(sb, "n")) || !rd)
+			continue;
+		if (d && strcmp(d, rd))
+			return "mixed";
+		d = rd;
+	}
+	return d ? d : hostblock_design_key(HOSTBLOCK_INDEPENDENT);
+}
+
+/* "cell c1 (in_order=on) against c0 (in_order=off): TEXT". Allocated. */
+static char *cross_host_line(const json_t *item, const struct cell_pair *p, const char *text)
+{
+	const char *vb =
+		json_string_value(json_object_get(json_object_get(item, "candidate"), "value"));
+	const char *va =
+		json_string_value(json_object_get(json_object_get(item, "baseline"), "value"));
+	const char *axis = p->axis;
+	char *s;
+
+	if (vb && va && axis ? asprintf(&s, "cell %s (%s=%s) against %s (%s=%s): %s", p->b->id,
+					axis, vb, p->a->id, axis, va, text) < 0 :
+			       asprintf(&s, "cell %s against %s: %s", p->b->id, p->a->id, text) < 0)
+		s = NULL;
+	return s;
+}
+
+/* Metrics, failures and how they were compared, into @item. A pair whose
+ * cells no host measured both of gets "cross_host" (its text) and no
+ * verdict, and is listed in @cross. */
+static void pair_compare(json_t *item, struct cell_pair *p, const json_t *failed_b,
+			 const struct compare_opts *o, json_t *counts, json_t *cross)
+{
+	char *hosts = hostblock_disjoint_text(p->a->hosts, p->b->hosts), *text = NULL;
+	json_t *all = json_deep_copy(p->a->hosts);
+
+	if (hosts &&
+	    asprintf(&text, "cells measured on different hosts (%s): not compared across hosts",
+		     hosts) < 0)
+		text = NULL;
+	if (text && p->forced < 0)
+		p->forced = VERDICT_CROSS_HOST;
+	json_object_set_new(item, "metrics", compare_cells(p, o, counts));
+	json_object_set_new(item, "failures",
+			    compare_failures(p->a, p->b, failed_b, o, text != NULL, counts));
+	json_object_set_new(item, "design",
+			    json_string(text ? hostblock_design_key(HOSTBLOCK_CROSS_HOST) :
+					       item_design(item)));
+	json_object_update(all, p->b->hosts);
+	if (json_object_size(all) > 1)
+		json_object_set_new(item, "hosts",
+				    json_pack("{s:O, s:O}", "baseline", p->a->hosts, "candidate",
+					      p->b->hosts));
+	json_decref(all);
+	if (text) {
+		json_object_set_new(item, "cross_host", json_string(text));
+		free(hosts);
+		hosts = cross_host_line(item, p, text);
+		json_array_append_new(cross, json_pack("{s:s, s:s, s:O, s:s}", "cell", p->b->id,
+						       "baseline_cell", p->a->id, "axes",
+						       json_object_get(item, SAMPLE_AXES), "text",
+						       hosts ? hosts : text));
+	}
+	free(hosts);
+	free(text);
+}
+
+/* What each design means, for the sentence a report says. */
+static const struct {
+	const char *key, *words;
+} design_words[] = {
+	{ "paired-by-block",
+	  "paired by block (the same repetition on the same host; paired t on the per-block differences)" },
+	{ "within-host",
+	  "within host (the difference on each host, weighted by its precision; values from a host only one side has are left out)" },
+	{ "cross-host", "not compared (the two cells share no host)" },
+	{ "mixed", "mixed (each metric as its row's design says)" },
+	{ "independent", "on one host (Welch)" },
+};
+
+/* "N comparison(s) paired by block (...), M within host (...)". Allocated. */
+static char *design_counts_text(const json_t *counts)
+{
+	char *out = NULL, *t;
+
+	for (size_t i = 0; i < sizeof(design_words) / sizeof(design_words[0]); i++) {
+		json_int_t n = json_integer_value(json_object_get(counts, design_words[i].key));
+
+		if (!n)
+			continue;
+		if (asprintf(&t, "%s%s%lld%s %s", out ? out : "", out ? ", " : "", (long long)n,
+			     out ? "" : " comparison(s)", design_words[i].words) < 0)
+			t = NULL;
+		free(out);
+		out = t;
+	}
+	return out;
+}
+
+/* { hosts: [names], counts: { design: items }, text } of the comparisons
+ * @items; text only when some pair was measured on several hosts. */
+static json_t *design_summary(const json_t *items)
+{
+	json_t *hosts = json_object(), *counts = json_object(), *item, *o, *names = json_array();
+	char *list = NULL, *ct, *text = NULL, *t;
+	const char *k;
+	json_t *v;
+	size_t i;
+
+	json_array_foreach(items, i, item) {
+		const char *d = json_string_value(json_object_get(item, "design"));
+
+		json_object_update(hosts,
+				   json_object_get(json_object_get(item, "hosts"), "baseline"));
+		json_object_update(hosts,
+				   json_object_get(json_object_get(item, "hosts"), "candidate"));
+		if (d)
+			json_object_set_new(
+				counts, d,
+				json_integer(json_integer_value(json_object_get(counts, d)) + 1));
+	}
+	json_object_foreach(hosts, k, v) {
+		json_array_append_new(names, json_string(k));
+		if (asprintf(&t, "%s%s%s", list ? list : "", list ? ", " : "", k) < 0)
+			t = NULL;
+		free(list);
+		list = t;
+	}
+	ct = design_counts_text(counts);
+	if (json_array_size(names) > 1 &&
+	    asprintf(
+		    &text,
+		    "Samples from %zu hosts (%s): a change is measured within a host, never across hosts: %s.",
+		    json_array_size(names), list ? list : "", ct ? ct : "") < 0)
+		text = NULL;
+	o = json_pack("{s:o, s:o}", "hosts", names, "counts", counts);
+	if (text)
+		json_object_set_new(o, "text", json_string(text));
+	json_decref(hosts);
+	free(list);
+	free(ct);
+	free(text);
+	return o;
+}
+
 /* One pair: base cell @b against cell @c. A pair whose feature was not
  * negotiated as its axis values ask gets "not_negotiated" (its text) and no
  * verdict, and is listed in @m's "not_negotiated". */
@@ -527,10 +732,16 @@ static json_t *axis_item(const struct runset *r, const struct run_cell *b, const
 				 side_json(b, axis), "candidate", side_json(c, axis));
 	const char *side = NULL;
 	char *nn = not_negotiated_text(item, axis, &side);
+	struct cell_pair p = { .a = b,
+			       .b = c,
+			       .ha = r->hosts,
+			       .hb = r->hosts,
+			       .blocks = true,
+			       .forced = nn ? (int)VERDICT_NOT_NEGOTIATED : -1,
+			       .axis = axis };
 
 	label_common_features(item, b, c);
-	json_object_set_new(item, "metrics", compare_cells(b, c, o, nn != NULL, counts));
-	json_object_set_new(item, "failures", compare_failures(b, c, r->failed, o, counts));
+	pair_compare(item, &p, r->failed, o, counts, json_object_get(m, "cross_host"));
 	if (nn) {
 		json_object_set_new(item, "not_negotiated", json_string(nn));
 		json_array_append_new(
@@ -555,6 +766,7 @@ static void compare_axis_cells(const struct runset *r, const char *axis, const c
 
 	json_object_set_new(m, "counts", counts_new());
 	json_object_set_new(m, "not_negotiated", json_array());
+	json_object_set_new(m, "cross_host", json_array());
 	for (i = 0; i < r->ncells; i++) {
 		const struct run_cell *c = &r->cells[i];
 		char *key;
@@ -573,6 +785,7 @@ static void compare_axis_cells(const struct runset *r, const char *axis, const c
 						       axis, o, m));
 	}
 	json_decref(bykey);
+	json_object_set_new(m, "design", design_summary(items));
 	json_object_set_new(m, "comparisons", items);
 	json_object_set_new(m, "unmatched", unmatched);
 }
@@ -599,6 +812,8 @@ json_t *model_compare_axis(const struct runset *r, const char *axis, const char 
 
 		json_array_foreach(json_object_get(m, "not_negotiated"), i, x)
 			json_array_append(w, json_object_get(x, "text"));
+		json_array_foreach(json_object_get(m, "cross_host"), i, x)
+			json_array_append(w, json_object_get(x, "text"));
 		json_array_extend(w, r->warnings);
 		json_object_set_new(m, "warnings", w);
 	}
@@ -624,7 +839,7 @@ json_t *model_compare_runs(const struct runset *a, const struct runset *b,
 {
 	json_t *m = compare_head(o, "runs"), *items = json_array();
 	json_t *unmatched = json_array(), *counts = counts_new(), *failed;
-	json_t *warnings = json_array(), *item;
+	json_t *warnings = json_array(), *item, *cross = json_array(), *x;
 	size_t i;
 
 	json_object_set_new(m, "baseline_run", model_run_info(a));
@@ -632,6 +847,8 @@ json_t *model_compare_runs(const struct runset *a, const struct runset *b,
 	for (i = 0; i < b->ncells; i++) {
 		const struct run_cell *cb = &b->cells[i];
 		const struct run_cell *ca = run_find_cell_by_key(a, cb->key);
+		/* Two runs: the same rep is not the same block (another time). */
+		struct cell_pair p = { ca, cb, a->hosts, b->hosts, false, -1, NULL };
 
 		if (!ca) {
 			json_array_append_new(
@@ -646,9 +863,7 @@ json_t *model_compare_runs(const struct runset *a, const struct runset *b,
 		/* Same axes, but perhaps not the same features (another
 		 * kernel in one run): labelled by what each negotiated. */
 		label_common_features(item, ca, cb);
-		json_object_set_new(item, "metrics", compare_cells(ca, cb, o, 0, counts));
-		json_object_set_new(item, "failures",
-				    compare_failures(ca, cb, b->failed, o, counts));
+		pair_compare(item, &p, b->failed, o, counts, cross);
 		json_array_append_new(items, item);
 	}
 	for (i = 0; i < a->ncells; i++)
@@ -665,6 +880,9 @@ json_t *model_compare_runs(const struct runset *a, const struct runset *b,
 		json_array_extend(failed, fb);
 		json_decref(fb);
 	}
+	/* What was measured on other hosts comes first: it voids verdicts. */
+	json_array_foreach(cross, i, x)
+		json_array_append(warnings, json_object_get(x, "text"));
 	json_array_extend(warnings, a->warnings);
 	json_array_extend(warnings, b->warnings);
 	{
@@ -682,8 +900,10 @@ json_t *model_compare_runs(const struct runset *a, const struct runset *b,
 			free(w);
 		}
 	}
+	json_object_set_new(m, "design", design_summary(items));
 	json_object_set_new(m, "comparisons", items);
 	json_object_set_new(m, "unmatched", unmatched);
+	json_object_set_new(m, "cross_host", cross);
 	json_object_set_new(m, "counts", counts);
 	json_object_set_new(m, "failed_samples", failed);
 	json_object_set_new(m, "warnings", warnings);

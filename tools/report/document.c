@@ -851,6 +851,20 @@ static void answer_untested(struct doc *d, struct emitter *e, const json_t *a)
 		    ANSWER_MAX_REPS, json_num_get(row, "cv_pct"));
 }
 
+/* What voids verdicts, then how the changes were measured when the
+ * samples come from several hosts (docs/cluster.md). */
+static void emit_host_design(struct emitter *e, const json_t *cmp)
+{
+	const json_t *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(cmp, "cross_host"), i, x)
+		e_p(e, "Measured on different hosts, so no verdict: %s.", jstr(x, "text"));
+	x = json_object_get(json_object_get(cmp, "design"), "text");
+	if (x)
+		e_p(e, "%s", json_string_value(x));
+}
+
 /* One comparison's answer: what was not negotiated first, then the rate
  * table, the figures beside it and the plot of every pair of cells. */
 static void emit_answer_one(struct doc *d, struct emitter *e, const json_t *s)
@@ -863,6 +877,7 @@ static void emit_answer_one(struct doc *d, struct emitter *e, const json_t *s)
 	e_h(e, 3, "%s", jstr(s, "title"));
 	json_array_foreach(json_object_get(a, "not_negotiated"), i, x)
 		e_p(e, "Not negotiated, so no verdict: %s.", json_string_value(x));
+	emit_host_design(e, json_object_get(s, "cmp"));
 	if (json_is_true(json_object_get(a, "untested")))
 		answer_untested(d, e, a);
 	if (fl && *fl)
@@ -1168,6 +1183,7 @@ static void emit_sections(struct doc *d, struct emitter *e)
 		e_h(e, 2, "%s", jstr(s, "title"));
 		json_array_foreach(json_object_get(cmp, "not_negotiated"), j, x)
 			e_p(e, "Not negotiated, so no verdict: %s.", jstr(x, "text"));
+		emit_host_design(e, cmp);
 		e_p(e, "%s", jstr(s, "intro"));
 		g = json_array_get(json_object_get(s, "groups"), 0);
 		if (g && *jstr(g, "constant"))

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <unistd.h>
 #include <math.h>
@@ -679,6 +680,15 @@ static const char *info_text(const json_t *info, const char *obj, const char *ke
 	return json_string_value(json_object_get(json_object_get(info, obj), key));
 }
 
+/* Whether @a and @b name the same shard K (or either names none). */
+static bool same_shard_k(const json_t *a, const json_t *b)
+{
+	const json_t *ka = json_object_get(json_object_get(a, RUN_SHARD), RUN_SHARD_K);
+	const json_t *kb = json_object_get(json_object_get(b, RUN_SHARD), RUN_SHARD_K);
+
+	return !ka || !kb || json_equal(ka, kb);
+}
+
 /* No folder twice: not the same path (after symlinks), not the same run. */
 static int check_distinct(const char *const dirs[], json_t *const infos[], size_t n,
 			  struct errbuf *e)
@@ -703,7 +713,10 @@ static int check_distinct(const char *const dirs[], json_t *const infos[], size_
 				ret = err_set(e, -EINVAL,
 					      "%s and %s are the same folder: a shard given twice",
 					      dirs[i], dirs[j]);
-			else if (a && b && !strcmp(a, b))
+			/* Run ids are stamped to the second: two shards that
+			 * started in the same second share one, a copy of a
+			 * shard has its id and its K too. */
+			else if (a && b && !strcmp(a, b) && same_shard_k(infos[i], infos[j]))
 				ret = err_set(
 					e, -EINVAL,
 					"%s and %s are the same run (id %s): a shard given twice",
@@ -872,7 +885,8 @@ static void warn_mixed_hosts(struct runset *r)
 			names = t;
 		}
 		label = axes_label(c->axes, NULL);
-		warnf(r, "cell %s (%s): samples from %zu hosts (%s); compare it within a host",
+		warnf(r,
+		      "cell %s (%s): samples from %zu hosts (%s); it is compared within each host",
 		      c->id, label ? label : "?", json_object_size(c->hosts), names ? names : "?");
 		free(label);
 		free(names);

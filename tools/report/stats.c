@@ -42,32 +42,28 @@ cleanup:
 	free(v);
 }
 
-int stats_welch(const struct stats_summary *a, const struct stats_summary *b, double conf,
-		struct stats_welch *out)
+/* The change of @out->diff against @ref, a baseline mean. */
+static void test_change(struct stats_welch *out, double ref)
 {
-	double va, vb, se2;
-
-	out->t = out->df = out->p = NAN;
-	out->diff_lo = out->diff_hi = NAN;
-	out->diff = b->mean - a->mean;
 	/* From a zero baseline any move is an infinite relative change. */
-	if (a->mean != 0)
-		out->change_pct = 100.0 * out->diff / fabs(a->mean);
+	if (ref != 0)
+		out->change_pct = 100.0 * out->diff / fabs(ref);
 	else
 		out->change_pct = out->diff == 0 ? 0 : copysign(INFINITY, out->diff);
-	if (a->n < 2 || b->n < 2 || !isfinite(a->sd) || !isfinite(b->sd))
-		return -EDOM;
-	va = a->sd * a->sd / a->n;
-	vb = b->sd * b->sd / b->n;
-	se2 = va + vb;
+}
+
+/* t, p and the interval of @out->diff from its squared standard error
+ * @se2 and @df degrees of freedom. */
+static void test_finish(struct stats_welch *out, double se2, double df, double conf)
+{
 	if (se2 == 0) {
-		/* No spread on either side: the difference is exact. */
+		/* No spread: the difference is exact. */
 		out->p = out->diff == 0 ? 1.0 : 0.0;
 		out->diff_lo = out->diff_hi = out->diff;
-		return 0;
+		return;
 	}
+	out->df = df;
 	out->t = out->diff / sqrt(se2);
-	out->df = se2 * se2 / (va * va / (a->n - 1) + vb * vb / (b->n - 1));
 	/* Two-sided: P(|T| > |t|) = 2 Q(|t|); Q is accurate far in the tail. */
 	out->p = 2 * gsl_cdf_tdist_Q(fabs(out->t), out->df);
 	if (out->p > 1)
@@ -78,6 +74,89 @@ int stats_welch(const struct stats_summary *a, const struct stats_summary *b, do
 		out->diff_lo = out->diff - half;
 		out->diff_hi = out->diff + half;
 	}
+}
+
+static void test_init(struct stats_welch *out, double diff, double ref)
+{
+	out->t = out->df = out->p = NAN;
+	out->diff_lo = out->diff_hi = NAN;
+	out->diff = diff;
+	test_change(out, ref);
+}
+
+int stats_welch(const struct stats_summary *a, const struct stats_summary *b, double conf,
+		struct stats_welch *out)
+{
+	double va, vb, se2;
+
+	test_init(out, b->mean - a->mean, a->mean);
+	if (a->n < 2 || b->n < 2 || !isfinite(a->sd) || !isfinite(b->sd))
+		return -EDOM;
+	va = a->sd * a->sd / a->n;
+	vb = b->sd * b->sd / b->n;
+	se2 = va + vb;
+	test_finish(out, se2,
+		    se2 == 0 ? NAN : se2 * se2 / (va * va / (a->n - 1) + vb * vb / (b->n - 1)),
+		    conf);
+	return 0;
+}
+
+int stats_paired(const double *a, const double *b, size_t n, double conf, struct stats_welch *out)
+{
+	double *d = n ? malloc(n * sizeof(*d)) : NULL;
+	double md, sd, ma;
+	size_t i;
+
+	test_init(out, NAN, NAN);
+	if (n < 2 || !d) {
+		free(d);
+		return -EDOM;
+	}
+	for (i = 0; i < n; i++) {
+		if (!isfinite(a[i]) || !isfinite(b[i])) {
+			free(d);
+			return -EDOM;
+		}
+		d[i] = b[i] - a[i];
+	}
+	md = gsl_stats_mean(d, 1, n);
+	sd = gsl_stats_sd_m(d, 1, n, md);
+	ma = gsl_stats_mean(a, 1, n);
+	free(d);
+	test_init(out, md, ma);
+	test_finish(out, sd * sd / n, (double)n - 1, conf);
+	return 0;
+}
+
+int stats_strata(const struct stats_summary *a, const struct stats_summary *b, size_t k,
+		 double conf, struct stats_welch *out)
+{
+	double sw = 0, swd = 0, swa = 0, ss = 0, df = 0;
+	size_t i;
+
+	test_init(out, NAN, NAN);
+	for (i = 0; i < k; i++) {
+		double na = (double)a[i].n, nb = (double)b[i].n, w;
+
+		if (!a[i].n || !b[i].n)
+			continue;
+		w = na * nb / (na + nb);
+		sw += w;
+		swd += w * (b[i].mean - a[i].mean);
+		swa += w * a[i].mean;
+		/* sd is NaN for one value: it adds no spread and no df. */
+		if (a[i].n > 1)
+			ss += (na - 1) * a[i].sd * a[i].sd;
+		if (b[i].n > 1)
+			ss += (nb - 1) * b[i].sd * b[i].sd;
+		df += na + nb - 2;
+	}
+	if (!(sw > 0))
+		return -EDOM;
+	test_init(out, swd / sw, swa / sw);
+	if (df < 1)
+		return -EDOM;
+	test_finish(out, ss / df / sw, df, conf);
 	return 0;
 }
 

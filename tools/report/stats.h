@@ -38,6 +38,28 @@ struct stats_welch {
 int stats_welch(const struct stats_summary *a, const struct stats_summary *b, double conf,
 		struct stats_welch *out);
 
+/* The paired t-test of b against a over @n blocks: a[i] and b[i] were
+ * measured in the same block (the same repetition on the same host), so the
+ * block's own level cancels in d[i] = b[i] - a[i]. t = mean(d) / (sd(d) /
+ * sqrt(n)) with n - 1 degrees of freedom; diff = mean(d), change_pct =
+ * 100 * diff / |mean(a)|. Zero spread of d gives p = 1 (d all 0) or 0, as
+ * stats_welch does. 0, or -EDOM when n < 2 or a value is not finite (p NaN). */
+int stats_paired(const double *a, const double *b, size_t n, double conf, struct stats_welch *out);
+
+/* The stratified two-sample test (the host as a block): stratum i holds
+ * the summaries @a[i] and @b[i] of both sides measured there. The per-stratum
+ * differences of the means are combined with inverse-variance weights under
+ * a variance common to all strata and both sides (the two-way linear model,
+ * stratum + side): w_i = na nb / (na + nb), diff = sum w_i d_i / sum w_i,
+ * se^2 = s^2 / sum w_i, where s^2 pools the spread within every (stratum,
+ * side) with df = sum (na + nb - 2). A common variance, because per-host
+ * variance estimates from 1-3 samples each are too noisy to weight by.
+ * change_pct is diff against the baseline mean weighted alike. A stratum
+ * without a value on either side is skipped. 0, or -EDOM when df < 1 or no
+ * stratum has both sides (p NaN). */
+int stats_strata(const struct stats_summary *a, const struct stats_summary *b, size_t k,
+		 double conf, struct stats_welch *out);
+
 /* One-sided Fisher's exact test that the candidate fails more often: @fb
  * failures in @nb samples against @fa in @na. P(X >= fb) for the
  * hypergeometric X of candidate failures given the total; 1 when fb = 0. */
