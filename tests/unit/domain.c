@@ -97,6 +97,7 @@ int main(void)
 		CHECK(has(doc, "/domain/devices/interface/driver/@packed", "off"));
 		CHECK(has(doc, "//qemu:property[@name='in_order']/@value", "false"));
 		CHECK(xpath(doc, "/domain/qemu:commandline") == NULL);
+		CHECK(xpath(doc, "/domain/devices/interface/driver/@txmode") == NULL);
 		CHECK(xpath(doc, "/domain/os/loader") == NULL);
 		CHECK(xpath(doc, "/domain/memoryBacking") == NULL);
 		xmlFreeDoc(doc);
@@ -114,8 +115,11 @@ int main(void)
 		CHECK(has(doc, "/domain/qemu:commandline/qemu:arg[1]/@value", "-icount"));
 		CHECK(has(doc, "/domain/os/loader", "/q/qboot.rom"));
 		CHECK(has(doc, "/domain/os/loader/@type", "rom"));
-		CHECK(has(doc, "/domain/qemu:commandline/qemu:arg[2]/@value", "shift=0"));
+		CHECK(has(doc, "/domain/qemu:commandline/qemu:arg[2]/@value", DOMAIN_ICOUNT_OPTS));
 		CHECK(xpath(doc, "/domain/qemu:commandline/qemu:arg[3]") == NULL);
+		/* the tap NIC's TX on the virtual clock */
+		CHECK(has(doc, "/domain/devices/interface/driver/@txmode", "timer"));
+		CHECK(has(doc, "/domain/devices/interface/driver/@ioeventfd", "off"));
 		xmlFreeDoc(doc);
 	}
 	free(xml);
@@ -124,7 +128,7 @@ int main(void)
 	doc = xml ? xmlReadMemory(xml, strlen(xml), "d.xml", NULL, XML_PARSE_NONET) : NULL;
 	CHECK(doc != NULL);
 	if (doc) {
-		CHECK(has(doc, "/domain/qemu:commandline/qemu:arg[2]/@value", "shift=0"));
+		CHECK(has(doc, "/domain/qemu:commandline/qemu:arg[2]/@value", DOMAIN_ICOUNT_OPTS));
 		CHECK(has(doc, "/domain/qemu:commandline/qemu:arg[3]/@value", "-plugin"));
 		CHECK(has(doc, "/domain/qemu:commandline/qemu:arg[4]/@value", args[1]));
 		xmlFreeDoc(doc);

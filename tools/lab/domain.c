@@ -204,6 +204,10 @@ static int interface(xmlTextWriterPtr w, const struct domain_spec *s)
 	e |= start(w, "driver");
 	if (s->tap)
 		e |= attr(w, "name", "qemu");
+	if (s->tap && s->icount_clock) {
+		e |= attr(w, "txmode", DOMAIN_ICOUNT_NET_TXMODE);
+		e |= attr(w, "ioeventfd", DOMAIN_ICOUNT_NET_IOEVENTFD);
+	}
 	e |= attru(w, "rx_queue_size", s->rx_queue_size);
 	e |= attru(w, "tx_queue_size", s->tx_queue_size);
 	e |= attr(w, "packed", s->packed ? "on" : "off");
@@ -280,7 +284,7 @@ static int devices(xmlTextWriterPtr w, const struct domain_spec *s)
  * guest instruction, whatever else the host runs. libvirt has no element. */
 static int icount_clock_args(xmlTextWriterPtr w, const struct domain_spec *s)
 {
-	static const char *const args[] = { "-icount", "shift=0" };
+	static const char *const args[] = { "-icount", DOMAIN_ICOUNT_OPTS };
 	int e = 0;
 
 	for (size_t i = 0; s->icount_clock && i < sizeof(args) / sizeof(args[0]); i++) {

@@ -50,7 +50,8 @@ static void build_cmdline(struct guest_ctx *g, const struct guest_job *j, const 
 							  "";
 
 	snprintf(buf, len,
-		 "console=ttyS0 nokaslr panic=-1 quiet%s vqlab.job=%s vqlab.duration=%g "
+		 "console=ttyS0 nokaslr panic=-1 quiet " DOMAIN_BOOT_ARGS
+		 "%s vqlab.job=%s vqlab.duration=%g "
 		 "vqlab.warmup=%g vqlab.pkt_size=%s vqlab.iodepth=%s vqlab.dst_mac=%s "
 		 "vqlab.dst_ip=%s vqlab.src_ip=%s vqlab.icount=%d vqlab.trace=%s",
 		 spectre, guest_workload(j), j->duration, j->warmup, j->cell->val[AX_PKT_SIZE],

@@ -81,7 +81,7 @@ int kernel_initramfs(const struct lab_paths *p, struct kernel *k, const char *ru
 	snprintf(script, sizeof(script), "%s/scripts/mkinitramfs.sh", p->top);
 	snprintf(dir, sizeof(dir), "%s/initramfs", p->cache);
 	mkdir_p(dir, 0755);
-	snprintf(k->initrd, sizeof(k->initrd), "%s/%s-k%d.cpio.gz", dir, run_id, idx);
+	snprintf(k->initrd, sizeof(k->initrd), "%s/%s-k%d.cpio", dir, run_id, idx);
 	/* the script takes the guest tools from the build folder O */
 	setenv("O", p->bin, 1);
 	rc = proc_run(argv, out, sizeof(out));

@@ -114,11 +114,34 @@ void plan_skip(struct plan *pl, struct cell *c, const char *reason)
 	pl->nrun--;
 }
 
-/* Seconds one sample takes here under TCG: boot and BPF attach (~20 s on a
- * quiet 2-core machine) plus the workload; the plugin costs ~15% more. */
+/* A sample under clock = icount takes this many times as long as one under
+ * the wall clock: TCG checks an instruction budget in every block, and the
+ * guest's second is 10^9 instructions. Measured with net-tx, 3 s windows,
+ * 5 interleaved repetitions: 93.2 s against 52.5 s a sample (docs/clock.md). */
+#define ICOUNT_CLOCK_FACTOR 1.8
+
+/* Seconds one sample of @c takes here under TCG: boot and BPF attach (~20 s
+ * on a quiet 2-core machine) plus the workload; the plugin costs ~15% more. */
+static double plan_cell_estimate(const struct plan *pl, const struct cell *c)
+{
+	double s = (20 + pl->sc.warmup + pl->sc.duration) * (pl->sc.icount ? 1.15 : 1);
+
+	return strcmp(c->val[AX_CLOCK], "icount") ? s : s * ICOUNT_CLOCK_FACTOR;
+}
+
+/* The mean over the matrix's samples: every runnable cell runs repeat times. */
 double plan_sample_estimate(const struct plan *pl)
 {
-	return (20 + pl->sc.warmup + pl->sc.duration) * (pl->sc.icount ? 1.15 : 1);
+	double sum = 0;
+	int n = 0;
+
+	for (int i = 0; i < pl->ncells; i++) {
+		if (pl->cells[i].skip_reason[0])
+			continue;
+		sum += plan_cell_estimate(pl, &pl->cells[i]);
+		n++;
+	}
+	return n ? sum / n : (20 + pl->sc.warmup + pl->sc.duration);
 }
 
 void plan_cell_varying(const struct plan *pl, const struct cell *c, char *buf, size_t len)

@@ -43,7 +43,7 @@ int plan_samples(const struct plan *pl);
 
 /* Mark @c as not runnable for @reason (when it was runnable). */
 void plan_skip(struct plan *pl, struct cell *c, const char *reason);
-/* Seconds one sample is expected to take here (under TCG). */
+/* Seconds one sample is expected to take here, on average over the matrix. */
 double plan_sample_estimate(const struct plan *pl);
 /* "ring=packed in_order=on": the axes that vary in this matrix, or
  * "(the only cell)". */

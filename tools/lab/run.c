@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "dirs.h"
+#include "domain.h"
 #include "jsonfile.h"
 #include "proc.h"
 #include "results.h"
@@ -110,13 +111,22 @@ int run_open(struct run *r, struct errbuf *e)
 
 static json_t *manifest_scenario(const struct scenario *sc)
 {
-	return json_pack("{s:s, s:s, s:s?, s:s, s:i, s:f, s:f, s:f, s:I, s:b, s:s}",
-			 RUN_SCENARIO_FILE, sc->path, RUN_SCENARIO_NAME, sc->name,
-			 RUN_SCENARIO_DESCRIPTION, sc->description, RUN_SCENARIO_TEXT,
-			 sc->text ?: "", RUN_SCENARIO_REPEAT, sc->repeat, RUN_SCENARIO_DURATION_S,
-			 sc->duration, RUN_SCENARIO_WARMUP_S, sc->warmup, RUN_SCENARIO_TIMEOUT_S,
-			 sc->timeout, RUN_SCENARIO_SEED, (json_int_t)sc->seed, RUN_SCENARIO_ICOUNT,
-			 sc->icount, RUN_SCENARIO_CLOCK, scenario_clock(sc));
+	json_t *o = json_pack("{s:s, s:s, s:s?, s:s, s:i, s:f, s:f, s:f, s:I, s:b, s:s}",
+			      RUN_SCENARIO_FILE, sc->path, RUN_SCENARIO_NAME, sc->name,
+			      RUN_SCENARIO_DESCRIPTION, sc->description, RUN_SCENARIO_TEXT,
+			      sc->text ?: "", RUN_SCENARIO_REPEAT, sc->repeat,
+			      RUN_SCENARIO_DURATION_S, sc->duration, RUN_SCENARIO_WARMUP_S,
+			      sc->warmup, RUN_SCENARIO_TIMEOUT_S, sc->timeout, RUN_SCENARIO_SEED,
+			      (json_int_t)sc->seed, RUN_SCENARIO_ICOUNT, sc->icount,
+			      RUN_SCENARIO_CLOCK, scenario_clock(sc));
+
+	if (o && strcmp(scenario_clock(sc), "wall"))
+		json_object_set_new(
+			o, RUN_SCENARIO_CLOCK_ICOUNT,
+			json_pack("{s:s, s:s, s:s}", RUN_CLOCK_ICOUNT_OPTS, DOMAIN_ICOUNT_OPTS,
+				  RUN_CLOCK_ICOUNT_NET_TXMODE, DOMAIN_ICOUNT_NET_TXMODE,
+				  RUN_CLOCK_ICOUNT_NET_IOEVENTFD, DOMAIN_ICOUNT_NET_IOEVENTFD));
+	return o;
 }
 
 /* The cells that run ("matrix") and those that do not, with why ("skipped"). */

@@ -114,5 +114,13 @@ int metric_better_sign(const char *better);
  * "icount" (docs/clock.md), or "axis" when cells differ (each sample's axes
  * say which); absent in runs from before the setting: wall. */
 #define RUN_SCENARIO_CLOCK "clock"
+/* Beside it, when a cell runs under clock = icount: what QEMU was given for
+ * it (tools/lab/domain.h): -icount's option string, and the tap NIC's
+ * libvirt txmode and ioeventfd. Absent in runs from before: -icount shift=0
+ * alone. */
+#define RUN_SCENARIO_CLOCK_ICOUNT "clock_icount"
+#define RUN_CLOCK_ICOUNT_OPTS "icount"
+#define RUN_CLOCK_ICOUNT_NET_TXMODE "net_txmode"
+#define RUN_CLOCK_ICOUNT_NET_IOEVENTFD "net_ioeventfd"
 
 #endif
