@@ -68,7 +68,7 @@ boot() {
 	: >"$work/$name.report"
 	qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nographic -no-reboot \
 		-kernel "$kernel/vmlinuz" -initrd "$work/initrd.gz" \
-		-append "console=ttyS0 nokaslr $append" \
+		-append "console=ttyS0 nokaslr no_timer_check $append" \
 		-serial "file:$work/$name.console" -serial "file:$work/$name.report" \
 		-monitor none -display none -nodefaults "$@" >"$work/$name.qemu" 2>&1 &
 	qpid=$!

@@ -8,9 +8,10 @@
 # (once per run: a warm-up run has its own, with its own length); the host
 # starts sending when it reads that line and sends for exactly <seconds>
 # ($duration); the guest sinks for $duration + $rx_slack seconds, so the host's
-# reaction time (up to $rx_slack s) costs no packets. $xdp_mode: auto (native
+# reaction time (up to $rx_slack s, vqlab.rx_slack, default 2) costs no
+# packets. $xdp_mode: auto (native
 # XDP, else generic), native or generic (vqsink --mode).
-rx_slack=2
+: "${rx_slack:=2}"
 : "${xdp_mode:=auto}"
 
 job_net_rx() {

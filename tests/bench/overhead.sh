@@ -45,7 +45,7 @@ boot() { # DIR APPEND [QEMU ARGS...]; restrict=on: pktgen's packets go nowhere o
 	shift 2
 	rm -f "$d/report.log" "$d/console.log"
 	timeout 3000 qemu-system-x86_64 -accel tcg -m 1024 -nographic -no-reboot \
-		-kernel "$kd/vmlinuz" -initrd "$out/initrd.gz" -append "console=ttyS0 nokaslr quiet $ap" \
+		-kernel "$kd/vmlinuz" -initrd "$out/initrd.gz" -append "console=ttyS0 nokaslr no_timer_check quiet $ap" \
 		-serial file:"$d/console.log" -serial file:"$d/report.log" -monitor none -display none \
 		-netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0,in_order=on "$@" >"$d/qemu.log" 2>&1
 }

@@ -46,7 +46,7 @@ domain_xml() {
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>$kdir/vmlinuz</kernel>
     <initrd>$work/initrd.cpio.gz</initrd>
-    <cmdline>console=ttyS0 nokaslr panic=-1 quiet vqlab.job=blk-randread vqlab.duration=3600 vqlab.iodepth=16 vqlab.trace=off</cmdline>
+    <cmdline>console=ttyS0 nokaslr no_timer_check panic=-1 quiet vqlab.job=blk-randread vqlab.duration=3600 vqlab.iodepth=16 vqlab.trace=off</cmdline>
   </os>
   <on_poweroff>destroy</on_poweroff><on_reboot>destroy</on_reboot><on_crash>destroy</on_crash>
   <devices>
