@@ -11,10 +11,16 @@
 # `quiet` shows it) when DISK keeps requests in flight and completes none for
 # SECONDS: how many, and where in the kernel vqblkload waits for them. Run
 # with the host's stall rule on (hang_s, guest/init); reads only sysfs once
-# a second.
+# a second, with shell builtins: it waits on a FIFO nobody writes instead of
+# forking sleep(1) (a fork and exec a second cost blk-randread throughput
+# under TCG: docs/device.md).
 disk_watch() {
 	n=0 last=
-	while sleep 1; do
+	tick=/tmp/disk_watch.$$
+	[ -p "$tick" ] || mkfifo "$tick" || return
+	exec 3<>"$tick"
+	while :; do
+		read -t 1 -u 3 _
 		read -r r w <"/sys/block/$1/inflight" || return
 		read -r rd _ _ _ wr _ <"/sys/block/$1/stat" || return
 		if [ $((r + w)) -gt 0 ] && [ "$rd.$wr" = "$last" ]; then n=$((n + 1)); else n=0; fi
