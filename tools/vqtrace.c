@@ -923,8 +923,11 @@ static void stream_fill(const struct tracer *t, struct drvline *l)
 	l->n = 0;
 	for (int i = 0; i < c->n && l->n < DRVLINE_MAX_QUEUES; i++) {
 		const struct queue_snap *q = &c->v[i], *p = snapshot_find(&t->prev, q->vq);
-		struct drvline_queue *d = &l->q[l->n++];
+		struct drvline_queue *d = &l->q[l->n];
 
+		if (!queue_wanted(&t->o, q))
+			continue;
+		l->n++;
 #define D(field) (q->s.field - (p ? p->s.field : 0))
 		snprintf(d->name, sizeof(d->name), "%.*s", (int)strnlen(q->q.name, VQT_NAME_LEN),
 			 q->q.name);
@@ -934,8 +937,6 @@ static void stream_fill(const struct tracer *t, struct drvline *l)
 		d->irqs = core_only ? DRVLINE_NONE : D(interrupts);
 		d->in_flight = q->q.in_flight;
 #undef D
-		if (!queue_wanted(&t->o, q))
-			l->n--;
 	}
 }
 
@@ -973,7 +974,8 @@ static int tracer_poll_duration(struct tracer *t)
 		if (t->stream_fd >= 0 && now_s() >= next) {
 			if (tracer_stream(t))
 				return -1;
-			next += 1;
+			while (next <= now_s()) /* a late wake-up skips, never bunches */
+				next += 1;
 		}
 	}
 }
