@@ -10,26 +10,28 @@
 # disk_watch DISK SECONDS: one console line (KERN_ERR through /dev/kmsg, so
 # `quiet` shows it) when DISK keeps requests in flight and completes none for
 # SECONDS: how many, and where in the kernel vqblkload waits for them. Run
-# with the host's stall rule on (hang_s, guest/init); reads only sysfs once
-# a second, with shell builtins: it waits on a FIFO nobody writes instead of
-# forking sleep(1) (a fork and exec a second cost blk-randread throughput
-# under TCG: docs/device.md).
+# with the host's stall rule on (hang_s, guest/init). It reads two sysfs
+# files every SECONDS/2 with shell builtins and waits on a FIFO nobody
+# writes instead of forking sleep(1): its CPU is what it costs (ash reads a
+# file a byte per syscall; docs/device.md has the figures).
 disk_watch() {
-	n=0 last=
+	n=0 last= every=$(($2 / 2))
+	[ $every -ge 1 ] || every=1
 	tick=/tmp/disk_watch.$$
 	[ -p "$tick" ] || mkfifo "$tick" || return
 	exec 3<>"$tick"
 	while :; do
-		read -t 1 -u 3 _
+		read -t $every -u 3 _
 		read -r r w <"/sys/block/$1/inflight" || return
 		read -r rd _ _ _ wr _ <"/sys/block/$1/stat" || return
-		if [ $((r + w)) -gt 0 ] && [ "$rd.$wr" = "$last" ]; then n=$((n + 1)); else n=0; fi
+		if [ $((r + w)) -gt 0 ] && [ "$rd.$wr" = "$last" ]; then n=$((n + every)); else n=0; fi
 		last=$rd.$wr
-		[ $n -eq "$2" ] || continue
+		# once, when the unchanged reads first span SECONDS
+		[ $n -ge "$2" ] && [ $((n - every)) -lt "$2" ] || continue
 		pid=$(pidof vqblkload)
 		where=$(sed -n 's/^\[<[0-9a-f]*>\] \([^+]*\)+.*/\1/p' "/proc/${pid:-0}/stack" 2>/dev/null |
 			head -n 4 | tr '\n' ' ')
-		echo "<3>vqlab: $1: $((r + w)) requests in flight, none completed for $2 s;" \
+		echo "<3>vqlab: $1: $((r + w)) requests in flight, none completed for $n s;" \
 			"vqblkload (pid ${pid:-?}) waits in: ${where:-?}" >/dev/kmsg
 	done
 }
