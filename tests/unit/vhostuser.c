@@ -79,7 +79,8 @@ static void cycles_tests(void)
 	CHECK(st.cycles.total_cycles == 2752725211ULL && st.cycles.packets == 28675424 &&
 	      st.cycles.tsc_mhz == 2100);
 	vhostuser_cycles_metrics(&st, m);
-	CHECK(metric(m, "vhu_cycles_per_packet") > 95.99 && metric(m, "vhu_cycles_per_packet") < 96.0);
+	CHECK(metric(m, "vhu_cycles_per_packet") > 95.99 &&
+	      metric(m, "vhu_cycles_per_packet") < 96.0);
 	CHECK(metric(m, "vhu_ns_per_packet") > 45.71 && metric(m, "vhu_ns_per_packet") < 45.72);
 	CHECK(!strcmp(json_string_value(json_object_get(json_object_get(m, "vhu_ns_per_packet"),
 							"unit")),
