@@ -95,6 +95,21 @@ check_counts() {
 	[ "$got" -ge "$sent" ] && [ "$got" -le $((sent + 8)) ] ||
 		fail "$1: testpmd received $got packets, pktgen sent $sent"
 	ok "$1: testpmd received $got of the $sent packets pktgen sent ($(jq -r .metrics.tx_pps.value "$work/$1/report.json") packets/s)"
+	check_cycles "$1"
+}
+
+# testpmd --record-core-cycles: the device's cycles per packet, as a sample
+# gets them (vhostuser_cycles_metrics), present and > 0, and the same figure
+# as testpmd's own "CPU cycles/packet=" line in its log
+check_cycles() {
+	local s=$work/$1/stats.json printed
+	jq -e '.metrics.vhu_cycles_per_packet.value > 0 and .metrics.vhu_cycles_per_packet.unit == "cycles/packet" and
+		.metrics.vhu_ns_per_packet.value > 0 and .metrics.vhu_ns_per_packet.unit == "ns/packet"' "$s" >/dev/null ||
+		fail "$1: no device cycles per packet: $(jq -c .metrics "$s"); $(grep -a 'CPU cycles' "$work/$1/testpmd.log")"
+	printed=$(sed -n 's/.*CPU cycles\/packet=\([0-9.]*\) .*/\1/p' "$work/$1/testpmd.log" | tail -n 1)
+	jq -e --argjson p "$printed" '.metrics.vhu_cycles_per_packet.value - $p | fabs < 0.01' "$s" >/dev/null ||
+		fail "$1: cycles/packet $(jq .metrics.vhu_cycles_per_packet.value "$s") != testpmd's $printed"
+	ok "$1: testpmd $printed cycles/packet, $(jq -r '.metrics.vhu_ns_per_packet.value * 100 | round / 100' "$s") ns/packet"
 }
 
 boot split-inorder 1024 1024 off on
@@ -121,6 +136,7 @@ got=$(jq -r .metrics.rx_packets.value "$work/rx/report.json")
 [ "$sent" -gt 1000 ] && [ "$got" -le "$sent" ] && [ "$got" -ge $((sent - 1024)) ] ||
 	fail "rx: the guest's sink counted $got packets, testpmd sent $sent"
 ok "rx: the guest's XDP sink counted $got of the $sent packets testpmd (txonly) sent, rx_queue_size=1024 ($(jq -r .metrics.rx_pps.value "$work/rx/report.json") packets/s)"
+check_cycles rx
 
 # Nothing of ours is left: domain, socket, testpmd, its runtime folder.
 left=$(

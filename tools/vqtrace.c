@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/utsname.h>
 #include <bpf/bpf.h>
@@ -24,6 +25,7 @@
 #include "cli.h"
 #include "cli_opts.h"
 #include "clock.h"
+#include "drvline.h"
 #include "log2hist.h"
 #include "msg.h"
 #include "parse.h"
@@ -51,6 +53,11 @@ static const struct cli_opt options[] = {
 	{ 'D', "duration", "S",
 	  "trace for S seconds (or until SIGINT/SIGTERM), then print\n"
 	  "one summary of the whole time (S may end in ms, s, m)" },
+	{ 's', "stream", "FILE",
+	  "with --duration: also write the adds, gets, kicks,\n"
+	  "interrupts and in-flight count of each queue every\n"
+	  "second to FILE, one short VQLAB-DRV line (drvline.h;\n"
+	  "vqlab streams them to the host to explain a stall)" },
 	{ 'H', "hist", NULL, "also print log2 histograms (latency, in-flight, batching)" },
 	{ 'd', "dev", "DEV", "only device DEV (virtio index: 0 or virtio0)" },
 	{ 'q', "vq", "VQ", "only virtqueue VQ (index, e.g. 1, or name, e.g. output.0)" },
@@ -76,6 +83,7 @@ static const char usage_tail[] =
 	"    vqtrace -d virtio0 -q output.0 --hist 1   # one queue, with histograms\n"
 	"    vqtrace -j 1                 # one JSON line per second\n"
 	"    vqtrace --duration 10 -j     # one JSON summary after 10 s (what vqlab uses)\n"
+	"    vqtrace --duration 10 -j --stream /dev/ttyS1  # and a VQLAB-DRV line each second\n"
 	"    vqtrace --duration 10 -S     # what each program costs, per call\n";
 
 struct options {
@@ -86,6 +94,7 @@ struct options {
 	int dev; /* -1: all */
 	int vq; /* -1: all */
 	const char *vq_name;
+	const char *stream; /* --stream FILE */
 };
 
 static sigset_t stop_signals;
@@ -167,6 +176,9 @@ static int parse_opt(int c, const char *arg, void *ctx)
 		return CLI_OPTS_HELP;
 	case 'D':
 		return cli_duration_arg(TOOL, arg, &o->duration);
+	case 's':
+		o->stream = arg;
+		break;
 	case 'd':
 		if (parse_dev(arg, &o->dev))
 			return cli_usage_error(
@@ -225,6 +237,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 	*o = (struct options){ .interval = 1, .dev = -1, .vq = -1 };
 	ret = cli_opts_parse(TOOL, argc, argv, options, CLI_NOPTS(options), parse_opt, o);
+	if (!ret && o->stream && !o->duration)
+		return cli_usage_error(TOOL, "--stream needs --duration");
 	return ret ? ret : parse_positional(argc, argv, o);
 }
 
@@ -694,6 +708,7 @@ struct tracer {
 	struct utsname uts;
 	struct snapshot prev, cur;
 	double t0;
+	int stream_fd; /* --stream, or -1 */
 };
 
 /* What the trace needs from this kernel: BTF, a virtio device, and
@@ -898,20 +913,83 @@ static int tracer_print_interval(struct tracer *t)
 	return 0;
 }
 
+/* The last interval's counts of the wanted queues (@cur against @prev). */
+static void stream_fill(const struct tracer *t, struct drvline *l)
+{
+	const struct snapshot *c = &t->cur;
+
+	l->t = c->t - t->t0;
+	l->dt = c->t - t->prev.t;
+	l->n = 0;
+	for (int i = 0; i < c->n && l->n < DRVLINE_MAX_QUEUES; i++) {
+		const struct queue_snap *q = &c->v[i], *p = snapshot_find(&t->prev, q->vq);
+		struct drvline_queue *d = &l->q[l->n];
+
+		if (!queue_wanted(&t->o, q))
+			continue;
+		l->n++;
+#define D(field) (q->s.field - (p ? p->s.field : 0))
+		snprintf(d->name, sizeof(d->name), "%.*s", (int)strnlen(q->q.name, VQT_NAME_LEN),
+			 q->q.name);
+		d->adds = D(adds);
+		d->gets = D(gets);
+		d->kicks = core_only ? DRVLINE_NONE : D(notifies);
+		d->irqs = core_only ? DRVLINE_NONE : D(interrupts);
+		d->in_flight = q->q.in_flight;
+#undef D
+	}
+}
+
+/* --stream: one VQLAB-DRV line for the interval since the last, written
+ * with one write(2). A failed write is not fatal: the summary matters more. */
+static int tracer_stream(struct tracer *t)
+{
+	char buf[DRVLINE_LEN];
+	struct drvline l;
+	int n;
+
+	if (tracer_read(t, &t->cur, false))
+		return -1;
+	stream_fill(t, &l);
+	n = drvline_format(&l, buf, sizeof(buf));
+	if (n > 0 && write(t->stream_fd, buf, n) != n)
+		vlog("--stream: write: %s", strerror(errno));
+	free(t->prev.v);
+	t->prev = t->cur;
+	t->cur.v = NULL;
+	return 0;
+}
+
+/* --duration: until it ends or a signal, streaming every second. */
+static int tracer_poll_duration(struct tracer *t)
+{
+	double deadline = t->t0 + t->o.duration, next = t->t0 + 1;
+
+	for (;;) {
+		double until = t->stream_fd >= 0 && next < deadline ? next : deadline;
+		bool stop = wait_step(until - now_s());
+
+		if (stop || now_s() >= deadline)
+			return 0;
+		if (t->stream_fd >= 0 && now_s() >= next) {
+			if (tracer_stream(t))
+				return -1;
+			while (next <= now_s()) /* a late wake-up skips, never bunches */
+				next += 1;
+		}
+	}
+}
+
 /* Until the duration ends, COUNT intervals passed, or a signal. */
 static int tracer_poll(struct tracer *t)
 {
-	double deadline = t->o.duration ? t->t0 + t->o.duration : 0;
 	long n = 0;
 
+	if (t->o.duration)
+		return tracer_poll_duration(t);
 	for (;;) {
-		bool stop = wait_step(t->o.duration ? deadline - now_s() : t->o.interval);
+		bool stop = wait_step(t->o.interval);
 
-		if (t->o.duration) {
-			if (stop || now_s() >= deadline)
-				return 0;
-			continue;
-		}
 		if (tracer_print_interval(t))
 			return -1;
 		if (stop || (t->o.count && ++n >= t->o.count))
@@ -953,9 +1031,24 @@ static int tracer_print_summary(struct tracer *t)
 	return 0;
 }
 
+/* --stream FILE: appended to (the guest's report channel is a tty). */
+static int tracer_open_stream(struct tracer *t)
+{
+	if (!t->o.stream)
+		return 0;
+	t->stream_fd =
+		open(t->o.stream, O_WRONLY | O_CREAT | O_APPEND | O_NOCTTY | O_CLOEXEC, 0644);
+	if (t->stream_fd < 0) {
+		p_err_text("--stream: %s: %s", t->o.stream, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int tracer_run(struct tracer *t)
 {
-	if (tracer_check_kernel(t) || tracer_open(t) || tracer_load(t) || tracer_attach(t))
+	if (tracer_open_stream(t) || tracer_check_kernel(t) || tracer_open(t) || tracer_load(t) ||
+	    tracer_attach(t))
 		return -1;
 	fprintf(stderr, "Tracing virtqueues... Hit Ctrl-C to end.\n");
 	t->t0 = now_s();
@@ -972,6 +1065,8 @@ static void tracer_cleanup(struct tracer *t)
 		bpf_link__destroy(t->links[i]);
 	if (t->stats_fd >= 0)
 		close(t->stats_fd);
+	if (t->stream_fd >= 0)
+		close(t->stream_fd);
 	if (token_table)
 		munmap((void *)token_table, token_table_size);
 	free(t->prev.v);
@@ -985,7 +1080,7 @@ static void tracer_cleanup(struct tracer *t)
 
 int main(int argc, char **argv)
 {
-	struct tracer t = { .stats_fd = -1 };
+	struct tracer t = { .stats_fd = -1, .stream_fd = -1 };
 	int ret;
 
 	/* Both for tests of the error paths; not documented in --help. */

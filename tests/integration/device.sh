@@ -2,7 +2,8 @@
 # The device side (docs/device.md): on the system QEMU (10.0.2, without the
 # ordered_fill fix) a blk guest with in_order=on and 16 requests in flight
 # stalls, and its sample fails within the stall window (not at the
-# timeout) naming the queue and QEMU's guest_errors line; with in_order=off
+# timeout) naming the queue, the driver's streamed counters of its last
+# seconds, QEMU's guest_errors line and the guest's console line; with in_order=off
 # the same guest is ok and carries the device's counters (dev_*), equal to
 # the driver's. With build:10.0.2+p1 (qemu-patches/ 0001, when the cache has
 # it) the in_order=on cell is ok, IN_ORDER negotiated on both ends.
@@ -36,7 +37,7 @@ sel='.axes.qemu == "system" and .axes.in_order'
 
 # 1. system QEMU, in_order=on: a stall, early, explained
 jqs "$run" "[.[] | select($sel == \"on\")][0] | .status == \"failed\" and
-	(.reason | test(\"^ua-disk0 req[.]0 stalled: [0-9]+ in flight, device used-idx frozen at [0-9]+ for [0-9]+ s; QEMU: virtqueue_ordered_fill: virtio-blk cannot fill buffer id\")) and
+	(.reason | test(\"^ua-disk0 req[.]0 stalled: [0-9]+ in flight, device used-idx frozen at [0-9]+ for [0-9]+ s; driver: [1-9][0-9]* in flight, [0-9]+ adds, [0-9]+ gets, [0-9]+ kicks, [0-9]+ interrupts in the last [0-9]+ s; QEMU: virtqueue_ordered_fill: virtio-blk cannot fill buffer id\")) and
 	.stall.queue == \"req.0\" and .stall.inuse > 0 and .stall.seconds >= $stall and
 	(.stall.qemu_log | test(\"virtqueue_ordered_fill\"))" >/dev/null ||
 	fail "no stall recorded: $(jq -c "select($sel == \"on\") | {status, reason, stall}" "$run/samples.jsonl")"
@@ -47,6 +48,18 @@ cell=$(jq -r "select($sel == \"on\") | .cell" "$run/samples.jsonl")
 grep -q "virtqueue_ordered_fill" "$run/cells/$cell/0/qemu-guest-errors.log" ||
 	fail "qemu-guest-errors.log misses QEMU's message"
 ok "stall: $(jq -r "select($sel == \"on\") | \"\(.reason | .[0:140]) (\(.wall_s | floor) s)\"" "$run/samples.jsonl")"
+
+# 1b. the guest's view of it: the driver's streamed counters (vqtrace
+# --stream) end with intervals in which the ring returned nothing while
+# buffers stayed in flight; the console has the guest's disk watch line
+# (through `quiet`), and the reason carries it.
+jqs "$run" "[.[] | select($sel == \"on\")][0] | .stall.driver.queue == \"req.0\" and
+	.stall.driver.in_flight > 0 and .stall.driver.seconds >= $stall - 2 and
+	(.stall.driver.intervals | length >= 3 and (.[-3:] | all(.gets == 0 and .interrupts == 0 and .in_flight > 0))) and
+	(.stall.console_tail | test(\"vqlab: vda: [0-9]+ requests in flight, none completed for [0-9]+ s; vqblkload [(]pid [0-9]+[)] waits in: [a-z_]\")) and
+	(.reason | test(\"; console: .*vqlab: vda: [0-9]+ requests in flight\"))" >/dev/null ||
+	fail "no driver view or console line: $(jq -c "select($sel == \"on\") | .stall" "$run/samples.jsonl")"
+ok "driver: $(jq -r "select($sel == \"on\") | .stall.driver | \"\(.in_flight) in flight, \(.adds) adds, \(.gets) gets in \(.seconds | floor) s\"" "$run/samples.jsonl"); console: $(jq -r "select($sel == \"on\") | .stall.console_tail | .[-160:]" "$run/samples.jsonl")"
 
 # 2. system QEMU, in_order=off: ok, device counts = driver counts. The device
 # window lies inside vqtrace's and may start late (QMP waits for QEMU's main

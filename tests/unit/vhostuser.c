@@ -40,6 +40,69 @@ static const char log_ok[] =
 	"  RX-packets: 1         RX-dropped: 1             RX-total: 2\n"
 	"Bye...\n";
 
+/* Debian 12's dpdk-testpmd (22.11.11) with --record-core-cycles, txonly on
+ * a net_null port, after "stop": captured verbatim. */
+static const char log_cycles[] =
+	"Telling cores to stop...\n"
+	"Waiting for lcores to finish...\n"
+	"\n"
+	"  ---------------------- Forward statistics for port 0  ----------------------\n"
+	"  RX-packets: 0              RX-dropped: 0             RX-total: 0\n"
+	"  TX-packets: 28675424       TX-dropped: 0             TX-total: 28675424\n"
+	"  ----------------------------------------------------------------------------\n"
+	"\n"
+	"  +++++++++++++++ Accumulated forward statistics for all ports+++++++++++++++\n"
+	"  RX-packets: 0              RX-dropped: 0             RX-total: 0\n"
+	"  TX-packets: 28675424       TX-dropped: 0             TX-total: 28675424\n"
+	"  ++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++\n"
+	"\n"
+	"  CPU cycles/packet=96.00 (total cycles=2752725211 / total txonly packets=28675424) at 2100 MHz Clock\n"
+	"\n"
+	"Done.\n";
+
+static double metric(json_t *m, const char *name)
+{
+	json_t *v = json_object_get(json_object_get(m, name), "value");
+
+	return v ? json_number_value(v) : -1;
+}
+
+static void cycles_tests(void)
+{
+	struct vhostuser_stats st = { 0 };
+	json_t *m = json_object();
+	char buf[2048];
+	char *p;
+
+	CHECK(vhostuser_parse_stats(log_cycles, &st) == 0);
+	CHECK(st.tx_packets == 28675424 && st.cycles.valid);
+	CHECK(st.cycles.total_cycles == 2752725211ULL && st.cycles.packets == 28675424 &&
+	      st.cycles.tsc_mhz == 2100);
+	vhostuser_cycles_metrics(&st, m);
+	CHECK(metric(m, "vhu_cycles_per_packet") > 95.99 &&
+	      metric(m, "vhu_cycles_per_packet") < 96.0);
+	CHECK(metric(m, "vhu_ns_per_packet") > 45.71 && metric(m, "vhu_ns_per_packet") < 45.72);
+	CHECK(!strcmp(json_string_value(json_object_get(json_object_get(m, "vhu_ns_per_packet"),
+							"unit")),
+		      "ns/packet"));
+	json_decref(m);
+	/* without the option (or no packets): no cycles, no metrics, no error */
+	CHECK(vhostuser_parse_stats(log_ok, &st) == 0 && !st.cycles.valid);
+	m = json_object();
+	vhostuser_cycles_metrics(&st, m);
+	CHECK(json_object_size(m) == 0);
+	json_decref(m);
+	/* a malformed cycles line is an error */
+	snprintf(buf, sizeof(buf), "%s", log_cycles);
+	p = strstr(buf, "total cycles=");
+	p[13] = 'x';
+	CHECK(vhostuser_parse_stats(buf, &st) == -EINVAL);
+	snprintf(buf, sizeof(buf), "%s", log_cycles);
+	p = strstr(buf, "MHz");
+	p[0] = 'G';
+	CHECK(vhostuser_parse_stats(buf, &st) == -EINVAL);
+}
+
 static void parse_tests(void)
 {
 	struct vhostuser_stats st = { 0 };
@@ -196,7 +259,7 @@ static void live_tests(const char *dir)
 {
 	char sock[PATH_MAX], log[PATH_MAX], rundir[PATH_MAX], name[64];
 	struct vhostuser_opts o = { .mode = VHOSTUSER_RXONLY };
-	struct vhostuser_stats st = { 1, 1, 1, 1 };
+	struct vhostuser_stats st = { 1, 1, 1, 1, { 0 } };
 	struct vhostuser vu;
 	struct stat sb;
 
@@ -353,9 +416,14 @@ static int guest_wait(virDomainPtr dom, struct vhostuser *vu, bool deferred, con
 /* testpmd's statistics as one JSON line on stdout. */
 static void stats_print(const struct vhostuser_stats *st)
 {
-	json_t *j = json_pack("{sIsIsIsI}", "rx_packets", (json_int_t)st->rx_packets,
-			      "rx_dropped", (json_int_t)st->rx_dropped, "tx_packets",
-			      (json_int_t)st->tx_packets, "tx_dropped", (json_int_t)st->tx_dropped);
+	json_t *m = json_object();
+	json_t *j;
+
+	/* the metrics a sample gets, from the same function */
+	vhostuser_cycles_metrics(st, m);
+	j = json_pack("{sIsIsIsIso}", "rx_packets", (json_int_t)st->rx_packets, "rx_dropped",
+		      (json_int_t)st->rx_dropped, "tx_packets", (json_int_t)st->tx_packets,
+		      "tx_dropped", (json_int_t)st->tx_dropped, "metrics", m);
 
 	json_dumpf(j, stdout, JSON_COMPACT);
 	putchar('\n');
@@ -456,6 +524,7 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "--boot"))
 		return boot(argc, argv);
 	parse_tests();
+	cycles_tests();
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
 		return 1;

@@ -116,16 +116,23 @@ void stall_reason(const struct stall_info *s, char *buf, size_t len)
 			 "for %.0f s",
 			 s->device, s->queue, s->inuse, s->used_idx, s->seconds);
 
+	char drv[200];
+
+	if (s->driver.valid && n >= 0 && (size_t)n < len) {
+		drvstream_text(&s->driver, drv, sizeof(drv));
+		n += snprintf(buf + n, len - n, "; driver: %s", drv);
+	}
 	if (s->qemu_log[0] && n >= 0 && (size_t)n < len)
 		snprintf(buf + n, len - n, "; QEMU: %s", s->qemu_log);
 }
 
 json_t *stall_json(const struct stall_info *s)
 {
-	return json_pack("{s:s, s:s, s:i, s:i, s:i, s:f, s:s, s:s}", "device", s->device, "queue",
-			 s->queue, "inuse", (int)s->inuse, "used_idx", (int)s->used_idx,
+	return json_pack("{s:s, s:s, s:i, s:i, s:i, s:f, s:s, s:s, s:o}", "device", s->device,
+			 "queue", s->queue, "inuse", (int)s->inuse, "used_idx", (int)s->used_idx,
 			 "last_avail_idx", (int)s->last_avail_idx, "seconds", s->seconds,
-			 "qemu_log", s->qemu_log, "console_tail", s->console);
+			 "qemu_log", s->qemu_log, "console_tail", s->console, "driver",
+			 s->driver.valid ? drvstream_json(&s->driver) : json_null());
 }
 
 void log_last_line(const char *text, size_t len, char *out, size_t outlen)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
+#include "drvstream.h"
 #include "qmp.h"
 
 /* One queue between the measurement's start and end snapshots. */
@@ -57,10 +58,13 @@ struct stall_info {
 	double seconds;
 	char qemu_log[256]; /* guest_errors' last line, or "" */
 	char console[400]; /* the console's tail */
+	struct stall_driver driver; /* the guest's streamed counters (valid?) */
 };
 
 /* "ua-disk0 req.0 stalled: 16 in flight, device used-idx frozen at 256 for
- * 20 s; QEMU: <line>" (without "; QEMU: …" when the log is empty). */
+ * 20 s; driver: 16 in flight, 0 adds, 0 gets, 0 kicks, 0 interrupts in the
+ * last 10 s; QEMU: <line>" (without "; driver: …" when nothing was
+ * streamed, without "; QEMU: …" when the log is empty). */
 void stall_reason(const struct stall_info *s, char *buf, size_t len);
 json_t *stall_json(const struct stall_info *s);
 

@@ -69,5 +69,6 @@ int vhostuser_driver_finish(const json_t *report, const struct host_counters *c,
 		   st->rx_packets - report_warmup(report, "pktgen_packets"), "packets", "higher");
 	metric_set(metrics, "vhu_tx_packets", st->tx_packets, "packets", "higher");
 	metric_set(metrics, "vhu_tx_dropped", st->tx_dropped, "packets", "lower");
+	vhostuser_cycles_metrics(st, metrics);
 	return 0;
 }

@@ -53,10 +53,10 @@ static void build_cmdline(struct guest_ctx *g, const struct guest_job *j, const 
 		 "console=ttyS0 nokaslr panic=-1 quiet " DOMAIN_BOOT_ARGS
 		 "%s vqlab.job=%s vqlab.duration=%g "
 		 "vqlab.warmup=%g vqlab.pkt_size=%s vqlab.iodepth=%s vqlab.dst_mac=%s "
-		 "vqlab.dst_ip=%s vqlab.src_ip=%s vqlab.icount=%d vqlab.trace=%s",
+		 "vqlab.dst_ip=%s vqlab.src_ip=%s vqlab.icount=%d vqlab.trace=%s vqlab.stall=%g",
 		 spectre, guest_workload(j), j->duration, j->warmup, j->cell->val[AX_PKT_SIZE],
 		 j->cell->val[AX_IODEPTH], dst_mac, NETLAB_TAP_ADDR, NETLAB_GUEST_ADDR,
-		 j->icount_so != NULL, j->cell->val[AX_TRACE]);
+		 j->icount_so != NULL, j->cell->val[AX_TRACE], j->stall);
 }
 
 static void copy_qemu_log(const struct guest_job *j)
@@ -273,6 +273,10 @@ static int guest_boot(struct guest_ctx *g, const struct guest_job *j, struct dri
 	return 0;
 }
 
+/* After a stall, the guest gets this long to print what it saw (its disk
+ * watch checks once a second) before the console's tail is taken. */
+#define STALL_CONSOLE_WAIT_S 1.5
+
 /* What the harness has seen of the report channel so far. */
 struct guest_wait {
 	struct frame fr;
@@ -292,8 +296,24 @@ static void device_marks(struct guest_ctx *g, const struct guest_job *j, struct 
 			device_watch_mark(&w->dev, g->conn, j->name, i);
 }
 
+/* The guest's own view of a stall: the driver's counters it streamed
+ * (vqlab.stall: vqtrace --stream) and, a moment later, the console, where
+ * its watch says which task waits on the disk and where (guest/init). */
+static void stall_guest_view(const struct guest_files *f, struct stall_info *s)
+{
+	size_t len = 0;
+	char *buf = file_read_all(f->report, &len);
+
+	if (buf)
+		drvstream_last(buf, len, s->queue, s->seconds, &s->driver);
+	free(buf);
+	sleep_s(STALL_CONSOLE_WAIT_S);
+	file_tail(f->console, 2, s->console, sizeof(s->console));
+}
+
 /* A ring that holds buffers and returns none for j->stall seconds: the
- * sample fails now, with the device's view, QEMU's log and the console. */
+ * sample fails now, with the device's view, the driver's, QEMU's log and
+ * the console. */
 static int stall_check(struct guest_ctx *g, const struct guest_job *j, const struct guest_files *f,
 		       struct guest_wait *w, struct guest_result *r)
 {
@@ -302,7 +322,7 @@ static int stall_check(struct guest_ctx *g, const struct guest_job *j, const str
 
 	if (!device_watch_poll(&w->dev, g->conn, j->name, &s))
 		return 0;
-	file_tail(f->console, 4, s.console, sizeof(s.console));
+	stall_guest_view(f, &s);
 	stall_reason(&s, reason, sizeof(reason));
 	r->stall = stall_json(&s);
 	return err_set(&r->reason, -EIO, "%s; console: %s", reason, s.console);

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 #include "clock.h"
 #include "proc.h"
+#include "results.h"
 #include "vhostuser.h"
 
 /* EAL's runtime folder for --file-prefix (root): left behind, empty, even
@@ -257,6 +258,8 @@ static void testpmd_args(const struct vhostuser_opts *o, struct testpmd_args *a)
 	/* testpmd's default pool (~155k mbufs) does not fit in -m 256 */
 	a->argv[argc++] = "--total-num-mbufs=16384";
 	a->argv[argc++] = "--nb-cores=1";
+	/* the device's TSC cycles per packet, printed with the statistics */
+	a->argv[argc++] = "--record-core-cycles";
 	if (o->mode == VHOSTUSER_TXONLY && o->txpkt_len) {
 		snprintf(a->txpkts, sizeof(a->txpkts), "--txpkts=%u", o->txpkt_len);
 		a->argv[argc++] = a->txpkts;
@@ -545,6 +548,56 @@ static int line_pair(const char *text, const char *k1, uint64_t *v1, const char 
 	return 0;
 }
 
+/* "<key><digits>" at the start of @p: the number, @p moved past it. */
+static int number_after(const char **p, const char *key, uint64_t *v)
+{
+	const char *s = strstr(*p, key);
+	char *end;
+
+	if (!s)
+		return -EINVAL;
+	s += strlen(key);
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	*v = strtoull(s, &end, 10);
+	if (errno)
+		return -EINVAL;
+	*p = end;
+	return 0;
+}
+
+/* "  CPU cycles/packet=96.00 (total cycles=2752725211 / total txonly
+ * packets=28675424) at 2100 MHz Clock" after @from (testpmd 22.11,
+ * fwd_stats_display). */
+static int parse_cycles(const char *from, struct vhostuser_cycles *c)
+{
+	const char *p = strstr(from, "CPU cycles/packet="), *eol;
+
+	memset(c, 0, sizeof(*c));
+	if (!p)
+		return 0;
+	eol = strchr(p, '\n');
+	if (number_after(&p, "(total cycles=", &c->total_cycles) ||
+	    number_after(&p, " packets=", &c->packets) || number_after(&p, ") at ", &c->tsc_mhz) ||
+	    strncmp(p, " MHz", 4) || (eol && p > eol))
+		return -EINVAL;
+	c->valid = true;
+	return 0;
+}
+
+void vhostuser_cycles_metrics(const struct vhostuser_stats *st, json_t *metrics)
+{
+	const struct vhostuser_cycles *c = &st->cycles;
+	double per;
+
+	if (!c->valid || !c->packets || !c->tsc_mhz)
+		return;
+	per = (double)c->total_cycles / c->packets;
+	metric_set(metrics, "vhu_cycles_per_packet", per, "cycles/packet", "lower");
+	metric_set(metrics, "vhu_ns_per_packet", per * 1e3 / c->tsc_mhz, "ns/packet", "lower");
+}
+
 int vhostuser_parse_stats(const char *text, struct vhostuser_stats *st)
 {
 	static const char head[] = "Forward statistics for port 0 ";
@@ -563,6 +616,8 @@ int vhostuser_parse_stats(const char *text, struct vhostuser_stats *st)
 	r = line_pair(rx, "RX-packets:", &s.rx_packets, "RX-dropped:", &s.rx_dropped);
 	if (!r)
 		r = line_pair(tx, "TX-packets:", &s.tx_packets, "TX-dropped:", &s.tx_dropped);
+	if (!r)
+		r = parse_cycles(last, &s.cycles);
 	if (!r)
 		*st = s;
 	return r;

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <jansson.h>
 #include "msg.h"
 
 /* Debian 12 ships it in the dpdk-dev package (not in dpdk). */
@@ -49,12 +50,24 @@ struct vhostuser {
 	char name[64];
 };
 
+/* testpmd --record-core-cycles: its forwarding lcore's TSC cycles spent in
+ * bursts that moved packets, over the packets its mode counts (rxonly:
+ * received, txonly: sent), from "start" to "stop":
+ * "CPU cycles/packet=96.00 (total cycles=2752725211 / total txonly
+ * packets=28675424) at 2100 MHz Clock". Printed only when packets moved. */
+struct vhostuser_cycles {
+	bool valid;
+	uint64_t total_cycles, packets;
+	uint64_t tsc_mhz; /* the TSC frequency testpmd measured */
+};
+
 /* testpmd's "Forward statistics for port 0", counted from "start". */
 struct vhostuser_stats {
 	uint64_t rx_packets; /* taken from the guest's TX ring */
 	uint64_t rx_dropped;
 	uint64_t tx_packets; /* put into the guest's RX ring */
 	uint64_t tx_dropped; /* the guest's RX ring was full */
+	struct vhostuser_cycles cycles;
 };
 
 /* Every function that can fail says why in @e (msg.h; NULL: not wanted). */
@@ -81,8 +94,13 @@ int vhostuser_halt(struct vhostuser *vu, struct errbuf *e);
  * @e set (-ENODATA: testpmd printed no statistics). */
 int vhostuser_stop(struct vhostuser *vu, struct vhostuser_stats *st, struct errbuf *e);
 
-/* The last "Forward statistics for port 0" block of testpmd's output.
+/* The last "Forward statistics for port 0" block of testpmd's output, and
+ * the cycles line after it (st->cycles.valid false when there is none).
  * Returns 0, -ENODATA (no block) or -EINVAL (a malformed number). */
 int vhostuser_parse_stats(const char *text, struct vhostuser_stats *st);
+/* The device's cost per packet into @metrics when testpmd recorded it:
+ * vhu_cycles_per_packet (cycles/packet) and vhu_ns_per_packet (ns/packet,
+ * at testpmd's TSC frequency). */
+void vhostuser_cycles_metrics(const struct vhostuser_stats *st, json_t *metrics);
 
 #endif
