@@ -45,7 +45,7 @@ static void test_csv(void)
 	CHECK(c.n[DEVPERF_ORDERED_FILL] == 0 && c.events[DEVPERF_ORDERED_FILL] == 1);
 	CHECK(c.n[DEVPERF_NOTIFY] == 9);
 	CHECK(c.events[DEVPERF_QUEUE_NOTIFY] == 0 && c.events[DEVPERF_KICK] == 0);
-	CHECK(c.enabled_s > 0.58 && c.enabled_s < 0.59);
+	CHECK(c.run_s > 0.58 && c.run_s < 0.59);
 	/* a prefix of the group is another group */
 	CHECK(devperf_parse_csv(csv_61, strlen(csv_61), "vqlab_77_q", &c, &e) < 0);
 	CHECK(strstr(e.msg, "no count"));
@@ -71,13 +71,13 @@ static void test_probe_of(void)
 
 static void test_metrics(void)
 {
-	struct devperf_counts c = { .enabled_s = 5 };
+	struct devperf_counts c = { .run_s = 1 };
 	json_t *m = json_object();
 
 	c.n[DEVPERF_POP] = 1100, c.events[DEVPERF_POP] = 1;
 	c.n[DEVPERF_FILL] = 1000, c.events[DEVPERF_FILL] = 2;
 	c.n[DEVPERF_NOTIFY] = 0, c.events[DEVPERF_NOTIFY] = 1;
-	devperf_metrics(&c, 1000, 500, m);
+	devperf_metrics(&c, 5, 1000, 500, m);
 	CHECK(val(m, "dev_perf_pop") == 1100 && !strcmp(unit(m, "dev_perf_pop"), "calls"));
 	CHECK(val(m, "dev_perf_pop_per_add") == 1.1);
 	CHECK(!strcmp(unit(m, "dev_perf_pop_per_add"), "calls/add"));
@@ -88,8 +88,9 @@ static void test_metrics(void)
 	json_decref(m);
 	/* no driver counts: totals only */
 	m = json_object();
-	devperf_metrics(&c, 0, 0, m);
+	devperf_metrics(&c, 0, 0, 0, m);
 	CHECK(val(m, "dev_perf_pop") == 1100 && !json_object_get(m, "dev_perf_pop_per_add"));
+	CHECK(!json_object_get(m, "dev_perf_window_s"));
 	json_decref(m);
 }
 

@@ -203,7 +203,9 @@ static int perf_spawn(struct devperf *d)
 	const char *argv[] = { PERF,	    "stat",  "-x", ",", "-e", events, "-D", "-1",
 			       "--control", control, "-o", out, "-p", pid,    NULL };
 	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t sa;
 	int ctl_r = -1, ack_w = -1, ret;
+	sigset_t none;
 
 	ret = perf_fds(d, &ctl_r, &ack_w);
 	snprintf(events, sizeof(events), "%s:*", d->probes->group);
@@ -216,8 +218,14 @@ static int perf_spawn(struct devperf *d)
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	/* perf ends on SIGINT: not blocked in it, whatever the runner blocks */
+	sigemptyset(&none);
+	posix_spawnattr_init(&sa);
+	posix_spawnattr_setsigmask(&sa, &none);
+	posix_spawnattr_setflags(&sa, POSIX_SPAWN_SETSIGMASK);
 	if (!ret)
-		ret = -posix_spawnp(&d->perf, PERF, &fa, NULL, (char *const *)argv, environ);
+		ret = -posix_spawnp(&d->perf, PERF, &fa, &sa, (char *const *)argv, environ);
+	posix_spawnattr_destroy(&sa);
 	posix_spawn_file_actions_destroy(&fa);
 	if (ctl_r >= 0)
 		close(ctl_r);
@@ -388,7 +396,10 @@ static void perf_counts(struct devperf *d, double adds, double gets, json_t *met
 		return;
 	}
 	free(text);
-	devperf_metrics(&c, adds, gets, metrics);
+	/* on at START's ack, off at END's (or at perf's end: no END mark) */
+	devperf_metrics(&c, d->enabled[1] ? d->t[1] + d->ack_s[1] - d->t[0] - d->ack_s[0] : 0, adds,
+			gets, metrics);
+	json_object_set_new(o, "run_s", json_real(c.run_s));
 	for (int i = 0; i < DEVPERF_NPROBES; i++)
 		if (c.events[i])
 			json_object_set_new(ev, devperf_probes[i].function,

@@ -84,8 +84,8 @@ static int csv_line(char *line, const char *group, struct devperf_counts *c)
 	c->n[probe] += v;
 	c->events[probe]++;
 	v = strtoull(f[3], &end, 10);
-	if (end != f[3] && v / 1e9 > c->enabled_s)
-		c->enabled_s = v / 1e9;
+	if (end != f[3] && v / 1e9 > c->run_s)
+		c->run_s = v / 1e9;
 	return 1;
 }
 
@@ -111,7 +111,8 @@ int devperf_parse_csv(const char *text, size_t len, const char *group, struct de
 	return ret;
 }
 
-void devperf_metrics(const struct devperf_counts *c, double adds, double gets, json_t *metrics)
+void devperf_metrics(const struct devperf_counts *c, double window_s, double adds, double gets,
+		     json_t *metrics)
 {
 	char key[96];
 
@@ -130,8 +131,8 @@ void devperf_metrics(const struct devperf_counts *c, double adds, double gets, j
 		metric_set(metrics, key, c->n[i] / per,
 			   !strcmp(p->per, "add") ? "calls/add" : "calls/get", "none");
 	}
-	if (c->enabled_s > 0)
-		metric_set(metrics, "dev_perf_window_s", c->enabled_s, "s", "none");
+	if (window_s > 0)
+		metric_set(metrics, "dev_perf_window_s", window_s, "s", "none");
 }
 
 int proc_stat_parse(const char *line, char *comm, size_t commlen, uint64_t *ticks)

@@ -41,7 +41,10 @@ extern const struct devperf_probe devperf_probes[DEVPERF_NPROBES];
 struct devperf_counts {
 	uint64_t n[DEVPERF_NPROBES];
 	unsigned int events[DEVPERF_NPROBES]; /* events (sites) counted: 0 = none */
-	double enabled_s; /* perf's longest run time of an event (s) */
+	/* perf's longest run time of an event (s): a per-thread event's time
+	 * runs only while its thread is on a CPU, so this is the CPU time of
+	 * QEMU's threads while counting, not the window */
+	double run_s;
 };
 
 /* The probe that event @name (without its group) belongs to: <event> or
@@ -54,10 +57,11 @@ int devperf_probe_of(const char *name);
  * the group was <not counted> or no line of @group was found. */
 int devperf_parse_csv(const char *text, size_t len, const char *group, struct devperf_counts *c,
 		      struct errbuf *e);
-/* dev_perf_<metric> (calls) for each probe with events, dev_perf_window_s,
- * and, against the driver's @adds and @gets in the same window (vqtrace),
- * dev_perf_<metric>_per_<add|get> (calls/buffer). */
-void devperf_metrics(const struct devperf_counts *c, double adds, double gets, json_t *metrics);
+/* dev_perf_<metric> (calls) for each probe with events, dev_perf_window_s
+ * (@window_s: from counting on to off), and, against the driver's @adds and
+ * @gets in the same window (vqtrace), dev_perf_<metric>_per_<add|get>. */
+void devperf_metrics(const struct devperf_counts *c, double window_s, double adds, double gets,
+		     json_t *metrics);
 
 /* One line of /proc/<pid>/task/<tid>/stat: the thread's name (comm, which
  * may hold spaces and parentheses) and utime + stime in clock ticks.
