@@ -56,7 +56,7 @@ for w in net-tx blk-randread; do
 		fail "build:$name $w: $(show "$sel")"
 	ok "build:$name $w: $(jq -r "select($sel) | .metrics | \"perf pops \(.dev_perf_pop.value), QMP pops \(.dev_pops.value), pop/add \(.dev_perf_pop_per_add.value*1000|round/1000), fill/get \(.dev_perf_fill_per_get.value*1000|round/1000), io \(.dev_cpu_io_us_per_buf.value*100|round/100) us/buf, vcpu \(.dev_cpu_vcpu_us_per_buf.value*100|round/100) us/buf\"" "$run/samples.jsonl")"
 	cell=$(jq -r "select($sel) | .cell" "$run/samples.jsonl")
-	grep -q ",vqlab_[0-9]*_q0:pop," "$run/cells/$cell/0/perf-stat.csv" ||
+	grep -q ",vqlab_[0-9]*_q0:v[0-9]*q0_pop," "$run/cells/$cell/0/perf-stat.csv" ||
 		fail "$w: perf-stat.csv not kept with the sample"
 done
 

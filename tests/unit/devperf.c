@@ -23,14 +23,15 @@ static const char *unit(json_t *m, const char *name)
  * middle of the CSV. Two inline sites of fill (fill, fill_1). */
 static const char csv_61[] = "# started on Wed Dec  2 11:02:04 2026\n"
 			     "\n"
-			     "13975,,vqlab_77_q1:pop,582892355,100.00,,\n"
-			     "200,,vqlab_77_q1:fill,582892355,100.00,,\n"
-			     "7,,vqlab_77_q1:fill_1,582000000,100.00,,Events disabled\n"
+			     "13975,,vqlab_77_q1:v77q1_pop,582892355,100.00,,\n"
+			     "200,,vqlab_77_q1:v77q1_fill,582892355,100.00,,\n"
+			     "7,,vqlab_77_q1:v77q1_fill_1,582000000,100.00,,Events disabled\n"
 			     "Events enabled\n"
 			     "Events disabled\n"
-			     "150,,vqlab_77_q1:flush,582892355,100.00,,\n"
-			     "0,,vqlab_77_q1:ofill,582892355,100.00,,\n"
-			     "9,,vqlab_77_q1:notify,582892355,100.00,,\n"
+			     "150,,vqlab_77_q1:v77q1_flush,582892355,100.00,,\n"
+			     "0,,vqlab_77_q1:v77q1_ofill,582892355,100.00,,\n"
+			     "9,,vqlab_77_q1:notify,582892355,100.00,,\n" /* untagged */
+			     "3,,vqlab_77_q1:v77q1_qnotify,582892355,100.00,,\n"
 			     "5,,vqlab_12_q0:pop,1000,100.00,,\n"; /* another group: not ours */
 
 static void test_csv(void)
@@ -44,7 +45,8 @@ static void test_csv(void)
 	CHECK(c.n[DEVPERF_FLUSH] == 150);
 	CHECK(c.n[DEVPERF_ORDERED_FILL] == 0 && c.events[DEVPERF_ORDERED_FILL] == 1);
 	CHECK(c.n[DEVPERF_NOTIFY] == 9);
-	CHECK(c.events[DEVPERF_QUEUE_NOTIFY] == 0 && c.events[DEVPERF_KICK] == 0);
+	CHECK(c.n[DEVPERF_QUEUE_NOTIFY] == 3); /* "qnotify" is not "notify" */
+	CHECK(c.events[DEVPERF_KICK] == 0);
 	CHECK(c.run_s > 0.58 && c.run_s < 0.59);
 	/* a prefix of the group is another group */
 	CHECK(devperf_parse_csv(csv_61, strlen(csv_61), "vqlab_77_q", &c, &e) < 0);

@@ -28,7 +28,8 @@ extern char **environ;
 
 static void probe_spec(const struct devperf_probes *p, int i, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s:%s=%s", p->group, devperf_probes[i].event,
+	/* perf probe refuses an event name that another group has */
+	snprintf(buf, len, "%s:%s_%s=%s", p->group, p->tag, devperf_probes[i].event,
 		 devperf_probes[i].function);
 }
 
@@ -85,6 +86,7 @@ int devperf_probes_add(struct devperf_probes *p, const struct qemu_binary *q, in
 		return 0;
 	}
 	snprintf(p->group, sizeof(p->group), GROUP_PREFIX "%d_q%d", (int)getpid(), index);
+	snprintf(p->tag, sizeof(p->tag), "v%dq%d", (int)getpid(), index);
 	if (probes_add_all(p, out, sizeof(out))) {
 		devperf_probes_del(p); /* what the failed command placed */
 		probes_add_each(p);

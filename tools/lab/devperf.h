@@ -24,6 +24,7 @@
 struct devperf_probes {
 	bool ready; /* the group exists: samples count with perf */
 	char group[64]; /* vqlab_<pid>_q<index> */
+	char tag[32]; /* v<pid>q<index>: events are <tag>_<event>, unique */
 	char binary[PATH_MAX];
 	char added[DEVPERF_NPROBES]; /* the probes perf could place */
 	char skipped[512]; /* why not (or which probes not), for every sample */

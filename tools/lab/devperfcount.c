@@ -75,6 +75,8 @@ static int csv_line(char *line, const char *group, struct devperf_counts *c)
 	if (i < 4 || strncmp(f[2], group, glen) || f[2][glen] != ':')
 		return 0;
 	probe = devperf_probe_of(f[2] + glen + 1);
+	if (probe < 0 && strchr(f[2] + glen + 1, '_')) /* <tag>_<event> */
+		probe = devperf_probe_of(strchr(f[2] + glen + 1, '_') + 1);
 	if (probe < 0)
 		return 0;
 	errno = 0;

@@ -51,7 +51,9 @@ struct devperf_counts {
  * <event>_<digits>; -1 when none. */
 int devperf_probe_of(const char *name);
 /* `perf stat -x, -e GROUP:* ...` output @text (@len bytes) into @c: every
- * line "count,unit,GROUP:event,run_ns,pct,..." of @group. perf's own lines
+ * line "count,unit,GROUP:[<tag>_]event,run_ns,pct,..." of @group (perf
+ * probe wants event names unique across groups: a tag makes them so, and
+ * the kernel may hold every inlined site under one name). perf's own lines
  * ("# started on", "Events enabled", "Events disabled", which perf 6.1 may
  * write into the middle of a line) are left out. -EINVAL when an event of
  * the group was <not counted> or no line of @group was found. */
