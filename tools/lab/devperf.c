@@ -33,6 +33,15 @@ static void probe_spec(const struct devperf_probes *p, int i, char *buf, size_t 
 		 devperf_probes[i].function);
 }
 
+static void group_del(const char *group)
+{
+	char spec[96];
+	const char *argv[] = { PERF, "probe", "-q", "-d", spec, NULL };
+
+	snprintf(spec, sizeof(spec), "%s:*", group);
+	proc_run(argv, NULL, 0);
+}
+
 /* Every probe in one perf probe (one read of the debug info): 0 when all
  * were placed. */
 static int probes_add_all(struct devperf_probes *p, char *out, size_t outlen)
@@ -77,18 +86,25 @@ int devperf_probes_add(struct devperf_probes *p, const struct qemu_binary *q, in
 	char out[4096];
 	double t0 = now_s();
 
+	const char *env = getenv("VQLAB_DEVPERF");
+
 	memset(p, 0, sizeof(*p));
 	snprintf(p->binary, sizeof(p->binary), "%s", q->path);
+	if (env && !strcmp(env, "off")) {
+		/* uprobes cost QEMU its rate (docs/device.md): rates without them */
+		snprintf(p->skipped, sizeof(p->skipped), "VQLAB_DEVPERF=off");
+		return 0;
+	}
 	if (q->kind == QEMU_SYSTEM) {
 		snprintf(p->skipped, sizeof(p->skipped),
-			 "the system QEMU is stripped: no symbols to probe "
-			 "(perf counts need qemu = build:<name>)");
+			 "the system QEMU has no debug info (inlined functions cannot be "
+			 "placed): perf counts need qemu = build:<name>");
 		return 0;
 	}
 	snprintf(p->group, sizeof(p->group), GROUP_PREFIX "%d_q%d", (int)getpid(), index);
 	snprintf(p->tag, sizeof(p->tag), "v%dq%d", (int)getpid(), index);
 	if (probes_add_all(p, out, sizeof(out))) {
-		devperf_probes_del(p); /* what the failed command placed */
+		group_del(p->group); /* what the failed command placed */
 		probes_add_each(p);
 	}
 	p->add_s = now_s() - t0;
@@ -97,15 +113,6 @@ int devperf_probes_add(struct devperf_probes *p, const struct qemu_binary *q, in
 	if (!p->ready && !p->skipped[0])
 		snprintf(p->skipped, sizeof(p->skipped), "perf probe placed no probe");
 	return 0;
-}
-
-static void group_del(const char *group)
-{
-	char spec[96];
-	const char *argv[] = { PERF, "probe", "-q", "-d", spec, NULL };
-
-	snprintf(spec, sizeof(spec), "%s:*", group);
-	proc_run(argv, NULL, 0);
 }
 
 void devperf_probes_del(struct devperf_probes *p)

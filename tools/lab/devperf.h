@@ -32,7 +32,8 @@ struct devperf_probes {
 };
 
 /* Uprobes for QEMU @q (the @index-th of the qemu axis). The system QEMU is
- * stripped: no probes, and p->skipped says so. A probe perf cannot place
+ * stripped: no probes, and p->skipped says so; none either with the
+ * environment's VQLAB_DEVPERF=off (uprobes slow QEMU down). A probe perf cannot place
  * is left out and named in p->skipped; none at all is not an error either
  * (samples run without perf counts). -errno only for a run that cannot go
  * on. */
