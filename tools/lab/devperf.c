@@ -441,11 +441,20 @@ json_t *devperf_result(struct devperf *d, const json_t *trace, json_t *metrics)
 	json_t *o, *perf;
 	double adds, gets;
 
+	/* The guest may report and power off between two polls, so that the
+	 * harness reads the report without seeing END: QEMU is still there
+	 * (libvirt's -no-shutdown), its CPU read now stands in for END. */
+	bool late = d->marked[0] && !d->marked[1] && d->qemu && !cpu_read(d->qemu, &d->cpu[1]);
+
 	perf_stop(d);
 	if (!d->qemu && !d->error[0])
 		return NULL; /* the guest never ran */
 	o = json_object();
 	perf = perf_json(d);
+	if (late)
+		json_object_set_new(o, "cpu_end",
+				    json_string("no END mark seen: read at the "
+						"sample's end"));
 	trace_ops(trace, &adds, &gets);
 	if (adds <= 0) /* no vqtrace: per device pop (QMP) */
 		adds = json_number_value(
