@@ -40,15 +40,18 @@ show() { jq -c "select($1) | {status, reason, devperf, m: (.metrics | with_entri
 # A pop call that finds the ring empty ends each batch, so calls >= buffers:
 # 1 to 2 per add (blk at iodepth 1: one request per kick, then the empty
 # call); more than 3 would be counting something else. Each buffer is filled
-# once (virtqueue_push = fill + flush). QMP's window starts late under load
-# (docs/device.md), so its pops are at most perf's.
+# once (virtqueue_push = fill + flush), so fills = QMP pops within the
+# buffers in flight and the reads' lateness. Under load the harness may see
+# START late (its poll also waits for QMP), and perf's window then starts
+# after vqtrace's: hence 0.8, not 1, as the lower bound per driver op.
 for w in net-tx blk-randread; do
 	sel=".axes.qemu == \"build:$name\" and .axes.workload == \"$w\""
 	jqs "$run" "[.[] | select($sel)][0] | .status == \"ok\" and
 		.metrics.dev_perf_pop.value > 0 and
-		(.metrics.dev_perf_pop_per_add.value | . >= 0.95 and . <= 3) and
-		(.metrics.dev_perf_fill_per_get.value | . >= 0.95 and . <= 1.05) and
-		.metrics.dev_perf_pop.value >= .metrics.dev_pops.value and
+		(.metrics.dev_perf_pop_per_add.value | . >= 0.8 and . <= 3) and
+		(.metrics.dev_perf_fill_per_get.value | . >= 0.8 and . <= 1.05) and
+		(.metrics.dev_perf_fill.value - .metrics.dev_pops.value | fabs) <= 0.05 * .metrics.dev_pops.value + 32 and
+		.metrics.dev_perf_pop.value >= .metrics.dev_perf_fill.value and
 		.metrics.dev_perf_notify.value > 0 and
 		(.metrics.dev_perf_window_s.value > 2) and
 		((.metrics.dev_perf_window_s.value - .metrics.dev_cpu_window_s.value) | fabs < 0.5) and
@@ -71,13 +74,16 @@ jqs "$run" "[.[] | select($sel)] | length == 2 and all(.status == \"ok\" and
 	.devperf.cpu.vcpus >= 1)" >/dev/null || fail "system: $(show "$sel")"
 ok "system: $(jq -r "select($sel) | .devperf.perf.skipped" "$run/samples.jsonl" | head -1)"
 
-# 3. the report sets the per-buffer figures beside the rate; totals go to
-# the appendix
+# 3. the report shows the per-buffer figures; the window totals are in the
+# appendix (markdown escapes '_')
 md=$run/report/report.md
 [ -f "$md" ] || fail "no report"
-grep -q "dev_perf_pop_per_add" "$md" || fail "the report does not show dev_perf_pop_per_add"
-grep -q "dev_cpu_io_us_per_buf" "$md" || fail "the report does not show dev_cpu_io_us_per_buf"
-ok "report shows dev_perf_pop_per_add and dev_cpu_io_us_per_buf"
+for m in dev_perf_pop_per_add dev_cpu_io_us_per_buf; do
+	grep -qF "${m//_/\\_}" "$md" || fail "the report does not show $m"
+done
+sed -n '/^## Appendix/,$p' "$md" | grep -qF '| dev\_perf\_pop |' ||
+	fail "dev_perf_pop is not in the report's appendix"
+ok "report shows dev_perf_pop_per_add and dev_cpu_io_us_per_buf, dev_perf_pop in the appendix"
 
 # 4. nothing left: no probe of ours in perf's list
 perf probe -l 2>/dev/null | grep -q "vqlab_" && fail "probes left after the run: $(perf probe -l | grep vqlab_)"
