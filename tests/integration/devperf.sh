@@ -40,8 +40,10 @@ show() { jq -c "select($1) | {status, reason, devperf, m: (.metrics | with_entri
 # A pop call that finds the ring empty ends each batch, so calls >= buffers:
 # 1 to 2 per add (blk at iodepth 1: one request per kick, then the empty
 # call); more than 3 would be counting something else. Each buffer is filled
-# once (virtqueue_push = fill + flush), so fills = QMP pops within the
-# buffers in flight and the reads' lateness. Under load the harness may see
+# once (virtqueue_push = fill + flush). QMP's reads come after perf's
+# enable and disable at the same marks, and often late (docs/device.md): its
+# pops are at most perf's fills, plus the buffers in flight. Under load the
+# harness may see
 # START late (its poll also waits for QMP), and perf's window then starts
 # after vqtrace's: hence 0.8, not 1, as the lower bound per driver op.
 for w in net-tx blk-randread; do
@@ -50,7 +52,7 @@ for w in net-tx blk-randread; do
 		.metrics.dev_perf_pop.value > 0 and
 		(.metrics.dev_perf_pop_per_add.value | . >= 0.8 and . <= 3) and
 		(.metrics.dev_perf_fill_per_get.value | . >= 0.8 and . <= 1.05) and
-		(.metrics.dev_perf_fill.value - .metrics.dev_pops.value | fabs) <= 0.05 * .metrics.dev_pops.value + 32 and
+		.metrics.dev_pops.value <= .metrics.dev_perf_fill.value + 32 and
 		.metrics.dev_perf_pop.value >= .metrics.dev_perf_fill.value and
 		.metrics.dev_perf_notify.value > 0 and
 		(.metrics.dev_perf_window_s.value > 2) and
