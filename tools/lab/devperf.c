@@ -342,10 +342,23 @@ static void mark(struct devperf *d, int i)
 		d->enabled[i] = true;
 }
 
+/* Between the marks, a CPU read every 0.25 s: libvirt ends QEMU when the
+ * guest powers off, which may come before the harness sees END. */
+static void cpu_between(struct devperf *d)
+{
+	struct cpu_split s;
+
+	if (!d->qemu || !d->marked[0] || d->marked[1] || now_s() - d->last.t < 0.25)
+		return;
+	if (!cpu_read(d->qemu, &s) && s.valid)
+		d->last = s;
+}
+
 void devperf_marks(struct devperf *d, const char *buf, size_t len)
 {
 	static const char *const marks[2] = { "VQLAB-MEASURE-START\n", "VQLAB-MEASURE-END\n" };
 
+	cpu_between(d);
 	for (int i = 0; i < 2; i++)
 		if (!d->marked[i] && (i == 0 || d->marked[0]) &&
 		    memmem(buf, len, marks[i], strlen(marks[i])))
@@ -442,19 +455,27 @@ json_t *devperf_result(struct devperf *d, const json_t *trace, json_t *metrics)
 	double adds, gets;
 
 	/* The guest may report and power off between two polls, so that the
-	 * harness reads the report without seeing END: QEMU is still there
-	 * (libvirt's -no-shutdown), its CPU read now stands in for END. */
-	bool late = d->marked[0] && !d->marked[1] && d->qemu && !cpu_read(d->qemu, &d->cpu[1]);
+	 * harness reads the report without seeing END, or sees it after
+	 * libvirt ended QEMU (on_poweroff): a read now stands in for END
+	 * while QEMU is there, else the last read between the marks. */
+	bool late = d->marked[0] && !d->cpu[1].valid && d->qemu && !cpu_read(d->qemu, &d->cpu[1]) &&
+		    d->cpu[1].valid;
+	bool last = d->marked[0] && !d->cpu[1].valid && d->last.valid;
+
+	if (last)
+		d->cpu[1] = d->last; /* QEMU has ended */
 
 	perf_stop(d);
 	if (!d->qemu && !d->error[0])
 		return NULL; /* the guest never ran */
 	o = json_object();
 	perf = perf_json(d);
-	if (late)
-		json_object_set_new(o, "cpu_end",
-				    json_string("no END mark seen: read at the "
-						"sample's end"));
+	if (late || last)
+		json_object_set_new(
+			o, "cpu_end",
+			json_string(late ? "END not read: read at the sample's end" :
+					   "END not read: QEMU had ended; the last read "
+					   "between the marks"));
 	trace_ops(trace, &adds, &gets);
 	if (adds <= 0) /* no vqtrace: per device pop (QMP) */
 		adds = json_number_value(

@@ -52,6 +52,7 @@ struct devperf {
 	bool marked[2], enabled[2]; /* marks seen; perf acked enable/disable */
 	double t[2], ack_s[2]; /* when seen; how long perf took to ack */
 	struct cpu_split cpu[2];
+	struct cpu_split last; /* the last read between the marks */
 	char error[256]; /* the first failure, for the sample */
 };
 
