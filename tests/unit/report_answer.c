@@ -87,17 +87,17 @@ static void write_run(int reps)
 				"{s:i, s:s, s:i, s:{s:s, s:s}, s:s, s:{s:{s:f, s:s, s:s}, s:{s:f, s:s, s:s},"
 				" s:{s:f, s:s, s:s}, s:{s:f, s:s, s:s}}, s:{s:[{s:s, s:i, s:i, s:i, s:i,"
 				" s:{s:[i, i, i, i]}}, {s:s, s:i, s:i, s:i, s:i}]}}",
-				"schema", 1, "cell", on ? "c1" : "c0", "rep", rep, "axes",
-				"in_order", on ? "on" : "off", "workload", "net-tx", "status", "ok",
-				"metrics", "tx_pps", "value", (on ? 1100.0 : 1000.0) + (rep % 2),
-				"unit", "packets/s", "better", "higher", "boot_s", "value",
-				4.0 + rep, "unit", "s", "better", "lower", "icount_insns_per_add",
-				"value", on ? 300.0 : 350.0, "unit", "insns", "better", "lower",
+				"schema", 1, "cell", on ? "c1" : "c0", "rep", rep, "axes", "in_order",
+				on ? "on" : "off", "workload", "net-tx", "status", "ok", "metrics",
+				"tx_pps", "value", (on ? 1100.0 : 1000.0) + (rep % 2), "unit",
+				"packets/s", "better", "higher", "boot_s", "value", 4.0 + rep, "unit",
+				"s", "better", "lower", "icount_insns_per_add", "value",
+				on ? 300.0 : 350.0, "unit", "insns", "better", "lower",
 				"dev_notifies_per_buffer", "value", on ? 0.1 : 0.2, "unit", "",
-				"better", "lower", "trace", "queues", "name", "output.0", "adds",
-				800, "gets", 800, "kicks", on ? 100 : 200, "interrupts", 8,
-				"latency_ns", "log2", 0, 0, 10, 10, "name", "input.0", "adds", 10,
-				"gets", 10, "kicks", 10, "interrupts", 10);
+				"better", "lower", "trace", "queues", "name", "output.0", "adds", 800,
+				"gets", 800, "kicks", on ? 100 : 200, "interrupts", 8, "latency_ns",
+				"log2", 0, 0, 10, 10, "name", "input.0", "adds", 10, "gets", 10,
+				"kicks", 10, "interrupts", 10);
 			char *line = json_dumps(s, JSON_COMPACT);
 
 			fprintf(f, "%s\n", line);
