@@ -18,15 +18,21 @@ virsh -c qemu:///system version >/dev/null 2>&1 || skip "libvirtd is not running
 work=$(mktemp -d /tmp/vqlab-itest.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 
-# Domains (vqlab-<pid>-…), namespaces (vqlab-<pid>) and taps (vqlab<pid>) of
-# vqlab processes that no longer run: what a run left behind. A live run's
+# Domains (vqlab-<pid>-…), namespaces (vqlab-<pid>), taps (vqlab<pid>) and
+# perf's uprobe groups (vqlab_<pid>_q<i>, global tracefs state) of vqlab
+# processes that no longer run: what a run left behind. A live run's
 # resources, and other tools' vqlab-prefixed names, are not leftovers.
+uprobe_groups() {
+	cat /sys/kernel/tracing/uprobe_events /sys/kernel/debug/tracing/uprobe_events 2>/dev/null |
+		sed -n 's/^[pr]:\(vqlab_[0-9][0-9]*_[^/]*\)\/.*/\1/p' | sort -u
+}
 leftovers() {
 	local name pid
 	{
 		virsh -c qemu:///system list --all --name 2>/dev/null | grep -E '^vqlab-[0-9]+-'
 		ip netns list 2>/dev/null | grep -oE '^vqlab-[0-9]+'
 		ip -o link show 2>/dev/null | grep -oE 'vqlab[0-9]+'
+		uprobe_groups
 	} | while read -r name; do
 		pid=$(echo "$name" | grep -oE '[0-9]+' | head -n 1)
 		kill -0 "$pid" 2>/dev/null || echo "    $name"

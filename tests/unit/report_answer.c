@@ -36,6 +36,13 @@ static void test_roles(void)
 	CHECK(metric_is_icount_per_op("icount_insns_per_get"));
 	CHECK(!metric_is_icount_per_op("icount_ring_insns"));
 	CHECK(metric_is_device("dev_kicks_per_buffer") && !metric_is_device("devx"));
+	/* host counts (devperf): per-op figures beside the rate, totals in the appendix */
+	CHECK(metric_is_device("dev_perf_pop_per_add") &&
+	      !metric_bookkeeping("dev_perf_pop_per_add"));
+	CHECK(metric_is_device("dev_cpu_io_us_per_buf"));
+	CHECK(!metric_is_device("dev_perf_pop") && metric_bookkeeping("dev_perf_pop") != NULL);
+	CHECK(!metric_is_device("dev_cpu_io_s") && metric_bookkeeping("dev_cpu_io_s") != NULL);
+	CHECK(metric_is_device("dev_pops") && !metric_bookkeeping("dev_pops")); /* QMP: as before */
 }
 
 static void test_reps(void)

@@ -9,6 +9,7 @@
 #include <libvirt/virterror.h>
 #include "clock.h"
 #include "device.h"
+#include "devperf.h"
 #include "dirs.h"
 #include "domain.h"
 #include "driver.h"
@@ -283,6 +284,7 @@ struct guest_wait {
 	int gos; /* go lines passed to the driver */
 	double t0, deadline;
 	struct device_watch dev; /* QEMU's side of the rings, over QMP */
+	struct devperf perf; /* QEMU's side on the host: perf stat, CPU */
 };
 
 /* The device's queues at the guest's measurement marks (as measure_poll). */
@@ -351,6 +353,7 @@ static int channel_poll(struct guest_ctx *g, const struct guest_job *j, struct d
 		ret = d->drv->poll(d, e);
 	if (buf) {
 		measure_poll(g, &d->c.cpu, buf, len);
+		devperf_marks(&w->perf, buf, len);
 		device_marks(g, j, w, buf, len);
 	}
 	free(buf);
@@ -475,6 +478,7 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 	driver_state_init(&d, drv, j, g->lab);
 	guest_files_init(j, &f);
 	device_watch_init(&w.dev, j->stall, j->errors_log);
+	devperf_init(&w.perf, j->perf, j->dir);
 	if (!drv) {
 		err_set(&r->reason, 0, "no host driver for backend %s, workload %s", backend,
 			workload);
@@ -482,6 +486,7 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 	}
 	if (guest_boot(g, j, &d, &f, r, &w.t0))
 		goto out;
+	devperf_start(&w.perf, j->name);
 	w.deadline = w.t0 + j->timeout;
 	if (guest_wait(g, j, &d, &f, &w, r))
 		goto out;
@@ -497,6 +502,8 @@ out:
 	r->device =
 		device_watch_result(&w.dev, json_object_get(r->report, "trace"), r->host_metrics);
 	device_watch_free(&w.dev);
+	r->devperf = devperf_result(&w.perf, json_object_get(r->report, "trace"), r->host_metrics);
+	devperf_free(&w.perf);
 	guest_destroy(g);
 	if (drv && drv->stop)
 		drv->stop(&d);
@@ -511,7 +518,8 @@ void guest_result_free(struct guest_result *r)
 	json_decref(r->host_metrics);
 	json_decref(r->device);
 	json_decref(r->stall);
-	r->report = r->host_metrics = r->device = r->stall = NULL;
+	json_decref(r->devperf);
+	r->report = r->host_metrics = r->device = r->stall = r->devperf = NULL;
 }
 
 /* ---- KVM probe -------------------------------------------------------- */

@@ -15,6 +15,8 @@
 /* The guest's NIC (its packets' source, net-rx's destination). */
 #define GUEST_MAC "02:76:71:00:00:02"
 
+struct devperf_probes;
+
 struct guest_ctx {
 	virConnectPtr conn;
 	struct netlab *lab;
@@ -36,6 +38,7 @@ struct guest_job {
 	const char *emulator; /* the QEMU binary (the qemu axis), or NULL: libvirt's */
 	const char *errors_log; /* QEMU's -d guest_errors file (QEMU writes it), or NULL */
 	double stall; /* seconds a ring may hold buffers and return none; 0: no check */
+	const struct devperf_probes *perf; /* uprobes on this QEMU (devperf.h), or NULL */
 };
 
 struct guest_result {
@@ -47,6 +50,7 @@ struct guest_result {
 	json_t *host_metrics; /* what the host measured (XDP sink, sender, testpmd) */
 	json_t *device; /* QEMU's side over QMP (device.h), or NULL */
 	json_t *stall; /* the stalled ring that ended the sample, or NULL */
+	json_t *devperf; /* QEMU counted on the host: perf, CPU (devperf.h), or NULL */
 };
 
 /* Boot the guest, wait for its report (or failure, timeout, signal), destroy

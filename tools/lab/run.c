@@ -107,6 +107,37 @@ int run_open(struct run *r, struct errbuf *e)
 	return ret;
 }
 
+/* ---- device probes ----------------------------------------------------- */
+
+/* perf's uprobes on each QEMU of the axis (devperf.h), once for the run:
+ * after the prepare phase, so that a signal already ends the run cleanly. */
+static int run_probes(struct run *r, struct errbuf *e)
+{
+	devperf_reap_stale();
+	for (int i = 0; i < r->plan.sc.nvals[AX_QEMU]; i++) {
+		struct devperf_probes *p = &r->perf[i];
+		int ret = devperf_probes_add(p, &r->qemu[i], i);
+
+		if (ret)
+			return err_set(e, ret, "perf probes on %s: %s", r->qemu[i].spec,
+				       strerror(-ret));
+		if (p->ready)
+			p_info("qemu %s: perf probes %s (%.1f s)%s%s", r->qemu[i].spec, p->group,
+			       p->add_s, p->skipped[0] ? ": " : "", p->skipped);
+		else
+			p_info("qemu %s: no perf counts: %s", r->qemu[i].spec, p->skipped);
+	}
+	return 0;
+}
+
+static const struct devperf_probes *run_probes_for(const struct run *r, const char *spec)
+{
+	for (int i = 0; i < r->plan.sc.nvals[AX_QEMU]; i++)
+		if (!strcmp(r->qemu[i].spec, spec))
+			return &r->perf[i];
+	return NULL;
+}
+
 /* ---- manifest --------------------------------------------------------- */
 
 static json_t *manifest_scenario(const struct scenario *sc)
@@ -309,7 +340,8 @@ static enum attempt_end sample_attempt(struct run *r, const struct cell *c, unsi
 			       .name = name,
 			       .errors_log = errors_log,
 			       .stall = sc->stall,
-			       .emulator = run_emulator(r, c->val[AX_QEMU]) };
+			       .emulator = run_emulator(r, c->val[AX_QEMU]),
+			       .perf = run_probes_for(r, c->val[AX_QEMU]) };
 	struct guest_result res;
 	enum attempt_end end;
 
@@ -389,6 +421,8 @@ static int run_samples(struct run *r, struct errbuf *e)
 static void run_release_lab(struct run *r)
 {
 	guest_destroy(&r->gctx);
+	for (int i = 0; i < AXIS_MAX_VALUES; i++)
+		devperf_probes_del(&r->perf[i]);
 	netlab_close(&r->lab);
 	if (r->disk[0])
 		unlink(r->disk);
@@ -539,7 +573,7 @@ int run_scenario(const struct run_opts *o, const struct lab_paths *p)
 	if (run_open(&r, &e)) {
 		p_err("%s", e.msg);
 		code = 2;
-	} else if (run_prepare(&r, &e) || run_manifest(&r, &e)) {
+	} else if (run_prepare(&r, &e) || run_probes(&r, &e) || run_manifest(&r, &e)) {
 		p_err("%s", e.msg);
 	} else if (!plan_samples(&r.plan)) {
 		code = run_close_empty(&r);

@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <jansson.h>
+#include "devperf.h"
 #include "guest.h"
 #include "kernel.h"
 #include "msg.h"
@@ -53,6 +54,7 @@ struct run {
 	json_t *kernels_json; /* spec -> kernel.json, for run.json */
 	struct qemu_binary qemu[AXIS_MAX_VALUES]; /* one per value of the qemu axis */
 	json_t *qemu_json; /* spec -> where that QEMU came from, for run.json */
+	struct devperf_probes perf[AXIS_MAX_VALUES]; /* uprobes on each qemu[] */
 	struct netlab lab;
 	struct guest_ctx gctx;
 	char disk[64]; /* the blk-* workloads' image, or "" */

@@ -158,6 +158,8 @@ static void sample_device(json_t *s, const struct guest_result *r)
 		json_object_set(s, "device", r->device);
 	if (r->stall)
 		json_object_set(s, "stall", r->stall);
+	if (r->devperf)
+		json_object_set(s, SAMPLE_DEVPERF, r->devperf);
 }
 
 json_t *sample_json(const char *run_id, const struct cell *c, int rep, int attempt,

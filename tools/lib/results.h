@@ -31,6 +31,9 @@
 #define SAMPLE_WARMUP_METRICS "warmup_metrics"
 #define SAMPLE_GUEST "guest"
 #define SAMPLE_TRACE "trace"
+/* QEMU counted on the host (docs/device.md): "perf" (the uprobe group, each
+ * function's calls, or why not), "cpu", "qemu_pid", "error"; optional. */
+#define SAMPLE_DEVPERF "devperf"
 
 #define STATUS_OK "ok"
 #define STATUS_FAILED "failed"
@@ -41,6 +44,16 @@
 #define METRIC_BETTER "better"
 #define BETTER_HIGHER "higher"
 #define BETTER_LOWER "lower"
+
+/* Device metrics counted on the host (docs/device.md): perf's calls of
+ * QEMU's virtqueue functions (dev_perf_<fn>, and per driver operation
+ * dev_perf_<fn>_per_add|_per_get) and QEMU's CPU split into vCPU threads and
+ * the rest (dev_cpu_*, per buffer dev_cpu_io_us_per_buf,
+ * dev_cpu_vcpu_us_per_buf). Metrics without DEVICE_PER_OP in their name
+ * are a window's totals: the report's appendix. */
+#define DEVICE_PERF_PREFIX "dev_perf_"
+#define DEVICE_CPU_PREFIX "dev_cpu_"
+#define DEVICE_PER_OP "_per_"
 
 /* "YYYY-mm-ddTHH:MM:SSZ" (UTC) of now. */
 void iso_time_now(char buf[32]);

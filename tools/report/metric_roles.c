@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <string.h>
 #include "metric_roles.h"
+#include "results.h"
 
 /* A workload name, or a prefix ending in '-', and its rate. */
 static const struct {
@@ -44,8 +45,27 @@ static const struct {
 	{ "initramfs_bytes", "the size of the guest's initramfs: the same in every cell" },
 };
 
+/* The host's device counts over a window (perf calls, CPU seconds): the
+ * per-operation figures beside them are the results. */
+static const char *device_total(const char *name)
+{
+	if (strncmp(name, DEVICE_PERF_PREFIX, strlen(DEVICE_PERF_PREFIX)) &&
+	    strncmp(name, DEVICE_CPU_PREFIX, strlen(DEVICE_CPU_PREFIX)))
+		return NULL;
+	if (strstr(name, DEVICE_PER_OP))
+		return NULL;
+	return !strncmp(name, DEVICE_PERF_PREFIX, strlen(DEVICE_PERF_PREFIX)) ?
+		       "perf's count of a QEMU function over the window: the _per_add / "
+		       "_per_get figures are the results" :
+		       "QEMU's CPU over the window: the _us_per_buf figures are the results";
+}
+
 const char *metric_bookkeeping(const char *name)
 {
+	const char *why = name ? device_total(name) : NULL;
+
+	if (why)
+		return why;
 	for (size_t i = 0; name && i < sizeof(bookkeeping) / sizeof(bookkeeping[0]); i++)
 		if (!strcmp(name, bookkeeping[i].name))
 			return bookkeeping[i].why;
@@ -60,5 +80,5 @@ int metric_is_icount_per_op(const char *name)
 
 int metric_is_device(const char *name)
 {
-	return name && !strncmp(name, "dev_", 4);
+	return name && !strncmp(name, "dev_", 4) && !device_total(name);
 }
