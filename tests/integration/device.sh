@@ -63,8 +63,9 @@ ok "driver: $(jq -r "select($sel == \"on\") | .stall.driver | \"\(.in_flight) in
 
 # 2. system QEMU, in_order=off: ok, device counts = driver counts. The device
 # window lies inside vqtrace's and may start late (QMP waits for QEMU's main
-# loop: docs/device.md), so the device may count a few percent fewer, never more.
-lo=0.9
+# loop: docs/device.md), so the device may count fewer, never more: 0.898 was
+# seen at load 14 (a QMP read 10 % late), so the bound is 0.8.
+lo=0.8
 jqs "$run" "[.[] | select($sel == \"off\")][0] | .status == \"ok\" and
 	.metrics.dev_req_0_pops.value > 1000 and
 	(.metrics.dev_pops_per_add.value | . >= $lo and . <= 1) and
@@ -79,10 +80,13 @@ if [ "$with_build" = 1 ]; then
 	jqs "$run" "[.[] | select($b)][0] | .status == \"ok\" and
 		(.device.devices | all(.in_order)) and (.guest.devices | all(.in_order)) and
 		(.trace.queues[] | select(.name == \"req.0\") | .completion_reorders == 0) and
-		(.metrics.dev_pops_per_add.value | . >= $lo and . <= 1)" >/dev/null ||
-		fail "build:10.0.2+p1 in_order=on: $(jq -c "select($b) | {status, reason}" "$run/samples.jsonl")"
+		(.metrics.dev_pops_per_add.value | . >= $lo and . <= 1) and
+		(.devperf.perf.skipped | test(\"device_perf = off\"))" >/dev/null ||
+		fail "build:10.0.2+p1 in_order=on: $(jq -c "select($b) | {status, reason, devperf}" "$run/samples.jsonl")"
 	jq -e '.qemu["build:10.0.2+p1"].series_point == 1' "$run/run.json" >/dev/null ||
 		fail "run.json does not record the build's series point"
-	ok "build:10.0.2+p1 in_order=on: ok, IN_ORDER on both ends, 0 reorders"
+	jq -e '.scenario.device_perf == false' "$run/run.json" >/dev/null ||
+		fail "run.json does not record device_perf = off"
+	ok "build:10.0.2+p1 in_order=on: ok, IN_ORDER on both ends, 0 reorders, no perf probes by default"
 fi
 check_no_leftovers "the device test"

@@ -23,6 +23,7 @@ cat >"$work/perf.ini" <<INI
 [scenario]
 name = devperf
 duration = 3
+device_perf = on
 warmup = 1
 timeout = 300
 [axes]
@@ -96,6 +97,7 @@ cat >"$work/int.ini" <<INI
 [scenario]
 name = devperf-int
 duration = 30
+device_perf = on
 timeout = 300
 [axes]
 workload = net-tx

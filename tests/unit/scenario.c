@@ -156,10 +156,16 @@ int main(void)
 	free(cells);
 	scenario_free(&sc);
 
-	/* name defaults to the file's base name */
+	/* name defaults to the file's base name; perf probes are off unless asked */
 	CHECK(load("[axes]\nring = packed\n", &sc, &err) == 0);
 	CHECK(!strncmp(sc.name, "vqlab-test-", 11));
+	CHECK(sc.device_perf == 0);
 	scenario_free(&sc);
+	CHECK(load("[scenario]\ndevice_perf = on\n[axes]\nring = packed\n", &sc, &err) == 0);
+	CHECK(sc.device_perf == 1);
+	scenario_free(&sc);
+	CHECK(bad("[scenario]\ndevice_perf = yes\n",
+		  "F:2: device_perf: unknown value 'yes' (accepted: off, on)"));
 
 	CHECK(bad("[scenario]\nrepeat = 2\nfoo = 1\n", "F:3: unknown key 'foo' in [scenario] (accepted: name,"));
 	CHECK(bad("[axes]\n\nrung = split\n", "F:3: unknown axis 'rung' in [axes] (accepted: kernel, ring, in_order,"));

@@ -32,12 +32,12 @@ struct devperf_probes {
 };
 
 /* Uprobes for QEMU @q (the @index-th of the qemu axis). The system QEMU is
- * stripped: no probes, and p->skipped says so; none either with the
- * environment's VQLAB_DEVPERF=off (uprobes slow QEMU down). A probe perf cannot place
+ * stripped: no probes, and p->skipped says so; none either unless @on (the
+ * scenario's device_perf = on: uprobes slow QEMU down, docs/device.md). A probe perf cannot place
  * is left out and named in p->skipped; none at all is not an error either
  * (samples run without perf counts). -errno only for a run that cannot go
  * on. */
-int devperf_probes_add(struct devperf_probes *p, const struct qemu_binary *q, int index);
+int devperf_probes_add(struct devperf_probes *p, const struct qemu_binary *q, int index, bool on);
 /* Remove the group (idempotent). */
 void devperf_probes_del(struct devperf_probes *p);
 /* Groups vqlab_<pid>_* of processes that no longer run. */

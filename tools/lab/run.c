@@ -116,7 +116,7 @@ static int run_probes(struct run *r, struct errbuf *e)
 	devperf_reap_stale();
 	for (int i = 0; i < r->plan.sc.nvals[AX_QEMU]; i++) {
 		struct devperf_probes *p = &r->perf[i];
-		int ret = devperf_probes_add(p, &r->qemu[i], i);
+		int ret = devperf_probes_add(p, &r->qemu[i], i, r->plan.sc.device_perf);
 
 		if (ret)
 			return err_set(e, ret, "perf probes on %s: %s", r->qemu[i].spec,
@@ -142,14 +142,15 @@ static const struct devperf_probes *run_probes_for(const struct run *r, const ch
 
 static json_t *manifest_scenario(const struct scenario *sc)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s?, s:s, s:i, s:f, s:f, s:f, s:I, s:b, s:s}",
+	json_t *o = json_pack("{s:s, s:s, s:s?, s:s, s:i, s:f, s:f, s:f, s:I, s:b, s:b, s:s}",
 			      RUN_SCENARIO_FILE, sc->path, RUN_SCENARIO_NAME, sc->name,
 			      RUN_SCENARIO_DESCRIPTION, sc->description, RUN_SCENARIO_TEXT,
 			      sc->text ?: "", RUN_SCENARIO_REPEAT, sc->repeat,
 			      RUN_SCENARIO_DURATION_S, sc->duration, RUN_SCENARIO_WARMUP_S,
 			      sc->warmup, RUN_SCENARIO_TIMEOUT_S, sc->timeout, RUN_SCENARIO_SEED,
 			      (json_int_t)sc->seed, RUN_SCENARIO_ICOUNT, sc->icount,
-			      RUN_SCENARIO_CLOCK, scenario_clock(sc));
+			      RUN_SCENARIO_DEVICE_PERF, sc->device_perf, RUN_SCENARIO_CLOCK,
+			      scenario_clock(sc));
 
 	if (o && strcmp(scenario_clock(sc), "wall"))
 		json_object_set_new(

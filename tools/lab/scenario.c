@@ -283,6 +283,11 @@ static int set_setting(struct parse_ctx *ctx, const char *name, const char *valu
 		if (strcmp(value, "on") && strcmp(value, "off"))
 			return fail(ctx, "icount: unknown value '%s' (accepted: off, on)", value);
 		sc->icount = !strcmp(value, "on");
+	} else if (!strcmp(name, "device_perf")) {
+		if (strcmp(value, "on") && strcmp(value, "off"))
+			return fail(ctx, "device_perf: unknown value '%s' (accepted: off, on)",
+				    value);
+		sc->device_perf = !strcmp(value, "on");
 	} else if (!strcmp(name, "clock")) {
 		return set_clock(ctx, value);
 	} else if (!strcmp(name, "warmup")) {
@@ -304,7 +309,8 @@ static int set_setting(struct parse_ctx *ctx, const char *name, const char *valu
 	} else {
 		return fail(ctx,
 			    "unknown key '%s' in [scenario] (accepted: name, description, "
-			    "repeat, duration, warmup, timeout, seed, icount, clock, stall)",
+			    "repeat, duration, warmup, timeout, seed, icount, clock, stall, "
+			    "device_perf)",
 			    name);
 	}
 	return 1;

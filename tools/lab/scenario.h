@@ -56,6 +56,7 @@ struct scenario {
 	int icount; /* run the vqicount TCG plugin (docs/icount.md) */
 	int clock_line; /* line of a [scenario] clock setting, 0 if none */
 	double stall; /* seconds a ring may hold buffers, none returned */
+	int device_perf; /* perf uprobes on a built QEMU (lab/devperf.h); off: they slow QEMU */
 	int nvals[NR_AXES];
 	int axis_line[NR_AXES]; /* where [axes] names it; 0: not named */
 	char *vals[NR_AXES][AXIS_MAX_VALUES];

@@ -90,6 +90,7 @@ int metric_better_sign(const char *better);
 #define RUN_SCENARIO_TIMEOUT_S "timeout_s"
 #define RUN_SCENARIO_SEED "seed"
 #define RUN_SCENARIO_ICOUNT "icount"
+#define RUN_SCENARIO_DEVICE_PERF "device_perf"
 /* run.json's "host" object */
 #define RUN_HOST_HOSTNAME "hostname"
 #define RUN_HOST_KERNEL "kernel"
