@@ -49,8 +49,9 @@
  * QEMU's virtqueue functions (dev_perf_<fn>, and per driver operation
  * dev_perf_<fn>_per_add|_per_get) and QEMU's CPU split into vCPU threads and
  * the rest (dev_cpu_*, per buffer dev_cpu_io_us_per_buf,
- * dev_cpu_vcpu_us_per_buf). Metrics without DEVICE_PER_OP in their name
- * are a window's totals: the report's appendix. */
+ * dev_cpu_vcpu_us_per_buf). dev_* metrics without DEVICE_PER_OP in their
+ * name (these and QMP's dev_pops, dev_<queue>_used, …) are a window's
+ * totals: the report's appendix. */
 #define DEVICE_PERF_PREFIX "dev_perf_"
 #define DEVICE_CPU_PREFIX "dev_cpu_"
 #define DEVICE_PER_OP "_per_"

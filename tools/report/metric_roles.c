@@ -45,19 +45,20 @@ static const struct {
 	{ "initramfs_bytes", "the size of the guest's initramfs: the same in every cell" },
 };
 
-/* The host's device counts over a window (perf calls, CPU seconds): the
- * per-operation figures beside them are the results. */
+/* A device count over a window (QMP's pops and used, perf's calls, CPU
+ * seconds): the per-operation figures beside it (DEVICE_PER_OP in the name)
+ * are the results, so the total goes to the appendix. */
 static const char *device_total(const char *name)
 {
-	if (strncmp(name, DEVICE_PERF_PREFIX, strlen(DEVICE_PERF_PREFIX)) &&
-	    strncmp(name, DEVICE_CPU_PREFIX, strlen(DEVICE_CPU_PREFIX)))
+	if (strncmp(name, "dev_", 4) || strstr(name, DEVICE_PER_OP))
 		return NULL;
-	if (strstr(name, DEVICE_PER_OP))
-		return NULL;
-	return !strncmp(name, DEVICE_PERF_PREFIX, strlen(DEVICE_PERF_PREFIX)) ?
-		       "perf's count of a QEMU function over the window: the _per_add / "
-		       "_per_get figures are the results" :
-		       "QEMU's CPU over the window: the _us_per_buf figures are the results";
+	if (!strncmp(name, DEVICE_PERF_PREFIX, strlen(DEVICE_PERF_PREFIX)))
+		return "perf's count of a QEMU function over the window: the _per_add / "
+		       "_per_get figures are the results";
+	if (!strncmp(name, DEVICE_CPU_PREFIX, strlen(DEVICE_CPU_PREFIX)))
+		return "QEMU's CPU over the window: the _us_per_buf figures are the results";
+	return "the device's count over its QMP window: the _per_add / _per_get figures "
+	       "are the results";
 }
 
 const char *metric_bookkeeping(const char *name)
