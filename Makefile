@@ -48,9 +48,9 @@ LDLIBS_vqtrace := -static -lbpf -lelf -lz -ljansson
 LDLIBS_vqsink := -static -lbpf -lelf -lz -ljansson
 LDLIBS_vqblkload := -static -ljansson
 LDLIBS_vqguestreport := -static -ljansson
-LDLIBS_vqlab := -lvirt -lvirt-qemu -lxml2 -lbpf -lelf -lz -ljansson -linih -lm
+LDLIBS_vqlab := -lvirt -lvirt-qemu -lxml2 -lbpf -lelf -lz -lzstd -llzma -ljansson -linih -lm
 LDLIBS_vqreport := -ljansson -lgsl -lgslcblas -lm
-LDLIBS_default := -lbpf -lelf -lz -ljansson -linih -lvirt -lvirt-qemu -lxml2 -lgsl -lgslcblas -lm
+LDLIBS_default := -lbpf -lelf -lz -lzstd -llzma -ljansson -linih -lvirt -lvirt-qemu -lxml2 -lgsl -lgslcblas -lm
 
 # An absolute path to a relative build folder's file names the same target.
 ifneq ($(OUT),$(abspath $(OUT)))
@@ -139,6 +139,8 @@ UNIT_OBJS_results_contract := $(call lab_o,sample scenario proc kernel) $(call r
 UNIT_LIBS_results_contract := -ljansson -linih -lvirt
 UNIT_OBJS_frame := $(call lab_o,frame) $(call lib_o,msg)
 UNIT_LIBS_frame := -ljansson -lz
+UNIT_OBJS_bootimage := $(call lab_o,bootimage domain) $(call lib_o,textfile msg)
+UNIT_LIBS_bootimage := -lzstd -llzma -lz -lxml2 -ljansson
 UNIT_OBJS_domain := $(call lab_o,domain)
 UNIT_LIBS_domain := -lxml2
 UNIT_OBJS_vhostuser := $(call lab_o,vhostuser domain proc) $(call lib_o,msg clock results)

@@ -33,7 +33,7 @@ fi
 # Packages from the stable suite.
 base_pkgs=(
 	build-essential pkg-config clang llvm lld
-	libbpf-dev bpftool libelf-dev zlib1g-dev
+	libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev liblzma-dev
 	libjansson-dev libinih-dev libgsl-dev libxml2-dev
 	gnuplot-nox busybox-static kmod cpio xz-utils zstd
 	iproute2 ethtool curl dpkg-dev

@@ -31,6 +31,15 @@ ok "vqlab run wrote the run's report: $run/report/report.md"
 jq -e '.status == "complete" and (.accel | test("^(kvm|tcg)$")) and (.versions.qemu | length > 0)' \
 	"$run/run.json" >/dev/null || fail "run.json: status, accel or versions missing"
 
+# The guests boot the kernel's own ELF through PVH (bootimage.c): libvirt
+# hands QEMU the run's vmlinux, and the run removes it when it ends.
+jq -e '.kernels[] | .boot.protocol == "pvh" and (.boot.compression | test("^(zstd|gzip|xz)$"))' \
+	"$run/run.json" >/dev/null || fail "run.json: the kernel was not booted through PVH: $(jq -c '.kernels[].boot' "$run/run.json")"
+img=$(jq -r '.kernels[].boot.image' "$run/run.json")
+grep -qF -- "-kernel $img" "$run"/cells/c0/0/qemu.log || fail "QEMU was not given $img"
+[ ! -e "$img" ] || fail "the run's vmlinux $img was left behind"
+ok "guests booted the extracted vmlinux through PVH, removed after the run"
+
 jqs "$run" 'length == 4 and all(.status == "ok")' >/dev/null || fail "expected 4 ok samples"
 ok "4 samples, all ok"
 

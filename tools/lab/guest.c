@@ -161,7 +161,7 @@ static void guest_files_init(const struct guest_job *j, struct guest_files *f)
 	snprintf(f->console, sizeof(f->console), "%s/console.log", j->dir);
 	snprintf(f->report, sizeof(f->report), "%s/report.log", j->dir);
 	snprintf(f->xml, sizeof(f->xml), "%s/domain.xml", j->dir);
-	snprintf(f->kernel, sizeof(f->kernel), "%s/vmlinuz", j->kernel->dir);
+	snprintf(f->kernel, sizeof(f->kernel), "%s", j->kernel->boot);
 	unlink(f->console);
 	unlink(f->report);
 }

@@ -99,6 +99,8 @@ void kernel_release(struct kernel *k)
 {
 	if (k->initrd[0])
 		unlink(k->initrd);
+	if (k->vmlinux[0])
+		unlink(k->vmlinux);
 	if (k->icount_syms[0])
 		unlink(k->icount_syms);
 	json_decref(k->info);

@@ -17,6 +17,8 @@ struct kernel {
 	char spec[128];
 	char dir[PATH_MAX]; /* vmlinuz, lib/modules/…, kernel.json */
 	char initrd[PATH_MAX];
+	char boot[PATH_MAX]; /* what the guest boots: a run's vmlinux (PVH) or vmlinuz */
+	char vmlinux[PATH_MAX]; /* the run's extracted vmlinux, to remove; "" if none */
 	char icount_syms[PATH_MAX]; /* the guest's kallsyms, when icount = on */
 	json_t *info; /* kernel.json, or what we know */
 };
@@ -28,7 +30,7 @@ int kernel_resolve(const struct lab_paths *p, const char *spec, struct kernel *k
  * kernel axis). 0, or -errno with a one-line message in @e. */
 int kernel_initramfs(const struct lab_paths *p, struct kernel *k, const char *run_id, int idx,
 		     struct errbuf *e);
-/* Remove @k's run files (initramfs, kallsyms) and drop its info. */
+/* Remove @k's run files (initramfs, vmlinux, kallsyms) and drop its info. */
 void kernel_release(struct kernel *k);
 
 struct errbuf;

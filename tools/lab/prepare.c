@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include "bootimage.h"
 #include "dirs.h"
 #include "jsonfile.h"
 #include "results.h"
@@ -108,7 +109,8 @@ static int prepare_folder(struct run *r, struct errbuf *e)
 static int prepare_initramfs(struct run *r, struct errbuf *e)
 {
 	for (int i = 0; i < r->plan.sc.nvals[AX_KERNEL]; i++) {
-		int ret = kernel_initramfs(r->paths, &r->kernels[i], r->id, i, e);
+		int ret = kernel_initramfs(r->paths, &r->kernels[i], r->id, i, e) ?:
+				  bootimage_prepare(r->paths, &r->kernels[i], r->id, i, e);
 
 		if (ret)
 			return ret;
