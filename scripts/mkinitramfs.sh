@@ -101,7 +101,8 @@ core_btf() {
 }
 rel=$(jq -r '.kernel_release // empty' "$kdir/kernel.json" 2>/dev/null || true)
 [ -n "$rel" ] || rel=$(ls "$kdir/lib/modules" 2>/dev/null | head -n 1)
-[ -z "$rel" ] || core_btf "$kdir" "$rel" "$stage"
+# VQLAB_CORE_BTF=0: none (tests of vqtrace's fallback to the kernel's BTF)
+[ -z "$rel" ] || [ "${VQLAB_CORE_BTF:-1}" = 0 ] || core_btf "$kdir" "$rel" "$stage"
 
 tmp="$out.tmp.$$"
 # OUT ending in .gz is gzipped; any other name is a plain cpio archive, which
