@@ -77,7 +77,14 @@ struct vring_virtqueue___v612 {
  * BPF_CORE_READ is a bpf_probe_read_kernel() call per field. In the kernel
  * since 6.2; libbpf 1.1's headers do not declare it. */
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
-#define kcast(p, type) ((type *)bpf_rdonly_cast((p), bpf_core_type_id_kernel(type)))
+/* The kernel BTF ids of the types cast to, set by vqtrace before the load
+ * from the kernel's own BTF: not bpf_core_type_id_kernel(), which libbpf
+ * resolves against the --core-btf file when there is one, whose ids are not
+ * the kernel's. Read-only data: the verifier sees constants. */
+const volatile __u32 btf_id_virtqueue = 0;
+const volatile __u32 btf_id_vring_virtqueue_split = 0;
+const volatile __u32 btf_id_vring_virtqueue_packed = 0;
+#define kcast(p, type) ((struct type *)bpf_rdonly_cast((p), btf_id_##type))
 
 #define SG_CHAIN 0x01UL
 #define SG_END 0x02UL
@@ -322,13 +329,13 @@ static __always_inline __u32 avail_mark(struct virtqueue *vq, __u32 kind)
 	if (kind == VQT_AVAIL_SPLIT) {
 		struct vring_virtqueue_split *sp =
 			kcast((void *)vq + bpf_core_field_offset(struct vring_virtqueue, split),
-			      struct vring_virtqueue_split);
+			      vring_virtqueue_split);
 
 		return sp->avail_idx_shadow | VQT_MARK_VALID;
 	} else {
 		struct vring_virtqueue_packed *pk =
 			kcast((void *)vq + bpf_core_field_offset(struct vring_virtqueue, packed),
-			      struct vring_virtqueue_packed);
+			      vring_virtqueue_packed);
 
 		return pk->next_avail_idx | (__u32)pk->avail_wrap_counter << 16 | VQT_MARK_VALID;
 	}
@@ -590,7 +597,7 @@ int BPF_PROG(notify, struct virtqueue *vq)
 SEC("fexit/vring_interrupt")
 int BPF_PROG(interrupt, int irq, void *_vq, int ret)
 {
-	struct virtqueue *vq = kcast(_vq, struct virtqueue); /* an untyped argument */
+	struct virtqueue *vq = kcast(_vq, virtqueue); /* an untyped argument */
 	struct vqt_queue *q = queue_of(vq);
 	struct vqt_stats *s;
 	__u64 n;

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # mkinitramfs.sh KERNEL_DIR OUT [EXTRA_BIN...]
 # Assembles a guest initramfs: busybox-static, guest/init, the static vqtrace
-# and vqguestreport (which writes the report) and any EXTRA_BIN, and the
+# and vqguestreport (which writes the report) and any EXTRA_BIN, vqtrace's
+# minimal BTF for this kernel (core_btf below), and the
 # kernel's modules that vqlab's workloads need (with their dependencies,
 # decompressed, depmod'ed). KERNEL_DIR holds vmlinuz and
 # lib/modules/<release>/ as written by fetch-kernel.sh or `vqlab kernel build`.
@@ -59,6 +60,49 @@ if [ -d "$kdir/lib/modules" ]; then
 	done
 	depmod -b "$stage" "$rel"
 fi
+
+# vmlinux_elf KERNEL_DIR OUT: the kernel's ELF image (its .BTF section holds
+# the kernel's BTF): KERNEL_DIR/vmlinux when there is one, else the payload of
+# the bzImage vmlinuz, found by its compressor's magic as the kernel's
+# scripts/extract-vmlinux does.
+vmlinux_elf() {
+	local kd=$1 out=$2 magic tool off
+	if [ -r "$kd/vmlinux" ]; then cp "$kd/vmlinux" "$out"; return; fi
+	for magic in '\x28\xb5\x2f\xfd:zstd -qdc' '\xfd\x37\x7a\x58\x5a:xz -qdc' '\x1f\x8b\x08:gzip -qdc'; do
+		tool=${magic#*:}
+		off=$(LC_ALL=C grep -aboF "$(printf %b "${magic%%:*}")" "$kd/vmlinuz" | head -n 1 | cut -d: -f1)
+		[ -n "$off" ] || continue
+		tail -c +$((off + 1)) "$kd/vmlinuz" | $tool >"$out" 2>/dev/null
+		[ "$(head -c 4 "$out" | od -An -c | tr -d ' ')" = '177ELF' ] && return 0
+	done
+	return 1
+}
+
+# vqtrace's CO-RE types for this kernel, /lib/vqtrace/RELEASE.btf: the few
+# types its BPF object reads (bpftool gen min_core_btf, ~1 KB instead of the
+# kernel's ~5 MB), which guest/init hands to vqtrace as --core-btf, so libbpf
+# need not search the whole kernel BTF for them in a TCG guest. When it cannot
+# be made (no bpftool, no BTF in the kernel, virtio_ring's types not in
+# vmlinux: a module), there is none, and vqtrace uses the kernel's BTF.
+core_btf() {
+	local kd=$1 rel=$2 dir=$3 tmpd
+	command -v bpftool >/dev/null || { echo "note: no bpftool: no minimal BTF for vqtrace" >&2; return 0; }
+	[ -r "$O/vqtrace.bpf.o" ] || { echo "note: no $O/vqtrace.bpf.o: no minimal BTF for vqtrace" >&2; return 0; }
+	tmpd=$(mktemp -d)
+	if vmlinux_elf "$kd" "$tmpd/vmlinux" &&
+		bpftool gen min_core_btf "$tmpd/vmlinux" "$tmpd/min.btf" "$O/vqtrace.bpf.o" 2>"$tmpd/err" &&
+		bpftool btf dump file "$tmpd/min.btf" | grep -q "^\[[0-9]*\] STRUCT 'vring_virtqueue' "; then
+		mkdir -p "$dir/lib/vqtrace"
+		cp "$tmpd/min.btf" "$dir/lib/vqtrace/$rel.btf"
+	else
+		echo "note: no minimal BTF for vqtrace from $kd: $(tail -n 1 "$tmpd/err" 2>/dev/null)" >&2
+	fi
+	rm -rf "$tmpd"
+}
+rel=$(jq -r '.kernel_release // empty' "$kdir/kernel.json" 2>/dev/null || true)
+[ -n "$rel" ] || rel=$(ls "$kdir/lib/modules" 2>/dev/null | head -n 1)
+# VQLAB_CORE_BTF=0: none (tests of vqtrace's fallback to the kernel's BTF)
+[ -z "$rel" ] || [ "${VQLAB_CORE_BTF:-1}" = 0 ] || core_btf "$kdir" "$rel" "$stage"
 
 tmp="$out.tmp.$$"
 # OUT ending in .gz is gzipped; any other name is a plain cpio archive, which

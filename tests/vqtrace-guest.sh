@@ -60,6 +60,24 @@ for k in "${!suite[@]}"; do
 		{ echo "FAIL: mkinitramfs for ${kdir[$k]}"; exit 1; }
 done
 
+# vqtrace's CO-RE types: the initramfs above holds the minimal BTF that
+# mkinitramfs.sh makes per kernel (vqtrace --core-btf); "sidk" is the sid
+# kernel without it, where vqtrace must fall back to the kernel's BTF and
+# count the same.
+kdir[sidk]=${kdir[sid]}
+O=$O VQLAB_CORE_BTF=0 "$top/scripts/mkinitramfs.sh" "${kdir[sid]}" "$work/initrd-sidk.gz" "${extra[@]}" >/dev/null ||
+	{ echo "FAIL: mkinitramfs (VQLAB_CORE_BTF=0) for ${kdir[sid]}"; exit 1; }
+for k in sid bpo sidk; do
+	n=$(gzip -dc "$work/initrd-$k.gz" | cpio -it --quiet 2>/dev/null | grep -c '^lib/vqtrace/.*\.btf$')
+	want=1
+	[ $k = sidk ] && want=0
+	[ "$n" = $want ] && ok "initrd-$k: $n minimal BTF file(s) for vqtrace" ||
+		fail "initrd-$k: $n minimal BTF files under lib/vqtrace, expected $want"
+done
+
+# The object's programs, one per SEC("fentry/…") or SEC("fexit/…").
+n_progs=$(grep -c '^SEC("f\(entry\|exit\)/' "$top/bpf/vqtrace.bpf.c")
+
 # case name | kernel | job | count | virtio-net properties | block device
 # (no, or its virtio-blk-pci properties; "-" for none)
 cases=(
@@ -67,6 +85,8 @@ cases=(
 	"sid-packed-io  sid ping-known   $N_PING in_order=on,packed=on -"
 	"sid-split      sid ping-known   $N_PING in_order=off          no"
 	"sid-blk-io     sid blk-read     $N_BLK  in_order=on           in_order=on"
+	"sidk-split-io  sidk ping-known  $N_PING in_order=on           no"
+	"sidk-blk-io    sidk blk-read    $N_BLK  in_order=on           in_order=on"
 	"bpo-packed-io  bpo ping-known   $N_PING in_order=on,packed=on no"
 	"bpo-blk        bpo blk-read     $N_BLK  in_order=off          in_order=on"
 )
@@ -128,6 +148,14 @@ check_case() { # NAME KERNEL JOB COUNT NETPROPS BLK
 		{ fail "$name: guest status $(jq -c '[.status,.reason]' "$d/report.json")"; return; }
 	jq -e '.trace.schema == 1 and (.trace.programs | index("virtqueue_get_buf_ctx")) and (.trace.programs | index("virtqueue_add_outbuf"))' \
 		"$d/report.json" >/dev/null || fail "$name: trace schema/programs: $(jq -c '.trace.programs' "$d/report.json")"
+	# Every program of the object attached or skipped, either way; core_btf
+	# says which BTF CO-RE used: the initramfs' file for this kernel, or none.
+	jq -e --arg k "$k" --argjson n "$n_progs" '.trace as $t | ($t.programs + $t.skipped_programs | length) == $n
+		and (($t.programs | length) >= $n - 3)
+		and $t.core_btf == (if $k == "sidk" then null else "/lib/vqtrace/" + $t.kernel_release + ".btf" end)' \
+		"$d/report.json" >/dev/null &&
+		ok "$name: $(jq '.trace.programs | length' "$d/report.json") of $n_progs programs attached, CO-RE BTF $(jq -c .trace.core_btf "$d/report.json")" ||
+		fail "$name: programs/core_btf: $(jq -c '[.trace.programs, .trace.skipped_programs, .trace.core_btf]' "$d/report.json")"
 	if [ "$k" = bpo ]; then
 		jq -e '.trace.skipped_programs | index("virtqueue_add_inbuf_cache_clean")' "$d/report.json" >/dev/null ||
 			fail "$name: 6.12 has no virtqueue_add_inbuf_cache_clean, yet it was not skipped"
@@ -159,7 +187,7 @@ check_case() { # NAME KERNEL JOB COUNT NETPROPS BLK
 			fail "$name: $n pings, output.0 says $(echo "$q" | jq -c '{adds,gets,gets_untracked,add_errors,descs,bytes,kicks}')"
 		# QEMU was told packed=on/off and in_order=on/off; 6.12 never negotiates IN_ORDER.
 		want_io=no
-		[[ $props == *in_order=on* && $k == sid ]] && want_io=yes
+		[[ $props == *in_order=on* && $k == sid* ]] && want_io=yes
 		want_layout=split
 		[[ $props == *packed=on* ]] && want_layout=packed
 		[ $want_io = yes ] && want_layout=${want_layout}_in_order
@@ -176,7 +204,7 @@ check_case() { # NAME KERNEL JOB COUNT NETPROPS BLK
 			ok "$name: $n reads -> $n adds, $n gets, $((3 * n)) descs, $((4113 * n)) bytes on req.0" ||
 			fail "$name: $n reads, req.0 says $(echo "$q" | jq -c '{adds,gets,descs,bytes,interrupts,spurious_interrupts}')"
 		want_layout=split
-		[[ $6 == *in_order=on* && $k == sid ]] && want_layout=split_in_order
+		[[ $6 == *in_order=on* && $k == sid* ]] && want_layout=split_in_order
 		echo "$q" | jq -e --arg l "$want_layout" '.layout == $l' >/dev/null &&
 			ok "$name: req.0 layout $want_layout" ||
 			fail "$name: req.0 layout $(echo "$q" | jq -r .layout), expected $want_layout"

@@ -68,6 +68,11 @@ static const struct cli_opt options[] = {
 	{ 'S', "prog-stats", NULL,
 	  "measure each BPF program's run time while tracing (the\n"
 	  "kernel's BPF statistics; adds ~2 clock reads per event)" },
+	{ 'B', "core-btf", "FILE",
+	  "relocate against the kernel types in FILE (a minimal BTF\n"
+	  "made for this kernel by `bpftool gen min_core_btf`, as the\n"
+	  "lab's initramfs holds) instead of the whole kernel BTF:\n"
+	  "a faster start under TCG" },
 	{ 'v', "verbose", NULL, "say which functions were attached or skipped; libbpf log" },
 	{ 'h', "help", NULL, "this text" },
 };
@@ -84,7 +89,8 @@ static const char usage_tail[] =
 	"    vqtrace -j 1                 # one JSON line per second\n"
 	"    vqtrace --duration 10 -j     # one JSON summary after 10 s (what vqlab uses)\n"
 	"    vqtrace --duration 10 -j --stream /dev/ttyS1  # and a VQLAB-DRV line each second\n"
-	"    vqtrace --duration 10 -S     # what each program costs, per call\n";
+	"    vqtrace --duration 10 -S     # what each program costs, per call\n"
+	"    vqtrace --duration 10 -j --core-btf /lib/vqtrace/$(uname -r).btf\n";
 
 struct options {
 	bool json, hist, verbose, prog_stats, core;
@@ -95,6 +101,7 @@ struct options {
 	int vq; /* -1: all */
 	const char *vq_name;
 	const char *stream; /* --stream FILE */
+	const char *core_btf; /* --core-btf FILE */
 };
 
 static sigset_t stop_signals;
@@ -178,6 +185,9 @@ static int parse_opt(int c, const char *arg, void *ctx)
 		return cli_duration_arg(TOOL, arg, &o->duration);
 	case 's':
 		o->stream = arg;
+		break;
+	case 'B':
+		o->core_btf = arg;
 		break;
 	case 'd':
 		if (parse_dev(arg, &o->dev))
@@ -644,11 +654,35 @@ static bool is_core_func(const char *fn)
 	return !strncmp(fn, "virtqueue_add_", 14) || !strncmp(fn, "virtqueue_get_buf", 17);
 }
 
-static bool func_exists(struct btf *vmlinux, struct btf *mod, const char *name)
+/* A type vqtrace looks for in the kernel's BTF, and its id (0: not found). */
+struct btf_want {
+	const char *name;
+	int kind; /* BTF_KIND_FUNC or BTF_KIND_STRUCT */
+	__u32 id;
+};
+
+/* The ids of the @n types @want in @btf, from type @from on (a module's split
+ * BTF: its own types); a type found before is left alone. One pass over the
+ * types: btf__find_by_name_kind() is a pass of its own per name, and 16 of
+ * them over the kernel's ~120k types cost 0.16-0.38 s under TCG. */
+static void btf_find_wanted(const struct btf *btf, __u32 from, struct btf_want *want, int n)
 {
-	if (vmlinux && btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) >= 0)
-		return true;
-	return mod && btf__find_by_name_kind(mod, name, BTF_KIND_FUNC) >= 0;
+	__u32 id, end = btf__type_cnt(btf);
+	int i;
+
+	for (id = from; id < end; id++) {
+		const struct btf_type *type = btf__type_by_id(btf, id);
+		int kind = btf_kind(type);
+		const char *name;
+
+		if (kind != BTF_KIND_FUNC && kind != BTF_KIND_STRUCT)
+			continue;
+		name = btf__name_by_offset(btf, type->name_off);
+		for (i = 0; name && i < n; i++)
+			if (!want[i].id && kind == want[i].kind && name[0] == want[i].name[0] &&
+			    !strcmp(name, want[i].name))
+				want[i].id = id;
+	}
 }
 
 static int count_virtio_devices(const char *dir)
@@ -695,6 +729,8 @@ static void explain_bpf_error(const char *what, int err, bool loading)
 	}
 }
 
+#define VQT_MAX_PROGS 64 /* programs in the object, at most */
+
 /* Everything one trace holds, from open to cleanup. */
 struct tracer {
 	struct options o;
@@ -702,7 +738,7 @@ struct tracer {
 	struct btf *vmlinux_btf, *mod_btf;
 	struct vqtrace_bpf *skel;
 	json_t *attached, *skipped; /* kernel functions, for the summary */
-	struct bpf_link *links[64];
+	struct bpf_link *links[VQT_MAX_PROGS];
 	int nr_links;
 	int stats_fd; /* held open while --prog-stats keeps BPF statistics on */
 	struct utsname uts;
@@ -731,10 +767,65 @@ static int tracer_check_kernel(struct tracer *t)
 			   t->virtio_dir);
 		return -1;
 	}
+	if (t->o.core_btf && access(t->o.core_btf, R_OK)) {
+		p_err_text("--core-btf %s: %s", t->o.core_btf, strerror(errno));
+		return -1;
+	}
 	/* virtio_ring built as a module has its own BTF. */
 	if (!access("/sys/kernel/btf/virtio_ring", R_OK))
 		t->mod_btf = btf__load_module_btf("virtio_ring", t->vmlinux_btf);
 	vlog("kernel BTF read");
+	return 0;
+}
+
+/* The types cast to with bpf_rdonly_cast() (kcast in bpf/vqtrace.bpf.c),
+ * after the programs' functions in struct prog_set's @want. */
+static const char *const cast_types[] = { "virtqueue", "vring_virtqueue_split",
+					  "vring_virtqueue_packed" };
+#define N_CAST (sizeof(cast_types) / sizeof(cast_types[0]))
+
+/* The programs vqtrace may load (--core: the adds and gets), with their
+ * kernel functions, then the types cast to; the other programs are set not
+ * to load. */
+struct prog_set {
+	struct bpf_program *prog[VQT_MAX_PROGS];
+	struct btf_want want[VQT_MAX_PROGS + N_CAST];
+	int n; /* programs */
+};
+
+static void prog_set_fill(struct tracer *t, struct prog_set *ps)
+{
+	struct bpf_program *prog;
+	size_t i;
+
+	ps->n = 0;
+	bpf_object__for_each_program(prog, t->skel->obj) {
+		const char *fn = prog_func(prog);
+
+		if ((t->o.core && !is_core_func(fn)) || ps->n >= VQT_MAX_PROGS) {
+			bpf_program__set_autoload(prog, false);
+			continue;
+		}
+		ps->prog[ps->n] = prog;
+		ps->want[ps->n++] = (struct btf_want){ fn, BTF_KIND_FUNC, 0 };
+	}
+	for (i = 0; i < N_CAST; i++)
+		ps->want[ps->n + i] = (struct btf_want){ cast_types[i], BTF_KIND_STRUCT, 0 };
+}
+
+/* The kernel BTF ids of the types cast to, for the programs. 0 or -1. */
+static int tracer_set_cast_ids(struct tracer *t, const struct btf_want *w)
+{
+	size_t i;
+
+	for (i = 0; i < N_CAST; i++)
+		if (!w[i].id) {
+			p_err_text("this kernel's BTF has no struct %s", w[i].name);
+			return -1;
+		}
+	t->skel->rodata->btf_id_virtqueue = w[0].id;
+	t->skel->rodata->btf_id_vring_virtqueue_split = w[1].id;
+	t->skel->rodata->btf_id_vring_virtqueue_packed = w[2].id;
 	return 0;
 }
 
@@ -743,21 +834,22 @@ static int tracer_check_kernel(struct tracer *t)
 static int tracer_select_programs(struct tracer *t)
 {
 	bool have_add = false, have_get = false;
-	struct bpf_program *prog;
+	struct prog_set ps;
+	int i;
 
-	bpf_object__for_each_program(prog, t->skel->obj) {
-		const char *fn = prog_func(prog);
+	prog_set_fill(t, &ps);
+	btf_find_wanted(t->vmlinux_btf, 1, ps.want, ps.n + N_CAST);
+	if (t->mod_btf)
+		btf_find_wanted(t->mod_btf, btf__type_cnt(t->vmlinux_btf), ps.want, ps.n);
+	for (i = 0; i < ps.n; i++) {
+		const char *fn = ps.want[i].name;
 
-		if (t->o.core && !is_core_func(fn)) {
-			bpf_program__set_autoload(prog, false);
-			continue;
-		}
-		if (func_exists(t->vmlinux_btf, t->mod_btf, fn)) {
+		if (ps.want[i].id) {
 			have_add |= !strncmp(fn, "virtqueue_add", 13);
 			have_get |= !strcmp(fn, "virtqueue_get_buf_ctx");
 			continue;
 		}
-		bpf_program__set_autoload(prog, false);
+		bpf_program__set_autoload(ps.prog[i], false);
 		json_array_append_new(t->skipped, json_string(fn));
 		vlog("%s is not in this kernel: skipped", fn);
 	}
@@ -767,7 +859,7 @@ static int tracer_select_programs(struct tracer *t)
 			"virtio_ring is neither built in nor loaded (load a virtio driver first)");
 		return -1;
 	}
-	return 0;
+	return tracer_set_cast_ids(t, ps.want + ps.n);
 }
 
 /* Open the BPF object and set its options (the filters, the programs). */
@@ -775,7 +867,9 @@ static int tracer_open(struct tracer *t)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
 
-	open_opts.btf_custom_path = getenv("VQTRACE_BTF");
+	/* CO-RE's types: the small file made for this kernel, when given; libbpf
+	 * still reads the kernel's BTF for the functions to attach to. */
+	open_opts.btf_custom_path = t->o.core_btf ?: getenv("VQTRACE_BTF");
 	t->skel = vqtrace_bpf__open_opts(&open_opts);
 	if (!t->skel) {
 		p_err_text("cannot open the BPF object: %s", strerror(errno));
@@ -1004,6 +1098,9 @@ static void summary_members(struct tracer *t, json_t *report)
 	json_object_set_new(report, "mode", json_string(t->o.core ? "core" : "full"));
 	json_object_set_new(report, "programs", json_incref(t->attached));
 	json_object_set_new(report, "skipped_programs", json_incref(t->skipped));
+	/* CO-RE's types: a --core-btf file, or null for the kernel's own BTF */
+	json_object_set_new(report, "core_btf",
+			    t->o.core_btf ? json_string(t->o.core_btf) : json_null());
 	set_u64(report, "events_without_slot", t->cur.no_slot_events);
 	json_object_set_new(report, "queues", queues_json(&t->o, &t->cur, NULL, true));
 	if (t->o.prog_stats)
@@ -1028,6 +1125,7 @@ static int tracer_print_summary(struct tracer *t)
 	}
 	fflush(stdout);
 	json_decref(report);
+	vlog("summary written");
 	return 0;
 }
 
@@ -1061,8 +1159,10 @@ static void tracer_cleanup(struct tracer *t)
 {
 	int i;
 
+	vlog("detaching");
 	for (i = 0; i < t->nr_links; i++)
 		bpf_link__destroy(t->links[i]);
+	vlog("detached");
 	if (t->stats_fd >= 0)
 		close(t->stats_fd);
 	if (t->stream_fd >= 0)
@@ -1099,6 +1199,11 @@ int main(int argc, char **argv)
 	verbose = t.o.verbose;
 	core_only = t.o.core;
 	start_time = now_s();
+	/* A seed of our own: jansson's default reads /dev/urandom, and the
+	 * first read before the kernel's CRNG is ready makes the kernel gather
+	 * jitter entropy, ~1.1 s of a TCG guest's time (the lab's guests have
+	 * no RNG device). The hash tables hold only our own keys. */
+	json_object_seed((size_t)(start_time * 1e9) ^ (size_t)getpid());
 	libbpf_set_print(libbpf_print);
 	uname(&t.uts);
 	t.attached = json_array();
