@@ -61,21 +61,16 @@ if [ -d "$kdir/lib/modules" ]; then
 	depmod -b "$stage" "$rel"
 fi
 
-# vmlinux_elf KERNEL_DIR OUT: the kernel's ELF image (its .BTF section holds
-# the kernel's BTF): KERNEL_DIR/vmlinux when there is one, else the payload of
-# the bzImage vmlinuz, found by its compressor's magic as the kernel's
-# scripts/extract-vmlinux does.
+# vmlinux_elf KERNEL_DIR TMPDIR: prints the path of the kernel's ELF image (its
+# .BTF section holds the kernel's BTF): KERNEL_DIR/vmlinux when there is one,
+# else $VMLINUX (the run's, when vqlab has taken it out already), else
+# TMPDIR/vmlinux, which `vqlab kernel vmlinux` takes out of the bzImage
+# (tools/lab/bootimage.c).
 vmlinux_elf() {
-	local kd=$1 out=$2 magic tool off
-	if [ -r "$kd/vmlinux" ]; then cp "$kd/vmlinux" "$out"; return; fi
-	for magic in '\x28\xb5\x2f\xfd:zstd -qdc' '\xfd\x37\x7a\x58\x5a:xz -qdc' '\x1f\x8b\x08:gzip -qdc'; do
-		tool=${magic#*:}
-		off=$(LC_ALL=C grep -aboF "$(printf %b "${magic%%:*}")" "$kd/vmlinuz" | head -n 1 | cut -d: -f1)
-		[ -n "$off" ] || continue
-		tail -c +$((off + 1)) "$kd/vmlinuz" | $tool >"$out" 2>/dev/null
-		[ "$(head -c 4 "$out" | od -An -c | tr -d ' ')" = '177ELF' ] && return 0
-	done
-	return 1
+	local kd=$1 tmpd=$2
+	if [ -r "$kd/vmlinux" ]; then echo "$kd/vmlinux"; return; fi
+	if [ -n "${VMLINUX:-}" ] && [ -r "$VMLINUX" ]; then echo "$VMLINUX"; return; fi
+	"$O/vqlab" kernel vmlinux "$kd/vmlinuz" "$tmpd/vmlinux" >/dev/null && echo "$tmpd/vmlinux"
 }
 
 # vqtrace's CO-RE types for this kernel, /lib/vqtrace/RELEASE.btf: the few
@@ -85,12 +80,12 @@ vmlinux_elf() {
 # be made (no bpftool, no BTF in the kernel, virtio_ring's types not in
 # vmlinux: a module), there is none, and vqtrace uses the kernel's BTF.
 core_btf() {
-	local kd=$1 rel=$2 dir=$3 tmpd
+	local kd=$1 rel=$2 dir=$3 tmpd elf
 	command -v bpftool >/dev/null || { echo "note: no bpftool: no minimal BTF for vqtrace" >&2; return 0; }
 	[ -r "$O/vqtrace.bpf.o" ] || { echo "note: no $O/vqtrace.bpf.o: no minimal BTF for vqtrace" >&2; return 0; }
 	tmpd=$(mktemp -d)
-	if vmlinux_elf "$kd" "$tmpd/vmlinux" &&
-		bpftool gen min_core_btf "$tmpd/vmlinux" "$tmpd/min.btf" "$O/vqtrace.bpf.o" 2>"$tmpd/err" &&
+	if elf=$(vmlinux_elf "$kd" "$tmpd") &&
+		bpftool gen min_core_btf "$elf" "$tmpd/min.btf" "$O/vqtrace.bpf.o" 2>"$tmpd/err" &&
 		bpftool btf dump file "$tmpd/min.btf" | grep -q "^\[[0-9]*\] STRUCT 'vring_virtqueue' "; then
 		mkdir -p "$dir/lib/vqtrace"
 		cp "$tmpd/min.btf" "$dir/lib/vqtrace/$rel.btf"

@@ -19,6 +19,7 @@
 #include <jansson.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
+#include "bootimage.h"
 #include "cli.h"
 #include "cli_opts.h"
 #include "jsonfile.h"
@@ -270,6 +271,7 @@ static const char usage_head[] =
 	"       vqlab kernel fetch debian:SUITE\n"
 	"       vqlab kernel build [--upto N|PATCH] [--config NAME]\n"
 	"       vqlab kernel list\n"
+	"       vqlab kernel vmlinux VMLINUZ OUT\n"
 	"       vqlab qemu build [--upto N|PATCH] [--name NAME]\n"
 	"       vqlab qemu list\n"
 	"       vqlab live SCENARIO [--cell ID | AXIS=VALUE ...] [--shell] [INTERVAL [COUNT]]\n"
@@ -298,6 +300,7 @@ static const char usage_tail[] =
 	"  vqlab kernel build --upto 12                # the series before virtqueue ops\n"
 	"  vqlab kernel build --config lab+retpoline-off\n"
 	"  vqlab kernel list                           # cached kernels and their specs\n"
+	"  vqlab kernel vmlinux K/vmlinuz /tmp/vmlinux # the kernel's ELF out of its bzImage\n"
 	"  vqlab qemu build --upto 1                   # QEMU 10.0.2 + qemu-patches 0001\n"
 	"  vqlab qemu list                             # cached QEMU builds and their specs\n"
 	"  vqlab live scenarios/inorder-net.ini --cell c0 1          # both ends of c0's rings\n"
@@ -571,6 +574,29 @@ static int kernel_build(int argc, char **argv)
 	return kernel_build_result(out);
 }
 
+/* vqlab kernel vmlinux VMLINUZ OUT: the kernel's ELF out of its bzImage, for
+ * scripts that need it (mkinitramfs.sh's minimal BTF). */
+static int kernel_vmlinux(const char *vmlinuz, const char *out)
+{
+	struct errbuf e = { "" };
+	char format[8];
+	bool pvh;
+
+	if (bootimage_elf(vmlinuz, out, format, &pvh, &e)) {
+		p_err("%s", e.msg);
+		return 1;
+	}
+	if (msg_json()) {
+		json_t *o = json_pack("{s:s, s:s, s:b}", "vmlinux", out, "compression", format,
+				      "pvh", pvh);
+
+		p_json(o);
+		json_decref(o);
+	} else
+		printf("%s\n", out);
+	return 0;
+}
+
 static int do_kernel(int argc, char **argv)
 {
 	struct errbuf e = { "" };
@@ -580,10 +606,13 @@ static int do_kernel(int argc, char **argv)
 		return kernel_list();
 	if (argc >= 2 && !strcmp(argv[1], "build"))
 		return kernel_build(argc, argv);
+	if (argc == 4 && !strcmp(argv[1], "vmlinux"))
+		return kernel_vmlinux(argv[2], argv[3]);
 	if (argc != 3 || strcmp(argv[1], "fetch") || strncmp(argv[2], "debian:", 7))
 		return cli_usage_error(TOOL,
 				       "usage: vqlab kernel fetch debian:SUITE | kernel "
-				       "build [--upto N|PATCH] [--config NAME] | kernel list");
+				       "build [--upto N|PATCH] [--config NAME] | kernel list | "
+				       "kernel vmlinux VMLINUZ OUT");
 	if (kernel_resolve(&paths, argv[2], &k, &e)) {
 		p_err("%s", e.msg);
 		return 1;

@@ -10,6 +10,7 @@
 #include <zlib.h>
 #include <zstd.h>
 #include "bootimage.h"
+#include "dirs.h"
 #include "domain.h"
 #include "kernel.h"
 #include "textfile.h"
@@ -208,7 +209,7 @@ static int write_whole(const char *path, const uint8_t *buf, size_t len, struct 
 	return ret;
 }
 
-int bootimage_extract(const char *vmlinuz, const char *out, char *format, struct errbuf *e)
+int bootimage_elf(const char *vmlinuz, const char *out, char *format, bool *pvh, struct errbuf *e)
 {
 	struct bzimage_payload p;
 	uint8_t *img, *elf = NULL;
@@ -216,6 +217,7 @@ int bootimage_extract(const char *vmlinuz, const char *out, char *format, struct
 	int ret;
 
 	strcpy(format, "-");
+	*pvh = false;
 	img = (uint8_t *)file_read_all(vmlinuz, &len);
 	if (!img)
 		return err_set(e, -errno ?: -EIO, "%s: %s", vmlinuz, strerror(errno ?: EIO));
@@ -224,15 +226,26 @@ int bootimage_extract(const char *vmlinuz, const char *out, char *format, struct
 		snprintf(format, 8, "%s", p.format);
 	if (!ret)
 		ret = bzimage_decompress(img, &p, &elf, e);
-	if (!ret && !elf_has_pvh_entry(elf, p.out_len))
-		ret = err_set(e, -ENOTSUP, "the kernel has no PVH entry (CONFIG_PVH)");
+	if (!ret)
+		*pvh = elf_has_pvh_entry(elf, p.out_len);
 	if (!ret)
 		ret = write_whole(out, elf, p.out_len, e);
 	if (ret == -EINVAL)
-		ret = -ENOTSUP; /* not a bzImage we can read: boot it as it is */
+		ret = -ENOTSUP; /* not a bzImage we can read */
 	free(elf);
 	free(img);
 	return ret;
+}
+
+int bootimage_extract(const char *vmlinuz, const char *out, char *format, struct errbuf *e)
+{
+	bool pvh;
+	int ret = bootimage_elf(vmlinuz, out, format, &pvh, e);
+
+	if (ret || pvh)
+		return ret;
+	unlink(out);
+	return err_set(e, -ENOTSUP, "the kernel has no PVH entry (CONFIG_PVH)");
 }
 
 /* ---- the image a run's guests boot ---- */
@@ -270,6 +283,9 @@ int bootimage_prepare(const struct lab_paths *p, struct kernel *k, const char *r
 		kernel_boot_record(k, "bzimage", format, "VQLAB_BOOT=bzimage");
 		return 0;
 	}
+	/* beside the run's initramfs, where libvirt's QEMU user may read it */
+	snprintf(k->vmlinux, sizeof(k->vmlinux), "%s/initramfs", p->cache);
+	mkdir_p(k->vmlinux, 0755);
 	snprintf(k->vmlinux, sizeof(k->vmlinux), "%s/initramfs/%s-k%d.vmlinux", p->cache, run_id,
 		 idx);
 	ret = bootimage_extract(vmlinuz, k->vmlinux, format, &why);

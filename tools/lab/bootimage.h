@@ -4,6 +4,7 @@
  * not decompress itself under TCG (docs/performance.md: ~1.5-2 s a boot). */
 #ifndef VQLAB_BOOTIMAGE_H
 #define VQLAB_BOOTIMAGE_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "msg.h"
@@ -31,6 +32,12 @@ int bzimage_decompress(const uint8_t *img, const struct bzimage_payload *p, uint
 /* True if @elf (@len bytes) is a 64-bit x86 ELF with a PVH entry point (the
  * Xen note PHYS32_ENTRY), which QEMU's -kernel boots directly. */
 int elf_has_pvh_entry(const uint8_t *elf, size_t len);
+
+/* Writes the kernel's ELF inside the bzImage @vmlinuz to @out, names its
+ * compression in @format (at least 8 bytes) and says whether it has a PVH
+ * entry (@pvh). 0; -ENOTSUP when it is not a bzImage this reads; or -errno,
+ * with the reason in @e. */
+int bootimage_elf(const char *vmlinuz, const char *out, char *format, bool *pvh, struct errbuf *e);
 
 /* Writes the PVH-bootable vmlinux inside the bzImage @vmlinuz to @out and
  * names its compression in @format (at least 8 bytes). 0; -ENOTSUP when the

@@ -82,8 +82,13 @@ int kernel_initramfs(const struct lab_paths *p, struct kernel *k, const char *ru
 	snprintf(dir, sizeof(dir), "%s/initramfs", p->cache);
 	mkdir_p(dir, 0755);
 	snprintf(k->initrd, sizeof(k->initrd), "%s/%s-k%d.cpio", dir, run_id, idx);
-	/* the script takes the guest tools from the build folder O */
+	/* the script takes the guest tools from the build folder O, and the
+	 * kernel's ELF (for vqtrace's BTF) from the run's boot image if any */
 	setenv("O", p->bin, 1);
+	if (k->vmlinux[0])
+		setenv("VMLINUX", k->vmlinux, 1);
+	else
+		unsetenv("VMLINUX");
 	rc = proc_run(argv, out, sizeof(out));
 	if (rc || stat(k->initrd, &st))
 		return err_set(e, -EIO, "initramfs for %s: %s", k->spec, out);

@@ -109,8 +109,9 @@ static int prepare_folder(struct run *r, struct errbuf *e)
 static int prepare_initramfs(struct run *r, struct errbuf *e)
 {
 	for (int i = 0; i < r->plan.sc.nvals[AX_KERNEL]; i++) {
-		int ret = kernel_initramfs(r->paths, &r->kernels[i], r->id, i, e) ?:
-				  bootimage_prepare(r->paths, &r->kernels[i], r->id, i, e);
+		/* the boot image first: mkinitramfs.sh takes the kernel's BTF from it */
+		int ret = bootimage_prepare(r->paths, &r->kernels[i], r->id, i, e) ?:
+				  kernel_initramfs(r->paths, &r->kernels[i], r->id, i, e);
 
 		if (ret)
 			return ret;
