@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <jansson.h>
+#include "jsonfile.h"
 #include "cli.h"
 #include "cli_opts.h"
 #include "clock.h"
@@ -513,6 +514,7 @@ int main(int argc, char **argv)
 	struct load l = { .fd = -1 };
 	int ret = EXIT_RUNTIME, err;
 
+	json_seed_local(); /* no /dev/urandom read in the guest */
 	err = parse_args(argc, argv, &l.o);
 	if (err)
 		return err;

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <jansson.h>
+#include "jsonfile.h"
 #include "cli.h"
 #include "cli_opts.h"
 #include "msg.h"
@@ -807,6 +808,7 @@ int main(int argc, char **argv)
 	};
 	const struct cli_cmd *cmd;
 
+	json_seed_local(); /* no /dev/urandom read in the guest */
 	if (argc < 2)
 		return cli_usage_error(TOOL, "no command given");
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {

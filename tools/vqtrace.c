@@ -20,6 +20,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <jansson.h>
+#include "jsonfile.h"
 #include "vqtrace.h"
 #include "vqtrace.skel.h"
 #include "cli.h"
@@ -1199,11 +1200,7 @@ int main(int argc, char **argv)
 	verbose = t.o.verbose;
 	core_only = t.o.core;
 	start_time = now_s();
-	/* A seed of our own: jansson's default reads /dev/urandom, and the
-	 * first read before the kernel's CRNG is ready makes the kernel gather
-	 * jitter entropy, ~1.1 s of a TCG guest's time (the lab's guests have
-	 * no RNG device). The hash tables hold only our own keys. */
-	json_object_seed((size_t)(start_time * 1e9) ^ (size_t)getpid());
+	json_seed_local(); /* no /dev/urandom read in the guest */
 	libbpf_set_print(libbpf_print);
 	uname(&t.uts);
 	t.attached = json_array();

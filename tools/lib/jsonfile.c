@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include "jsonfile.h"
 
@@ -115,4 +116,12 @@ json_t *json_read_lines(const char *path, int *skipped)
 	free(line);
 	fclose(f);
 	return arr;
+}
+
+void json_seed_local(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	json_object_seed(((size_t)ts.tv_sec * 1000000000u + ts.tv_nsec) ^ (size_t)getpid());
 }
