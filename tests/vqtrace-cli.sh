@@ -58,6 +58,13 @@ rc=$?
 	ok "no BTF: exit 1, clear error, {\"error\"} under -j" ||
 	fail "no BTF: exit $rc: $(cat "$tmp/err" "$tmp/out")"
 
+"$vqt" --core-btf "$tmp/none.btf" --duration 1 -j >"$tmp/out" 2>"$tmp/err"
+rc=$?
+[ $rc -eq 1 ] && grep -q "^Error: --core-btf $tmp/none.btf: No such file" "$tmp/err" &&
+	jq -e '.error | test("--core-btf")' "$tmp/out" >/dev/null &&
+	ok "--core-btf with no such file: exit 1, names the file" ||
+	fail "--core-btf missing file: exit $rc: $(cat "$tmp/err" "$tmp/out")"
+
 mkdir "$tmp/novirtio"
 VQTRACE_VIRTIO_DEVICES=$tmp/novirtio "$vqt" --duration 1 >"$tmp/out" 2>"$tmp/err"
 rc=$?
