@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -78,11 +79,33 @@ struct guest_reaper {
 	char name[128], dir[PATH_MAX];
 };
 
+/* How long libvirt may take to end a domain whose QEMU has exited before
+ * the thread asks it to, and how often the thread looks. */
+#define REAP_WAIT_S 15
+#define REAP_LOOK_S 0.02
+
+/* libvirt removes the domain's pid file when it has ended it. Looking at
+ * the file, not asking libvirt: a call on the domain waits for its end,
+ * and holds up the next guest's start meanwhile (docs/performance.md). */
+static bool libvirt_ended(const char *name)
+{
+	char path[PATH_MAX];
+	double until = now_s() + REAP_WAIT_S;
+
+	snprintf(path, sizeof(path), "/run/libvirt/qemu/%s.pid", name);
+	while (!access(path, F_OK)) {
+		if (now_s() > until)
+			return false;
+		sleep_s(REAP_LOOK_S);
+	}
+	return true;
+}
+
 static void *reap_main(void *arg)
 {
 	struct guest_reaper *rp = arg;
 
-	if (virDomainIsActive(rp->dom) == 1)
+	if (!libvirt_ended(rp->name) && virDomainIsActive(rp->dom) == 1)
 		virDomainDestroy(rp->dom);
 	virDomainFree(rp->dom);
 	phase_mark("reaper: libvirt ended the domain");
