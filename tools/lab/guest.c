@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <unistd.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <libvirt/virterror.h>
 #include "clock.h"
@@ -15,6 +17,8 @@
 #include "driver.h"
 #include "frame.h"
 #include "guest.h"
+#include "phase.h"
+#include "reap.h"
 #include "sample.h"
 #include "textfile.h"
 
@@ -33,6 +37,7 @@ void guest_destroy(struct guest_ctx *g)
 		virDomainFree(g->dom);
 		g->dom = NULL;
 	}
+	guest_reap_wait(&g->reaper);
 }
 
 #define ICOUNT_MARK "__x64_sys_sethostname"
@@ -60,27 +65,6 @@ static void build_cmdline(struct guest_ctx *g, const struct guest_job *j, const 
 		 j->icount_so != NULL, j->cell->val[AX_TRACE], j->stall);
 }
 
-static void copy_qemu_log(const struct guest_job *j)
-{
-	char src[PATH_MAX], dst[PATH_MAX + 16];
-	size_t len;
-	char *buf;
-
-	snprintf(src, sizeof(src), "/var/log/libvirt/qemu/%s.log", j->name);
-	snprintf(dst, sizeof(dst), "%s/qemu.log", j->dir);
-	buf = file_read_all(src, &len);
-	if (buf) { /* append: called again after libvirt logs the shutdown */
-		FILE *f = fopen(dst, "ae");
-
-		if (f) {
-			fwrite(buf, 1, len, f);
-			fclose(f);
-		}
-		free(buf);
-		unlink(src);
-	}
-}
-
 /* The guest's go lines ("VQLAB-GO <seconds>", net-rx) before its report:
  * how many are complete, and the seconds the last one names (@dflt if none). */
 static int go_lines(const char *buf, size_t len, double dflt, double *secs)
@@ -105,19 +89,31 @@ static int go_lines(const char *buf, size_t len, double dflt, double *secs)
 	return n;
 }
 
+/* How long the guest has to power off after its report before it is
+ * destroyed: with vqicount, whose counts come at QEMU's exit, and without. */
+#define ICOUNT_EXIT_WAIT_S 30
+#define POWEROFF_WAIT_S 1.0
+
 /* The vqicount plugin writes its counts when QEMU exits: let the guest power
  * off by itself (it does right after its report) rather than kill QEMU, then
  * keep the JSON with the sample and take its metrics. */
-static int icount_collect(struct guest_ctx *g, const struct guest_job *j, struct guest_result *r)
+static int icount_collect(struct guest_ctx *g, const struct guest_job *j, int pidfd,
+			  struct guest_result *r)
 {
-	double until = now_s() + 30;
+	double until = now_s() + ICOUNT_EXIT_WAIT_S;
 	char dst[PATH_MAX + 16];
 	json_t *ic;
 	int ret;
 
-	while (now_s() < until && virDomainIsActive(g->dom) == 1)
-		sleep_s(0.1);
-	guest_destroy(g);
+	/* QEMU's exit, not libvirt's end of the domain (reap.h): guest_release
+	 * takes it from there */
+	if (pidfd < 0) {
+		while (now_s() < until && virDomainIsActive(g->dom) == 1)
+			sleep_s(0.1);
+		guest_destroy(g);
+	} else if (!qemu_exit_wait(pidfd, ICOUNT_EXIT_WAIT_S)) {
+		guest_destroy(g);
+	}
 	ic = json_load_file(j->icount_out, 0, NULL);
 	if (!ic)
 		return -ENOENT;
@@ -257,20 +253,24 @@ static int guest_boot(struct guest_ctx *g, const struct guest_job *j, struct dri
 
 	if (d->drv->start && d->drv->start(d, &ds, &r->reason))
 		return -EIO;
+	phase_mark("driver started");
 	domain_spec_fill(g, j, d, f, &ds);
 	xml = domain_xml(&ds);
 	if (!xml)
 		return err_set(&r->reason, -errno, "domain XML: %s", strerror(errno));
 	file_write_text(f->xml, xml);
 	*t0 = now_s();
+	phase_mark("domain.xml written");
 	/* AUTODESTROY: libvirt destroys the guest if vqlab dies without cleanup. */
 	g->dom = virDomainCreateXML(g->conn, xml, VIR_DOMAIN_START_AUTODESTROY);
 	free(xml);
+	phase_mark("virDomainCreateXML returned");
 	if (!g->dom)
 		return err_set(&r->reason, -EIO, "libvirt could not start the guest: %s",
 			       virt_error());
 	if (d->drv->booted && d->drv->booted(d, &r->reason))
 		return -EIO;
+	phase_mark("driver booted");
 	return 0;
 }
 
@@ -283,6 +283,11 @@ struct guest_wait {
 	struct frame fr;
 	int gos; /* go lines passed to the driver */
 	double t0, deadline;
+	int pidfd; /* QEMU's (reap.h), or -errno */
+	bool exited; /* the pidfd said so */
+	int inotify; /* wakes the wait when the report channel grows, or -errno */
+	bool watching; /* the channel's file is watched */
+	double last_read; /* when channel_poll last read the channel */
 	struct device_watch dev; /* QEMU's side of the rings, over QMP */
 	struct devperf perf; /* QEMU's side on the host: perf stat, CPU */
 };
@@ -340,6 +345,7 @@ static int channel_poll(struct guest_ctx *g, const struct guest_job *j, struct d
 	double secs;
 	int gos, ret = 0;
 
+	w->last_read = now_s();
 	frame_free(&w->fr);
 	frame_parse(text, len, &w->fr);
 	if (d->drv->go) {
@@ -374,7 +380,7 @@ static int guest_state_check(struct guest_ctx *g, const struct guest_job *j,
 		state = VIR_DOMAIN_SHUTOFF;
 	if (state == VIR_DOMAIN_PAUSED || state == VIR_DOMAIN_CRASHED) {
 		/* e.g. "KVM internal error … emulation failure": QEMU stops */
-		copy_qemu_log(j);
+		qemu_log_keep(j->name, j->dir);
 		snprintf(tail, sizeof(tail), "%s/qemu.log", j->dir);
 		file_tail(tail, 1, tail, sizeof(tail));
 		return err_set(e, -EIO, "guest %s (reason %d); QEMU: %s",
@@ -399,6 +405,41 @@ static const char *frame_state_text(enum frame_state s)
 	return s == FRAME_NOTHING ? "guest never reached /init" :
 	       s == FRAME_READY	  ? "no report" :
 				    "report incomplete";
+}
+
+/* Polls of the report channel: at least this often (the driver's poll, the
+ * guest's state, the deadline), at most this often when it keeps growing. */
+#define CHANNEL_POLL_S 0.05
+#define CHANNEL_MIN_GAP_S 0.01
+
+/* Until the report channel grows, QEMU exits or CHANNEL_POLL_S pass (a
+ * signal cuts it short): inotify on the channel's file, QEMU's pidfd. */
+static void channel_wait(const struct guest_files *f, struct guest_wait *w)
+{
+	double gap = now_s() - w->last_read;
+	struct pollfd p[2];
+	char ev[4096];
+	int n = 0;
+
+	if (gap < CHANNEL_MIN_GAP_S)
+		sleep_s(CHANNEL_MIN_GAP_S - gap);
+	if (w->inotify >= 0 && !w->watching)
+		w->watching = inotify_add_watch(w->inotify, f->report, IN_MODIFY) >= 0;
+	if (w->watching)
+		p[n++] = (struct pollfd){ .fd = w->inotify, .events = POLLIN };
+	if (w->pidfd >= 0 && !w->exited)
+		p[n++] = (struct pollfd){ .fd = w->pidfd, .events = POLLIN };
+	if (poll(p, n, CHANNEL_POLL_S * 1000) <= 0)
+		return;
+	for (int i = 0; i < n; i++) {
+		if (!(p[i].revents & POLLIN))
+			continue;
+		if (p[i].fd == w->pidfd)
+			w->exited = true; /* one wake: libvirt's state says the rest */
+		else
+			while (read(w->inotify, ev, sizeof(ev)) > 0)
+				;
+	}
 }
 
 /* Until the report is complete (0), or the guest fails, the time is up or
@@ -432,7 +473,7 @@ static int guest_wait(struct guest_ctx *g, const struct guest_job *j, struct dri
 				       "timeout after %.0f s (%s); console: %s", j->timeout,
 				       frame_state_text(w->fr.state), tail);
 		}
-		sleep_s(0.05);
+		channel_wait(f, w);
 	}
 }
 
@@ -440,7 +481,7 @@ static int guest_wait(struct guest_ctx *g, const struct guest_job *j, struct dri
  * read after the guest reported: by then every packet in flight through
  * QEMU has been delivered. A host-side failure fails the sample. */
 static void guest_report(struct guest_ctx *g, const struct guest_job *j, struct driver_state *d,
-			 const struct frame *fr, struct guest_result *r)
+			 const struct frame *fr, int pidfd, struct guest_result *r)
 {
 	const char *st = json_string_value(json_object_get(fr->report, "status"));
 	const char *why = json_string_value(json_object_get(fr->report, "reason"));
@@ -458,21 +499,67 @@ static void guest_report(struct guest_ctx *g, const struct guest_job *j, struct 
 		r->ok = false;
 		err_set(&r->reason, 0, "%s", cret ? ce.msg : fe.msg);
 	}
-	if (j->icount_so && icount_collect(g, j, r)) {
+	if (j->icount_so && icount_collect(g, j, pidfd, r)) {
 		r->ok = false;
 		if (!r->reason.msg[0])
 			err_set(&r->reason, 0, "vqicount wrote no counts to %s", j->icount_out);
 	}
 }
 
+/* The guest is done with. After its report it powers off by itself: once
+ * QEMU has exited, libvirt's end of the domain (seconds, reap.h) goes on in
+ * a thread while the next sample starts. A guest that failed, or does not
+ * power off in time, is destroyed and waited for. Either way QEMU is gone
+ * on return, and with it its hold on the driver's tap or socket. */
+static void guest_release(struct guest_ctx *g, const struct guest_job *j, struct guest_wait *w,
+			  bool reported)
+{
+	if (reported && g->dom && qemu_exit_wait(w->pidfd, POWEROFF_WAIT_S) &&
+	    !guest_reap_start(&g->reaper, g->dom, j->name, j->dir)) {
+		g->dom = NULL; /* the thread's now */
+		phase_mark("QEMU exited: libvirt's end left to a thread");
+	} else {
+		guest_destroy(g);
+		qemu_log_keep(j->name, j->dir);
+		phase_mark("guest destroyed");
+	}
+	if (w->pidfd >= 0)
+		close(w->pidfd);
+	if (w->inotify >= 0)
+		close(w->inotify);
+	w->pidfd = w->inotify = -1;
+}
+
+/* The sample's device views, then the guest and the driver's side go. */
+static void guest_end(struct guest_ctx *g, const struct guest_job *j, struct driver_state *d,
+		      struct guest_wait *w, bool reported, struct guest_result *r)
+{
+	const json_t *trace = json_object_get(r->report, "trace");
+
+	if (!r->wall_s)
+		r->wall_s = now_s() - (w->t0 ? w->t0 : now_s());
+	r->device = device_watch_result(&w->dev, trace, r->host_metrics);
+	device_watch_free(&w->dev);
+	r->devperf = devperf_result(&w->perf, trace, r->host_metrics);
+	devperf_free(&w->perf);
+	guest_release(g, j, w, reported);
+	if (d->drv && d->drv->stop)
+		d->drv->stop(d);
+	errors_log_keep(j);
+	frame_free(&w->fr);
+	phase_mark("sample done");
+}
+
 void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_result *r)
 {
 	const char *workload = guest_workload(j), *backend = j->cell->val[AX_BACKEND];
 	const struct host_driver *drv = host_driver_find(backend, workload);
-	struct guest_wait w = { .fr = { 0 } };
+	struct guest_wait w = { .fr = { 0 }, .pidfd = -1, .inotify = -1 };
 	struct guest_files f = { .console = "" };
 	struct driver_state d;
+	bool reported = false;
 
+	phase_mark("sample start");
 	memset(r, 0, sizeof(*r));
 	r->host_metrics = json_object();
 	driver_state_init(&d, drv, j, g->lab);
@@ -486,30 +573,22 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 	}
 	if (guest_boot(g, j, &d, &f, r, &w.t0))
 		goto out;
+	w.pidfd = qemu_pidfd(j->name);
+	w.inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	devperf_start(&w.perf, j->name);
 	w.deadline = w.t0 + j->timeout;
 	if (guest_wait(g, j, &d, &f, &w, r))
 		goto out;
+	reported = true;
 	r->wall_s = now_s() - w.t0;
+	phase_mark("report complete");
 	if (w.fr.state == FRAME_CORRUPT) {
 		err_set(&r->reason, 0, "guest report rejected: %s", w.fr.error.msg);
 		goto out;
 	}
-	guest_report(g, j, &d, &w.fr, r);
+	guest_report(g, j, &d, &w.fr, w.pidfd, r);
 out:
-	if (!r->wall_s)
-		r->wall_s = now_s() - (w.t0 ? w.t0 : now_s());
-	r->device =
-		device_watch_result(&w.dev, json_object_get(r->report, "trace"), r->host_metrics);
-	device_watch_free(&w.dev);
-	r->devperf = devperf_result(&w.perf, json_object_get(r->report, "trace"), r->host_metrics);
-	devperf_free(&w.perf);
-	guest_destroy(g);
-	if (drv && drv->stop)
-		drv->stop(&d);
-	copy_qemu_log(j);
-	errors_log_keep(j);
-	frame_free(&w.fr);
+	guest_end(g, j, &d, &w, reported, r);
 }
 
 void guest_result_free(struct guest_result *r)
@@ -717,7 +796,7 @@ void guest_live_stop(struct guest_ctx *g, struct guest_live *l)
 	guest_destroy(g);
 	if (l->drv_started && l->d.drv->stop)
 		l->d.drv->stop(&l->d);
-	copy_qemu_log(l->j);
+	qemu_log_keep(l->j->name, l->j->dir);
 	if (l->chan)
 		fclose(l->chan);
 	free(l);

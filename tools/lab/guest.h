@@ -22,6 +22,7 @@ struct guest_ctx {
 	struct netlab *lab;
 	volatile sig_atomic_t *stop; /* set by a signal handler: give up at once */
 	virDomainPtr dom; /* the guest that runs, for cleanup */
+	struct guest_reaper *reaper; /* the last guest's end, in libvirt (reap.h) */
 };
 
 struct guest_job {
@@ -56,6 +57,7 @@ struct guest_result {
 /* Boot the guest, wait for its report (or failure, timeout, signal), destroy
  * it and remove its tap. @r says what happened; r->report is owned by the caller. */
 void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_result *r);
+/* Destroy the guest that runs, and wait for the end of the one before. */
 void guest_destroy(struct guest_ctx *g);
 void guest_result_free(struct guest_result *r);
 /* vqlab live: boot @j's guest with its job running until it is stopped

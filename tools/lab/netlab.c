@@ -3,15 +3,21 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <net/if_arp.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <bpf/libbpf.h>
 #include <bpf/bpf.h>
 #include <linux/if_link.h>
+#include <linux/if_tun.h>
 #include "netlab.h"
 #include "proc.h"
 #include "xdpsink.skel.h"
@@ -115,20 +121,69 @@ int netlab_open(struct netlab *nl)
 	return 0;
 }
 
+/* The tap's device in the calling thread's namespace: made persistent
+ * (@persist 1), for QEMU to open later, or removed (0; no process may hold
+ * it). The kernel's own calls: what `ip tuntap` does, without a process. */
+static int tun_persist(const char *name, int persist)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_TAP | IFF_NO_PI };
+	int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(fd, TUNSETIFF, &ifr) || ioctl(fd, TUNSETPERSIST, persist))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* One interface ioctl on @name: 0 or -errno. */
+static int if_ioctl(const char *name, unsigned long req, struct ifreq *ifr)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr->ifr_name, sizeof(ifr->ifr_name), "%s", name);
+	if (ioctl(fd, req, ifr))
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+static int tap_set_mac(const char *name, const char *mac)
+{
+	struct ifreq ifr = { 0 };
+	unsigned int b[6];
+
+	if (sscanf(mac, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6)
+		return -EINVAL;
+	ifr.ifr_hwaddr.sa_family = ARPHRD_ETHER;
+	for (int i = 0; i < 6; i++)
+		ifr.ifr_hwaddr.sa_data[i] = (char)b[i];
+	return if_ioctl(name, SIOCSIFHWADDR, &ifr);
+}
+
 int netlab_tap_create(struct netlab *nl)
 {
+	int err;
+
 	/* A locally administered MAC, fixed so the guest can be told it at boot. */
 	snprintf(nl->tap, sizeof(nl->tap), "vqlab%d", getpid());
 	snprintf(nl->tap_mac, sizeof(nl->tap_mac), "02:76:71:00:00:01");
-	const char *add[] = { "ip", "tuntap", "add", "dev", nl->tap, "mode", "tap", NULL };
-	const char *mac[] = { "ip", "link", "set", "dev", nl->tap, "address", nl->tap_mac, NULL };
-
 	nl->tap_in_ns = 0;
-	if (ip(nl, add)) {
+	err = tun_persist(nl->tap, 1);
+	if (err) {
+		err_set(&nl->error, err, "create tap %s: %s", nl->tap, strerror(-err));
 		nl->tap[0] = '\0';
-		return -EIO;
+		return err;
 	}
-	return ip(nl, mac);
+	err = tap_set_mac(nl->tap, nl->tap_mac);
+	if (err)
+		return err_set(&nl->error, err, "tap %s: address %s: %s", nl->tap, nl->tap_mac,
+			       strerror(-err));
+	return 0;
 }
 
 static int in_ns(struct netlab *nl, int enter)
@@ -147,31 +202,52 @@ static int in_ns(struct netlab *nl, int enter)
 	return rc;
 }
 
-int netlab_tap_adopt(struct netlab *nl)
+/* In the lab namespace: the tap's address (NETLAB_TAP_ADDR/30), up, and
+ * the XDP sink on it. */
+static int tap_setup_in_ns(struct netlab *nl)
 {
-	const char *move[] = { "ip", "link", "set", "dev", nl->tap, "netns", nl->ns, NULL };
-	const char *addr[] = { "ip",  "-n",    nl->ns, "addr", "add", NETLAB_TAP_ADDR "/30",
-			       "dev", nl->tap, NULL };
-	const char *up[] = { "ip", "-n", nl->ns, "link", "set", "dev", nl->tap, "up", NULL };
+	struct ifreq ifr = { 0 };
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
 	int ifindex, err;
 
-	if (ip(nl, move))
-		return -EIO;
-	nl->tap_in_ns = 1;
-	if (ip(nl, addr) || ip(nl, up))
-		return -EIO;
-	err = in_ns(nl, 1);
+	sin->sin_family = AF_INET;
+	inet_pton(AF_INET, NETLAB_TAP_ADDR, &sin->sin_addr);
+	err = if_ioctl(nl->tap, SIOCSIFADDR, &ifr);
+	inet_pton(AF_INET, "255.255.255.252", &sin->sin_addr);
+	if (!err)
+		err = if_ioctl(nl->tap, SIOCSIFNETMASK, &ifr);
+	if (!err)
+		err = if_ioctl(nl->tap, SIOCGIFFLAGS, &ifr);
+	ifr.ifr_flags |= IFF_UP;
+	if (!err)
+		err = if_ioctl(nl->tap, SIOCSIFFLAGS, &ifr);
 	if (err)
-		return err_set(&nl->error, err, "setns %s: %s", nl->ns, strerror(-err));
+		return err_set(&nl->error, err, "tap %s: address %s/30, up: %s", nl->tap,
+			       NETLAB_TAP_ADDR, strerror(-err));
 	ifindex = if_nametoindex(nl->tap);
 	err = ifindex ?
 		      bpf_xdp_attach(ifindex, bpf_program__fd(nl->skel->progs.xdp_sink), 0, NULL) :
 		      -errno;
-	in_ns(nl, 0);
 	if (err)
 		return err_set(&nl->error, err, "attach XDP sink to %s: %s", nl->tap,
 			       strerror(-err));
 	return 0;
+}
+
+int netlab_tap_adopt(struct netlab *nl)
+{
+	const char *move[] = { "ip", "link", "set", "dev", nl->tap, "netns", nl->ns, NULL };
+	int err;
+
+	if (ip(nl, move))
+		return -EIO;
+	nl->tap_in_ns = 1;
+	err = in_ns(nl, 1);
+	if (err)
+		return err_set(&nl->error, err, "setns %s: %s", nl->ns, strerror(-err));
+	err = tap_setup_in_ns(nl);
+	in_ns(nl, 0);
+	return err;
 }
 
 int netlab_sink_read(struct netlab *nl, uint64_t *packets, uint64_t *bytes)
@@ -197,11 +273,27 @@ int netlab_sink_read(struct netlab *nl, uint64_t *packets, uint64_t *bytes)
 	return err;
 }
 
+/* The tap gone without ip(8), where it is (QEMU no longer holds it): 0, or
+ * -errno and ip(8) is asked. */
+static int tap_destroy(struct netlab *nl)
+{
+	int err = nl->tap_in_ns ? in_ns(nl, 1) : 0;
+
+	if (err)
+		return err;
+	err = tun_persist(nl->tap, 0);
+	if (nl->tap_in_ns)
+		in_ns(nl, 0);
+	return err;
+}
+
 void netlab_tap_remove(struct netlab *nl)
 {
 	if (!nl->tap[0])
 		return;
-	if (nl->tap_in_ns) {
+	if (!tap_destroy(nl)) {
+		/* nothing: the last close removed it */
+	} else if (nl->tap_in_ns) {
 		const char *del[] = { "ip", "-n", nl->ns, "link", "del", nl->tap, NULL };
 
 		ip(nl, del);

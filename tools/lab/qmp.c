@@ -2,10 +2,12 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <libvirt/libvirt-qemu.h>
 #include <libvirt/virterror.h>
 #include "clock.h"
 #include "qmp.h"
+#include "reap.h"
 #include "virtio_features.h"
 
 #define VIRTIO_ID_NET 1
@@ -429,11 +431,23 @@ virConnectPtr qmp_connect(struct errbuf *e)
 	return conn;
 }
 
-/* After a failed command: did the domain stop (or, transient, vanish)? A
- * monitor cut by a destroy fails before libvirt marks the domain inactive,
- * so look twice. */
+/* After a failed command: did the domain stop (or, transient, vanish)?
+ * QEMU's process says so at once (reap.h): libvirt's answer waits for its
+ * end of the domain, seconds where the host reaps QEMU late, and would hold
+ * up the report's read. A monitor cut by a destroy fails just before QEMU
+ * exits, so give it 0.5 s. Without a pid file to go by, ask libvirt twice. */
 static bool domain_gone(struct qmp_domain *d)
 {
+	int fd = qemu_pidfd(d->name);
+
+	if (fd == -ENOENT)
+		return true; /* libvirt removes it when the domain ends */
+	if (fd >= 0) {
+		bool gone = qemu_exit_wait(fd, 0.5);
+
+		close(fd);
+		return gone;
+	}
 	for (int i = 0; i < 2; i++) {
 		if (virDomainIsActive(d->dom) != 1)
 			return true;

@@ -10,6 +10,7 @@
 #include "dirs.h"
 #include "domain.h"
 #include "jsonfile.h"
+#include "phase.h"
 #include "proc.h"
 #include "results.h"
 #include "run.h"
@@ -365,6 +366,7 @@ static enum attempt_end sample_attempt(struct run *r, const struct cell *c, unsi
 		return ATTEMPT_INTERRUPTED;
 	}
 	sample_store(r, c, rep, attempt, started, &res);
+	phase_mark("sample stored");
 	r->prog.wall_sum += res.wall_s;
 	if (res.ok && !r->prog.tty)
 		p_info("    ok in %.1f s (boot %.1f s)", res.wall_s, res.boot_s);
