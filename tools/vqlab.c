@@ -305,7 +305,14 @@ static const char usage_tail[] =
 	"  vqlab qemu list                             # cached QEMU builds and their specs\n"
 	"  vqlab live scenarios/inorder-net.ini --cell c0 1          # both ends of c0's rings\n"
 	"  vqlab live scenarios/inorder-net.ini --cell c0 --shell    # a shell in that guest\n"
-	"  vqlab watch mydomain 1                      # device side of a running domain\n";
+	"  vqlab watch mydomain 1                      # device side of a running domain\n"
+	"\n"
+	"ENVIRONMENT:\n"
+	"  VQLAB_CACHE=DIR     every cache (kernels, QEMU builds, initramfs; default\n"
+	"                      /var/cache/vqlab)\n"
+	"  VQLAB_BOOT=bzimage  boot the kernel's vmlinuz, not its ELF through PVH\n"
+	"  VQLAB_BIOS=qboot    QEMU's qboot ROM instead of SeaBIOS\n"
+	"  VQLAB_PHASES=1      each sample's host-side steps on stderr, timed\n";
 
 enum { OPT_REPEAT = 256, OPT_DURATION, OPT_RETRIES, OPT_RESUME, OPT_SHARD };
 
