@@ -14,23 +14,32 @@ esac
 
 apt_root="$cache/apt-$suite"
 mkdir -p "$apt_root"/{lists/partial,archives/partial,etc/parts}
-cat >"$apt_root/etc/sources.list" <<SRC
-deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main
-SRC
-: >"$apt_root/etc/preferences"
+# Written only when they change: apt's cache of the index (below) is valid
+# only as long as its sources are older than it.
+src="deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main"
+[ "$(cat "$apt_root/etc/sources.list" 2>/dev/null)" = "$src" ] || echo "$src" >"$apt_root/etc/sources.list"
+[ -f "$apt_root/etc/preferences" ] || : >"$apt_root/etc/preferences"
 opts=(-o "Dir::Etc::SourceList=$apt_root/etc/sources.list" -o "Dir::Etc::SourceParts=$apt_root/etc/parts"
 	-o "Dir::Etc::Preferences=$apt_root/etc/preferences" -o "Dir::Etc::PreferencesParts=$apt_root/etc/parts"
 	-o "Dir::State::Lists=$apt_root/lists" -o "Dir::Cache=$apt_root"
-	-o "Dir::State::status=/dev/null" -o "APT::Architecture=amd64" -o "APT::Sandbox::User=root" -q)
+	-o "Dir::State::status=/dev/null" -o "APT::Architecture=amd64" -o "APT::Sandbox::User=root" -q
+	# apt's binary cache of the index, which images like Debian's docker ones
+	# turn off (docker-clean): without it every apt-cache below re-reads the
+	# whole Packages list, ~1 s each, on every run
+	-o "Dir::Cache::pkgcache=$apt_root/pkgcache.bin" -o "Dir::Cache::srcpkgcache=$apt_root/srcpkgcache.bin")
 
 # One fetch at a time per suite: concurrent runs share these apt lists.
 exec 9>"$apt_root/.lock"
 flock -w 600 9 || { echo "Error: another fetch of '$suite' holds $apt_root/.lock" >&2; exit 1; }
 
-# Refresh the index at most once an hour. When the archive cannot be read,
-# a kernel fetched before still serves (and says so).
-if [ -z "$(find "$apt_root/lists" -name '*Packages*' -mmin -60 2>/dev/null | head -1)" ]; then
-	if ! apt-get "${opts[@]}" update >&2; then
+# Refresh the index at most once an hour, timed by a stamp of our own: apt
+# gives the lists the archive's modification time, not the fetch's. When the
+# archive cannot be read, a kernel fetched before still serves (and says so).
+stamp=$apt_root/updated
+if [ -z "$(find "$stamp" -mmin -60 2>/dev/null)" ]; then
+	if apt-get "${opts[@]}" update >&2; then
+		touch "$stamp"
+	else
 		if [ -f "$cache/debian-$suite/current/vmlinuz" ]; then
 			echo "Warning: cannot read Debian suite '$suite' from the archive; using the kernel fetched before" >&2
 			readlink -f "$cache/debian-$suite/current"
