@@ -24,9 +24,8 @@ stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage"/{bin,sbin,dev,proc,sys,tmp,root,etc,lib/modules}
 cp "$(command -v busybox)" "$stage/bin/busybox"
-for a in $(busybox --list); do
-	[ "$a" = busybox ] || ln -sf busybox "$stage/bin/$a"
-done
+# One symlink per applet, made by one process (an `ln` each cost ~1.5 s a run)
+busybox --list | (cd "$stage/bin" && perl -nle '$_ eq "busybox" or symlink("busybox", $_) or die "$_: $!"')
 install -m 0755 "$top/guest/init" "$stage/init"
 mkdir -p "$stage/etc/vqlab/jobs"
 cp "$top"/guest/jobs/*.sh "$stage/etc/vqlab/jobs/"
