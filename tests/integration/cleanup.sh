@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
-# Cleanup on the three ways a run ends: a guest that fails (the run goes on),
-# SIGINT after a finished sample (kept), SIGTERM while a guest boots.
+# Cleanup on the ways a run ends: a guest that fails (the run goes on),
+# SIGINT after a finished sample (kept), SIGTERM while a guest boots, and
+# SIGPIPE when the reader of its output goes away.
 . "$(dirname "$0")/lib.bash"
 [ -z "$(leftovers)" ] || fail "lab resources exist before the test: $(leftovers)"
 
@@ -78,3 +79,18 @@ jq -e '.status == "interrupted"' "$(ls -d "$work"/term/*/)run.json" >/dev/null |
 	fail "run.json not marked interrupted"
 ok "SIGTERM during boot: exit 130"
 check_no_leftovers "SIGTERM"
+
+# 4. The reader of vqlab's output goes away (`vqlab run ... | head`): the next
+# write raises SIGPIPE, which ends the run as SIGINT does instead of killing
+# vqlab with the lab's tap and namespace still there.
+"$VQLAB" run "$work/long.ini" -o "$work/pipe" 2>&1 | grep -m1 -q ' rep 0'
+for _ in $(seq 120); do
+	pgrep -f "vqlab run $work/long.ini -o $work/pipe" >/dev/null || break
+	sleep 1
+done
+pgrep -f "vqlab run $work/long.ini -o $work/pipe" >/dev/null && fail "vqlab still runs 120 s after its reader left"
+run=$(ls -d "$work"/pipe/*/ | head -1)
+jq -e '.status == "interrupted"' "$run/run.json" >/dev/null ||
+	fail "a broken pipe did not mark the run interrupted: $(jq -c .status "$run/run.json")"
+ok "SIGPIPE: the run ends, marked interrupted, $(wc -l <"$run/samples.jsonl") finished sample(s) kept"
+check_no_leftovers "SIGPIPE"

@@ -23,11 +23,15 @@ static void on_signal(int sig)
 	stop_signal = sig;
 }
 
+/* Each ends the run as Ctrl-C does: the finished samples kept, the guest,
+ * tap and namespace removed. SIGPIPE too: whoever read our output is gone
+ * (`vqlab run ... | head`), and dying of it would leave the lab's network. */
 void run_catch_signals(void)
 {
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
+	signal(SIGPIPE, on_signal);
 }
 
 const char *run_accel(const struct run *r)
