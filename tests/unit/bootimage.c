@@ -108,12 +108,28 @@ static void check_format(const char *fmt, const uint8_t *elf, size_t elen)
 	CHECK(strstr(e.msg, fmt) == e.msg);
 }
 
+/* @path: a zstd bzImage of an ELF whose Xen note is @note_type, in @img. */
+static size_t write_kernel(const char *path, unsigned int note_type, uint8_t *img, size_t cap)
+{
+	static uint8_t elf[8192], pay[1 << 14];
+	size_t plen, ilen;
+	FILE *f;
+
+	make_elf(elf, sizeof(elf), note_type);
+	plen = compress_as("zstd", elf, sizeof(elf), pay, sizeof(pay));
+	ilen = make_bzimage(img, cap, pay, plen, sizeof(elf));
+	f = fopen(path, "w");
+	fwrite(img, 1, ilen, f);
+	fclose(f);
+	return ilen;
+}
+
 static void check_extract(void)
 {
-	static uint8_t elf[8192], pay[1 << 14], img[1 << 15];
+	static uint8_t img[1 << 15];
 	char dir[] = "/tmp/vqlab-bootimage-XXXXXX", in[64], out[64], fmt[8];
 	struct errbuf e;
-	size_t plen, ilen;
+	size_t ilen;
 	FILE *f;
 
 	CHECK(mkdtemp(dir) != NULL);
@@ -121,23 +137,13 @@ static void check_extract(void)
 	snprintf(out, sizeof(out), "%s/vmlinux", dir);
 
 	/* a kernel with PVH: the ELF comes out whole */
-	make_elf(elf, sizeof(elf), 18);
-	plen = compress_as("zstd", elf, sizeof(elf), pay, sizeof(pay));
-	ilen = make_bzimage(img, sizeof(img), pay, plen, sizeof(elf));
-	f = fopen(in, "w");
-	fwrite(img, 1, ilen, f);
-	fclose(f);
+	write_kernel(in, 18, img, sizeof(img));
 	CHECK(bootimage_extract(in, out, fmt, &e) == 0 && !strcmp(fmt, "zstd"));
 	CHECK(access(out, R_OK) == 0);
 
 	/* without the PVH note: boot the bzImage, say why */
 	unlink(out);
-	make_elf(elf, sizeof(elf), 17);
-	plen = compress_as("zstd", elf, sizeof(elf), pay, sizeof(pay));
-	ilen = make_bzimage(img, sizeof(img), pay, plen, sizeof(elf));
-	f = fopen(in, "w");
-	fwrite(img, 1, ilen, f);
-	fclose(f);
+	ilen = write_kernel(in, 17, img, sizeof(img));
 	CHECK(bootimage_extract(in, out, fmt, &e) == -ENOTSUP && strstr(e.msg, "PVH"));
 	CHECK(access(out, F_OK) != 0);
 
