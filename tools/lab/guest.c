@@ -140,6 +140,7 @@ static void measure_poll(struct guest_ctx *g, struct cpu_window *w, const char *
 		if (virDomainGetInfo(g->dom, &info) == 0) {
 			w->t[i] = now_s();
 			w->cpu_ns[i] = info.cpuTime;
+			phase_mark(i ? "guest: measured window ends" : "guest: measured window starts");
 		}
 	}
 }
@@ -453,8 +454,10 @@ static int guest_wait(struct guest_ctx *g, const struct guest_job *j, struct dri
 	for (;;) {
 		if (channel_poll(g, j, d, f, w, &r->reason))
 			return -EIO;
-		if (w->fr.state >= FRAME_READY && !r->boot_s)
+		if (w->fr.state >= FRAME_READY && !r->boot_s) {
 			r->boot_s = now_s() - w->t0;
+			phase_mark("guest: ready");
+		}
 		if (w->fr.state == FRAME_COMPLETE || w->fr.state == FRAME_CORRUPT)
 			return 0;
 		if (*g->stop) {
