@@ -10,6 +10,8 @@ cache=${VQLAB_CACHE:-/var/cache/vqlab}
 kc=$cache/kernels
 apt_root=$kc/apt-sid
 fails=0
+err=$(mktemp)
+trap 'rm -f "$err"' EXIT
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 ok() { echo "ok: $*"; }
 
@@ -17,14 +19,13 @@ first=$("$top/scripts/fetch-kernel.sh" sid "$kc" 2>/dev/null) || { echo "FAIL: f
 [ -f "$first/vmlinuz" ] && ok "fetched (or found) $first" || fail "no vmlinuz in '$first'"
 [ -f "$apt_root/updated" ] || fail "no stamp $apt_root/updated after a fetch"
 
-second=$("$top/scripts/fetch-kernel.sh" sid "$kc" 2>"$apt_root/../.fetch-test.err")
+second=$("$top/scripts/fetch-kernel.sh" sid "$kc" 2>"$err")
 [ "$second" = "$first" ] && ok "the second fetch names the same folder" || fail "second fetch: '$second'"
-if grep -q 'InRelease\|^Get:' "$apt_root/../.fetch-test.err"; then
-	fail "the second fetch asked the archive again: $(head -c 300 "$apt_root/../.fetch-test.err")"
+if grep -q 'InRelease\|^Get:' "$err"; then
+	fail "the second fetch asked the archive again: $(head -c 300 "$err")"
 else
 	ok "the second fetch did not ask the archive (index fetched less than an hour ago)"
 fi
-rm -f "$apt_root/../.fetch-test.err"
 
 [ -f "$apt_root/pkgcache.bin" ] || fail "apt keeps no cache of the index in $apt_root"
 before=$(stat -c %Y.%s "$apt_root/pkgcache.bin" 2>/dev/null)
