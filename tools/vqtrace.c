@@ -53,7 +53,9 @@ static const struct cli_opt options[] = {
 	{ 'j', "json", NULL, "JSON: one line per interval, or one summary with --duration" },
 	{ 'D', "duration", "S",
 	  "trace for S seconds (or until SIGINT/SIGTERM), then print\n"
-	  "one summary of the whole time (S may end in ms, s, m)" },
+	  "one summary of the whole time (S may end in ms, s, m);\n"
+	  "each SIGUSR1 meanwhile prints a summary of the time since\n"
+	  "the last SIGUSR1 (or the start): one per measured window" },
 	{ 's', "stream", "FILE",
 	  "with --duration: also write the adds, gets, kicks,\n"
 	  "interrupts and in-flight count of each queue every\n"
@@ -90,6 +92,7 @@ static const char usage_tail[] =
 	"    vqtrace -j 1                 # one JSON line per second\n"
 	"    vqtrace --duration 10 -j     # one JSON summary after 10 s (what vqlab uses)\n"
 	"    vqtrace --duration 10 -j --stream /dev/ttyS1  # and a VQLAB-DRV line each second\n"
+	"    vqtrace --duration 600 -j & sleep 5; kill -USR1 $!  # a 5 s window's summary\n"
 	"    vqtrace --duration 10 -S     # what each program costs, per call\n"
 	"    vqtrace --duration 10 -j --core-btf /lib/vqtrace/$(uname -r).btf\n";
 
@@ -105,6 +108,8 @@ struct options {
 	const char *core_btf; /* --core-btf FILE */
 };
 
+/* SIGINT and SIGTERM end the trace; SIGUSR1 (--duration) asks for the
+ * summary of one window. All three are blocked and taken with sigtimedwait(). */
 static sigset_t stop_signals;
 
 static bool verbose;
@@ -744,6 +749,7 @@ struct tracer {
 	int stats_fd; /* held open while --prog-stats keeps BPF statistics on */
 	struct utsname uts;
 	struct snapshot prev, cur;
+	struct snapshot mark; /* at the last SIGUSR1 (--duration); mark.v NULL: none */
 	double t0;
 	int stream_fd; /* --stream, or -1 */
 };
@@ -958,14 +964,16 @@ static void print_json(json_t *report)
 	fputc('\n', stdout);
 }
 
-/* Sleep @step seconds, or less when SIGINT/SIGTERM comes (blocked since the
- * start, so one sent while loading is not lost either). True on a signal. */
-static bool wait_step(double step)
+/* Sleep @step seconds, or less when SIGINT, SIGTERM or SIGUSR1 comes
+ * (blocked since the start, so one sent while loading is not lost either).
+ * The signal, or 0. */
+static int wait_step(double step)
 {
 	struct timespec ts = { .tv_sec = (time_t)step,
 			       .tv_nsec = (long)((step - (time_t)step) * 1e9) };
+	int sig = step > 0 ? sigtimedwait(&stop_signals, NULL, &ts) : 0;
 
-	return step > 0 && sigtimedwait(&stop_signals, NULL, &ts) > 0;
+	return sig > 0 ? sig : 0;
 }
 
 /* Read the maps into t->cur and start a report: schema and time. NULL when
@@ -1055,16 +1063,36 @@ static int tracer_stream(struct tracer *t)
 	return 0;
 }
 
-/* --duration: until it ends or a signal, streaming every second. */
+static int tracer_print_summary(struct tracer *t, const struct snapshot *since);
+
+/* SIGUSR1: the summary of the window since the last one (or the start);
+ * its end is the next window's start. */
+static int tracer_window(struct tracer *t)
+{
+	if (tracer_print_summary(t, t->mark.v ? &t->mark : NULL))
+		return -1;
+	free(t->mark.v);
+	t->mark = t->cur;
+	t->cur.v = NULL;
+	return 0;
+}
+
+/* --duration: until it ends or SIGINT/SIGTERM, streaming every second and
+ * printing a window's summary on each SIGUSR1. */
 static int tracer_poll_duration(struct tracer *t)
 {
 	double deadline = t->t0 + t->o.duration, next = t->t0 + 1;
 
 	for (;;) {
 		double until = t->stream_fd >= 0 && next < deadline ? next : deadline;
-		bool stop = wait_step(until - now_s());
+		int sig = wait_step(until - now_s());
 
-		if (stop || now_s() >= deadline)
+		if (sig == SIGUSR1) {
+			if (tracer_window(t))
+				return -1;
+			continue;
+		}
+		if (sig || now_s() >= deadline)
 			return 0;
 		if (t->stream_fd >= 0 && now_s() >= next) {
 			if (tracer_stream(t))
@@ -1075,7 +1103,8 @@ static int tracer_poll_duration(struct tracer *t)
 	}
 }
 
-/* Until the duration ends, COUNT intervals passed, or a signal. */
+/* Until the duration ends, COUNT intervals passed, or SIGINT/SIGTERM
+ * (SIGUSR1 prints the interval early). */
 static int tracer_poll(struct tracer *t)
 {
 	long n = 0;
@@ -1083,17 +1112,18 @@ static int tracer_poll(struct tracer *t)
 	if (t->o.duration)
 		return tracer_poll_duration(t);
 	for (;;) {
-		bool stop = wait_step(t->o.interval);
+		int sig = wait_step(t->o.interval);
 
 		if (tracer_print_interval(t))
 			return -1;
-		if (stop || (t->o.count && ++n >= t->o.count))
+		if ((sig && sig != SIGUSR1) || (t->o.count && ++n >= t->o.count))
 			return 0;
 	}
 }
 
-/* What a --duration summary holds besides the schema and the time. */
-static void summary_members(struct tracer *t, json_t *report)
+/* What a --duration summary holds besides the schema and the time: the
+ * counts since @since (NULL: since the start). */
+static void summary_members(struct tracer *t, const struct snapshot *since, json_t *report)
 {
 	json_object_set_new(report, "kernel_release", json_string(t->uts.release));
 	json_object_set_new(report, "mode", json_string(t->o.core ? "core" : "full"));
@@ -1102,24 +1132,29 @@ static void summary_members(struct tracer *t, json_t *report)
 	/* CO-RE's types: a --core-btf file, or null for the kernel's own BTF */
 	json_object_set_new(report, "core_btf",
 			    t->o.core_btf ? json_string(t->o.core_btf) : json_null());
-	set_u64(report, "events_without_slot", t->cur.no_slot_events);
-	json_object_set_new(report, "queues", queues_json(&t->o, &t->cur, NULL, true));
+	set_u64(report, "events_without_slot",
+		t->cur.no_slot_events - (since ? since->no_slot_events : 0));
+	json_object_set_new(report, "queues", queues_json(&t->o, &t->cur, since, true));
 	if (t->o.prog_stats)
 		json_object_set_new(report, "program_stats", prog_stats_json(t->skel));
 }
 
-/* --duration: one summary of the whole time. */
-static int tracer_print_summary(struct tracer *t)
+/* --duration: one summary of the time since @since (a SIGUSR1's window), or
+ * of the whole time (NULL). */
+static int tracer_print_summary(struct tracer *t, const struct snapshot *since)
 {
 	json_t *report = tracer_report(t, true);
 
 	if (!report)
 		return -1;
-	summary_members(t, report);
+	if (since)
+		json_object_set_new(report, "duration_s", json_real(t->cur.t - since->t));
+	summary_members(t, since, report);
 	if (t->o.json) {
 		print_json(report);
 	} else {
-		printf("%s  %.1fs\n", t->uts.release, t->cur.t - t->t0);
+		printf("%s  %.1fs\n", t->uts.release,
+		       json_number_value(json_object_get(report, "duration_s")));
 		print_table(stdout, report, t->o.hist);
 		if (t->o.prog_stats)
 			print_prog_stats(stdout, json_object_get(report, "program_stats"));
@@ -1153,7 +1188,7 @@ static int tracer_run(struct tracer *t)
 	t->t0 = now_s();
 	if (tracer_read(t, &t->prev, false) || tracer_poll(t))
 		return -1;
-	return t->o.duration ? tracer_print_summary(t) : 0;
+	return t->o.duration ? tracer_print_summary(t, NULL) : 0;
 }
 
 static void tracer_cleanup(struct tracer *t)
@@ -1172,6 +1207,7 @@ static void tracer_cleanup(struct tracer *t)
 		munmap((void *)token_table, token_table_size);
 	free(t->prev.v);
 	free(t->cur.v);
+	free(t->mark.v);
 	json_decref(t->attached);
 	json_decref(t->skipped);
 	vqtrace_bpf__destroy(t->skel);
@@ -1187,11 +1223,13 @@ int main(int argc, char **argv)
 	/* Both for tests of the error paths; not documented in --help. */
 	t.btf_path = getenv("VQTRACE_BTF") ?: "/sys/kernel/btf/vmlinux";
 	t.virtio_dir = getenv("VQTRACE_VIRTIO_DEVICES") ?: "/sys/bus/virtio/devices";
-	/* SIGINT and SIGTERM end the trace: taken synchronously in the main
-	 * loop with sigtimedwait(), never by a handler. */
+	/* SIGINT and SIGTERM end the trace, SIGUSR1 asks for a window's
+	 * summary: taken synchronously in the main loop with sigtimedwait(),
+	 * never by a handler. */
 	sigemptyset(&stop_signals);
 	sigaddset(&stop_signals, SIGINT);
 	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &stop_signals, NULL);
 
 	ret = parse_args(argc, argv, &t.o);
