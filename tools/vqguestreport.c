@@ -66,6 +66,7 @@ enum {
 	OPT_REASON,
 	OPT_TRACE,
 	OPT_TRACE_ERR,
+	OPT_TRACE_BOOT,
 	OPT_JOB_OUT,
 	OPT_ROOT,
 };
@@ -79,6 +80,9 @@ static const struct cli_opt write_options[] = {
 	{ OPT_REASON, "reason", "TEXT", "why it failed (default: \"\")" },
 	{ OPT_TRACE, "trace", "FILE", "vqtrace's JSON output (missing/empty: null)" },
 	{ OPT_TRACE_ERR, "trace-stderr", "FILE", "its stderr (the last 5 lines are kept)" },
+	{ OPT_TRACE_BOOT, "trace-boot", "FILE",
+	  "with several windows per boot: vqtrace's summary of the\n"
+	  "whole boot, when --trace holds one window's (trace_boot)" },
 	{ OPT_JOB_OUT, "job-output", "FILE", "the job's output (the last 20 lines)" },
 	{ OPT_ROOT, "root", "DIR", "read /proc and /sys under DIR (tests)" },
 };
@@ -92,7 +96,9 @@ static const char usage_tail[] =
 	"    vqguestreport metric ping_sent 10 packets none\n"
 	"    vqguestreport metric pktgen_usec 5000236 us lower tx_pps 24.6 packets/s higher\n"
 	"    vqguestreport blkload /tmp/blk.json\n"
-	"    vqguestreport write --job none --start 4.1 --end 9.2 --trace /tmp/trace.json\n";
+	"    vqguestreport write --job none --start 4.1 --end 9.2 --trace /tmp/trace.json\n"
+	"    vqguestreport write --job net-tx --start 9.3 --end 14.3 --trace /tmp/window.json \\\n"
+	"        --trace-boot /tmp/boot.json   # a boot's last window of several\n";
 
 /* ---- state file ---- */
 
@@ -562,7 +568,7 @@ static int cmd_bench_hookcost(int argc, char **argv)
 /* ---- write: the report document ---- */
 
 struct write_opts {
-	const char *job, *status, *reason, *trace, *trace_err, *job_out, *root;
+	const char *job, *status, *reason, *trace, *trace_err, *trace_boot, *job_out, *root;
 	double start, end;
 	bool have_start, have_end;
 };
@@ -663,14 +669,14 @@ static int online_cpus(void)
 /* vqtrace's summary, embedded as JSON; null when there is none (no tracer,
  * or it did not start). When it is not JSON: null, and a report that fails
  * with the reason (unless it failed already). */
-static json_t *trace_json(const struct write_opts *o, const char **status, json_t **reason)
+static json_t *trace_json(const char *path, const char **status, json_t **reason)
 {
 	struct errbuf e;
 	json_t *t;
 
-	if (!o->trace)
+	if (!path)
 		return json_null();
-	t = tool_output_load(o->trace, &e);
+	t = tool_output_load(path, &e);
 	if (t)
 		return t;
 	if (errno != ENODATA && !strcmp(*status, STATUS_OK)) {
@@ -689,20 +695,26 @@ static json_t *report_json(const struct write_opts *o, json_t *st)
 {
 	const char *status = o->status;
 	json_t *reason = text_json(o->reason, strlen(o->reason), false);
-	json_t *trace = trace_json(o, &status, &reason);
+	json_t *trace = trace_json(o->trace, &status, &reason), *doc;
+	json_t *boot = o->trace_boot ? trace_json(o->trace_boot, &status, &reason) : NULL;
 
-	return json_pack("{s:s, s:o, s:o, s:f, s:f, s:o, s:o, s:o, s:i, s:o, s:O, s:O, s:o, s:o,"
-			 " s:o}",
-			 SAMPLE_STATUS, status, SAMPLE_REASON, reason, "job",
-			 text_json(o->job, strlen(o->job), false), "job_start_s", o->start,
-			 "job_end_s", o->end, "kernel_release",
-			 sys_text(o, "/proc/sys/kernel/osrelease"), "spectre_v2",
-			 sys_text(o, SPECTRE_V2_FILE), "cmdline", sys_text(o, "/proc/cmdline"),
-			 "cpus", online_cpus(), "devices", devices_json(o), SAMPLE_METRICS,
-			 state_metrics(st), SAMPLE_WARMUP_METRICS,
-			 json_object_get(st, SAMPLE_WARMUP_METRICS), SAMPLE_TRACE, trace,
-			 "trace_stderr", tail_json(o->trace_err, 5), "job_output",
-			 tail_json(o->job_out, 20));
+	doc = json_pack("{s:s, s:o, s:o, s:f, s:f, s:o, s:o, s:o, s:i, s:o, s:O, s:O, s:o, s:o,"
+			" s:o}",
+			SAMPLE_STATUS, status, SAMPLE_REASON, reason, "job",
+			text_json(o->job, strlen(o->job), false), "job_start_s", o->start,
+			"job_end_s", o->end, "kernel_release",
+			sys_text(o, "/proc/sys/kernel/osrelease"), "spectre_v2",
+			sys_text(o, SPECTRE_V2_FILE), "cmdline", sys_text(o, "/proc/cmdline"),
+			"cpus", online_cpus(), "devices", devices_json(o), SAMPLE_METRICS,
+			state_metrics(st), SAMPLE_WARMUP_METRICS,
+			json_object_get(st, SAMPLE_WARMUP_METRICS), SAMPLE_TRACE, trace,
+			"trace_stderr", tail_json(o->trace_err, 5), "job_output",
+			tail_json(o->job_out, 20));
+	if (doc && boot)
+		json_object_set_new(doc, SAMPLE_TRACE_BOOT, boot);
+	else
+		json_decref(boot);
+	return doc;
 }
 
 /* Where write's text option @c goes, or NULL when @c is not one. */
@@ -716,6 +728,7 @@ static const char **write_text_option(int c, struct write_opts *o)
 		{ OPT_REASON, offsetof(struct write_opts, reason) },
 		{ OPT_TRACE, offsetof(struct write_opts, trace) },
 		{ OPT_TRACE_ERR, offsetof(struct write_opts, trace_err) },
+		{ OPT_TRACE_BOOT, offsetof(struct write_opts, trace_boot) },
 		{ OPT_JOB_OUT, offsetof(struct write_opts, job_out) },
 		{ OPT_ROOT, offsetof(struct write_opts, root) },
 	};

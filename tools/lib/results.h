@@ -31,6 +31,14 @@
 #define SAMPLE_WARMUP_METRICS "warmup_metrics"
 #define SAMPLE_GUEST "guest"
 #define SAMPLE_TRACE "trace"
+/* Several measured windows per boot (scenario "windows"): a sample is still
+ * one boot. Its metrics are the means over its windows, its trace the whole
+ * boot's, and "windows" lists each window's own: { "window": 1.., "wall_s",
+ * "metrics", "trace" } (docs/design.md). A guest's report for one window
+ * carries the boot's trace as "trace_boot" in its last window. */
+#define SAMPLE_WINDOWS "windows"
+#define SAMPLE_WINDOW "window"
+#define SAMPLE_TRACE_BOOT "trace_boot"
 /* QEMU counted on the host (docs/device.md): "perf" (the uprobe group, each
  * function's calls, or why not), "cpu", "qemu_pid", "error"; optional. */
 #define SAMPLE_DEVPERF "devperf"
@@ -92,6 +100,7 @@ int metric_better_sign(const char *better);
 #define RUN_SCENARIO_SEED "seed"
 #define RUN_SCENARIO_ICOUNT "icount"
 #define RUN_SCENARIO_DEVICE_PERF "device_perf"
+#define RUN_SCENARIO_WINDOWS "windows" /* measured windows per boot */
 /* run.json's "host" object */
 #define RUN_HOST_HOSTNAME "hostname"
 #define RUN_HOST_KERNEL "kernel"
