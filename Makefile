@@ -137,6 +137,9 @@ UNIT_LIBS_hostblock := -ljansson -lgsl -lgslcblas -lm
 UNIT_OBJS_results_contract := $(call lab_o,sample scenario proc kernel) $(call report_o,runset) \
 	$(call lib_o,results jsonfile parse dirs msg virtio_features)
 UNIT_LIBS_results_contract := -ljansson -linih -lvirt
+UNIT_OBJS_sample_windows := $(call lab_o,sample scenario proc kernel) \
+	$(call lib_o,results jsonfile parse dirs msg virtio_features)
+UNIT_LIBS_sample_windows := -ljansson -linih -lvirt
 UNIT_OBJS_frame := $(call lab_o,frame) $(call lib_o,msg)
 UNIT_LIBS_frame := -ljansson -lz
 UNIT_OBJS_bootimage := $(call lab_o,bootimage domain) $(call lib_o,textfile msg dirs)

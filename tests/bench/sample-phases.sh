@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Where a sample's wall time goes (figures in docs/performance.md):
 #   tests/bench/sample-phases.sh RUN_DIR          the phases of a finished run
-#   tests/bench/sample-phases.sh -r [-n REPS] [-d SECONDS] [SCENARIO]
+#   tests/bench/sample-phases.sh -r [-n REPS] [-d SECONDS] [-w WINDOWS] [SCENARIO]
 #                                                 run one first (default: net-tx,
-#                                                 3 reps of 5 s) into $OUT or a temp folder
+#                                                 3 reps of 1 window of 5 s per boot)
+#                                                 into $OUT or a temp folder
 # Phases, from what the runner already keeps in each sample's folder (host
 # seconds from "start", except where a guest clock is named):
 #   start    the runner asks libvirt for the guest (domain.xml written just before)
@@ -15,20 +16,21 @@
 #   ready    /init says VQLAB-READY (boot_s)
 #   go       the job starts (the guest's job_start_s after ready)
 #   end      the job ends (job_end_s; includes the warm-up, the tracer's start
-#            and stop, and the measured window)
+#            and stop, and the measured window; with several windows per
+#            boot, the first window's)
 #   report   the framed report is complete (wall_s)
 #   next     the next sample's start: teardown, host counters, the sample's
 #            line, the driver's start (last sample: qemu.log's last write)
 # "window" is the measured window (the workload's own seconds, e.g.
-# pktgen_usec), "overhead" 1 - window / (next - start).
+# pktgen_usec; the sum over a boot's windows), "overhead" 1 - window / (next - start).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 O=${O:-$top/build}
-run=0 reps=3 dur=5
-while getopts rn:d: o; do
+run=0 reps=3 dur=5 windows=1
+while getopts rn:d:w: o; do
 	case $o in
-	r) run=1 ;; n) reps=$OPTARG ;; d) dur=$OPTARG ;;
-	*) sed -n 's/^# \{0,1\}//; 3,6p' "$0" >&2; exit 2 ;;
+	r) run=1 ;; n) reps=$OPTARG ;; d) dur=$OPTARG ;; w) windows=$OPTARG ;;
+	*) sed -n 's/^# \{0,1\}//; 3,7p' "$0" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -38,13 +40,14 @@ if [ $run = 1 ]; then
 	sc=${1:-}
 	if [ -z "$sc" ]; then
 		sc=$out/phases.ini
-		printf '[scenario]\nname = phases\n[axes]\nworkload = net-tx\n' >"$sc"
+		printf '[scenario]\nname = phases\nwindows = %s\n[axes]\nworkload = net-tx\n' \
+			"$windows" >"$sc"
 	fi
 	"$O/vqlab" -j run "$sc" -o "$out" --repeat "$reps" --duration "$dur" >"$out/run.json.out"
 	dir=$(jq -r '.dir // empty' "$out/run.json.out")
 	[ -n "$dir" ] || { cat "$out/run.json.out" >&2; exit 1; }
 else
-	dir=${1:?usage: sample-phases.sh RUN_DIR | -r [-n REPS] [-d SECONDS] [SCENARIO]}
+	dir=${1:?usage: sample-phases.sh RUN_DIR | -r [-n REPS] [-d SECONDS] [-w WINDOWS] [SCENARIO]}
 fi
 [ -r "$dir/samples.jsonl" ] || { echo "Error: $dir: no samples.jsonl" >&2; exit 1; }
 
@@ -54,7 +57,8 @@ epoch() { date -d "$1" +%s.%N; }
 # One line per sample: name, clock, start, qemu, ready's uptime, boot_s, job
 # start/end (guest uptime), wall_s, window seconds, qemu.log's last write.
 jq -r '[.cell, .rep, .attempt, .wall_s, (.metrics.boot_s.value // 0), .axes.clock // "wall",
-	((.metrics.pktgen_usec.value // 0) / 1e6)] | @tsv' "$dir/samples.jsonl" |
+	((if .windows then ([.windows[].metrics.pktgen_usec.value // 0] | add)
+	  else (.metrics.pktgen_usec.value // 0) end) / 1e6)] | @tsv' "$dir/samples.jsonl" |
 while IFS=$'\t' read -r cell rep att wall boot clock window; do
 	s=$dir/cells/$cell/$rep
 	[ "$att" = 0 ] || s=$s.$att

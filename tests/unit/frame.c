@@ -56,6 +56,27 @@ int main(void)
 	frame_parse(buf, n, &fr);
 	CHECK(fr.state == FRAME_CORRUPT && strstr(fr.error.msg, "JSON"));
 
+	/* several windows per boot: the report after a report, no ready line */
+	n = frame_of(payload, buf, sizeof(buf));
+	frame_parse(buf, n, &fr);
+	CHECK(fr.state == FRAME_COMPLETE && fr.end == (size_t)n);
+	frame_free(&fr);
+	n += snprintf(buf + n, sizeof(buf) - n, "VQLAB-MEASURE-START\n");
+	frame_parse_next(buf + fr.end, n - fr.end, &fr);
+	CHECK(fr.state == FRAME_READY && !fr.report);
+	{
+		const char *second = "{\"status\":\"ok\",\"n\":43}";
+		size_t start = strstr(buf, "VQLAB-MEASURE") - buf;
+
+		n += snprintf(buf + n, sizeof(buf) - n, "VQLAB-REPORT 1 %zu %lx\n%s\nVQLAB-END\n",
+			      strlen(second), crc32(0L, (const Bytef *)second, strlen(second)),
+			      second);
+		frame_parse_next(buf + start, n - start, &fr);
+		CHECK(fr.state == FRAME_COMPLETE && start + fr.end == (size_t)n);
+		CHECK(json_integer_value(json_object_get(fr.report, "n")) == 43);
+		frame_free(&fr);
+	}
+
 	/* bad header */
 	frame_parse("VQLAB-READY 1\nVQLAB-REPORT 9 x y\n", 33, &fr);
 	CHECK(fr.state == FRAME_CORRUPT && strstr(fr.error.msg, "header"));

@@ -132,7 +132,7 @@ static void write_rep(const struct cell *c, int k, int nrun, int rep, struct exp
 				metric_set(r.host_metrics, "xdp_pps", figure(k, rep) + 1,
 					   "packets/s", BETTER_HIGHER);
 		}
-		CHECK(append(sample_json(TEST_RUN_ID, c, rep, attempt, ACCEL, STARTED, &r),
+		CHECK(append(sample_json(TEST_RUN_ID, c, rep, attempt, ACCEL, STARTED, &r, 1, 1),
 			     lines) == 0);
 		json_decref(r.report);
 		json_decref(r.host_metrics);
@@ -231,7 +231,7 @@ static int plan_write(struct plan *p)
 		struct guest_result r = { .ok = true, .wall_s = 1 };
 
 		r.report = guest_report(p->run[0], 1e9, 0);
-		s = sample_json(TEST_RUN_ID, p->run[0], 9, 0, ACCEL, "x", &r);
+		s = sample_json(TEST_RUN_ID, p->run[0], 9, 0, ACCEL, "x", &r, 1, 1);
 		json_object_set_new(s, SAMPLE_SCHEMA, json_integer(99));
 		CHECK(json_append_line(samples_path, s) == 0);
 		json_decref(s);

@@ -121,6 +121,26 @@ static void check_clock(void)
 	CHECK(bad("[axes]\nclock = wall, wall\n", "F:2: clock: value 'wall' is listed twice"));
 }
 
+/* windows: measured windows per boot, 1 by default; perf stat counts one. */
+static void check_windows(void)
+{
+	struct scenario sc;
+	struct errbuf err;
+
+	CHECK(load("[axes]\nring = split\n", &sc, &err) == 0 && sc.windows == 1);
+	scenario_free(&sc);
+	CHECK(load("[scenario]\nwindows = 3\n", &sc, &err) == 0 && sc.windows == 3 &&
+	      sc.windows_line == 2);
+	scenario_free(&sc);
+	CHECK(bad("[scenario]\nwindows = 0\n",
+		  "F:2: windows: '0' is not a whole number from 1 to 100"));
+	CHECK(bad("[scenario]\nwindows = 2.5\n", "F:2: windows: '2.5' is not a whole number"));
+	CHECK(bad("[scenario]\nwindows = 3\ndevice_perf = on\n",
+		  "F:2: windows = 3 needs device_perf = off: perf stat counts one window per boot"));
+	CHECK(load("[scenario]\nwindows = 1\ndevice_perf = on\n", &sc, &err) == 0);
+	scenario_free(&sc);
+}
+
 int main(void)
 {
 	struct scenario sc;
@@ -272,6 +292,7 @@ int main(void)
 		  "F: the axes make a matrix of 36864 cells (at most 10000)"));
 
 	check_clock();
+	check_windows();
 	snprintf(path, sizeof(path), "rm -rf %s", jobs);
 	CHECK(system(path) == 0);
 	TEST_DONE();

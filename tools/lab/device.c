@@ -192,6 +192,11 @@ json_t *device_watch_result(struct device_watch *w, const json_t *trace, json_t 
 	return dev;
 }
 
+void device_watch_next(struct device_watch *w)
+{
+	w->marked[0] = w->marked[1] = false;
+}
+
 void device_watch_free(struct device_watch *w)
 {
 	qmp_snapshot_free(&w->cur);

@@ -39,6 +39,8 @@ void device_watch_mark(struct device_watch *w, virConnectPtr conn, const char *d
  * vqtrace report @trace (may be NULL); the sample's "device" object (what
  * each device negotiated), or NULL when QMP was never tried. */
 json_t *device_watch_result(struct device_watch *w, const json_t *trace, json_t *metrics);
+/* Several windows per boot: after a window's result, watch for the next's marks. */
+void device_watch_next(struct device_watch *w);
 void device_watch_free(struct device_watch *w);
 
 #endif

@@ -500,6 +500,16 @@ json_t *devperf_result(struct devperf *d, const json_t *trace, json_t *metrics)
 	return o;
 }
 
+void devperf_next(struct devperf *d)
+{
+	memset(d->marked, 0, sizeof(d->marked));
+	memset(d->enabled, 0, sizeof(d->enabled));
+	memset(d->t, 0, sizeof(d->t));
+	memset(d->ack_s, 0, sizeof(d->ack_s));
+	memset(d->cpu, 0, sizeof(d->cpu));
+	memset(&d->last, 0, sizeof(d->last));
+}
+
 void devperf_free(struct devperf *d)
 {
 	perf_stop(d);

@@ -67,6 +67,9 @@ void devperf_marks(struct devperf *d, const char *buf, size_t len);
  * adds and gets in vqtrace's report @trace (may be NULL: then per QMP pop in
  * @metrics' dev_pops, for CPU per buffer); the sample's "devperf" object. */
 json_t *devperf_result(struct devperf *d, const json_t *trace, json_t *metrics);
+/* Several windows per boot (CPU only: the scenario keeps perf off): after
+ * a window's result, count the next from its marks. */
+void devperf_next(struct devperf *d);
 /* perf stopped (if still running) and the pipes closed. */
 void devperf_free(struct devperf *d);
 

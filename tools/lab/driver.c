@@ -8,7 +8,8 @@
 /*
  * The drivers, ringtest's interchangeable ring variants: one row each, the
  * hooks in struct host_driver's order (name, start, booted, go, poll,
- * collect, finish, stop; NULL: nothing to do at that point). Each row's
+ * collect, finish, stop, window_next; NULL: nothing to do at that point,
+ * and for window_next: one window per boot only). Each row's
  * hooks live in the file named after it; "tap none" is the do-nothing
  * baseline (none, ping, icount-*), so the harness's own cost is measured.
  */
@@ -16,19 +17,19 @@
 /* clang-format off */
 const struct host_driver
 	driver_tap_tx = { "tap net-tx", tap_start, tap_tx_booted, NULL, NULL, tap_tx_collect,
-			  tap_tx_finish, tap_stop },
+			  tap_tx_finish, tap_stop, tap_tx_window_next },
 	driver_tap_rx = { "tap net-rx", tap_start, tap_booted, tap_rx_go, tap_rx_poll,
-			  tap_rx_collect, tap_rx_finish, tap_rx_stop },
+			  tap_rx_collect, tap_rx_finish, tap_rx_stop, tap_rx_window_next },
 	driver_vhostuser_tx = { "vhost-user net-tx", vhostuser_tx_start, NULL, NULL, NULL,
 				vhostuser_driver_collect, vhostuser_tx_finish,
-				vhostuser_driver_stop },
+				vhostuser_driver_stop, NULL },
 	driver_vhostuser_rx = { "vhost-user net-rx", vhostuser_rx_start, NULL, vhostuser_rx_go,
 				vhostuser_rx_poll, vhostuser_driver_collect, vhostuser_rx_finish,
-				vhostuser_driver_stop },
+				vhostuser_driver_stop, NULL },
 	driver_blk = { "tap blk", blk_start, tap_booted, NULL, NULL, NULL, driver_finish_nothing,
-		       tap_stop },
+		       tap_stop, driver_window_nothing },
 	driver_none = { "tap none", tap_start, tap_booted, NULL, NULL, NULL, driver_finish_nothing,
-			tap_stop };
+			tap_stop, driver_window_nothing };
 /* clang-format on */
 
 /* backend x workload -> driver; the first match wins. A workload NULL
@@ -66,6 +67,23 @@ const struct host_driver *host_driver_find(const char *backend, const char *work
 		    workload_matches(drivers[i].workload, workload))
 			return drivers[i].drv;
 	return NULL;
+}
+
+bool host_driver_windows(const struct host_driver *drv)
+{
+	return drv && drv->window_next;
+}
+
+void driver_window_nothing(struct driver_state *d)
+{
+	(void)d;
+}
+
+void driver_window_next(struct driver_state *d)
+{
+	d->c.cpu = (struct cpu_window){ 0 };
+	if (d->drv->window_next)
+		d->drv->window_next(d);
 }
 
 void driver_state_init(struct driver_state *d, const struct host_driver *drv,

@@ -17,6 +17,10 @@
  *   finish   PURE: the guest's report and the host counters -> metrics; no
  *            I/O, no root, so tests/unit/driver.c calls it with made-up counts
  *   stop     teardown, on every path, after the guest is gone; idempotent
+ *   window_next  several measured windows per boot: after a window's
+ *            collect and finish, make the counters count the next one.
+ *            NULL: the driver counts once per boot (the plan skips its
+ *            cells when a scenario asks for more windows)
  *
  * Every hook but finish may be NULL. A hook that fails returns -errno and
  * says why in @e (a sample's failure reason, word for word).
@@ -89,6 +93,7 @@ struct host_driver {
 	int (*finish)(const json_t *report, const struct host_counters *c, json_t *metrics,
 		      struct errbuf *e);
 	void (*stop)(struct driver_state *d);
+	void (*window_next)(struct driver_state *d);
 };
 
 extern const struct host_driver driver_tap_tx, driver_tap_rx, driver_vhostuser_tx,
@@ -108,6 +113,8 @@ int tap_rx_collect(struct driver_state *d, struct errbuf *e);
 int tap_rx_finish(const json_t *report, const struct host_counters *c, json_t *metrics,
 		  struct errbuf *e);
 void tap_rx_stop(struct driver_state *d);
+void tap_tx_window_next(struct driver_state *d);
+void tap_rx_window_next(struct driver_state *d);
 int blk_start(struct driver_state *d, struct domain_spec *ds, struct errbuf *e);
 int vhostuser_tx_start(struct driver_state *d, struct domain_spec *ds, struct errbuf *e);
 int vhostuser_tx_finish(const json_t *report, const struct host_counters *c, json_t *metrics,
@@ -132,11 +139,18 @@ void host_cpu_metrics(const struct cpu_window *w, json_t *metrics);
 int host_icount_metrics(const json_t *phase, const json_t *report, json_t *metrics,
 			struct errbuf *e);
 
+/* Several windows per boot: whether @drv counts each (NULL: no driver). */
+bool host_driver_windows(const struct host_driver *drv);
+/* After a window: the harness's own counters and the driver's count the next. */
+void driver_window_next(struct driver_state *d);
+
 /* ---- for the drivers ---- */
 
 /* finish for a driver whose host counts nothing: the guest's metrics are all. */
 int driver_finish_nothing(const json_t *report, const struct host_counters *c, json_t *metrics,
 			  struct errbuf *e);
+/* window_next for a driver whose host counts nothing per window. */
+void driver_window_nothing(struct driver_state *d);
 
 /* The guest report's metric @name, -1 when absent (results.h's metric_value). */
 double report_metric(const json_t *report, const char *name);

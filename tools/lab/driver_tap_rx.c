@@ -85,6 +85,13 @@ int tap_rx_finish(const json_t *report, const struct host_counters *c, json_t *m
 	return 0;
 }
 
+/* Each window has its own go line and sender. */
+void tap_rx_window_next(struct driver_state *d)
+{
+	d->c.send_valid = false;
+	d->c.send = (struct pktsend_result){ 0 };
+}
+
 void tap_rx_stop(struct driver_state *d)
 {
 	pktsend_kill(&d->sender);

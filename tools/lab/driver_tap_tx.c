@@ -25,6 +25,14 @@ int tap_tx_collect(struct driver_state *d, struct errbuf *e)
 	return 0;
 }
 
+/* The next window counts from this one's end (between windows the guest
+ * sends nothing). */
+void tap_tx_window_next(struct driver_state *d)
+{
+	d->c.xdp_start = d->c.xdp_end;
+	d->c.xdp_valid = false;
+}
+
 /* xdp_packets_total: all the sink saw; xdp_packets: less the warm-up's;
  * xdp_pps: those over pktgen's own measured time. No sink count: nothing. */
 int tap_tx_finish(const json_t *report, const struct host_counters *c, json_t *metrics,

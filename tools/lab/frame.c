@@ -10,7 +10,8 @@ static const char *find(const char *buf, size_t len, const char *needle)
 	return memmem(buf, len, needle, strlen(needle));
 }
 
-void frame_parse(const char *buf, size_t len, struct frame *fr)
+/* The first report in @buf, on a frame that is FRAME_READY. */
+static void report_parse(const char *buf, size_t len, struct frame *fr)
 {
 	const char *p, *nl, *payload, *end = buf + len;
 	unsigned long plen, crc;
@@ -18,12 +19,6 @@ void frame_parse(const char *buf, size_t len, struct frame *fr)
 	json_error_t jerr;
 	char hdr[128];
 
-	memset(fr, 0, sizeof(*fr));
-	p = find(buf, len, "VQLAB-READY ");
-	if (!p)
-		return;
-	fr->state = FRAME_READY;
-	fr->ready_uptime = strtod(p + 12, NULL);
 	p = find(buf, len, "VQLAB-REPORT ");
 	if (!p)
 		return;
@@ -59,6 +54,27 @@ void frame_parse(const char *buf, size_t len, struct frame *fr)
 		return;
 	}
 	fr->state = FRAME_COMPLETE;
+	fr->end = (size_t)(payload + plen + 1 + strlen("VQLAB-END\n") - buf);
+}
+
+void frame_parse(const char *buf, size_t len, struct frame *fr)
+{
+	const char *p;
+
+	memset(fr, 0, sizeof(*fr));
+	p = find(buf, len, "VQLAB-READY ");
+	if (!p)
+		return;
+	fr->state = FRAME_READY;
+	fr->ready_uptime = strtod(p + 12, NULL);
+	report_parse(buf, len, fr);
+}
+
+void frame_parse_next(const char *buf, size_t len, struct frame *fr)
+{
+	memset(fr, 0, sizeof(*fr));
+	fr->state = FRAME_READY;
+	report_parse(buf, len, fr);
 }
 
 void frame_free(struct frame *fr)

@@ -57,12 +57,12 @@ static void build_cmdline(struct guest_ctx *g, const struct guest_job *j, const 
 
 	snprintf(buf, len,
 		 "console=ttyS0 nokaslr panic=-1 quiet " DOMAIN_BOOT_ARGS
-		 "%s vqlab.job=%s vqlab.duration=%g "
+		 "%s vqlab.job=%s vqlab.duration=%g vqlab.windows=%u "
 		 "vqlab.warmup=%g vqlab.pkt_size=%s vqlab.iodepth=%s vqlab.dst_mac=%s "
 		 "vqlab.dst_ip=%s vqlab.src_ip=%s vqlab.icount=%d vqlab.trace=%s vqlab.stall=%g",
-		 spectre, guest_workload(j), j->duration, j->warmup, j->cell->val[AX_PKT_SIZE],
-		 j->cell->val[AX_IODEPTH], dst_mac, NETLAB_TAP_ADDR, NETLAB_GUEST_ADDR,
-		 j->icount_so != NULL, j->cell->val[AX_TRACE], j->stall);
+		 spectre, guest_workload(j), j->duration, guest_windows(j), j->warmup,
+		 j->cell->val[AX_PKT_SIZE], j->cell->val[AX_IODEPTH], dst_mac, NETLAB_TAP_ADDR,
+		 NETLAB_GUEST_ADDR, j->icount_so != NULL, j->cell->val[AX_TRACE], j->stall);
 }
 
 /* The guest's go lines ("VQLAB-GO <seconds>", net-rx) before its report:
@@ -95,15 +95,16 @@ static int go_lines(const char *buf, size_t len, double dflt, double *secs)
 #define POWEROFF_WAIT_S 1.0
 
 /* The vqicount plugin writes its counts when QEMU exits: let the guest power
- * off by itself (it does right after its report) rather than kill QEMU, then
- * keep the JSON with the sample and take its metrics. */
+ * off by itself (it does right after its last report) rather than kill QEMU,
+ * then keep the JSON with the sample and take each window's metrics: window
+ * i (from 0) is the plugin's phase 2i+1, from its START mark to its END. */
 static int icount_collect(struct guest_ctx *g, const struct guest_job *j, int pidfd,
-			  struct guest_result *r)
+			  struct guest_result *r, int n)
 {
 	double until = now_s() + ICOUNT_EXIT_WAIT_S;
 	char dst[PATH_MAX + 16];
-	json_t *ic;
-	int ret;
+	json_t *ic, *phases;
+	int ret = 0;
 
 	/* QEMU's exit, not libvirt's end of the domain (reap.h): guest_release
 	 * takes it from there */
@@ -120,9 +121,16 @@ static int icount_collect(struct guest_ctx *g, const struct guest_job *j, int pi
 	snprintf(dst, sizeof(dst), "%s/icount.json", j->dir);
 	json_dump_file(ic, dst, JSON_COMPACT);
 	unlink(j->icount_out);
-	/* phase 1 runs from the first mark to the second: the measured window */
-	ret = host_icount_metrics(json_array_get(json_object_get(ic, "phases"), 1), r->report,
-				  r->host_metrics, &r->reason);
+	phases = json_object_get(ic, "phases");
+	for (int i = 0; i < n; i++) {
+		int err = host_icount_metrics(json_array_get(phases, 2 * i + 1), r[i].report,
+					      r[i].host_metrics, &r[i].reason);
+
+		if (err) {
+			r[i].ok = false;
+			ret = ret ?: err;
+		}
+	}
 	json_decref(ic);
 	return ret;
 }
@@ -140,7 +148,8 @@ static void measure_poll(struct guest_ctx *g, struct cpu_window *w, const char *
 		if (virDomainGetInfo(g->dom, &info) == 0) {
 			w->t[i] = now_s();
 			w->cpu_ns[i] = info.cpuTime;
-			phase_mark(i ? "guest: measured window ends" : "guest: measured window starts");
+			phase_mark(i ? "guest: measured window ends" :
+				       "guest: measured window starts");
 		}
 	}
 }
@@ -291,7 +300,25 @@ struct guest_wait {
 	double last_read; /* when channel_poll last read the channel */
 	struct device_watch dev; /* QEMU's side of the rings, over QMP */
 	struct devperf perf; /* QEMU's side on the host: perf stat, CPU */
+	/* several windows per boot: the one awaited (from 0), and where the
+	 * channel's text for it starts (after the report before) */
+	unsigned int window;
+	size_t base;
+	double window_t0; /* when the report before it was complete */
+	bool window_done; /* its device views are in its result */
 };
+
+/* The report of the window awaited, from what the channel holds. */
+static void channel_frame(struct guest_wait *w, const char *buf, size_t len)
+{
+	frame_free(&w->fr);
+	if (len < w->base)
+		len = w->base; /* the file cannot shrink; if it did, nothing is new */
+	if (w->window)
+		frame_parse_next(buf + w->base, len - w->base, &w->fr);
+	else
+		frame_parse(buf, len, &w->fr);
+}
 
 /* The device's queues at the guest's measurement marks (as measure_poll). */
 static void device_marks(struct guest_ctx *g, const struct guest_job *j, struct guest_wait *w,
@@ -336,21 +363,22 @@ static int stall_check(struct guest_ctx *g, const struct guest_job *j, const str
 	return err_set(&r->reason, -EIO, "%s; console: %s", reason, s.console);
 }
 
-/* Read the report channel; hand new go lines and a poll to the driver. */
+/* Read the report channel; hand new go lines and a poll to the driver. The
+ * marks and go lines looked for are those of the window awaited. */
 static int channel_poll(struct guest_ctx *g, const struct guest_job *j, struct driver_state *d,
 			const struct guest_files *f, struct guest_wait *w, struct errbuf *e)
 {
 	size_t len = 0;
 	char *buf = file_read_all(f->report, &len);
-	const char *text = buf ? buf : "";
+	const char *text = buf && len > w->base ? buf + w->base : "";
+	size_t tlen = buf && len > w->base ? len - w->base : 0;
 	double secs;
 	int gos, ret = 0;
 
 	w->last_read = now_s();
-	frame_free(&w->fr);
-	frame_parse(text, len, &w->fr);
+	channel_frame(w, buf ? buf : "", buf ? len : 0);
 	if (d->drv->go) {
-		gos = go_lines(text, len, j->duration, &secs);
+		gos = go_lines(text, tlen, j->duration, &secs);
 		if (gos > w->gos) {
 			w->gos = gos;
 			ret = d->drv->go(d, secs, e);
@@ -358,10 +386,10 @@ static int channel_poll(struct guest_ctx *g, const struct guest_job *j, struct d
 	}
 	if (!ret && d->drv->poll)
 		ret = d->drv->poll(d, e);
-	if (buf) {
-		measure_poll(g, &d->c.cpu, buf, len);
-		devperf_marks(&w->perf, buf, len);
-		device_marks(g, j, w, buf, len);
+	if (tlen) {
+		measure_poll(g, &d->c.cpu, text, tlen);
+		devperf_marks(&w->perf, text, tlen);
+		device_marks(g, j, w, text, tlen);
 	}
 	free(buf);
 	return ret;
@@ -392,8 +420,7 @@ static int guest_state_check(struct guest_ctx *g, const struct guest_job *j,
 		return 0;
 	/* one more read: the report may have landed just before power-off */
 	buf = file_read_all(f->report, &len);
-	frame_free(&w->fr);
-	frame_parse(buf ? buf : "", len, &w->fr);
+	channel_frame(w, buf ? buf : "", buf ? len : 0);
 	free(buf);
 	if (w->fr.state == FRAME_COMPLETE || w->fr.state == FRAME_CORRUPT)
 		return 1;
@@ -454,7 +481,7 @@ static int guest_wait(struct guest_ctx *g, const struct guest_job *j, struct dri
 	for (;;) {
 		if (channel_poll(g, j, d, f, w, &r->reason))
 			return -EIO;
-		if (w->fr.state >= FRAME_READY && !r->boot_s) {
+		if (w->fr.state >= FRAME_READY && !w->window && !r->boot_s) {
 			r->boot_s = now_s() - w->t0;
 			phase_mark("guest: ready");
 		}
@@ -470,6 +497,15 @@ static int guest_wait(struct guest_ctx *g, const struct guest_job *j, struct dri
 			return ret > 0 ? 0 : ret;
 		if (stall_check(g, j, f, w, r))
 			return -EIO;
+		if (now_s() > w->deadline && w->window) {
+			file_tail(f->console, 4, tail, sizeof(tail));
+			return err_set(&r->reason, -ETIMEDOUT,
+				       "timeout after %.0f s (window %u of %u: %s); console: %s",
+				       j->timeout, w->window + 1, guest_windows(j),
+				       w->fr.state == FRAME_PARTIAL ? "report incomplete" :
+								      "no report",
+				       tail);
+		}
 		if (now_s() > w->deadline) {
 			file_tail(f->console, 4, tail, sizeof(tail));
 			return err_set(&r->reason, -ETIMEDOUT,
@@ -482,9 +518,8 @@ static int guest_wait(struct guest_ctx *g, const struct guest_job *j, struct dri
 
 /* The guest's verdict, then the driver's counts and metrics. Host counts are
  * read after the guest reported: by then every packet in flight through
- * QEMU has been delivered. A host-side failure fails the sample. */
-static void guest_report(struct guest_ctx *g, const struct guest_job *j, struct driver_state *d,
-			 const struct frame *fr, int pidfd, struct guest_result *r)
+ * QEMU has been delivered. A host-side failure fails the window. */
+static void guest_report(struct driver_state *d, const struct frame *fr, struct guest_result *r)
 {
 	const char *st = json_string_value(json_object_get(fr->report, "status"));
 	const char *why = json_string_value(json_object_get(fr->report, "reason"));
@@ -502,11 +537,32 @@ static void guest_report(struct guest_ctx *g, const struct guest_job *j, struct 
 		r->ok = false;
 		err_set(&r->reason, 0, "%s", cret ? ce.msg : fe.msg);
 	}
-	if (j->icount_so && icount_collect(g, j, pidfd, r)) {
-		r->ok = false;
-		if (!r->reason.msg[0])
-			err_set(&r->reason, 0, "vqicount wrote no counts to %s", j->icount_out);
-	}
+}
+
+/* A window's device views: QEMU's rings over QMP, QEMU's CPU on the host. */
+static void window_views(struct guest_wait *w, struct guest_result *r)
+{
+	const json_t *trace = json_object_get(r->report, "trace");
+
+	r->device = device_watch_result(&w->dev, trace, r->host_metrics);
+	r->devperf = devperf_result(&w->perf, trace, r->host_metrics);
+	w->window_done = true;
+}
+
+/* Window @r is complete and the guest measures the next: everything that
+ * counted this one counts that one, from here. */
+static void window_next(const struct guest_job *j, struct driver_state *d, struct guest_wait *w)
+{
+	w->base += w->fr.end;
+	w->window++;
+	w->window_t0 = now_s();
+	w->window_done = false;
+	w->gos = 0;
+	w->deadline = w->window_t0 + j->timeout;
+	frame_free(&w->fr);
+	driver_window_next(d);
+	device_watch_next(&w->dev);
+	devperf_next(&w->perf);
 }
 
 /* The guest is done with. After its report it powers off by itself: once
@@ -533,17 +589,16 @@ static void guest_release(struct guest_ctx *g, const struct guest_job *j, struct
 	w->pidfd = w->inotify = -1;
 }
 
-/* The sample's device views, then the guest and the driver's side go. */
+/* The last window's device views (unless taken), then the guest and the
+ * driver's side go. */
 static void guest_end(struct guest_ctx *g, const struct guest_job *j, struct driver_state *d,
 		      struct guest_wait *w, bool reported, struct guest_result *r)
 {
-	const json_t *trace = json_object_get(r->report, "trace");
-
 	if (!r->wall_s)
-		r->wall_s = now_s() - (w->t0 ? w->t0 : now_s());
-	r->device = device_watch_result(&w->dev, trace, r->host_metrics);
+		r->wall_s = now_s() - (w->window_t0 ? w->window_t0 : w->t0 ? w->t0 : now_s());
+	if (!w->window_done)
+		window_views(w, r);
 	device_watch_free(&w->dev);
-	r->devperf = devperf_result(&w->perf, trace, r->host_metrics);
 	devperf_free(&w->perf);
 	guest_release(g, j, w, reported);
 	if (d->drv && d->drv->stop)
@@ -553,7 +608,34 @@ static void guest_end(struct guest_ctx *g, const struct guest_job *j, struct dri
 	phase_mark("sample done");
 }
 
-void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_result *r)
+/* The windows of a booted guest, one report each: 0 when the last came,
+ * else -errno (r[*n - 1] says why). *n: the results that say something. */
+static int guest_windows_wait(struct guest_ctx *g, const struct guest_job *j,
+			      struct driver_state *d, const struct guest_files *f,
+			      struct guest_wait *w, struct guest_result *r, int *n)
+{
+	for (unsigned int i = 0; i < guest_windows(j); i++) {
+		struct guest_result *ri = &r[i];
+
+		*n = i + 1;
+		if (i)
+			window_next(j, d, w);
+		if (guest_wait(g, j, d, f, w, ri))
+			return -EIO;
+		ri->wall_s = now_s() - (i ? w->window_t0 : w->t0);
+		phase_mark("report complete");
+		if (w->fr.state == FRAME_CORRUPT)
+			return err_set(&ri->reason, -EPROTO, "guest report rejected: %s",
+				       w->fr.error.msg);
+		guest_report(d, &w->fr, ri);
+		window_views(w, ri);
+		if (!ri->ok)
+			return 0; /* the guest ends its boot after a failed window */
+	}
+	return 0;
+}
+
+int guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_result *r)
 {
 	const char *workload = guest_workload(j), *backend = j->cell->val[AX_BACKEND];
 	const struct host_driver *drv = host_driver_find(backend, workload);
@@ -561,10 +643,12 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 	struct guest_files f = { .console = "" };
 	struct driver_state d;
 	bool reported = false;
+	int n = 1;
 
 	phase_mark("sample start");
-	memset(r, 0, sizeof(*r));
-	r->host_metrics = json_object();
+	memset(r, 0, guest_windows(j) * sizeof(*r));
+	for (unsigned int i = 0; i < guest_windows(j); i++)
+		r[i].host_metrics = json_object();
 	driver_state_init(&d, drv, j, g->lab);
 	guest_files_init(j, &f);
 	device_watch_init(&w.dev, j->stall, j->errors_log);
@@ -580,18 +664,19 @@ void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_resu
 	w.inotify = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	devperf_start(&w.perf, j->name);
 	w.deadline = w.t0 + j->timeout;
-	if (guest_wait(g, j, &d, &f, &w, r))
+	if (guest_windows_wait(g, j, &d, &f, &w, r, &n))
 		goto out;
 	reported = true;
-	r->wall_s = now_s() - w.t0;
-	phase_mark("report complete");
-	if (w.fr.state == FRAME_CORRUPT) {
-		err_set(&r->reason, 0, "guest report rejected: %s", w.fr.error.msg);
-		goto out;
-	}
-	guest_report(g, j, &d, &w.fr, w.pidfd, r);
+	if (j->icount_so && icount_collect(g, j, w.pidfd, r, n) == -ENOENT)
+		for (int i = 0; i < n; i++) {
+			r[i].ok = false;
+			if (!r[i].reason.msg[0])
+				err_set(&r[i].reason, 0, "vqicount wrote no counts to %s",
+					j->icount_out);
+		}
 out:
-	guest_end(g, j, &d, &w, reported, r);
+	guest_end(g, j, &d, &w, reported, &r[n - 1]);
+	return n;
 }
 
 void guest_result_free(struct guest_result *r)

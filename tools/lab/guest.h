@@ -29,7 +29,8 @@ struct guest_job {
 	const struct cell *cell;
 	const struct kernel *kernel;
 	bool kvm;
-	double duration, warmup, timeout;
+	double duration, warmup, timeout; /* timeout: per window, the first's with the boot */
+	unsigned int windows; /* measured windows per boot; 0 or 1: one */
 	const char *disk; /* raw image for blk-* workloads, or NULL */
 	const char *icount_so; /* the vqicount plugin, or NULL: no instruction counts */
 	const char *icount_out; /* where QEMU (an unprivileged user) writes its JSON */
@@ -54,9 +55,17 @@ struct guest_result {
 	json_t *devperf; /* QEMU counted on the host: perf, CPU (devperf.h), or NULL */
 };
 
-/* Boot the guest, wait for its report (or failure, timeout, signal), destroy
- * it and remove its tap. @r says what happened; r->report is owned by the caller. */
-void guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_result *r);
+/* Measured windows per boot of @j (at least 1). */
+static inline unsigned int guest_windows(const struct guest_job *j)
+{
+	return j->windows > 1 ? j->windows : 1;
+}
+
+/* Boot the guest, wait for its reports, one per window (or failure, timeout,
+ * signal), destroy it and remove its tap. @r holds guest_windows(@j) results:
+ * returns how many say what happened (1 or more; the boot ends at the first
+ * window that fails). Each r[i].report is owned by the caller. */
+int guest_run(struct guest_ctx *g, const struct guest_job *j, struct guest_result *r);
 /* Destroy the guest that runs, and wait for the end of the one before. */
 void guest_destroy(struct guest_ctx *g);
 void guest_result_free(struct guest_result *r);

@@ -3,9 +3,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "driver.h"
 #include "plan.h"
 #include "progress.h"
 #include "results.h"
+
+/* Several windows per boot need a host driver that counts each window. */
+static void plan_check_windows(struct plan *pl)
+{
+	for (int i = 0; i < pl->ncells && pl->sc.windows > 1; i++) {
+		struct cell *c = &pl->cells[i];
+		const char *backend = c->val[AX_BACKEND], *workload = c->val[AX_WORKLOAD];
+
+		if (c->skip_reason[0] || host_driver_windows(host_driver_find(backend, workload)))
+			continue;
+		snprintf(c->skip_reason, sizeof(c->skip_reason),
+			 "windows = %u: backend=%s, workload=%s counts once per boot (windows = 1 "
+			 "runs it)",
+			 pl->sc.windows, backend, workload);
+	}
+}
 
 /* The cells of the scenario, and how many of them can run. */
 static int plan_expand(struct plan *pl, struct errbuf *e)
@@ -13,6 +30,7 @@ static int plan_expand(struct plan *pl, struct errbuf *e)
 	pl->ncells = scenario_expand(&pl->sc, &pl->cells);
 	if (pl->ncells < 0)
 		return err_set(e, pl->ncells, "expanding the matrix: %s", strerror(-pl->ncells));
+	plan_check_windows(pl);
 	for (int i = 0; i < pl->ncells; i++)
 		pl->nrun += !pl->cells[i].skip_reason[0];
 	return 0;
@@ -124,7 +142,8 @@ void plan_skip(struct plan *pl, struct cell *c, const char *reason)
  * on a quiet 2-core machine) plus the workload; the plugin costs ~15% more. */
 static double plan_cell_estimate(const struct plan *pl, const struct cell *c)
 {
-	double s = (20 + pl->sc.warmup + pl->sc.duration) * (pl->sc.icount ? 1.15 : 1);
+	double s = (20 + pl->sc.warmup + pl->sc.windows * pl->sc.duration) *
+		   (pl->sc.icount ? 1.15 : 1);
 
 	return strcmp(c->val[AX_CLOCK], "icount") ? s : s * ICOUNT_CLOCK_FACTOR;
 }
@@ -226,9 +245,12 @@ void plan_print(const struct plan *pl)
 	for (int i = 0; i < NR_AXES; i++)
 		if (sc->nvals[i] == 1)
 			printf(" %s=%s", axis_defs[i].name, sc->vals[i][0]);
-	printf("\nduration %gs, warm-up %gs, timeout %gs, seed %llu%s\n", sc->duration, sc->warmup,
-	       sc->timeout, (unsigned long long)sc->seed,
-	       sc->icount ? ", instruction counts (icount) on" : "");
+	printf("\nduration %gs", sc->duration);
+	if (sc->windows > 1)
+		printf(" x %u windows per boot (a sample is a boot: its windows' means)",
+		       sc->windows);
+	printf(", warm-up %gs, timeout %gs, seed %llu%s\n", sc->warmup, sc->timeout,
+	       (unsigned long long)sc->seed, sc->icount ? ", instruction counts (icount) on" : "");
 	plan_print_cells(pl, false);
 	if (pl->nrun < pl->ncells)
 		printf("skipped:\n");
@@ -316,6 +338,7 @@ json_t *plan_json(const struct plan *pl)
 	json_object_set_new(o, "repeat", json_integer(sc->repeat));
 	json_object_set_new(o, "samples", json_integer(plan_matrix_samples(pl)));
 	json_object_set_new(o, "duration_s", json_real(sc->duration));
+	json_object_set_new(o, "windows", json_integer(sc->windows));
 	json_object_set_new(o, "warmup_s", json_real(sc->warmup));
 	json_object_set_new(o, "timeout_s", json_real(sc->timeout));
 	json_object_set_new(o, "seed", json_integer((json_int_t)sc->seed));

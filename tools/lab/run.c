@@ -147,15 +147,14 @@ static const struct devperf_probes *run_probes_for(const struct run *r, const ch
 
 static json_t *manifest_scenario(const struct scenario *sc)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s?, s:s, s:i, s:f, s:f, s:f, s:I, s:b, s:b, s:s}",
-			      RUN_SCENARIO_FILE, sc->path, RUN_SCENARIO_NAME, sc->name,
-			      RUN_SCENARIO_DESCRIPTION, sc->description, RUN_SCENARIO_TEXT,
-			      sc->text ?: "", RUN_SCENARIO_REPEAT, sc->repeat,
-			      RUN_SCENARIO_DURATION_S, sc->duration, RUN_SCENARIO_WARMUP_S,
-			      sc->warmup, RUN_SCENARIO_TIMEOUT_S, sc->timeout, RUN_SCENARIO_SEED,
-			      (json_int_t)sc->seed, RUN_SCENARIO_ICOUNT, sc->icount,
-			      RUN_SCENARIO_DEVICE_PERF, sc->device_perf, RUN_SCENARIO_CLOCK,
-			      scenario_clock(sc));
+	json_t *o = json_pack(
+		"{s:s, s:s, s:s?, s:s, s:i, s:f, s:i, s:f, s:f, s:I, s:b, s:b, s:s}",
+		RUN_SCENARIO_FILE, sc->path, RUN_SCENARIO_NAME, sc->name, RUN_SCENARIO_DESCRIPTION,
+		sc->description, RUN_SCENARIO_TEXT, sc->text ?: "", RUN_SCENARIO_REPEAT, sc->repeat,
+		RUN_SCENARIO_DURATION_S, sc->duration, RUN_SCENARIO_WINDOWS, (int)sc->windows,
+		RUN_SCENARIO_WARMUP_S, sc->warmup, RUN_SCENARIO_TIMEOUT_S, sc->timeout,
+		RUN_SCENARIO_SEED, (json_int_t)sc->seed, RUN_SCENARIO_ICOUNT, sc->icount,
+		RUN_SCENARIO_DEVICE_PERF, sc->device_perf, RUN_SCENARIO_CLOCK, scenario_clock(sc));
 
 	if (o && strcmp(scenario_clock(sc), "wall"))
 		json_object_set_new(
@@ -311,11 +310,19 @@ static const struct kernel *run_kernel(const struct run *r, const char *spec)
 
 enum attempt_end { ATTEMPT_OK, ATTEMPT_FAILED, ATTEMPT_INTERRUPTED };
 
-/* Store a finished attempt as one line of samples.jsonl. */
-static void sample_store(struct run *r, const struct cell *c, unsigned int rep, int attempt,
-			 const char *started, const struct guest_result *res)
+static void results_free(struct guest_result *res, int n)
 {
-	json_t *s = sample_json(r->id, c, rep, attempt, run_accel(r), started, res);
+	for (int i = 0; i < n; i++)
+		guest_result_free(&res[i]);
+}
+
+/* Store a finished attempt (a boot: @n results of its windows) as one line
+ * of samples.jsonl. */
+static void sample_store(struct run *r, const struct cell *c, unsigned int rep, int attempt,
+			 const char *started, const struct guest_result *res, int n)
+{
+	json_t *s = sample_json(r->id, c, rep, attempt, run_accel(r), started, res, n,
+				r->plan.sc.windows);
 
 	if (json_append_line(r->samples_path, s))
 		progress_note(&r->prog, "warning: cannot append to %s: %s", r->samples_path,
@@ -339,6 +346,7 @@ static enum attempt_end sample_attempt(struct run *r, const struct cell *c, unsi
 			       .duration = sc->duration,
 			       .warmup = sc->warmup,
 			       .timeout = sc->timeout,
+			       .windows = sc->windows,
 			       .disk = r->disk[0] ? r->disk : NULL,
 			       .icount_so = r->icount_so[0] ? r->icount_so : NULL,
 			       .icount_out = icount_out,
@@ -348,8 +356,10 @@ static enum attempt_end sample_attempt(struct run *r, const struct cell *c, unsi
 			       .stall = sc->stall,
 			       .emulator = run_emulator(r, c->val[AX_QEMU]),
 			       .perf = run_probes_for(r, c->val[AX_QEMU]) };
-	struct guest_result res;
+	struct guest_result res[SCENARIO_MAX_WINDOWS];
 	enum attempt_end end;
+	double wall = 0;
+	int n;
 
 	if (attempt)
 		snprintf(dir, sizeof(dir), "%s/%s/%s/%u.%d", r->dir, RESULTS_CELLS_DIR, c->id, rep,
@@ -364,21 +374,27 @@ static enum attempt_end sample_attempt(struct run *r, const struct cell *c, unsi
 	snprintf(label, sizeof(label), "%s rep %u%s: %s", c->id, rep, try ? " (retry)" : "", desc);
 	progress_show(&r->prog, label);
 	iso_time_now(started);
-	guest_run(&r->gctx, &j, &res);
-	if (res.interrupted) {
-		guest_result_free(&res);
+	n = guest_run(&r->gctx, &j, res);
+	if (res[n - 1].interrupted) {
+		results_free(res, n);
 		return ATTEMPT_INTERRUPTED;
 	}
-	sample_store(r, c, rep, attempt, started, &res);
+	sample_store(r, c, rep, attempt, started, res, n);
 	phase_mark("sample stored");
-	r->prog.wall_sum += res.wall_s;
-	if (res.ok && !r->prog.tty)
-		p_info("    ok in %.1f s (boot %.1f s)", res.wall_s, res.boot_s);
-	if (!res.ok)
-		progress_note(&r->prog, "%s rep %u: FAILED: %s%s", c->id, rep, res.reason.msg,
+	for (int i = 0; i < n; i++)
+		wall += res[i].wall_s;
+	r->prog.wall_sum += wall;
+	end = n == (int)guest_windows(&j) && res[n - 1].ok ? ATTEMPT_OK : ATTEMPT_FAILED;
+	if (end == ATTEMPT_OK && !r->prog.tty)
+		p_info("    ok in %.1f s (boot %.1f s)", wall, res[0].boot_s);
+	if (end != ATTEMPT_OK && guest_windows(&j) > 1)
+		progress_note(&r->prog, "%s rep %u: FAILED: window %d of %u: %s%s", c->id, rep, n,
+			      guest_windows(&j), res[n - 1].reason.msg,
 			      try < r->opts->retries ? " (retrying)" : "");
-	end = res.ok ? ATTEMPT_OK : ATTEMPT_FAILED;
-	guest_result_free(&res);
+	else if (end != ATTEMPT_OK)
+		progress_note(&r->prog, "%s rep %u: FAILED: %s%s", c->id, rep, res[0].reason.msg,
+			      try < r->opts->retries ? " (retrying)" : "");
+	results_free(res, n);
 	return end;
 }
 

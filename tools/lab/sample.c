@@ -162,8 +162,8 @@ static void sample_device(json_t *s, const struct guest_result *r)
 		json_object_set(s, SAMPLE_DEVPERF, r->devperf);
 }
 
-json_t *sample_json(const char *run_id, const struct cell *c, int rep, int attempt,
-		    const char *accel, const char *started, const struct guest_result *r)
+static json_t *sample_base(const char *run_id, const struct cell *c, int rep, int attempt,
+			   const char *accel, const char *started, const struct guest_result *r)
 {
 	json_t *s = json_object(), *m = sample_metrics(r);
 	char host[256];
@@ -191,5 +191,94 @@ json_t *sample_json(const char *run_id, const struct cell *c, int rep, int attem
 	}
 	json_object_set_new(s, SAMPLE_METRICS, m);
 	sample_device(s, r);
+	return s;
+}
+
+/* Several windows per boot: each metric's mean over the windows that have it
+ * (boot_s: the first's alone). */
+static json_t *windows_metrics(json_t *const *m, int n)
+{
+	json_t *out = json_object(), *mv, *o;
+	const char *name;
+
+	for (int i = 0; i < n; i++)
+		json_object_foreach(m[i], name, mv) {
+			double sum = 0;
+			int cnt = 0;
+
+			if (json_object_get(out, name) || !json_is_object(mv))
+				continue;
+			for (int k = 0; k < n; k++) {
+				json_t *v =
+					json_object_get(json_object_get(m[k], name), METRIC_VALUE);
+
+				if (json_is_number(v)) {
+					sum += json_number_value(v);
+					cnt++;
+				}
+			}
+			o = json_deep_copy(mv);
+			if (cnt)
+				json_object_set_new(o, METRIC_VALUE, json_real(sum / cnt));
+			json_object_set_new(out, name, o);
+		}
+	return out;
+}
+
+/* Window @i's own figures, for the sample's "windows" list. */
+static json_t *window_json(const struct guest_result *r, int i, json_t *metrics)
+{
+	json_t *o = json_pack("{s:i, s:s, s:f, s:O, s:O}", SAMPLE_WINDOW, i + 1, SAMPLE_STATUS,
+			      r->ok ? STATUS_OK : STATUS_FAILED, SAMPLE_WALL_S, r->wall_s,
+			      SAMPLE_METRICS, metrics, SAMPLE_TRACE,
+			      json_object_get(r->report, SAMPLE_TRACE) ?: json_null());
+
+	if (o && !r->ok)
+		json_object_set_new(o, SAMPLE_REASON, json_string(r->reason.msg));
+	return o;
+}
+
+/* The boot's sample from its @n windows' results (of @windows asked for). */
+static void sample_windows(json_t *s, const struct guest_result *r, int n, unsigned int windows)
+{
+	json_t *list = json_array(), *m[SCENARIO_MAX_WINDOWS], *boot_trace;
+	const struct guest_result *bad = NULL;
+	double wall = 0;
+	char why[ERRBUF_LEN + 32];
+
+	for (int i = 0; i < n; i++) {
+		m[i] = sample_metrics(&r[i]);
+		json_array_append_new(list, window_json(&r[i], i, m[i]));
+		wall += r[i].wall_s;
+		if (!r[i].ok && !bad)
+			bad = &r[i];
+	}
+	json_object_set_new(s, SAMPLE_METRICS, windows_metrics(m, n));
+	for (int i = 0; i < n; i++)
+		json_decref(m[i]);
+	json_object_set_new(s, SAMPLE_WALL_S, json_real(wall));
+	json_object_set_new(s, SAMPLE_STATUS,
+			    json_string(!bad && n == (int)windows ? STATUS_OK : STATUS_FAILED));
+	if (bad) {
+		snprintf(why, sizeof(why), "window %d of %u: %s", (int)(bad - r) + 1, windows,
+			 bad->reason.msg);
+		json_object_set_new(s, SAMPLE_REASON, json_string(why));
+	}
+	/* the whole boot's trace, which the last window's report carries */
+	boot_trace = json_object_get(r[n - 1].report, SAMPLE_TRACE_BOOT);
+	if (json_is_object(boot_trace))
+		json_object_set(s, SAMPLE_TRACE, boot_trace);
+	json_object_set_new(s, SAMPLE_WINDOWS, list);
+	sample_device(s, &r[n - 1]);
+}
+
+json_t *sample_json(const char *run_id, const struct cell *c, int rep, int attempt,
+		    const char *accel, const char *started, const struct guest_result *r, int n,
+		    unsigned int windows)
+{
+	json_t *s = sample_base(run_id, c, rep, attempt, accel, started, r);
+
+	if (windows > 1 && n >= 1)
+		sample_windows(s, r, n, windows);
 	return s;
 }

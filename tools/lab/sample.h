@@ -20,8 +20,12 @@ json_t *host_json(void);
  * and the host packages recorded at build time (@p->bin/host-packages.tsv). */
 json_t *versions_json(virConnectPtr conn, const struct lab_paths *p);
 /* One line of samples.jsonl: attempt @attempt of repetition @rep of cell @c,
- * started at @started (ISO time) on this host, as guest_run() returned it in @r. */
+ * started at @started (ISO time) on this host, as guest_run() returned it in
+ * @r: @n results of the @windows the boot was to measure (1: r[0] is the
+ * sample; more: the sample is the boot, its metrics the windows' means,
+ * results.h's SAMPLE_WINDOWS). */
 json_t *sample_json(const char *run_id, const struct cell *c, int rep, int attempt,
-		    const char *accel, const char *started, const struct guest_result *r);
+		    const char *accel, const char *started, const struct guest_result *r, int n,
+		    unsigned int windows);
 
 #endif

@@ -279,6 +279,12 @@ static int set_setting(struct parse_ctx *ctx, const char *name, const char *valu
 				"duration: '%s' is not a duration from 1s to 3600s (e.g. 5, 5s, 500ms, 2m)",
 				value);
 		sc->duration = d;
+	} else if (!strcmp(name, "windows")) {
+		if (parse_u64(value, 1, SCENARIO_MAX_WINDOWS, &u))
+			return fail(ctx, "windows: '%s' is not a whole number from 1 to %d", value,
+				    SCENARIO_MAX_WINDOWS);
+		sc->windows = u;
+		sc->windows_line = ctx->line;
 	} else if (!strcmp(name, "icount")) {
 		if (strcmp(value, "on") && strcmp(value, "off"))
 			return fail(ctx, "icount: unknown value '%s' (accepted: off, on)", value);
@@ -309,8 +315,8 @@ static int set_setting(struct parse_ctx *ctx, const char *name, const char *valu
 	} else {
 		return fail(ctx,
 			    "unknown key '%s' in [scenario] (accepted: name, description, "
-			    "repeat, duration, warmup, timeout, seed, icount, clock, stall, "
-			    "device_perf)",
+			    "repeat, duration, windows, warmup, timeout, seed, icount, clock, "
+			    "stall, device_perf)",
 			    name);
 	}
 	return 1;
@@ -441,6 +447,7 @@ static int scenario_parse(FILE *f, const char *path, const char *workload_dir, s
 	sc->path = strdup(path);
 	sc->repeat = 1;
 	sc->duration = 5;
+	sc->windows = 1;
 	sc->seed = 1;
 	sc->stall = DEVICE_STALL_S;
 	e->msg[0] = '\0';
@@ -460,6 +467,12 @@ static int scenario_parse(FILE *f, const char *path, const char *workload_dir, s
 	}
 	if (!sc->timeout)
 		sc->timeout = sc->warmup + sc->duration + 180; /* boot under TCG + slack */
+	/* perf stat counts QEMU's calls from its start to its end: one window */
+	if (sc->windows > 1 && sc->device_perf)
+		return err_set(e, -EINVAL,
+			       "%s:%d: windows = %u needs device_perf = off: perf stat counts "
+			       "one window per boot",
+			       path, sc->windows_line, sc->windows);
 	for (int i = 0; i < NR_AXES; i++)
 		if (!sc->nvals[i])
 			sc->vals[i][sc->nvals[i]++] = strdup(axis_defs[i].def);

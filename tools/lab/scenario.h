@@ -31,6 +31,7 @@ enum axis_id {
 #define AXIS_MAX_VALUES 16
 #define MAX_EXCLUDES 32
 #define SCENARIO_MAX_CELLS 10000
+#define SCENARIO_MAX_WINDOWS 100 /* measured windows per boot */
 
 struct axis_def {
 	const char *name;
@@ -53,6 +54,8 @@ struct scenario {
 	int timeout_set; /* the file names a timeout */
 	uint64_t seed;
 	double warmup; /* seconds of workload before measuring */
+	unsigned int windows; /* measured windows per boot (1: one; a sample is a boot) */
+	int windows_line; /* where [scenario] sets it; 0: not set */
 	int icount; /* run the vqicount TCG plugin (docs/icount.md) */
 	int clock_line; /* line of a [scenario] clock setting, 0 if none */
 	double stall; /* seconds a ring may hold buffers, none returned */

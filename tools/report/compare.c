@@ -57,7 +57,9 @@ json_t *model_run_info(const struct runset *r)
 		json_t *s = json_object();
 
 		static const char *const sk[] = {
-			"name", "file", "description", "repeat", "duration_s", "warmup_s", "seed",
+			"name",	    "file",	  "description",
+			"repeat",   "duration_s", RUN_SCENARIO_WINDOWS,
+			"warmup_s", "seed",
 		};
 		size_t k;
 

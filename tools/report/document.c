@@ -536,6 +536,18 @@ static void facts_kernel_rows(struct table *t, const json_t *info)
 				   json_string_value(v) ? json_string_value(v) : "?");
 }
 
+/* The scenario's windows per boot, " x K windows per boot" ("" for one). */
+static const char *windows_text(const json_t *sc)
+{
+	static char buf[48];
+	json_int_t k = json_integer_value(json_object_get(sc, RUN_SCENARIO_WINDOWS));
+
+	buf[0] = '\0';
+	if (k > 1)
+		snprintf(buf, sizeof(buf), " x %lld windows per boot", (long long)k);
+	return buf;
+}
+
 /* Machine, accelerator and versions: one table. */
 static void emit_facts_table(struct doc *d, struct emitter *e)
 {
@@ -548,12 +560,13 @@ static void emit_facts_table(struct doc *d, struct emitter *e)
 	e_h(e, 2, "Machine, accelerator and versions");
 	table_addf(t, "item\tvalue");
 	if (json_object_get(sc, "repeat"))
-		table_addf(t,
-			   "scenario settings\trepeat %lld, duration %g s, warmup %g s, seed %lld",
-			   (long long)json_integer_value(json_object_get(sc, "repeat")),
-			   json_number_value(json_object_get(sc, "duration_s")),
-			   json_number_value(json_object_get(sc, "warmup_s")),
-			   (long long)json_integer_value(json_object_get(sc, "seed")));
+		table_addf(
+			t,
+			"scenario settings\trepeat %lld, duration %g s%s, warmup %g s, seed %lld",
+			(long long)json_integer_value(json_object_get(sc, "repeat")),
+			json_number_value(json_object_get(sc, "duration_s")), windows_text(sc),
+			json_number_value(json_object_get(sc, "warmup_s")),
+			(long long)json_integer_value(json_object_get(sc, "seed")));
 	table_addf(t, "host\t%s, kernel %s, %lld CPUs, %lld MiB", jstr(host, "hostname"),
 		   jstr(host, "kernel"),
 		   (long long)json_integer_value(json_object_get(host, "cpus")),
@@ -595,6 +608,7 @@ static void emit_caveats(struct doc *d, struct emitter *e)
 {
 	const char *accel =
 		json_string_value(json_object_get(json_object_get(d->show, "run"), "accel"));
+	const json_t *sc = json_object_get(json_object_get(d->show, "run"), RUN_SCENARIO);
 	long long maxn = max_samples(d->show);
 
 	e_h(e, 2, "What these numbers can and cannot say");
@@ -610,6 +624,11 @@ static void emit_caveats(struct doc *d, struct emitter *e)
 	e_p(e,
 	    "Each figure is the mean of the n repetitions of a cell, run interleaved with the other cells; \u00b1 is the half-width of the %g%% confidence interval of the mean (Student's t). A change is the difference of the means in %% of the baseline mean, with a two-sided Welch's t-test p-value. It is called an improvement or a regression (in the direction each metric's \"better\" field gives) only when p < %g and |change| > %g%%; \"no significant change\" means these samples cannot show a change of that size, not that there is none. With many metrics about one p-value in 1/alpha is below alpha by chance; the threshold guards against calling those. Failed samples are counted and listed below, never averaged; cells with fewer than 2 samples get no test.",
 	    100 * d->o->cmp.conf, d->o->cmp.alpha, d->o->cmp.threshold_pct);
+	if (*windows_text(sc))
+		e_p(e,
+		    "Each guest measured %lld windows of %g s one after another in one boot (the scenario's windows setting): a sample is the boot, and its figures are the means of its windows (each window's own are in samples.jsonl). n counts boots, not windows: windows of one boot share its memory layout and timing, so they are not independent samples, and counting them as such would make the intervals too narrow.",
+		    (long long)json_integer_value(json_object_get(sc, RUN_SCENARIO_WINDOWS)),
+		    json_number_value(json_object_get(sc, "duration_s")));
 	if (maxn == 1)
 		e_p(e,
 		    "This run has one sample per cell: the tables give single values, with no interval and no test, so no change can be called. The Answer above says how many repetitions per cell each comparison needs (at least 5, repeat = 5 in the scenario).");
