@@ -137,6 +137,9 @@ UNIT_LIBS_hostblock := -ljansson -lgsl -lgslcblas -lm
 UNIT_OBJS_results_contract := $(call lab_o,sample scenario proc kernel) $(call report_o,runset) \
 	$(call lib_o,results jsonfile parse dirs msg virtio_features)
 UNIT_LIBS_results_contract := -ljansson -linih -lvirt
+UNIT_OBJS_windows := $(call report_o,windows runset compare numfmt stats negotiated hostblock \
+	metric_roles) $(call lib_o,results verdict virtio_features msg)
+UNIT_LIBS_windows := -ljansson -lgsl -lgslcblas -lm
 UNIT_OBJS_sample_windows := $(call lab_o,sample scenario proc kernel) \
 	$(call lib_o,results jsonfile parse dirs msg virtio_features)
 UNIT_LIBS_sample_windows := -ljansson -linih -lvirt

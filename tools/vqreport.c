@@ -19,6 +19,7 @@
 #include "report/pivot.h"
 #include "report/runset.h"
 #include "report/table.h"
+#include "report/windows.h"
 
 #define TOOL "vqreport"
 
@@ -301,6 +302,7 @@ static int do_show(int argc, char **argv)
 	if (load_set(argc, argv, &r))
 		return 1;
 	m = model_show(&r, opt.cmp.conf);
+	windows_show(m, &r);
 	fixed = run_constant_axes(&r);
 	run_free(&r);
 	if (msg_json())

@@ -72,5 +72,11 @@ ok "net-rx: each window has its own host sender and rate"
 
 grep -q "2 windows of 1 s one after another in one boot" "$run/report/report.md" ||
 	fail "the report does not say that a sample is a boot of 2 windows"
-ok "the report says n counts boots of 2 windows"
+"$O/vqreport" -j show "$run" >"$work/show.json" || fail "vqreport show exited $?"
+jq -e '[.cells[] | .windows | select(.boots == 1 and .windows == 2 and .within_cv_pct >= 0 and
+	.between_cv_pct == null) | .metric] | sort == ["rx_pps", "tx_pps"]' "$work/show.json" >/dev/null ||
+	fail "vqreport show: no windows spread of each cell's rate: $(jq -c '[.cells[].windows]' "$work/show.json")"
+grep -qF '| tx\_pps | 1 x 2 |' "$run/report/report.md" ||
+	fail "the report has no row of net-tx's windows spread"
+ok "the report says n counts boots of 2 windows, and how the windows of each boot spread"
 check_no_leftovers "a windows = 2 run"

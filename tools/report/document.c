@@ -15,6 +15,7 @@
 #include "pivot.h"
 #include "plot.h"
 #include "table.h"
+#include "windows.h"
 
 #define MAX_PLOTS 400
 
@@ -602,6 +603,57 @@ static long long max_samples(const json_t *show)
 	return maxn;
 }
 
+/* "2.1%" of @key in @o, "–" when it is null. */
+static const char *pct_of(char *buf, const json_t *o, const char *key)
+{
+	double v = json_num_get(o, key);
+
+	if (!isfinite(v))
+		return fmt_num(buf, v);
+	snprintf(buf, NUMFMT_LEN, "%.2f%%", v);
+	return buf;
+}
+
+/* Several windows per boot: how the windows of one boot spread, beside how
+ * the boots do (windows.h), for each cell's primary rate. */
+static void emit_windows_spread(struct doc *d, struct emitter *e)
+{
+	struct table *t = table_new(7, 0x7cu);
+	char b[5][NUMFMT_LEN];
+	size_t i, rows = 0;
+	json_t *c;
+
+	table_addf(t, "cell\tmetric\tboots x windows\tspread within a boot (CV)\tspread of the "
+		      "boot means (CV)\tthe same, were windows independent\twindow 1 against the "
+		      "rest");
+	json_array_foreach(json_object_get(d->show, "cells"), i, c) {
+		const json_t *w = json_object_get(c, SAMPLE_WINDOWS);
+		char *label;
+
+		if (!w)
+			continue;
+		/* a run of one cell: its id, not every axis */
+		label = json_array_size(json_object_get(d->show, "cells")) > 1 ?
+				axes_label_except(json_object_get(c, "axes"), d->fixed, NULL) :
+				NULL;
+		table_addf(t, "%s\t%s\t%lld x %s\t%s\t%s\t%s\t%s",
+			   label && *label ? label : jstr(c, "cell"), jstr(w, "metric"),
+			   (long long)json_integer_value(json_object_get(w, "boots")),
+			   fmt_num(b[0], json_num_get(w, "windows")),
+			   pct_of(b[1], w, "within_cv_pct"), pct_of(b[2], w, "between_cv_pct"),
+			   pct_of(b[3], w, "independent_cv_pct"),
+			   fmt_pct(b[4], json_num_get(w, "first_change_pct")));
+		free(label);
+		rows++;
+	}
+	if (rows) {
+		e_p(e,
+		    "How much the windows of one boot differ, beside how much the boots' means do: were the windows independent samples, the boot means would spread by the spread within a boot over the square root of the windows per boot. Boot means that spread much more than that say the boot itself matters (its memory layout, its timing), and only more boots narrow the interval; a first window off the rest says the job wants a warm-up.");
+		e_table(e, t);
+	}
+	table_free(t);
+}
+
 /* What these numbers can and cannot say: the accelerator, the statistics,
  * and a run with too few samples. */
 static void emit_caveats(struct doc *d, struct emitter *e)
@@ -629,6 +681,8 @@ static void emit_caveats(struct doc *d, struct emitter *e)
 		    "Each guest measured %lld windows of %g s one after another in one boot (the scenario's windows setting): a sample is the boot, and its figures are the means of its windows (each window's own are in samples.jsonl). n counts boots, not windows: windows of one boot share its memory layout and timing, so they are not independent samples, and counting them as such would make the intervals too narrow.",
 		    (long long)json_integer_value(json_object_get(sc, RUN_SCENARIO_WINDOWS)),
 		    json_number_value(json_object_get(sc, "duration_s")));
+	if (*windows_text(sc))
+		emit_windows_spread(d, e);
 	if (maxn == 1)
 		e_p(e,
 		    "This run has one sample per cell: the tables give single values, with no interval and no test, so no change can be called. The Answer above says how many repetitions per cell each comparison needs (at least 5, repeat = 5 in the scenario).");
@@ -1627,6 +1681,7 @@ int document_write(const struct runset *r, const struct document_opts *o, json_t
 	if (ret)
 		goto cleanup;
 	d.show = model_show(r, o->cmp.conf);
+	windows_show(d.show, r);
 	d.fixed = run_constant_axes(r);
 	ret = build_sections(&d, e);
 	if (ret)

@@ -397,9 +397,24 @@ static void trace_accumulate(json_t *sum, json_t *trace)
 	}
 }
 
+/* A boot of several windows: each window's metrics, in order; else NULL. */
+static json_t *windows_metrics(const json_t *s)
+{
+	const json_t *w = json_object_get(s, SAMPLE_WINDOWS), *x;
+	json_t *out;
+	size_t i;
+
+	if (!json_is_array(w) || json_array_size(w) < 2)
+		return NULL;
+	out = json_array();
+	json_array_foreach(w, i, x)
+		json_array_append(out, json_object_get(x, SAMPLE_METRICS) ?: json_null());
+	return out;
+}
+
 static int sample_add(struct runset *r, json_t *s, size_t line)
 {
-	json_t *axes = json_object_get(s, SAMPLE_AXES), *metrics, *mv, *idx;
+	json_t *axes = json_object_get(s, SAMPLE_AXES), *metrics, *mv, *idx, *fact, *wm;
 	const char *id = json_string_value(json_object_get(s, SAMPLE_CELL));
 	const char *status = json_string_value(json_object_get(s, SAMPLE_STATUS));
 	const char *name;
@@ -479,10 +494,15 @@ static int sample_add(struct runset *r, json_t *s, size_t line)
 			m->missing++;
 		}
 	}
-	json_array_append_new(c->facts, json_pack("{s:O?, s:O?, s:O?}", SAMPLE_GUEST,
-						  json_object_get(s, SAMPLE_GUEST), "device",
-						  json_object_get(s, "device"), SAMPLE_TRACE,
-						  json_object_get(s, SAMPLE_TRACE)));
+	fact = json_pack("{s:O?, s:O?, s:O?}", SAMPLE_GUEST, json_object_get(s, SAMPLE_GUEST),
+			 "device", json_object_get(s, "device"), SAMPLE_TRACE,
+			 json_object_get(s, SAMPLE_TRACE));
+	wm = windows_metrics(s);
+	if (fact && wm)
+		json_object_set_new(fact, SAMPLE_WINDOWS, wm);
+	else
+		json_decref(wm);
+	json_array_append_new(c->facts, fact);
 	if (json_is_object(json_object_get(s, SAMPLE_TRACE)))
 		trace_accumulate(c->trace, json_object_get(s, SAMPLE_TRACE));
 	return 0;

@@ -38,7 +38,8 @@ struct run_cell {
 	json_t *trace;
 	json_t *hosts; /* { hostname: samples (ok and failed) } */
 	/* Per ok sample, what it recorded beside its metrics: { guest, device,
-	 * trace } (null when absent), for negotiated.c and the Answer. */
+	 * trace } (null when absent), for negotiated.c and the Answer, and for
+	 * a boot of several windows "windows": each window's metrics (windows.h). */
 	json_t *facts;
 };
 
