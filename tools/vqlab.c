@@ -327,7 +327,7 @@ static const struct cli_opt global_options[] = {
 static const struct cli_opt run_options[] = {
 	{ 'o', "output", "DIR", "where runs are stored (default ./results)" },
 	{ OPT_REPEAT, "repeat", "N", "repetitions per cell, overriding the scenario" },
-	{ OPT_DURATION, "duration", "S", "workload seconds, overriding the scenario" },
+	{ OPT_DURATION, "duration", "S", "workload seconds (of each window), overriding the scenario" },
 	{ OPT_RETRIES, "retries", "N", "run a failed sample up to N more times (default 0)" },
 	{ OPT_RESUME, "resume", "RUN_DIR",
 	  "complete an interrupted run (or shard); finished\n"
