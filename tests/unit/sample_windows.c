@@ -61,6 +61,7 @@ static void check_three_ok(void)
 
 	for (int i = 0; i < 3; i++)
 		window(&r[i], i, 100 + 10 * i, true, i == 2);
+	r[0].read_late = true;
 	s = sample_json("run", &cell, 0, 0, "tcg", "t", r, 3, 3);
 	CHECK(!strcmp(json_string_value(json_object_get(s, SAMPLE_STATUS)), STATUS_OK));
 	CHECK(fabs(value(s, "tx_pps") - 110) < 1e-9);
@@ -77,6 +78,8 @@ static void check_three_ok(void)
 		      json_object_get(json_array_get(w, 1), SAMPLE_TRACE), "window")) == 2);
 	CHECK(fabs(value(json_array_get(w, 2), "tx_pps") - 120) < 1e-9);
 	CHECK(!json_object_get(json_object_get(json_array_get(w, 1), SAMPLE_METRICS), "boot_s"));
+	CHECK(json_is_true(json_object_get(json_array_get(w, 0), SAMPLE_WINDOW_READ_LATE)));
+	CHECK(!json_object_get(json_array_get(w, 1), SAMPLE_WINDOW_READ_LATE));
 	json_decref(s);
 	free_all(r, 3);
 }

@@ -608,6 +608,19 @@ static void guest_end(struct guest_ctx *g, const struct guest_job *j, struct dri
 	phase_mark("sample done");
 }
 
+/* Several windows per boot: the next window has started (its START mark is
+ * on the channel after the report just read). */
+static bool next_started(const struct guest_files *f, const struct guest_wait *w)
+{
+	static const char start[] = "VQLAB-MEASURE-START\n";
+	size_t len = 0, from = w->base + w->fr.end;
+	char *buf = file_read_all(f->report, &len);
+	bool seen = buf && len > from && memmem(buf + from, len - from, start, strlen(start));
+
+	free(buf);
+	return seen;
+}
+
 /* The windows of a booted guest, one report each: 0 when the last came,
  * else -errno (r[*n - 1] says why). *n: the results that say something. */
 static int guest_windows_wait(struct guest_ctx *g, const struct guest_job *j,
@@ -629,6 +642,7 @@ static int guest_windows_wait(struct guest_ctx *g, const struct guest_job *j,
 				       w->fr.error.msg);
 		guest_report(d, &w->fr, ri);
 		window_views(w, ri);
+		ri->read_late = i + 1 < guest_windows(j) && next_started(f, w);
 		if (!ri->ok)
 			return 0; /* the guest ends its boot after a failed window */
 	}

@@ -53,6 +53,9 @@ struct guest_result {
 	json_t *device; /* QEMU's side over QMP (device.h), or NULL */
 	json_t *stall; /* the stalled ring that ended the sample, or NULL */
 	json_t *devperf; /* QEMU counted on the host: perf, CPU (devperf.h), or NULL */
+	/* several windows per boot: the next window had started when the host
+	 * had read this one's counters, which may then hold some of its work */
+	bool read_late;
 };
 
 /* Measured windows per boot of @j (at least 1). */

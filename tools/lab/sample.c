@@ -235,6 +235,8 @@ static json_t *window_json(const struct guest_result *r, int i, json_t *metrics)
 
 	if (o && !r->ok)
 		json_object_set_new(o, SAMPLE_REASON, json_string(r->reason.msg));
+	if (o && r->read_late)
+		json_object_set_new(o, SAMPLE_WINDOW_READ_LATE, json_true());
 	return o;
 }
 

@@ -39,6 +39,9 @@
 #define SAMPLE_WINDOWS "windows"
 #define SAMPLE_WINDOW "window"
 #define SAMPLE_TRACE_BOOT "trace_boot"
+/* true in a window whose host counters were read after the next window had
+ * started (its START mark was on the channel): they may hold some of it */
+#define SAMPLE_WINDOW_READ_LATE "host_read_late"
 /* QEMU counted on the host (docs/device.md): "perf" (the uprobe group, each
  * function's calls, or why not), "cpu", "qemu_pid", "error"; optional. */
 #define SAMPLE_DEVPERF "devperf"
