@@ -20,6 +20,7 @@ ok() { echo "ok: $*"; }
 
 [ "$(id -u)" = 0 ] || fail "needs root"
 [ -x "$HARNESS" ] && [ -x "$O/vqtrace" ] || fail "not built: run make"
+boot_args=$("$O/vqlab" kernel args) || fail "$O/vqlab kernel args failed" # the lab guests' own
 virsh -c qemu:///system version >/dev/null 2>&1 || fail "libvirtd is not running"
 if ! command -v dpdk-testpmd >/dev/null; then
 	# Debian 12 ships testpmd in dpdk-dev (the dpdk package has none)
@@ -60,7 +61,7 @@ boot() {
 	local d=$work/$1
 	mkdir -p "$d"
 	"$HARNESS" --boot "$d" "$KDIR/vmlinuz" "$work/initrd.gz" \
-		"console=ttyS0 nokaslr no_timer_check vqlab.job=${6:-net-tx} vqlab.duration=3 vqlab.dst_mac=56:48:4f:53:54:00 vqlab.dst_ip=198.18.0.1 vqlab.src_ip=198.18.0.2 vqlab.rx_slack=8" \
+		"console=ttyS0 $boot_args vqlab.job=${6:-net-tx} vqlab.duration=3 vqlab.dst_mac=56:48:4f:53:54:00 vqlab.dst_ip=198.18.0.1 vqlab.src_ip=198.18.0.2 vqlab.rx_slack=8" \
 		"$2" "$3" "$4" "$5" "${7:-rxonly}" >"$d/stats.json" 2>"$d/harness.err" &
 	hpid=$! hpids="$hpids $!"
 	wait $hpid

@@ -34,6 +34,7 @@ failures=0
 command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 is not installed"; exit 77; }
 command -v jq >/dev/null || { echo "FAIL: jq is not installed (scripts/setup.sh)"; exit 1; }
 [ -x "$O/vqtrace" ] || { echo "FAIL: $O/vqtrace is not built (make)"; exit 1; }
+boot_args=$("$O/vqlab" kernel args) || { echo "FAIL: $O/vqlab kernel args"; exit 1; }
 
 work=$(mktemp -d /tmp/vqtrace-guest.XXXXXX)
 pids=()
@@ -107,7 +108,7 @@ boot() { # NAME KERNEL JOB COUNT NETPROPS BLK
 	# restrict=on: the user-mode network reaches nothing outside the guest.
 	timeout 240 qemu-system-x86_64 -accel tcg -m 1024 -nographic -no-reboot \
 		-kernel "${kdir[$2]}/vmlinuz" -initrd "$work/initrd-$2.gz" \
-		-append "console=ttyS0 nokaslr no_timer_check quiet vqlab.job=$3 vqlab.count=$4 vqlab.duration=2 vqlab.iodepth=16" \
+		-append "console=ttyS0 $boot_args quiet vqlab.job=$3 vqlab.count=$4 vqlab.duration=2 vqlab.iodepth=16" \
 		-serial file:"$d/console.log" -serial file:"$d/report.log" \
 		-monitor none -display none \
 		-netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0,$5 \

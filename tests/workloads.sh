@@ -33,9 +33,10 @@ ok() { echo "ok: $*"; }
 command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64"
 command -v jq >/dev/null || skip "no jq"
 [ -r "$kernel/vmlinuz" ] || skip "no guest kernel in $kernel (vqlab kernel fetch debian:sid)"
-for b in vqtrace vqsink vqblkload tests/pktsend; do
+for b in vqlab vqtrace vqsink vqblkload tests/pktsend; do
 	[ -x "$O/$b" ] || skip "$O/$b is not built (make)"
 done
+boot_args=$("$O/vqlab" kernel args) # the lab guests' own
 
 work=$(mktemp -d /tmp/vqlabw.XXXXXX)
 ns=vqlabw-$$
@@ -68,7 +69,7 @@ boot() {
 	: >"$work/$name.report"
 	qemu-system-x86_64 -accel tcg -m 1024 -smp 1 -nographic -no-reboot \
 		-kernel "$kernel/vmlinuz" -initrd "$work/initrd.gz" \
-		-append "console=ttyS0 nokaslr no_timer_check $append" \
+		-append "console=ttyS0 $boot_args $append" \
 		-serial "file:$work/$name.console" -serial "file:$work/$name.report" \
 		-monitor none -display none -nodefaults "$@" >"$work/$name.qemu" 2>&1 &
 	qpid=$!

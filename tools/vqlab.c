@@ -22,6 +22,7 @@
 #include "bootimage.h"
 #include "cli.h"
 #include "cli_opts.h"
+#include "domain.h"
 #include "jsonfile.h"
 #include "kernel.h"
 #include "live.h"
@@ -272,6 +273,7 @@ static const char usage_head[] =
 	"       vqlab kernel build [--upto N|PATCH] [--config NAME]\n"
 	"       vqlab kernel list\n"
 	"       vqlab kernel vmlinux VMLINUZ OUT\n"
+	"       vqlab kernel args\n"
 	"       vqlab qemu build [--upto N|PATCH] [--name NAME]\n"
 	"       vqlab qemu list\n"
 	"       vqlab live SCENARIO [--cell ID | AXIS=VALUE ...] [--shell] [INTERVAL [COUNT]]\n"
@@ -301,6 +303,7 @@ static const char usage_tail[] =
 	"  vqlab kernel build --config lab+retpoline-off\n"
 	"  vqlab kernel list                           # cached kernels and their specs\n"
 	"  vqlab kernel vmlinux K/vmlinuz /tmp/vmlinux # the kernel's ELF out of its bzImage\n"
+	"  qemu-system-x86_64 ... -append \"console=ttyS0 $(vqlab kernel args)\"  # boot as the lab does\n"
 	"  vqlab qemu build --upto 1                   # QEMU 10.0.2 + qemu-patches 0001\n"
 	"  vqlab qemu list                             # cached QEMU builds and their specs\n"
 	"  vqlab live scenarios/inorder-net.ini --cell c0 1          # both ends of c0's rings\n"
@@ -327,7 +330,8 @@ static const struct cli_opt global_options[] = {
 static const struct cli_opt run_options[] = {
 	{ 'o', "output", "DIR", "where runs are stored (default ./results)" },
 	{ OPT_REPEAT, "repeat", "N", "repetitions per cell, overriding the scenario" },
-	{ OPT_DURATION, "duration", "S", "workload seconds (of each window), overriding the scenario" },
+	{ OPT_DURATION, "duration", "S",
+	  "workload seconds (of each window), overriding the scenario" },
 	{ OPT_RETRIES, "retries", "N", "run a failed sample up to N more times (default 0)" },
 	{ OPT_RESUME, "resume", "RUN_DIR",
 	  "complete an interrupted run (or shard); finished\n"
@@ -581,6 +585,20 @@ static int kernel_build(int argc, char **argv)
 	return kernel_build_result(out);
 }
 
+/* vqlab kernel args: the kernel arguments every lab guest boots with, for a
+ * guest booted by hand (the tests' too) to boot the same way. */
+static int kernel_args(void)
+{
+	if (msg_json()) {
+		json_t *o = json_pack("{s:s}", "args", DOMAIN_BOOT_ARGS);
+
+		p_json(o);
+		json_decref(o);
+	} else
+		printf("%s\n", DOMAIN_BOOT_ARGS);
+	return 0;
+}
+
 /* vqlab kernel vmlinux VMLINUZ OUT: the kernel's ELF out of its bzImage, for
  * scripts that need it (mkinitramfs.sh's minimal BTF). */
 static int kernel_vmlinux(const char *vmlinuz, const char *out)
@@ -615,11 +633,13 @@ static int do_kernel(int argc, char **argv)
 		return kernel_build(argc, argv);
 	if (argc == 4 && !strcmp(argv[1], "vmlinux"))
 		return kernel_vmlinux(argv[2], argv[3]);
+	if (argc == 2 && !strcmp(argv[1], "args"))
+		return kernel_args();
 	if (argc != 3 || strcmp(argv[1], "fetch") || strncmp(argv[2], "debian:", 7))
 		return cli_usage_error(TOOL,
 				       "usage: vqlab kernel fetch debian:SUITE | kernel "
 				       "build [--upto N|PATCH] [--config NAME] | kernel list | "
-				       "kernel vmlinux VMLINUZ OUT");
+				       "kernel vmlinux VMLINUZ OUT | kernel args");
 	if (kernel_resolve(&paths, argv[2], &k, &e)) {
 		p_err("%s", e.msg);
 		return 1;

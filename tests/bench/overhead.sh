@@ -38,6 +38,7 @@ bpo) kd=${VQLAB_CACHE:-/var/cache/vqlab}/kernels/debian-bookworm-backports/curre
 esac
 mkdir -p "$out"
 read -ra bins <<<"$("$top/tests/bench/build.sh")"
+boot_args=$("$O/vqlab" kernel args) # the lab guests' own
 "$top/scripts/mkinitramfs.sh" "$kd" "$out/initrd.gz" "${bins[@]}" >/dev/null
 rel=$(ls "$kd/lib/modules" | head -n 1)
 boot() { # DIR APPEND [QEMU ARGS...]; restrict=on: pktgen's packets go nowhere outside the guest.
@@ -45,7 +46,7 @@ boot() { # DIR APPEND [QEMU ARGS...]; restrict=on: pktgen's packets go nowhere o
 	shift 2
 	rm -f "$d/report.log" "$d/console.log"
 	timeout 3000 qemu-system-x86_64 -accel tcg -m 1024 -nographic -no-reboot \
-		-kernel "$kd/vmlinuz" -initrd "$out/initrd.gz" -append "console=ttyS0 nokaslr no_timer_check quiet $ap" \
+		-kernel "$kd/vmlinuz" -initrd "$out/initrd.gz" -append "console=ttyS0 $boot_args quiet $ap" \
 		-serial file:"$d/console.log" -serial file:"$d/report.log" -monitor none -display none \
 		-netdev user,id=n0,restrict=on -device virtio-net-pci,netdev=n0,in_order=on "$@" >"$d/qemu.log" 2>&1
 }

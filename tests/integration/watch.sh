@@ -25,6 +25,7 @@ trap cleanup EXIT
 chmod 0755 "$work"	# QEMU runs as another user and reads the initramfs there
 
 kdir=$("$VQLAB" kernel fetch debian:sid) || fail "cannot fetch the debian:sid kernel"
+boot_args=$("$VQLAB" kernel args) || fail "vqlab kernel args failed"
 scripts=$VQLAB_TOP/scripts
 O=$O "$scripts/mkinitramfs.sh" "$kdir" "$work/initrd.cpio.gz" >/dev/null ||
 	fail "mkinitramfs.sh failed"
@@ -46,7 +47,7 @@ domain_xml() {
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>$kdir/vmlinuz</kernel>
     <initrd>$work/initrd.cpio.gz</initrd>
-    <cmdline>console=ttyS0 nokaslr no_timer_check panic=-1 quiet vqlab.job=blk-randread vqlab.duration=3600 vqlab.iodepth=16 vqlab.trace=off</cmdline>
+    <cmdline>console=ttyS0 $boot_args panic=-1 quiet vqlab.job=blk-randread vqlab.duration=3600 vqlab.iodepth=16 vqlab.trace=off</cmdline>
   </os>
   <on_poweroff>destroy</on_poweroff><on_reboot>destroy</on_reboot><on_crash>destroy</on_crash>
   <devices>

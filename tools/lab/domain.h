@@ -29,18 +29,29 @@ struct domain_spec {
 	const char *emulator; /* the QEMU binary, or NULL: libvirt's default */
 };
 
-/* Kernel arguments every lab guest boots with: each cuts guest instructions
- * from the boot under TCG, measured in docs/performance.md. The system
+/* Kernel arguments every lab guest boots with, and the hand-booted guests of
+ * the tests too (`vqlab kernel args` prints them). nokaslr keeps the kernel's
+ * addresses those of its kallsyms (vqicount, docs/icount.md). The rest each
+ * cut guest instructions from the boot under TCG, measured in
+ * docs/performance.md, or keep a loaded host out of the guest. The system
  * certificates are only there to check module signatures (the lab's modules
  * then load unverified, which taints the kernel with 'E'); cryptomgr's
  * self-tests, IPv6 (/init turns it off anyway) and the probing of serial ports
  * beyond ttyS0 (console) and ttyS1 (report) serve no lab guest.
  * no_timer_check skips the IO-APIC timer test, which counts ticks in host time
  * and fails under a loaded host ("MP-BIOS bug: 8254 timer not connected"); a
- * blk-randread guest that printed it never reached /init in 184 s. */
-#define DOMAIN_BOOT_ARGS                                                  \
-	"initcall_blacklist=load_system_certificate_list,init_encrypted " \
-	"cryptomgr.notests ipv6.disable=1 8250.nr_uarts=2 no_timer_check"
+ * blk-randread guest that printed it never reached /init in 184 s.
+ * tsc=reliable turns off the clocksource watchdog's check of the TSC. Under
+ * TCG the guest's TSC is the host's (QEMU keeps it monotonic) and its
+ * watchdog (HPET, ACPI PM timer) is a device read that waits for QEMU: on a
+ * loaded host the watchdog sees an "excessive read-back delay" and marks the
+ * TSC unstable. The guest then changes clocksource mid-sample (to the HPET,
+ * whose every read goes through QEMU, changing the rates measured), and Debian
+ * sid 7.2's kwatchdog thread oopsed doing so in CI (an icount sample hung,
+ * CR2 0x59). Samples record the guest's clocksource (docs/results.md). */
+#define DOMAIN_BOOT_ARGS                                                          \
+	"nokaslr initcall_blacklist=load_system_certificate_list,init_encrypted " \
+	"cryptomgr.notests ipv6.disable=1 8250.nr_uarts=2 no_timer_check tsc=reliable"
 
 /* clock = icount (docs/clock.md): QEMU's -icount option, and the virtio-net
  * device on a tap set to send the guest's packets from a timer on the

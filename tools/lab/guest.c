@@ -56,7 +56,7 @@ static void build_cmdline(struct guest_ctx *g, const struct guest_job *j, const 
 							  "";
 
 	snprintf(buf, len,
-		 "console=ttyS0 nokaslr panic=-1 quiet " DOMAIN_BOOT_ARGS
+		 "console=ttyS0 panic=-1 quiet " DOMAIN_BOOT_ARGS
 		 "%s vqlab.job=%s vqlab.duration=%g vqlab.windows=%u "
 		 "vqlab.warmup=%g vqlab.pkt_size=%s vqlab.iodepth=%s vqlab.dst_mac=%s "
 		 "vqlab.dst_ip=%s vqlab.src_ip=%s vqlab.icount=%d vqlab.trace=%s vqlab.stall=%g",
