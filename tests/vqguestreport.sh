@@ -62,11 +62,13 @@ expect 2 "bench-run with a bad count" bench-run vqtrace 0 12x 5
 
 # A guest's /proc and /sys, with strings that break a hand-made writer.
 mkdir -p "$tmp/root/proc/sys/kernel" "$tmp/root/sys/devices/system/cpu/vulnerabilities" \
+	"$tmp/root/sys/devices/system/clocksource/clocksource0" \
 	"$tmp/root/sys/bus/virtio/devices/virtio0" "$tmp/root/sys/bus/virtio/devices/virtio1" \
 	"$tmp/root/sys/bus/virtio/devices/vir\"tio2"
 printf 'console=ttyS0 vqlab.job=none q="a\\b" \001\033[1mbold\t\xff\n' >"$tmp/root/proc/cmdline"
 printf '7.0.0-"quoted"\n' >"$tmp/root/proc/sys/kernel/osrelease"
 printf 'Mitigation: Retpolines; "x"\n' >"$tmp/root/sys/devices/system/cpu/vulnerabilities/spectre_v2"
+printf 'tsc\n' >"$tmp/root/sys/devices/system/clocksource/clocksource0/current_clocksource"
 printf '0x0001\n' >"$tmp/root/sys/bus/virtio/devices/virtio0/device"
 printf '0000000000000000000000000000000000110000\n' >"$tmp/root/sys/bus/virtio/devices/virtio0/features"
 printf '0x0002\n' >"$tmp/root/sys/bus/virtio/devices/virtio1/device" # no features: left out
@@ -78,7 +80,8 @@ write --status failed --reason $'say "no"\\ \n\001end' --job-output "$tmp/job.ou
 [ "$(wc -l <"$tmp/report.json")" = 0 ] && ok "the report is one line, no newline (init frames it byte for byte)" ||
 	fail "the report has $(wc -l <"$tmp/report.json") newlines"
 check "the report's keys, in the shell writer's order" 'keys_unsorted == ["status", "reason", "job",
-	"job_start_s", "job_end_s", "kernel_release", "spectre_v2", "cmdline", "cpus", "devices",
+	"job_start_s", "job_end_s", "kernel_release", "spectre_v2", "clocksource", "cmdline", "cpus",
+	"devices",
 	"metrics", "warmup_metrics", "trace", "trace_stderr", "job_output"]'
 check "types: numbers, strings, arrays and objects where the host reads them" '
 	(.job_start_s == 4.25) and (.job_end_s == 9.5) and (.cpus | type == "number" and . >= 1) and
@@ -86,7 +89,7 @@ check "types: numbers, strings, arrays and objects where the host reads them" '
 	.status == "failed" and .job == "none"'
 check "strings: quotes and backslashes kept, control bytes dropped, non-UTF-8 as '?'" '
 	.reason == "say \"no\"\\ end" and .kernel_release == "7.0.0-\"quoted\"" and
-	.spectre_v2 == "Mitigation: Retpolines; \"x\"" and
+	.spectre_v2 == "Mitigation: Retpolines; \"x\"" and .clocksource == "tsc" and
 	.cmdline == "console=ttyS0 vqlab.job=none q=\"a\\b\" [1mbold?"'
 check "devices: those with features, name order, device_id a number" '.devices ==
 	[{"name": "vir\"tio2", "device_id": 26, "features": "1"},

@@ -164,5 +164,17 @@ grep_out "real run: the scenario file as run" '^in_order = off, on$' "$tmp/real-
 grep_out "real run: guest kernel release (vqlab writes kernel_release)" '^\| guest kernel debian:sid \| 7\.2\.13\+deb14-cloud-amd64, package 7\.2\.13-1 \|$' "$tmp/real-report/report.md"
 grep_out "real run: a long accelerator reason is cut" 'all of it in run\.json' "$tmp/real-report/report.md"
 grep_out "real run: QEMU package version in the facts" '^\| package qemu-system-x86 \| 1:10\.0\.2' "$tmp/real-report/report.md"
+! grep -q "clocksource was not the TSC" "$tmp/real-report/report.md" &&
+	ok "real run: no clocksource caveat (it predates guest.clocksource)" || bad "real run: a clocksource caveat"
+
+# A guest that left the TSC (the clocksource watchdog switched it to the HPET):
+# the report says which cell's samples, whatever the others recorded.
+mkdir -p "$tmp/cs"
+cp "$real/run.json" "$tmp/cs/"
+jq -c 'if .cell == "c1" then .guest.clocksource = "hpet"
+	elif .cell == "c0" then .guest.clocksource = "tsc" else . end' "$real/samples.jsonl" >"$tmp/cs/samples.jsonl"
+expect_rc "a guest on the HPET: report" 0 "$V" -j report "$tmp/cs" -o "$tmp/cs-report"
+grep_out "a guest on the HPET: the caveat names its cell and clocksource" \
+	"^In 1 ok sample the guest's clocksource was not the TSC when it reported: c1: 1 \(hpet\)\. " "$tmp/cs-report/report.md"
 
 finish

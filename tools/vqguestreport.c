@@ -34,6 +34,7 @@
 /* The one metric that is not a plain figure (guest/jobs/bench-overhead.sh). */
 #define BENCH_METRIC "bench_overhead"
 #define SPECTRE_V2_FILE "/sys/devices/system/cpu/vulnerabilities/spectre_v2"
+#define CLOCKSOURCE_FILE "/sys/devices/system/clocksource/clocksource0/current_clocksource"
 
 static const char usage_head[] =
 	"Usage: vqguestreport COMMAND [ARGS]\n"
@@ -698,18 +699,17 @@ static json_t *report_json(const struct write_opts *o, json_t *st)
 	json_t *trace = trace_json(o->trace, &status, &reason), *doc;
 	json_t *boot = o->trace_boot ? trace_json(o->trace_boot, &status, &reason) : NULL;
 
-	doc = json_pack("{s:s, s:o, s:o, s:f, s:f, s:o, s:o, s:o, s:i, s:o, s:O, s:O, s:o, s:o,"
-			" s:o}",
-			SAMPLE_STATUS, status, SAMPLE_REASON, reason, "job",
-			text_json(o->job, strlen(o->job), false), "job_start_s", o->start,
-			"job_end_s", o->end, "kernel_release",
-			sys_text(o, "/proc/sys/kernel/osrelease"), "spectre_v2",
-			sys_text(o, SPECTRE_V2_FILE), "cmdline", sys_text(o, "/proc/cmdline"),
-			"cpus", online_cpus(), "devices", devices_json(o), SAMPLE_METRICS,
-			state_metrics(st), SAMPLE_WARMUP_METRICS,
-			json_object_get(st, SAMPLE_WARMUP_METRICS), SAMPLE_TRACE, trace,
-			"trace_stderr", tail_json(o->trace_err, 5), "job_output",
-			tail_json(o->job_out, 20));
+	doc = json_pack(
+		"{s:s, s:o, s:o, s:f, s:f, s:o, s:o, s:o, s:o, s:i, s:o, s:O, s:O, s:o,"
+		" s:o, s:o}",
+		SAMPLE_STATUS, status, SAMPLE_REASON, reason, "job",
+		text_json(o->job, strlen(o->job), false), "job_start_s", o->start, "job_end_s",
+		o->end, "kernel_release", sys_text(o, "/proc/sys/kernel/osrelease"), "spectre_v2",
+		sys_text(o, SPECTRE_V2_FILE), GUEST_CLOCKSOURCE, sys_text(o, CLOCKSOURCE_FILE),
+		"cmdline", sys_text(o, "/proc/cmdline"), "cpus", online_cpus(), "devices",
+		devices_json(o), SAMPLE_METRICS, state_metrics(st), SAMPLE_WARMUP_METRICS,
+		json_object_get(st, SAMPLE_WARMUP_METRICS), SAMPLE_TRACE, trace, "trace_stderr",
+		tail_json(o->trace_err, 5), "job_output", tail_json(o->job_out, 20));
 	if (doc && boot)
 		json_object_set_new(doc, SAMPLE_TRACE_BOOT, boot);
 	else

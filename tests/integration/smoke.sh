@@ -50,6 +50,15 @@ jqs "$run" 'all(.guest.devices[0] as $d |
 	fail "negotiated bits 34/35 do not follow ring/in_order"
 ok "in_order=on negotiates bit 35 and off does not; packed negotiates bit 34"
 
+# The lab's boot arguments reached the guests, and with them the TSC stayed
+# the clocksource (no watchdog to switch it away; docs/results.md).
+args=$("$VQLAB" kernel args) || fail "vqlab kernel args exited $?"
+jq -s -e --arg a "$args" 'all(.guest.cmdline | contains($a))' "$run/samples.jsonl" >/dev/null ||
+	fail "a guest booted without the lab's arguments ($args): $(jq -r .guest.cmdline "$run/samples.jsonl" | head -1)"
+jqs "$run" 'all(.guest.clocksource == "tsc")' >/dev/null ||
+	fail "guest clocksources: $(jq -c '[.cell, .guest.clocksource]' "$run/samples.jsonl" | tr '\n' ' ')"
+ok "every guest booted with \`vqlab kernel args\` and reported the TSC as its clocksource"
+
 jqs "$run" 'all(.trace.mode == "full")' >/dev/null || fail "a sample without the full tracer"
 check_pktgen_counts "$run"
 ok "the XDP sink counted every packet pktgen sent"

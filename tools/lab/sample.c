@@ -25,7 +25,8 @@ static void device_negotiated(json_t *dev, const char *bits)
 json_t *guest_info(json_t *report)
 {
 	json_t *g = json_object(), *devs = json_array(), *d;
-	const char *keys[] = { "kernel_release", "spectre_v2", "cmdline", "cpus" };
+	const char *keys[] = { "kernel_release", "spectre_v2", GUEST_CLOCKSOURCE, "cmdline",
+			       "cpus" };
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {

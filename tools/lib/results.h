@@ -30,6 +30,10 @@
 #define SAMPLE_METRICS "metrics"
 #define SAMPLE_WARMUP_METRICS "warmup_metrics"
 #define SAMPLE_GUEST "guest"
+/* in "guest": the guest kernel's clocksource when it reported; lab guests
+ * boot with tsc=reliable, so anything but this one is worth a caveat */
+#define GUEST_CLOCKSOURCE "clocksource"
+#define GUEST_CLOCKSOURCE_LAB "tsc"
 #define SAMPLE_TRACE "trace"
 /* Several measured windows per boot (scenario "windows"): a sample is still
  * one boot. Its metrics are the means over its windows, its trace the whole

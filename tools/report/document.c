@@ -654,6 +654,56 @@ static void emit_windows_spread(struct doc *d, struct emitter *e)
 	table_free(t);
 }
 
+/* How many of cell @c's ok samples had a guest whose clocksource was not the
+ * lab's (the TSC); @cs gets the last such one's name. */
+static size_t cell_clocksource_others(const struct run_cell *c, const char **cs)
+{
+	size_t j, n = 0;
+	json_t *f;
+
+	json_array_foreach(c->facts, j, f) {
+		const char *s = json_string_value(
+			json_object_get(json_object_get(f, SAMPLE_GUEST), GUEST_CLOCKSOURCE));
+
+		if (s && strcmp(s, GUEST_CLOCKSOURCE_LAB)) {
+			*cs = s;
+			n++;
+		}
+	}
+	return n;
+}
+
+/* The ok samples whose guest read its time elsewhere than the TSC, per cell
+ * ("c1: 2 (hpet), …") into @buf; their count back. */
+static size_t clocksource_others(const struct doc *d, char *buf, size_t len)
+{
+	size_t i, k, n = 0, at = 0;
+	const char *cs = NULL;
+
+	buf[0] = '\0';
+	for (i = 0; i < d->r->ncells && at < len; i++) {
+		k = cell_clocksource_others(&d->r->cells[i], &cs);
+		if (k)
+			at += snprintf(buf + at, len - at, "%s%s: %zu (%s)", at ? ", " : "",
+				       d->r->cells[i].id, k, cs);
+		n += k;
+	}
+	return n;
+}
+
+/* A guest that left the TSC timed part of its sample with a clock whose every
+ * read goes through QEMU: its rates do not compare with the others. */
+static void emit_clocksource_caveat(struct doc *d, struct emitter *e)
+{
+	char which[512];
+	size_t n = clocksource_others(d, which, sizeof(which));
+
+	if (n)
+		e_p(e,
+		    "In %zu ok sample%s the guest's clocksource was not the TSC when it reported: %s. Lab guests boot with tsc=reliable, so the guest's kernel changed it (or was booted another way); every read of such a clock goes through QEMU, which slows the guest's own work, so these samples' rates do not compare with the others'.",
+		    n, n == 1 ? "" : "s", which);
+}
+
 /* What these numbers can and cannot say: the accelerator, the statistics,
  * and a run with too few samples. */
 static void emit_caveats(struct doc *d, struct emitter *e)
@@ -683,6 +733,7 @@ static void emit_caveats(struct doc *d, struct emitter *e)
 		    json_number_value(json_object_get(sc, "duration_s")));
 	if (*windows_text(sc))
 		emit_windows_spread(d, e);
+	emit_clocksource_caveat(d, e);
 	if (maxn == 1)
 		e_p(e,
 		    "This run has one sample per cell: the tables give single values, with no interval and no test, so no change can be called. The Answer above says how many repetitions per cell each comparison needs (at least 5, repeat = 5 in the scenario).");
