@@ -141,6 +141,28 @@ static void check_windows(void)
 	scenario_free(&sc);
 }
 
+/* kernel_args: words after the lab's own, none of those the lab sets. */
+static void check_kernel_args(void)
+{
+	struct scenario sc;
+	struct errbuf err;
+
+	CHECK(load("[axes]\nring = split\n", &sc, &err) == 0 && !sc.kernel_args);
+	scenario_free(&sc);
+	CHECK(load("[scenario]\nkernel_args = mitigations=off  virtio_net.napi_tx=0\n", &sc,
+		   &err) == 0 &&
+	      sc.kernel_args && !strcmp(sc.kernel_args, "mitigations=off  virtio_net.napi_tx=0"));
+	scenario_free(&sc);
+	CHECK(bad("[scenario]\nkernel_args = idle=poll vqlab.job=ping\n",
+		  "F:2: kernel_args: 'vqlab.job=ping': the lab sets vqlab.* itself"));
+	CHECK(bad("[scenario]\nkernel_args = console=ttyS1\n",
+		  "F:2: kernel_args: 'console=ttyS1': the lab sets console=* itself"));
+	CHECK(bad("[scenario]\nkernel_args = panic=0\n", "F:2: kernel_args: 'panic=0'"));
+	CHECK(bad("[scenario]\nkernel_args = a=\"b c\"\n",
+		  "F:2: kernel_args: 'a=\"b c\"': only printable characters without quotes"));
+	CHECK(bad("[scenario]\nkernel_args = a\tb\n", "F:2: kernel_args: 'a\tb': only printable"));
+}
+
 int main(void)
 {
 	struct scenario sc;
@@ -293,6 +315,7 @@ int main(void)
 
 	check_clock();
 	check_windows();
+	check_kernel_args();
 	snprintf(path, sizeof(path), "rm -rf %s", jobs);
 	CHECK(system(path) == 0);
 	TEST_DONE();

@@ -17,6 +17,7 @@
 #include "driver.h"
 #include "frame.h"
 #include "guest.h"
+#include "kcrash.h"
 #include "phase.h"
 #include "reap.h"
 #include "sample.h"
@@ -55,14 +56,16 @@ static void build_cmdline(struct guest_ctx *g, const struct guest_job *j, const 
 			      !strcmp(mit, "retpoline") ? " spectre_v2=retpoline" :
 							  "";
 
-	snprintf(buf, len,
-		 "console=ttyS0 panic=-1 quiet " DOMAIN_BOOT_ARGS
-		 "%s vqlab.job=%s vqlab.duration=%g vqlab.windows=%u "
-		 "vqlab.warmup=%g vqlab.pkt_size=%s vqlab.iodepth=%s vqlab.dst_mac=%s "
-		 "vqlab.dst_ip=%s vqlab.src_ip=%s vqlab.icount=%d vqlab.trace=%s vqlab.stall=%g",
-		 spectre, guest_workload(j), j->duration, guest_windows(j), j->warmup,
-		 j->cell->val[AX_PKT_SIZE], j->cell->val[AX_IODEPTH], dst_mac, NETLAB_TAP_ADDR,
-		 NETLAB_GUEST_ADDR, j->icount_so != NULL, j->cell->val[AX_TRACE], j->stall);
+	snprintf(
+		buf, len,
+		"console=ttyS0 panic=-1 quiet " DOMAIN_BOOT_ARGS
+		"%s vqlab.job=%s vqlab.duration=%g vqlab.windows=%u "
+		"vqlab.warmup=%g vqlab.pkt_size=%s vqlab.iodepth=%s vqlab.dst_mac=%s "
+		"vqlab.dst_ip=%s vqlab.src_ip=%s vqlab.icount=%d vqlab.trace=%s vqlab.stall=%g%s%s",
+		spectre, guest_workload(j), j->duration, guest_windows(j), j->warmup,
+		j->cell->val[AX_PKT_SIZE], j->cell->val[AX_IODEPTH], dst_mac, NETLAB_TAP_ADDR,
+		NETLAB_GUEST_ADDR, j->icount_so != NULL, j->cell->val[AX_TRACE], j->stall,
+		j->kernel_args ? " " : "", j->kernel_args ?: "");
 }
 
 /* The guest's go lines ("VQLAB-GO <seconds>", net-rx) before its report:
@@ -157,7 +160,7 @@ static void measure_poll(struct guest_ctx *g, struct cpu_window *w, const char *
 /* One guest's files in j->dir, and the strings its domain points to. */
 struct guest_files {
 	char console[PATH_MAX + 16], report[PATH_MAX + 16], xml[PATH_MAX + 16];
-	char kernel[PATH_MAX + 16], cmdline[1024];
+	char kernel[PATH_MAX + 16], cmdline[2048]; /* x86's COMMAND_LINE_SIZE */
 	char plugin_arg[3 * PATH_MAX + 64];
 	const char *qemu_args[8];
 };
@@ -424,7 +427,7 @@ static int guest_state_check(struct guest_ctx *g, const struct guest_job *j,
 	free(buf);
 	if (w->fr.state == FRAME_COMPLETE || w->fr.state == FRAME_CORRUPT)
 		return 1;
-	file_tail(f->console, 4, tail, sizeof(tail));
+	console_excerpt(f->console, 4, tail, sizeof(tail));
 	return err_set(e, -EIO, "guest stopped before its report was complete; console: %s", tail);
 }
 
@@ -498,7 +501,7 @@ static int guest_wait(struct guest_ctx *g, const struct guest_job *j, struct dri
 		if (stall_check(g, j, f, w, r))
 			return -EIO;
 		if (now_s() > w->deadline && w->window) {
-			file_tail(f->console, 4, tail, sizeof(tail));
+			console_excerpt(f->console, 4, tail, sizeof(tail));
 			return err_set(&r->reason, -ETIMEDOUT,
 				       "timeout after %.0f s (window %u of %u: %s); console: %s",
 				       j->timeout, w->window + 1, guest_windows(j),
@@ -507,7 +510,7 @@ static int guest_wait(struct guest_ctx *g, const struct guest_job *j, struct dri
 				       tail);
 		}
 		if (now_s() > w->deadline) {
-			file_tail(f->console, 4, tail, sizeof(tail));
+			console_excerpt(f->console, 4, tail, sizeof(tail));
 			return err_set(&r->reason, -ETIMEDOUT,
 				       "timeout after %.0f s (%s); console: %s", j->timeout,
 				       frame_state_text(w->fr.state), tail);
@@ -872,7 +875,7 @@ int guest_live_poll(struct guest_ctx *g, struct guest_live *l, json_t *lines, st
 	if (!ret && !l->live && now_s() - l->t0 > l->j->timeout) {
 		char tail[400];
 
-		file_tail(l->f.console, 4, tail, sizeof(tail));
+		console_excerpt(l->f.console, 4, tail, sizeof(tail));
 		return err_set(
 			e, -ETIMEDOUT, "timeout after %.0f s (%s); console: %s", l->j->timeout,
 			l->ready ? "the workload did not start" : "guest never reached /init",

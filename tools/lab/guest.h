@@ -40,6 +40,7 @@ struct guest_job {
 	const char *emulator; /* the QEMU binary (the qemu axis), or NULL: libvirt's */
 	const char *errors_log; /* QEMU's -d guest_errors file (QEMU writes it), or NULL */
 	double stall; /* seconds a ring may hold buffers and return none; 0: no check */
+	const char *kernel_args; /* the scenario's, after the lab's own, or NULL */
 	const struct devperf_probes *perf; /* uprobes on this QEMU (devperf.h), or NULL */
 };
 

@@ -304,6 +304,7 @@ static int live_setup(struct live *lv)
 				    .timeout = lv->r.plan.sc.timeout,
 				    .disk = lv->r.disk[0] ? lv->r.disk : NULL,
 				    .dir = lv->dir,
+				    .kernel_args = lv->r.plan.sc.kernel_args,
 				    .name = lv->name };
 	for (int i = 0; i < lv->r.plan.sc.nvals[AX_KERNEL]; i++)
 		if (!strcmp(lv->r.kernels[i].spec, lv->cell->val[AX_KERNEL]))

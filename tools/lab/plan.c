@@ -251,6 +251,8 @@ void plan_print(const struct plan *pl)
 		       sc->windows);
 	printf(", warm-up %gs, timeout %gs, seed %llu%s\n", sc->warmup, sc->timeout,
 	       (unsigned long long)sc->seed, sc->icount ? ", instruction counts (icount) on" : "");
+	if (sc->kernel_args)
+		printf("kernel arguments after the lab's: %s\n", sc->kernel_args);
 	plan_print_cells(pl, false);
 	if (pl->nrun < pl->ncells)
 		printf("skipped:\n");
@@ -343,6 +345,8 @@ json_t *plan_json(const struct plan *pl)
 	json_object_set_new(o, "timeout_s", json_real(sc->timeout));
 	json_object_set_new(o, "seed", json_integer((json_int_t)sc->seed));
 	json_object_set_new(o, "icount", json_boolean(sc->icount));
+	json_object_set_new(o, RUN_SCENARIO_KERNEL_ARGS,
+			    sc->kernel_args ? json_string(sc->kernel_args) : json_null());
 	json_object_set_new(o, "sample_estimate_s", json_real(plan_sample_estimate(pl)));
 	json_object_set_new(o, "estimated_s", json_real(plan_estimate(pl)));
 	json_object_set_new(o, "estimated", json_string(t));

@@ -148,13 +148,14 @@ static const struct devperf_probes *run_probes_for(const struct run *r, const ch
 static json_t *manifest_scenario(const struct scenario *sc)
 {
 	json_t *o = json_pack(
-		"{s:s, s:s, s:s?, s:s, s:i, s:f, s:i, s:f, s:f, s:I, s:b, s:b, s:s}",
+		"{s:s, s:s, s:s?, s:s, s:i, s:f, s:i, s:f, s:f, s:I, s:b, s:b, s:s, s:s?}",
 		RUN_SCENARIO_FILE, sc->path, RUN_SCENARIO_NAME, sc->name, RUN_SCENARIO_DESCRIPTION,
 		sc->description, RUN_SCENARIO_TEXT, sc->text ?: "", RUN_SCENARIO_REPEAT, sc->repeat,
 		RUN_SCENARIO_DURATION_S, sc->duration, RUN_SCENARIO_WINDOWS, (int)sc->windows,
 		RUN_SCENARIO_WARMUP_S, sc->warmup, RUN_SCENARIO_TIMEOUT_S, sc->timeout,
 		RUN_SCENARIO_SEED, (json_int_t)sc->seed, RUN_SCENARIO_ICOUNT, sc->icount,
-		RUN_SCENARIO_DEVICE_PERF, sc->device_perf, RUN_SCENARIO_CLOCK, scenario_clock(sc));
+		RUN_SCENARIO_DEVICE_PERF, sc->device_perf, RUN_SCENARIO_CLOCK, scenario_clock(sc),
+		RUN_SCENARIO_KERNEL_ARGS, sc->kernel_args);
 
 	if (o && strcmp(scenario_clock(sc), "wall"))
 		json_object_set_new(
@@ -354,6 +355,7 @@ static enum attempt_end sample_attempt(struct run *r, const struct cell *c, unsi
 			       .name = name,
 			       .errors_log = errors_log,
 			       .stall = sc->stall,
+			       .kernel_args = sc->kernel_args,
 			       .emulator = run_emulator(r, c->val[AX_QEMU]),
 			       .perf = run_probes_for(r, c->val[AX_QEMU]) };
 	struct guest_result res[SCENARIO_MAX_WINDOWS];

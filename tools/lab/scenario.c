@@ -232,6 +232,52 @@ static int set_stall(struct parse_ctx *ctx, const char *value)
 	return 1;
 }
 
+/* A word of kernel_args that the lab sets itself, or NULL: vqlab.* are each
+ * sample's job, console= and panic= where the harness reads the guest and
+ * how it sees a crash end. */
+static const char *lab_owned_arg(const char *word, size_t len)
+{
+	static const char *const owned[] = { "vqlab.", "console=", "panic=" };
+
+	for (size_t i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
+		if (len >= strlen(owned[i]) && !strncmp(word, owned[i], strlen(owned[i])))
+			return owned[i];
+	return NULL;
+}
+
+/* kernel_args = words for every guest's kernel command line, after the lab's
+ * own (`vqlab kernel args`): printable, unquoted, none of the lab's. */
+static int set_kernel_args(struct parse_ctx *ctx, const char *value)
+{
+	const char *w = value, *owned;
+	size_t len;
+
+	if (strlen(value) > SCENARIO_MAX_KERNEL_ARGS)
+		return fail(ctx, "kernel_args: longer than %d characters",
+			    SCENARIO_MAX_KERNEL_ARGS);
+	for (const char *c = value; *c; c++)
+		if (*c < ' ' || *c > '~' || *c == '"' || *c == '\'' || *c == '\\')
+			return fail(
+				ctx,
+				"kernel_args: '%s': only printable characters without quotes or "
+				"backslashes",
+				value);
+	for (; *w; w += len) {
+		w += strspn(w, " ");
+		len = strcspn(w, " ");
+		owned = len ? lab_owned_arg(w, len) : NULL;
+		if (owned)
+			return fail(
+				ctx,
+				"kernel_args: '%.*s': the lab sets %s* itself (each sample's job, "
+				"where and how it reads the guest)",
+				(int)len, w, owned);
+	}
+	free(ctx->sc->kernel_args);
+	ctx->sc->kernel_args = *value ? strdup(value) : NULL;
+	return 1;
+}
+
 /* [scenario] clock = wall|icount: the clock of every cell, as a one-value
  * axis would give; [axes] clock = wall, icount interleaves both in one run. */
 static int set_clock(struct parse_ctx *ctx, const char *value)
@@ -308,6 +354,8 @@ static int set_setting(struct parse_ctx *ctx, const char *name, const char *valu
 		sc->timeout_set = 1;
 	} else if (!strcmp(name, "stall")) {
 		return set_stall(ctx, value);
+	} else if (!strcmp(name, "kernel_args")) {
+		return set_kernel_args(ctx, value);
 	} else if (!strcmp(name, "seed")) {
 		if (parse_u64(value, 0, UINT64_MAX, &u))
 			return fail(ctx, "seed: '%s' is not a whole number", value);
@@ -316,7 +364,7 @@ static int set_setting(struct parse_ctx *ctx, const char *name, const char *valu
 		return fail(ctx,
 			    "unknown key '%s' in [scenario] (accepted: name, description, "
 			    "repeat, duration, windows, warmup, timeout, seed, icount, clock, "
-			    "stall, device_perf)",
+			    "stall, device_perf, kernel_args)",
 			    name);
 	}
 	return 1;
@@ -534,6 +582,7 @@ void scenario_free(struct scenario *sc)
 	free(sc->text);
 	free(sc->name);
 	free(sc->description);
+	free(sc->kernel_args);
 	memset(sc, 0, sizeof(*sc));
 }
 

@@ -32,6 +32,7 @@ enum axis_id {
 #define MAX_EXCLUDES 32
 #define SCENARIO_MAX_CELLS 10000
 #define SCENARIO_MAX_WINDOWS 100 /* measured windows per boot */
+#define SCENARIO_MAX_KERNEL_ARGS 512 /* characters of kernel_args */
 
 struct axis_def {
 	const char *name;
@@ -60,6 +61,7 @@ struct scenario {
 	int clock_line; /* line of a [scenario] clock setting, 0 if none */
 	double stall; /* seconds a ring may hold buffers, none returned */
 	int device_perf; /* perf uprobes on a built QEMU (lab/devperf.h); off: they slow QEMU */
+	char *kernel_args; /* after the lab's own on every sample's kernel command line */
 	int nvals[NR_AXES];
 	int axis_line[NR_AXES]; /* where [axes] names it; 0: not named */
 	char *vals[NR_AXES][AXIS_MAX_VALUES];

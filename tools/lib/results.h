@@ -108,6 +108,9 @@ int metric_better_sign(const char *better);
 #define RUN_SCENARIO_ICOUNT "icount"
 #define RUN_SCENARIO_DEVICE_PERF "device_perf"
 #define RUN_SCENARIO_WINDOWS "windows" /* measured windows per boot */
+/* the scenario's words after the lab's own on each guest's command line,
+ * null when it has none */
+#define RUN_SCENARIO_KERNEL_ARGS "kernel_args"
 /* run.json's "host" object */
 #define RUN_HOST_HOSTNAME "hostname"
 #define RUN_HOST_KERNEL "kernel"
